@@ -1,0 +1,37 @@
+/**
+ * Benchmark entry point: `npm run bench -- <name> [options]`.
+ * Each benchmark is a module exporting `main(args): Promise<number>` (the exit code).
+ */
+type Bench = { describe: string; load: () => Promise<{ main: (args: string[]) => Promise<number> }> };
+
+const BENCHMARKS: Record<string, Bench> = {
+  encode: {
+    describe: 'wall time of `mosaic encode` vs a plain ffmpeg shell script (target ≤ 1.15×)',
+    load: () => import('./encode.js'),
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(BENCHMARKS).map((n) => n.length));
+  return [
+    'usage: npm run bench -- <benchmark> [options]',
+    '',
+    'benchmarks:',
+    ...Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(width)}  ${b.describe}`),
+    '',
+    'encode options: --only bbb|gen   --preset NAME (default: default)   --keep (keep temp dirs)',
+  ].join('\n');
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || !Object.hasOwn(BENCHMARKS, name)) {
+    if (name && name !== '--help' && name !== '-h') console.error(`unknown benchmark "${name}"\n`);
+    console.error(usage());
+    return 2;
+  }
+  const bench = await BENCHMARKS[name].load();
+  return bench.main(rest);
+}
+
+process.exitCode = await run(process.argv.slice(2));

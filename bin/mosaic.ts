@@ -1,0 +1,141 @@
+/**
+ * The `mosaic` CLI. Local commands run on the embedded engine in the output folder:
+ *   mosaic encode <input> [--out DIR] [--preset NAME] [--json]
+ *   mosaic jobs list [--out DIR] [--json]      mosaic jobs show ID [--out DIR] [--json]
+ */
+import './cli/local-defaults.js';
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import type { JobRecord, JobReport } from '../lambdas/contracts/index.js';
+import { presetNames } from '../lambdas/core/presets.js';
+import { setLogLevel } from '../lambdas/runtime/observability.js';
+import { LocalEngine } from '../local/engine.js';
+import { ProgressView, fmtDuration } from './cli/progress-view.js';
+import { fixed, table } from './cli/tables.js';
+import { parallelismFromEnv, runtimeConfigFromEnv } from './environment.js';
+
+const USAGE = `usage:
+  mosaic encode <input> [--out DIR] [--preset NAME] [--json] [--verbose]
+  mosaic jobs list [--out DIR] [--json]
+  mosaic jobs show <job-id> [--out DIR] [--json]
+presets: ${presetNames().join(', ')}   (default output folder: ./mosaic-out)`;
+
+class UsageError extends Error {}
+
+async function openEngine(out: string, verbose: boolean): Promise<LocalEngine> {
+  setLogLevel(verbose ? 'INFO' : 'SILENT');
+  return LocalEngine.open({ root: out, runtime: runtimeConfigFromEnv(), parallelism: parallelismFromEnv() });
+}
+
+async function encode(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: 'string', default: 'mosaic-out' }, preset: { type: 'string', default: 'default' }, json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } },
+  });
+  if (positionals.length !== 1) throw new UsageError('encode takes exactly one input file');
+  if (!presetNames().includes(values.preset)) throw new UsageError(`unknown preset "${values.preset}"; known presets: ${presetNames().join(', ')}`);
+  const out = resolve(values.out);
+  const engine = await openEngine(out, values.verbose);
+  try {
+    const { job, resumed } = await engine.submitFile(positionals[0], { preset: values.preset });
+    const json = values.json;
+    const say = (s: string) => !json && process.stdout.write(`${s}\n`);
+    if (job.status === 'FAILED' && !resumed && job.error) return await finish(engine, job, json, out);
+    say(`${resumed ? 'Resuming' : 'Encoding'} ${positionals[0]} as job ${job.id} (preset ${values.preset}, ${engine.parallelism} workers)`);
+    if (!engine.vmaf.path) say(`  VMAF unavailable: ${engine.vmaf.reason}`);
+    const view = new ProgressView(process.stdout, () => engine.planOf(job.id), () => engine.progressOf(job.id));
+    const unsubscribe = engine.events.subscribe((e) => {
+      if (e.detail.jobId !== job.id) return;
+      if (json) {
+        if (e.detailType !== 'Step Progress') process.stdout.write(`${JSON.stringify({ type: 'event', detailType: e.detailType, detail: e.detail })}\n`);
+      } else view.onEvent(e);
+    });
+    if (!json) view.start();
+    const final = await engine.run(job.id);
+    view.stop();
+    unsubscribe();
+    return await finish(engine, final, json, out);
+  } finally {
+    engine.close();
+  }
+}
+
+async function finish(engine: LocalEngine, job: JobRecord, json: boolean, out: string): Promise<number> {
+  const report = job.reportKey ? (JSON.parse((await engine.blobs.getBytes(job.reportKey)).toString()) as JobReport) : null;
+  if (json) process.stdout.write(`${JSON.stringify({ type: 'result', job, report, outDir: resolve(out, job.id) })}\n`);
+  if (job.status !== 'SUCCEEDED') {
+    process.stderr.write(`mosaic: job ${job.id} failed: ${job.error?.message ?? 'unknown error'}\n`);
+    return 1;
+  }
+  if (!json && report) {
+    const steps = await engine.jobs.listSteps(job.id);
+    const elapsed = job.startedAt && job.endedAt ? (Date.parse(job.endedAt) - Date.parse(job.startedAt)) / 1000 : null;
+    process.stdout.write(`\nJob ${job.id} succeeded in ${fmtDuration(elapsed)} (${steps.filter((s) => s.status === 'CACHED').length} steps from cache)\n\n`);
+    process.stdout.write(
+      table(
+        ['rung', 'resolution', 'kbps', 'size MB', 'PSNR dB', 'SSIM', 'VMAF'],
+        report.rungs.map((r) => [r.id, `${r.width}x${r.height}`, r.bitrateKbps, (r.bytes / 1e6).toFixed(2), fixed(r.psnr, 2), fixed(r.ssim, 4), fixed(r.vmaf, 2)]),
+      ) + '\n',
+    );
+    if (report.vmafUnavailableReason) process.stdout.write(`VMAF: ${report.vmafUnavailableReason}\n`);
+    const dir = resolve(out, job.id);
+    process.stdout.write(`\nOutputs in ${dir}/\n  HLS  ${report.outputs.hls ?? '-'}\n  DASH ${report.outputs.dash ?? '-'}\n  report.json\n`);
+  }
+  return 0;
+}
+
+async function jobs(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string', default: 'mosaic-out' }, json: { type: 'boolean', default: false } } });
+  const engine = await openEngine(resolve(values.out), false);
+  try {
+    if (sub === 'list') {
+      const list = await engine.jobs.listJobs({ limit: 100 });
+      if (values.json) process.stdout.write(`${JSON.stringify(list)}\n`);
+      else
+        process.stdout.write(
+          table(['job', 'status', 'progress', 'created', 'preset', 'error'], list.map((j) => [j.id, j.status, `${Math.round(j.progress * 100)}%`, j.createdAt, j.spec.preset, j.error?.message.slice(0, 60) ?? ''])) + '\n',
+        );
+      return 0;
+    }
+    if (sub === 'show') {
+      const id = positionals[0];
+      if (!id) throw new UsageError('jobs show needs a job id');
+      const job = await engine.jobs.getJob(id);
+      if (!job) {
+        process.stderr.write(`mosaic: no job ${id} in ${values.out}\n`);
+        return 1;
+      }
+      const steps = await engine.jobs.listSteps(id);
+      if (values.json) process.stdout.write(`${JSON.stringify({ job, steps })}\n`);
+      else {
+        process.stdout.write(`${job.id}  ${job.status}  ${Math.round(job.progress * 100)}%  ${job.error ? `${job.error.code}: ${job.error.message}` : ''}\n\n`);
+        process.stdout.write(table(['step', 'attempt', 'status', 'seconds'], steps.map((s) => [s.stepId, s.attempt, s.status, s.durationMs === null ? '' : (s.durationMs / 1000).toFixed(1)])) + '\n');
+      }
+      return 0;
+    }
+    throw new UsageError(`unknown jobs command "${sub ?? ''}"`);
+  } finally {
+    engine.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === 'encode') return encode(rest);
+  if (cmd === 'jobs') return jobs(rest);
+  if (!cmd || cmd === '--help' || cmd === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return cmd ? 0 : 2;
+  }
+  throw new UsageError(`unknown command "${cmd}"`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    process.stderr.write(e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? `mosaic: ${e.message}\n${USAGE}\n` : `mosaic: ${e.message}\n`);
+    process.exit(2);
+  },
+);

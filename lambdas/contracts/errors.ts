@@ -1,0 +1,50 @@
+/**
+ * Typed errors. Their `name` is the Step Functions error name, so ASL Retry/Catch
+ * match them directly on AWS and in the local runner alike.
+ */
+export const ErrorNames = {
+  InputInvalid: 'Mosaic.InputInvalid',
+  Transient: 'Mosaic.Transient',
+  ResourceExhausted: 'Mosaic.ResourceExhausted',
+  Cancelled: 'Mosaic.Cancelled',
+} as const;
+export type MosaicErrorName = (typeof ErrorNames)[keyof typeof ErrorNames];
+
+export abstract class MosaicError extends Error {
+  abstract override readonly name: MosaicErrorName;
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The request or the source is wrong; retrying cannot help. */
+export class InputInvalidError extends MosaicError {
+  override readonly name = ErrorNames.InputInvalid;
+}
+
+/** Something that may work on a second try (I/O hiccup, killed process). */
+export class TransientError extends MosaicError {
+  override readonly name = ErrorNames.Transient;
+}
+
+/** Ran out of memory, disk or time: retry with a bigger size. */
+export class ResourceExhaustedError extends MosaicError {
+  override readonly name = ErrorNames.ResourceExhausted;
+}
+
+export class CancelledError extends MosaicError {
+  override readonly name = ErrorNames.Cancelled;
+}
+
+export function isMosaicError(e: unknown): e is MosaicError {
+  return e instanceof MosaicError;
+}
+
+/** The `{ Error, Cause }` object Step Functions hands to a Catch. */
+export interface WorkflowErrorOutput {
+  Error: string;
+  Cause?: string;
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { JobStatusSchema, StepStatusSchema } from './status.js';
+
+export const EVENT_SOURCE = 'mosaic';
+
+export const DetailTypes = {
+  JobStatusChanged: 'Job Status Changed',
+  StepStatusChanged: 'Step Status Changed',
+  StepProgress: 'Step Progress',
+} as const;
+export type DetailType = (typeof DetailTypes)[keyof typeof DetailTypes];
+
+export const JobStatusChangedSchema = z.object({
+  jobId: z.string(),
+  status: JobStatusSchema,
+  error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
+  reportKey: z.string().nullable().optional(),
+});
+export const StepStatusChangedSchema = z.object({
+  jobId: z.string(),
+  stepId: z.string(),
+  function: z.string(),
+  status: StepStatusSchema,
+  durationMs: z.number().nullable().optional(),
+  error: z.string().nullable().optional(),
+});
+export const StepProgressSchema = z.object({
+  jobId: z.string(),
+  stepId: z.string(),
+  function: z.string(),
+  /** 0..1 */
+  fraction: z.number().min(0).max(1),
+  fps: z.number().nullable().optional(),
+  speed: z.number().nullable().optional(),
+});
+
+export type JobStatusChanged = z.infer<typeof JobStatusChangedSchema>;
+export type StepStatusChanged = z.infer<typeof StepStatusChangedSchema>;
+export type StepProgress = z.infer<typeof StepProgressSchema>;
+
+/** An event in EventBridge's shape, minus the fields the bus assigns. */
+export type MosaicEvent =
+  | { source: typeof EVENT_SOURCE; detailType: typeof DetailTypes.JobStatusChanged; detail: JobStatusChanged }
+  | { source: typeof EVENT_SOURCE; detailType: typeof DetailTypes.StepStatusChanged; detail: StepStatusChanged }
+  | { source: typeof EVENT_SOURCE; detailType: typeof DetailTypes.StepProgress; detail: StepProgress };
+
+export interface StoredEvent {
+  id: number;
+  time: string;
+  jobId: string;
+  detailType: string;
+  detail: unknown;
+}

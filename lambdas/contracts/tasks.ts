@@ -1,0 +1,241 @@
+/**
+ * Payloads and results of every media function. The Plan function precomputes the
+ * input of every later task, so the workflow definition only moves them around.
+ */
+import { z } from 'zod';
+import { BlobRefSchema, MediaInfoSchema } from './media.js';
+
+const Base = { jobId: z.string().min(1), itemId: z.string().min(1).optional() };
+
+export const SourceLimitsSchema = z.object({
+  maxBytes: z.number().int().positive(),
+  maxDurationSec: z.number().positive(),
+});
+export type SourceLimits = z.infer<typeof SourceLimitsSchema>;
+
+export const RungSchema = z.object({
+  id: z.string(),
+  index: z.number().int().nonnegative(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  bitrateKbps: z.number().int().positive(),
+  maxrateKbps: z.number().int().positive(),
+  bufsizeKbps: z.number().int().positive(),
+  profile: z.enum(['baseline', 'main', 'high']),
+  encoderPreset: z.string(),
+});
+export type Rung = z.infer<typeof RungSchema>;
+
+export const ChunkSchema = z.object({
+  index: z.number().int().nonnegative(),
+  startFrame: z.number().int().nonnegative(),
+  frames: z.number().int().positive(),
+});
+export type Chunk = z.infer<typeof ChunkSchema>;
+
+export const TimingSchema = z.object({
+  fps: z.number().positive(),
+  fpsRational: z.string(),
+  gopFrames: z.number().int().positive(),
+  segmentSeconds: z.number().positive(),
+});
+export type Timing = z.infer<typeof TimingSchema>;
+
+// ---- inspect
+export const InspectInputSchema = z.object({ ...Base, source: BlobRefSchema, limits: SourceLimitsSchema });
+export type InspectInput = z.infer<typeof InspectInputSchema>;
+export const InspectResultSchema = MediaInfoSchema;
+
+// ---- encode-video (one rung × one chunk)
+export const EncodeVideoInputSchema = z.object({
+  ...Base,
+  source: BlobRefSchema,
+  rung: RungSchema,
+  chunk: ChunkSchema,
+  timing: TimingSchema,
+  threads: z.number().int().min(0).max(64),
+  output: BlobRefSchema,
+});
+export type EncodeVideoInput = z.infer<typeof EncodeVideoInputSchema>;
+export const EncodeVideoResultSchema = z.object({
+  key: z.string(),
+  frames: z.number().int().positive(),
+  bytes: z.number().int().positive(),
+});
+export type EncodeVideoResult = z.infer<typeof EncodeVideoResultSchema>;
+
+// ---- encode-audio
+export const EncodeAudioInputSchema = z.object({
+  ...Base,
+  source: BlobRefSchema,
+  codec: z.enum(['aac']),
+  bitrateKbps: z.number().int().positive(),
+  channels: z.number().int().min(1).max(8),
+  sampleRate: z.number().int().positive(),
+  /** The video's duration: audio is padded or trimmed to it so A/V stay in sync. */
+  durationSec: z.number().positive(),
+  output: BlobRefSchema,
+});
+export type EncodeAudioInput = z.infer<typeof EncodeAudioInputSchema>;
+export const EncodeAudioResultSchema = z.object({
+  key: z.string(),
+  durationSec: z.number().positive(),
+  bytes: z.number().int().positive(),
+  codecs: z.string(),
+});
+export type EncodeAudioResult = z.infer<typeof EncodeAudioResultSchema>;
+
+// ---- assemble (join the chunks of one rung)
+export const AssembleInputSchema = z.object({
+  ...Base,
+  rung: RungSchema,
+  chunks: z.array(BlobRefSchema).min(1),
+  expectedFrames: z.number().int().positive(),
+  timing: TimingSchema,
+  output: BlobRefSchema,
+});
+export type AssembleInput = z.infer<typeof AssembleInputSchema>;
+export const AssembleResultSchema = z.object({
+  rungId: z.string(),
+  key: z.string(),
+  frames: z.number().int().positive(),
+  durationSec: z.number().positive(),
+  bytes: z.number().int().positive(),
+  bitrateKbps: z.number().nonnegative(),
+});
+export type AssembleResult = z.infer<typeof AssembleResultSchema>;
+
+// ---- measure-quality (one rung against the source)
+export const MeasureQualityInputSchema = z.object({
+  ...Base,
+  rung: RungSchema,
+  rendition: BlobRefSchema,
+  source: BlobRefSchema,
+  sourceWidth: z.number().int().positive(),
+  sourceHeight: z.number().int().positive(),
+  timing: TimingSchema,
+  vmaf: z.boolean(),
+  vmafSubsample: z.number().int().min(1).max(100),
+  threads: z.number().int().min(0).max(64),
+});
+export type MeasureQualityInput = z.infer<typeof MeasureQualityInputSchema>;
+export const QualityResultSchema = z.object({
+  rungId: z.string(),
+  psnr: z.number(),
+  psnrMin: z.number(),
+  ssim: z.number(),
+  vmaf: z.number().nullable(),
+  vmafUnavailableReason: z.string().optional(),
+  frames: z.number().int().nonnegative(),
+});
+export type QualityResult = z.infer<typeof QualityResultSchema>;
+
+// ---- package (HLS + DASH from the same fMP4 segments)
+export const PackageInputSchema = z.object({
+  ...Base,
+  rungs: z.array(z.object({ rung: RungSchema, rendition: BlobRefSchema })).min(1),
+  audio: z
+    .object({ rendition: BlobRefSchema, bitrateKbps: z.number().int().positive(), channels: z.number().int().positive() })
+    .nullable(),
+  timing: TimingSchema,
+  outputPrefix: z.string(),
+  hls: z.boolean(),
+  dash: z.boolean(),
+});
+export type PackageInput = z.infer<typeof PackageInputSchema>;
+export const PackagedRenditionSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['video', 'audio']),
+  width: z.number().int().optional(),
+  height: z.number().int().optional(),
+  codecs: z.string(),
+  bandwidth: z.number().int().positive(),
+  averageBandwidth: z.number().int().positive(),
+  playlistKey: z.string(),
+  segments: z.number().int().positive(),
+  bytes: z.number().int().positive(),
+});
+export type PackagedRendition = z.infer<typeof PackagedRenditionSchema>;
+export const PackageResultSchema = z.object({
+  hlsMasterKey: z.string().nullable(),
+  dashManifestKey: z.string().nullable(),
+  renditions: z.array(PackagedRenditionSchema),
+});
+export type PackageResult = z.infer<typeof PackageResultSchema>;
+
+// ---- thumbnails
+export const ThumbnailsInputSchema = z.object({
+  ...Base,
+  source: BlobRefSchema,
+  durationSec: z.number().positive(),
+  sourceWidth: z.number().int().positive(),
+  sourceHeight: z.number().int().positive(),
+  intervalSec: z.number().positive(),
+  tileWidth: z.number().int().positive(),
+  outputPrefix: z.string(),
+});
+export type ThumbnailsInput = z.infer<typeof ThumbnailsInputSchema>;
+export const ThumbnailsResultSchema = z.object({
+  posterKey: z.string(),
+  spriteKey: z.string(),
+  vttKey: z.string(),
+  count: z.number().int().positive(),
+});
+export type ThumbnailsResult = z.infer<typeof ThumbnailsResultSchema>;
+
+// ---- plan
+export const PlanInputSchema = z.object({
+  ...Base,
+  source: BlobRefSchema,
+  media: MediaInfoSchema,
+  spec: z.object({
+    preset: z.string(),
+    ladder: z.array(z.object({ height: z.number().int(), bitrateKbps: z.number().int() })).optional(),
+    outputs: z.object({ hls: z.boolean(), dash: z.boolean(), thumbnails: z.boolean(), quality: z.boolean() }),
+  }),
+  workPrefix: z.string(),
+  outputPrefix: z.string(),
+  /** How many tasks the engine runs at once (cores locally, a concurrency limit on AWS). */
+  parallelism: z.number().int().positive(),
+  threadsPerTask: z.number().int().positive(),
+  vmafAvailable: z.boolean(),
+});
+export type PlanInput = z.infer<typeof PlanInputSchema>;
+export const PlanResultSchema = z.object({
+  preset: z.object({ name: z.string(), version: z.number().int() }),
+  timing: TimingSchema,
+  rungs: z.array(RungSchema),
+  chunks: z.array(ChunkSchema),
+  maxConcurrency: z.number().int().positive(),
+  videoTasks: z.array(EncodeVideoInputSchema),
+  audio: EncodeAudioInputSchema.nullable(),
+  assembleTasks: z.array(AssembleInputSchema),
+  qualityTasks: z.array(MeasureQualityInputSchema),
+  package: PackageInputSchema,
+  thumbnails: ThumbnailsInputSchema.nullable(),
+});
+export type PlanResult = z.infer<typeof PlanResultSchema>;
+
+// ---- publish
+export const PublishInputSchema = z.object({
+  ...Base,
+  status: z.enum(['SUCCEEDED', 'FAILED']),
+  outputPrefix: z.string(),
+  /** Intermediate objects, removed once the job succeeded (kept on failure for a resume). */
+  workPrefix: z.string().optional(),
+  media: MediaInfoSchema.optional(),
+  plan: PlanResultSchema.optional(),
+  assembled: z.array(AssembleResultSchema).optional(),
+  audio: EncodeAudioResultSchema.nullable().optional(),
+  quality: z.array(QualityResultSchema).optional(),
+  package: PackageResultSchema.optional(),
+  thumbnails: ThumbnailsResultSchema.nullable().optional(),
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+});
+export type PublishInput = z.infer<typeof PublishInputSchema>;
+export const PublishResultSchema = z.object({
+  jobId: z.string(),
+  status: z.enum(['SUCCEEDED', 'FAILED']),
+  reportKey: z.string().nullable(),
+});
+export type PublishResult = z.infer<typeof PublishResultSchema>;

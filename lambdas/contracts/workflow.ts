@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { BlobRefSchema } from './media.js';
+import { SourceLimitsSchema } from './tasks.js';
+
+/** The input of one execution of `state-machines/encode.asl.json`. */
+export const EncodeWorkflowInputSchema = z.object({
+  jobId: z.string().min(1),
+  source: BlobRefSchema,
+  spec: z.object({
+    preset: z.string(),
+    ladder: z.array(z.object({ height: z.number().int(), bitrateKbps: z.number().int() })).optional(),
+    outputs: z.object({ hls: z.boolean(), dash: z.boolean(), thumbnails: z.boolean(), quality: z.boolean() }),
+  }),
+  limits: SourceLimitsSchema,
+  workPrefix: z.string(),
+  outputPrefix: z.string(),
+  parallelism: z.number().int().positive(),
+  threadsPerTask: z.number().int().positive(),
+  vmafAvailable: z.boolean(),
+});
+export type EncodeWorkflowInput = z.infer<typeof EncodeWorkflowInputSchema>;
+
+export const DEFAULT_SOURCE_LIMITS = { maxBytes: 50 * 1024 ** 3, maxDurationSec: 6 * 3600 } as const;

@@ -1,0 +1,117 @@
+/**
+ * The Plan step: ladder, timing and chunks for one source, and the exact input of every
+ * later task, so the workflow definition only moves payloads around.
+ */
+import { InputInvalidError, type PlanInput, type PlanResult } from '../contracts/index.js';
+import { planChunks, planTiming } from './chunks.js';
+import { planLadder } from './ladder.js';
+import { findPreset, presetNames } from './presets.js';
+
+export const workKeys = (workPrefix: string) => ({
+  chunk: (rungId: string, index: number) => `${workPrefix}chunks/${rungId}/c${String(index).padStart(4, '0')}.mp4`,
+  rendition: (rungId: string) => `${workPrefix}renditions/${rungId}.mp4`,
+  audio: () => `${workPrefix}renditions/audio.m4a`,
+});
+
+export function planEncode(input: PlanInput): PlanResult {
+  const preset = findPreset(input.spec.preset);
+  if (!preset) throw new InputInvalidError(`unknown preset "${input.spec.preset}"; known presets: ${presetNames().join(', ')}`);
+  const { media, jobId, source } = input;
+  const v = media.video;
+  const rungs = planLadder({ width: v.displayWidth, height: v.height }, preset, input.spec.ladder);
+  const timing = planTiming(v.fps, v.fpsRational, preset.segmentSeconds);
+  const chunks = planChunks({
+    totalFrames: v.frames,
+    timing,
+    chunkSeconds: preset.chunkSeconds,
+    rungCount: rungs.length,
+    parallelism: input.parallelism,
+  });
+  const keys = workKeys(input.workPrefix);
+  const threads = input.threadsPerTask;
+  const durationSec = v.frames / v.fps;
+
+  const videoTasks = rungs.flatMap((rung) =>
+    chunks.map((chunk) => ({
+      jobId,
+      itemId: `${rung.id}-c${chunk.index}`,
+      source,
+      rung,
+      chunk,
+      timing,
+      threads,
+      output: { key: keys.chunk(rung.id, chunk.index) },
+    })),
+  );
+  const audio = media.audio
+    ? {
+        jobId,
+        itemId: 'audio',
+        source,
+        codec: 'aac' as const,
+        bitrateKbps: preset.audio.bitrateKbps,
+        channels: Math.min(media.audio.channels, preset.audio.maxChannels),
+        sampleRate: preset.audio.sampleRate,
+        durationSec,
+        output: { key: keys.audio() },
+      }
+    : null;
+  const assembleTasks = rungs.map((rung) => ({
+    jobId,
+    itemId: rung.id,
+    rung,
+    chunks: chunks.map((c) => ({ key: keys.chunk(rung.id, c.index) })),
+    expectedFrames: v.frames,
+    timing,
+    output: { key: keys.rendition(rung.id) },
+  }));
+  const qualityTasks = input.spec.outputs.quality
+    ? rungs.map((rung) => ({
+        jobId,
+        itemId: rung.id,
+        rung,
+        rendition: { key: keys.rendition(rung.id) },
+        source,
+        sourceWidth: v.width,
+        sourceHeight: v.height,
+        timing,
+        vmaf: input.vmafAvailable,
+        vmafSubsample: preset.vmafSubsample,
+        threads,
+      }))
+    : [];
+  return {
+    preset: { name: preset.name, version: preset.version },
+    timing,
+    rungs,
+    chunks,
+    maxConcurrency: input.parallelism,
+    videoTasks,
+    audio,
+    assembleTasks,
+    qualityTasks,
+    package: {
+      jobId,
+      itemId: 'package',
+      rungs: rungs.map((rung) => ({ rung, rendition: { key: keys.rendition(rung.id) } })),
+      audio: audio ? { rendition: audio.output, bitrateKbps: audio.bitrateKbps, channels: audio.channels } : null,
+      timing,
+      outputPrefix: input.outputPrefix,
+      hls: input.spec.outputs.hls,
+      dash: input.spec.outputs.dash,
+    },
+    thumbnails: input.spec.outputs.thumbnails
+      ? {
+          jobId,
+          itemId: 'thumbnails',
+          source,
+          durationSec,
+          sourceWidth: v.displayWidth,
+          sourceHeight: v.height,
+          intervalSec: preset.thumbnails.intervalSec,
+          tileWidth: preset.thumbnails.tileWidth,
+          outputPrefix: input.outputPrefix,
+        }
+      : null,
+  };
+}

@@ -1,0 +1,232 @@
+/**
+ * ffmpeg/ffprobe argument builders: argv arrays only, never a shell string. The same builders
+ * serve the media functions and the benchmark's plain-script baseline, so both encode alike.
+ */
+import type { Chunk, Rung, Timing } from '../contracts/index.js';
+
+/** Inputs may only be local files or pipes: no network protocols, no concat tricks. */
+export const INPUT_GUARD = ['-protocol_whitelist', 'file,pipe'];
+const COMMON = ['-hide_banner', '-nostdin', '-y', '-nostats'];
+
+/** Retimes frames to exact CFR from 0, so chunk joins and A/V durations are exact. */
+export function cfrFilter(timing: Timing): string {
+  return `setpts=N/(${timing.fpsRational})/TB`;
+}
+
+export function x264Args(rung: Rung, timing: Timing, threads: number): string[] {
+  return [
+    '-c:v', 'libx264',
+    '-preset', rung.encoderPreset,
+    '-profile:v', rung.profile,
+    '-pix_fmt', 'yuv420p',
+    '-b:v', `${rung.bitrateKbps}k`,
+    '-maxrate', `${rung.maxrateKbps}k`,
+    '-bufsize', `${rung.bufsizeKbps}k`,
+    // Fixed, closed GOP of exactly one segment: no scene-cut keyframes.
+    '-g', String(timing.gopFrames),
+    '-keyint_min', String(timing.gopFrames),
+    '-sc_threshold', '0',
+    '-flags', '+cgop',
+    '-threads', String(threads),
+    '-r', timing.fpsRational,
+  ];
+}
+
+export function scaleFilter(rung: Rung): string {
+  return `scale=${rung.width}:${rung.height}:flags=bicubic,setsar=1`;
+}
+
+/** Start time that selects frame `startFrame` exactly: half a frame early absorbs rounding. */
+export function chunkSeekSeconds(chunk: Chunk, timing: Timing): number {
+  return chunk.startFrame === 0 ? 0 : (chunk.startFrame - 0.5) / timing.fps;
+}
+
+export function encodeVideoChunkArgs(p: {
+  source: string;
+  output: string;
+  rung: Rung;
+  chunk: Chunk;
+  timing: Timing;
+  threads: number;
+}): string[] {
+  const ss = chunkSeekSeconds(p.chunk, p.timing);
+  return [
+    ...COMMON,
+    ...INPUT_GUARD,
+    ...(ss > 0 ? ['-ss', ss.toFixed(6)] : []),
+    '-i', p.source,
+    '-map', '0:v:0', '-an', '-sn', '-dn',
+    '-frames:v', String(p.chunk.frames),
+    '-vf', `${scaleFilter(p.rung)},${cfrFilter(p.timing)}`,
+    ...x264Args(p.rung, p.timing, p.threads),
+    '-f', 'mp4', p.output,
+  ];
+}
+
+/** Whole-file encode of one rung: what a plain script does (used by the benchmark baseline). */
+export function encodeVideoWholeArgs(p: { source: string; output: string; rung: Rung; timing: Timing; threads: number }): string[] {
+  return [
+    ...COMMON,
+    ...INPUT_GUARD,
+    '-i', p.source,
+    '-map', '0:v:0', '-an', '-sn', '-dn',
+    '-vf', `${scaleFilter(p.rung)},${cfrFilter(p.timing)}`,
+    ...x264Args(p.rung, p.timing, p.threads),
+    '-movflags', '+faststart',
+    '-f', 'mp4', p.output,
+  ];
+}
+
+export function encodeAudioArgs(p: {
+  source: string;
+  output: string;
+  bitrateKbps: number;
+  channels: number;
+  sampleRate: number;
+  durationSec: number;
+}): string[] {
+  return [
+    ...COMMON,
+    ...INPUT_GUARD,
+    '-i', p.source,
+    '-map', '0:a:0', '-vn', '-sn', '-dn',
+    // Pad silence at both ends and cut at the video's duration: A/V durations match.
+    '-af', 'aresample=async=1:first_pts=0,apad',
+    '-t', p.durationSec.toFixed(6),
+    '-c:a', 'aac',
+    '-b:a', `${p.bitrateKbps}k`,
+    '-ac', String(p.channels),
+    '-ar', String(p.sampleRate),
+    '-movflags', '+faststart',
+    '-f', 'mp4', p.output,
+  ];
+}
+
+/** Joins chunk files listed in a concat-demuxer list without re-encoding. */
+export function concatArgs(listFile: string, output: string): string[] {
+  return [
+    ...COMMON,
+    '-protocol_whitelist', 'file,pipe',
+    '-f', 'concat', '-safe', '0',
+    '-i', listFile,
+    '-c', 'copy',
+    '-movflags', '+faststart',
+    '-f', 'mp4', output,
+  ];
+}
+
+export function concatListFile(paths: string[]): string {
+  // The concat demuxer's quoting: single quotes, with ' written as '\''.
+  return paths.map((p) => `file '${p.replace(/'/g, "'\\''")}'`).join('\n') + '\n';
+}
+
+/**
+ * Cuts one rendition into CMAF (fMP4) segments with a media playlist. For video a tiny
+ * hls_time cuts at every keyframe, i.e. one segment per GOP; audio is cut every segment.
+ */
+export function segmentArgs(p: { input: string; dir: string; kind: 'video' | 'audio'; segmentSeconds: number }): string[] {
+  return [
+    ...COMMON,
+    ...INPUT_GUARD,
+    '-i', p.input,
+    '-c', 'copy',
+    '-f', 'hls',
+    '-hls_time', p.kind === 'video' ? '0.01' : p.segmentSeconds.toFixed(3),
+    '-hls_playlist_type', 'vod',
+    '-hls_segment_type', 'fmp4',
+    '-hls_fmp4_init_filename', 'init.mp4',
+    '-hls_segment_filename', `${p.dir}/seg_%05d.m4s`,
+    `${p.dir}/index.m3u8`,
+  ];
+}
+
+export interface QualityFilterOptions {
+  sourceWidth: number;
+  sourceHeight: number;
+  timing: Timing;
+  vmafModelPath: string | null;
+  threads: number;
+  psnrStatsPath: string;
+  /** Score every Nth frame with VMAF (PSNR and SSIM always see every frame). */
+  vmafSubsample?: number;
+}
+
+/**
+ * One pass computing PSNR, SSIM and (when a model is available) VMAF of a rendition against
+ * the source: the rendition is scaled back to the source size, both retimed by frame index.
+ */
+export function qualityArgs(p: QualityFilterOptions & { rendition: string; source: string }): string[] {
+  const n = p.vmafModelPath ? 3 : 2;
+  const pre = `format=yuv420p,${cfrFilter(p.timing)}`;
+  const labels = (x: string) => Array.from({ length: n }, (_, i) => `[${x}${i}]`).join('');
+  const graph = [
+    `[0:v]scale=${p.sourceWidth}:${p.sourceHeight}:flags=bicubic,${pre},split=${n}${labels('d')}`,
+    `[1:v]scale=${p.sourceWidth}:${p.sourceHeight},${pre},split=${n}${labels('r')}`,
+    `[d0][r0]psnr=stats_file=${escapeFilterPath(p.psnrStatsPath)}`,
+    `[d1][r1]ssim`,
+    ...(p.vmafModelPath ? [`[d2][r2]libvmaf=model_path=${escapeFilterPath(p.vmafModelPath)}:n_threads=${Math.max(1, p.threads)}:n_subsample=${p.vmafSubsample ?? 1}`] : []),
+  ].join(';');
+  return [
+    '-hide_banner', '-nostdin', '-nostats',
+    ...INPUT_GUARD, '-i', p.rendition,
+    ...INPUT_GUARD, '-i', p.source,
+    '-filter_complex', graph,
+    '-f', 'null', '-',
+  ];
+}
+
+/**
+ * Paths inside a filtergraph: plain ones pass as they are; anything else is single-quoted
+ * (which protects ':' ',' ';' '[' ']'), and a path containing a quote is refused.
+ */
+export function escapeFilterPath(path: string): string {
+  if (/^[A-Za-z0-9_./+-]+$/.test(path)) return path;
+  if (path.includes("'")) throw new Error(`cannot pass a path containing a quote to an ffmpeg filter: ${path}`);
+  return `'${path}'`;
+}
+
+export function posterArgs(p: { source: string; output: string; atSec: number; height: number }): string[] {
+  return [
+    ...COMMON, ...INPUT_GUARD,
+    '-ss', p.atSec.toFixed(3),
+    '-i', p.source,
+    '-map', '0:v:0', '-frames:v', '1',
+    '-vf', `scale=-2:${p.height}`,
+    '-q:v', '3',
+    '-f', 'image2', p.output,
+  ];
+}
+
+export function spriteArgs(p: {
+  source: string;
+  output: string;
+  intervalSec: number;
+  tileWidth: number;
+  tileHeight: number;
+  columns: number;
+  rows: number;
+}): string[] {
+  return [
+    ...COMMON, ...INPUT_GUARD,
+    '-i', p.source,
+    '-map', '0:v:0',
+    '-vf', `fps=1/${p.intervalSec},scale=${p.tileWidth}:${p.tileHeight},tile=${p.columns}x${p.rows}`,
+    '-frames:v', '1',
+    '-q:v', '4',
+    '-f', 'image2', p.output,
+  ];
+}
+
+export const PROBE_ARGS = (path: string) => [
+  '-v', 'error', ...INPUT_GUARD, '-print_format', 'json', '-show_format', '-show_streams', '-count_packets', path,
+];
+
+/** Decodes a few frames: catches sources whose headers parse but whose data does not decode. */
+export function decodeCheckArgs(source: string, atSec: number, frames: number): string[] {
+  return [
+    '-hide_banner', '-nostdin', '-nostats', '-v', 'error', '-xerror',
+    ...INPUT_GUARD,
+    ...(atSec > 0 ? ['-ss', atSec.toFixed(3)] : []),
+    '-i', source, '-map', '0:v:0', '-frames:v', String(frames), '-f', 'null', '-',
+  ];
+}

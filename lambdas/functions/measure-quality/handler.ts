@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { MeasureQualityInputSchema, QualityResultSchema, TransientError } from '../../contracts/index.js';
+import { qualityArgs } from '../../core/ffmpeg-args.js';
+import { parsePsnrStats, parseQualityLog } from '../../core/quality.js';
+import { defineMediaFunction } from '../../runtime/index.js';
+import config from './function.json' with { type: 'json' };
+
+export default defineMediaFunction({
+  name: config.name,
+  version: config.version,
+  cacheable: config.cacheable,
+  input: MeasureQualityInputSchema,
+  output: QualityResultSchema,
+  stage: (i) => ({ rendition: i.rendition.key, source: i.source.key }),
+  async run(input, ctx) {
+    const vmafBinary = ctx.tools.vmafFfmpeg;
+    const useVmaf = input.vmaf && Boolean(vmafBinary && ctx.vmafModelPath);
+    const statsPath = join(ctx.scratch, 'psnr.log');
+    const { stderr } = await ctx.ffmpeg(
+      qualityArgs({
+        rendition: ctx.inputs.rendition,
+        source: ctx.inputs.source,
+        sourceWidth: input.sourceWidth,
+        sourceHeight: input.sourceHeight,
+        timing: input.timing,
+        vmafModelPath: useVmaf ? ctx.vmafModelPath : null,
+        threads: input.threads,
+        vmafSubsample: input.vmafSubsample,
+        psnrStatsPath: statsPath,
+      }),
+      { binary: useVmaf ? (vmafBinary ?? undefined) : undefined, captureStderr: true },
+    );
+    const summary = parseQualityLog(stderr);
+    const stats = parsePsnrStats(await readFile(statsPath, 'utf8'));
+    if (summary.psnr === null || summary.ssim === null) throw new TransientError(`${input.rung.id}: ffmpeg printed no PSNR/SSIM summary`);
+    if (useVmaf && summary.vmaf === null) throw new TransientError(`${input.rung.id}: libvmaf printed no score`);
+    return {
+      rungId: input.rung.id,
+      psnr: summary.psnr,
+      psnrMin: stats.min,
+      ssim: summary.ssim,
+      vmaf: useVmaf ? summary.vmaf : null,
+      ...(useVmaf ? {} : { vmafUnavailableReason: !input.vmaf ? 'VMAF not requested or unavailable for this job' : !vmafBinary ? ctx.tools.vmafMissingReason ?? 'no ffmpeg with libvmaf' : 'no VMAF model' }),
+      frames: stats.frames,
+    };
+  },
+});

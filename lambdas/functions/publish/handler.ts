@@ -1,0 +1,39 @@
+import { DetailTypes, EVENT_SOURCE, InputInvalidError, PublishInputSchema, PublishResultSchema } from '../../contracts/index.js';
+import { buildReport } from '../../core/report.js';
+import { defineMediaFunction } from '../../runtime/index.js';
+import config from './function.json' with { type: 'json' };
+
+export default defineMediaFunction({
+  name: config.name,
+  version: config.version,
+  cacheable: config.cacheable,
+  input: PublishInputSchema,
+  output: PublishResultSchema,
+  async run(input, ctx) {
+    const job = await ctx.jobs.getJob(input.jobId);
+    if (!job) throw new InputInvalidError(`publish: no job ${input.jobId}`);
+    const report = buildReport(input, job.createdAt);
+    if (input.status === 'FAILED') {
+      // Nothing of a failed job may look like a success: drop partial outputs, keep the report.
+      await ctx.blobs.deletePrefix(input.outputPrefix);
+    }
+    const reportKey = `${input.outputPrefix}report.json`;
+    await ctx.blobs.putBytes(reportKey, JSON.stringify(report, null, 2), 'application/json');
+    const now = new Date().toISOString();
+    await ctx.jobs.updateJob(input.jobId, {
+      status: input.status,
+      error: report.error,
+      reportKey,
+      endedAt: now,
+      progress: input.status === 'SUCCEEDED' ? 1 : job.progress,
+      etaSec: input.status === 'SUCCEEDED' ? 0 : null,
+    });
+    if (input.status === 'SUCCEEDED' && input.workPrefix) await ctx.blobs.deletePrefix(input.workPrefix);
+    await ctx.events.put({
+      source: EVENT_SOURCE,
+      detailType: DetailTypes.JobStatusChanged,
+      detail: { jobId: input.jobId, status: input.status, error: report.error, reportKey },
+    });
+    return { jobId: input.jobId, status: input.status, reportKey };
+  },
+});

@@ -1,0 +1,255 @@
+/**
+ * The Function Runtime. A media function declares its input/output schemas, which objects to
+ * stage and what to run; the runtime validates, stages inputs into a scratch dir, hands over
+ * local paths, uploads declared outputs, caches results by content, records steps, emits
+ * progress, maps errors to typed ones and cleans up. Function authors never touch storage.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import {
+  DetailTypes,
+  EVENT_SOURCE,
+  InputInvalidError,
+  MetricDimensions,
+  MetricNames,
+  ResourceExhaustedError,
+  TransientError,
+  isMosaicError,
+  type MosaicError,
+  type StepRecord,
+} from '../contracts/index.js';
+import { resultCacheKey } from '../core/cache-key.js';
+import type { FfmpegProgress } from '../core/progress.js';
+import type { BlobStore, EventBus, JobStore } from '../ports.js';
+import type { RuntimeConfig } from './config.js';
+import type { MediaTools } from './binaries.js';
+import { runTool, type RunResult } from './ffmpeg-runner.js';
+import { logger, metrics, traced } from './observability.js';
+
+export interface RuntimeDeps {
+  blobs: BlobStore;
+  jobs: JobStore;
+  events: EventBus;
+  config: RuntimeConfig;
+  tools: MediaTools;
+  vmafModelPath: string | null;
+  /** Aborts every ffmpeg of the invocation (job cancelled or failed elsewhere). */
+  signal?: AbortSignal;
+}
+
+export interface FfmpegRunOptions {
+  /** Frames the run will produce: turns `-progress` into a fraction. */
+  totalFrames?: number;
+  /** Or seconds of output. */
+  totalSeconds?: number;
+  /** Use this ffmpeg binary instead (e.g. the libvmaf-capable one). */
+  binary?: string;
+  captureStderr?: boolean;
+}
+
+export interface MediaContext {
+  jobId: string;
+  stepId: string;
+  /** A private directory, removed after the invocation. */
+  scratch: string;
+  /** Local paths of the staged input objects, by the names the function declared. */
+  inputs: Record<string, string>;
+  /** Declares a local file as an output object; uploaded after `run` returns. */
+  output(localPath: string, key: string, contentType: string): void;
+  ffmpeg(args: string[], opts?: FfmpegRunOptions): Promise<RunResult>;
+  /** Runs ffprobe with `-of json` style args and parses stdout. */
+  ffprobeJson<T>(args: string[]): Promise<T>;
+  progress(fraction: number, extra?: { fps?: number | null; speed?: number | null }): void;
+  tools: MediaTools;
+  vmafModelPath: string | null;
+  blobs: BlobStore;
+  jobs: JobStore;
+  events: EventBus;
+  logger: typeof logger;
+}
+
+export interface MediaFunctionDefinition<I extends { jobId: string; itemId?: string }, O> {
+  name: string;
+  version: number;
+  input: z.ZodType<I>;
+  output: z.ZodType<O>;
+  /** Objects to stage before `run`: name → BlobStore key. */
+  stage?: (input: I) => Record<string, string>;
+  /** Defaults to true: results are cached by content hash. */
+  cacheable?: boolean;
+  run: (input: I, ctx: MediaContext) => Promise<O>;
+}
+
+export interface MediaFunction<I extends { jobId: string; itemId?: string }, O> {
+  name: string;
+  version: number;
+  invoke(rawInput: unknown, deps: RuntimeDeps): Promise<O>;
+  definition: MediaFunctionDefinition<I, O>;
+}
+
+const PROGRESS_INTERVAL_MS = 500;
+
+export function defineMediaFunction<I extends { jobId: string; itemId?: string }, O>(
+  def: MediaFunctionDefinition<I, O>,
+): MediaFunction<I, O> {
+  return { name: def.name, version: def.version, definition: def, invoke: (raw, deps) => invoke(def, raw, deps) };
+}
+
+function parseInput<I>(def: MediaFunctionDefinition<{ jobId: string }, unknown>, raw: unknown): I {
+  const parsed = def.input.safeParse(raw);
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new InputInvalidError(`${def.name}: invalid input: ${where}`, { issues: parsed.error.issues });
+  }
+  return parsed.data as I;
+}
+
+async function invoke<I extends { jobId: string; itemId?: string }, O>(
+  def: MediaFunctionDefinition<I, O>,
+  raw: unknown,
+  deps: RuntimeDeps,
+): Promise<O> {
+  const input = parseInput<I>(def as never, raw);
+  const stepId = input.itemId ? `${def.name}:${input.itemId}` : def.name;
+  const log = logger.createChild({ persistentKeys: { function: def.name, jobId: input.jobId, stepId } });
+  const staged = def.stage?.(input) ?? {};
+
+  // Result cache: same function, version, input and input contents → same result.
+  let cacheKey: string | null = null;
+  if (def.cacheable !== false) {
+    const etags: Record<string, string> = {};
+    for (const [name, key] of Object.entries(staged)) {
+      const head = await deps.blobs.head(key);
+      if (!head) throw new InputInvalidError(`${def.name}: input object "${name}" not found: ${key}`);
+      etags[name] = head.etag;
+    }
+    cacheKey = resultCacheKey(def.name, def.version, input, etags);
+    const hit = await deps.jobs.getCache(cacheKey);
+    if (hit && (await allExist(deps.blobs, hit.outputKeys))) {
+      const step = await deps.jobs.startStep({ jobId: input.jobId, stepId, function: def.name });
+      await emitStep(deps, await deps.jobs.endStep(step, 'CACHED'));
+      metrics.addDimension(MetricDimensions.Function, def.name);
+      metrics.addMetric(MetricNames.CacheHit, 'Count', 1);
+      metrics.publishStoredMetrics();
+      log.info('result cache hit');
+      return def.output.parse(hit.result);
+    }
+  }
+
+  const step = await deps.jobs.startStep({ jobId: input.jobId, stepId, function: def.name });
+  await emitStep(deps, step);
+  const scratch = await mkdtemp(join(deps.config.scratchRoot, `${def.name}-`));
+  const outputs: { path: string; key: string; contentType: string }[] = [];
+  let lastProgress = 0;
+  const ctx: MediaContext = {
+    jobId: input.jobId,
+    stepId,
+    scratch,
+    inputs: {},
+    output: (path, key, contentType) => void outputs.push({ path, key, contentType }),
+    ffmpeg: (args, opts = {}) =>
+      runTool(opts.binary ?? deps.tools.ffmpeg, args, {
+        signal: deps.signal,
+        timeoutMs: deps.config.ffmpegTimeoutMs,
+        captureStderr: opts.captureStderr,
+        onProgress:
+          opts.totalFrames || opts.totalSeconds
+            ? (p: FfmpegProgress) => {
+                const f = opts.totalFrames ? (p.frame ?? 0) / opts.totalFrames : (p.outTimeSec ?? 0) / (opts.totalSeconds ?? 1);
+                ctx.progress(p.done ? 1 : f, { fps: p.fps, speed: p.speed });
+              }
+            : undefined,
+      }),
+    ffprobeJson: async <T>(args: string[]) => {
+      const { stdout } = await runTool(deps.tools.ffprobe, args, { signal: deps.signal, timeoutMs: deps.config.ffmpegTimeoutMs });
+      return JSON.parse(stdout) as T;
+    },
+    progress: (fraction, extra) => {
+      const now = Date.now();
+      if (fraction < 1 && now - lastProgress < PROGRESS_INTERVAL_MS) return;
+      lastProgress = now;
+      void deps.events.put({
+        source: EVENT_SOURCE,
+        detailType: DetailTypes.StepProgress,
+        detail: { jobId: input.jobId, stepId, function: def.name, fraction: Math.max(0, Math.min(1, fraction)), fps: extra?.fps ?? null, speed: extra?.speed ?? null },
+      });
+    },
+    tools: deps.tools,
+    vmafModelPath: deps.vmafModelPath,
+    blobs: deps.blobs,
+    jobs: deps.jobs,
+    events: deps.events,
+    logger: log,
+  };
+  const started = Date.now();
+  try {
+    const result = await traced(def.name, async () => {
+      const inDir = join(scratch, 'in');
+      await mkdir(inDir);
+      for (const [name, key] of Object.entries(staged)) {
+        const local = join(inDir, `${name}${extensionOf(key)}`);
+        await deps.blobs.download(key, local);
+        ctx.inputs[name] = local;
+      }
+      const out = def.output.parse(await def.run(input, ctx));
+      for (const o of outputs) await deps.blobs.upload(o.path, o.key, o.contentType);
+      return out;
+    });
+    if (cacheKey)
+      await deps.jobs.putCache({ key: cacheKey, function: def.name, result, outputKeys: outputs.map((o) => o.key), createdAt: new Date().toISOString() });
+    await emitStep(deps, await deps.jobs.endStep(step, 'SUCCEEDED'));
+    metrics.addDimension(MetricDimensions.Function, def.name);
+    metrics.addMetric(MetricNames.FunctionDuration, 'Milliseconds', Date.now() - started);
+    metrics.publishStoredMetrics();
+    log.info('succeeded', { durationMs: Date.now() - started });
+    return result;
+  } catch (e) {
+    const err = toMosaicError(e);
+    await emitStep(deps, await deps.jobs.endStep(step, 'FAILED', `${err.name}: ${err.message}`));
+    metrics.addDimension(MetricDimensions.Function, def.name);
+    metrics.addMetric(MetricNames.FunctionFailure, 'Count', 1);
+    metrics.publishStoredMetrics();
+    log.error('failed', { error: err.name, message: err.message, details: err.details });
+    throw err;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Every error leaving a function is one of the typed ones; unknown failures may be retried. */
+export function toMosaicError(e: unknown): MosaicError {
+  if (isMosaicError(e)) return e;
+  if (e && typeof e === 'object' && 'issues' in e) return new TransientError(`function returned an invalid result: ${String((e as { message?: unknown }).message)}`);
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC' || code === 'ENOMEM') return new ResourceExhaustedError((e as Error).message);
+  return new TransientError((e as Error)?.message ?? String(e));
+}
+
+function extensionOf(key: string): string {
+  const m = /\.[A-Za-z0-9]{1,8}$/.exec(key);
+  return m ? m[0].toLowerCase() : '';
+}
+
+async function allExist(blobs: BlobStore, keys: string[]): Promise<boolean> {
+  for (const k of keys) if (!(await blobs.head(k))) return false;
+  return true;
+}
+
+async function emitStep(deps: RuntimeDeps, step: StepRecord): Promise<void> {
+  await deps.events.put({
+    source: EVENT_SOURCE,
+    detailType: DetailTypes.StepStatusChanged,
+    detail: { jobId: step.jobId, stepId: step.stepId, function: step.function, status: step.status, durationMs: step.durationMs, error: step.error },
+  });
+}
+
+/** Video frames (demuxed packets, no decoding) and duration of a local file. */
+export async function probeVideo(ctx: MediaContext, path: string): Promise<{ frames: number; durationSec: number }> {
+  const j = await ctx.ffprobeJson<{ streams?: { nb_read_packets?: string; duration?: string }[]; format?: { duration?: string } }>([
+    '-v', 'error', '-protocol_whitelist', 'file,pipe', '-count_packets', '-select_streams', 'v:0',
+    '-show_entries', 'stream=nb_read_packets,duration:format=duration', '-of', 'json', path,
+  ]);
+  const s = j.streams?.[0];
+  return { frames: Number(s?.nb_read_packets ?? 0), durationSec: Number(s?.duration ?? j.format?.duration ?? 0) };
+}

@@ -1,0 +1,6 @@
+export * from './config.js';
+export * from './binaries.js';
+export * from './ffmpeg-runner.js';
+export * from './define-media-function.js';
+export * from './observability.js';
+export * from './vmaf-model.js';

@@ -1,0 +1,242 @@
+/**
+ * The embedded engine: runs the encode workflow's ASL with the local media functions, on a
+ * folder BlobStore, a SQLite JobStore and an in-process bus, with at most `parallelism`
+ * functions at work at once (the machine's cores by default).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { copyFile, link, mkdir, rename } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  DEFAULT_SOURCE_LIMITS,
+  DetailTypes,
+  EVENT_SOURCE,
+  InputInvalidError,
+  JobSpecSchema,
+  type EncodeWorkflowInput,
+  type JobRecord,
+  type JobSpecInput,
+  type PlanResult,
+  type SourceLimits,
+} from '../lambdas/contracts/index.js';
+import { JobProgress } from '../lambdas/core/job-progress.js';
+import {
+  resolveMediaTools,
+  resolveVmafModel,
+  type MediaTools,
+  type RuntimeConfig,
+  type RuntimeDeps,
+} from '../lambdas/runtime/index.js';
+import { InProcessEventBus } from './event-bus.js';
+import { FsBlobStore } from './fs-blob-store.js';
+import { loadFunctions, type AnyMediaFunction } from './function-registry.js';
+import { loadWorkflow, runWorkflow, type LoadedWorkflow } from './asl-runner.js';
+import { Semaphore } from './semaphore.js';
+import { SqliteJobStore } from './sqlite-job-store.js';
+
+export const ENCODE_WORKFLOW = fileURLToPath(new URL('../state-machines/encode.asl.json', import.meta.url));
+export const STATE_DIR = '.mosaic';
+
+export interface LocalEngineOptions {
+  /** Outputs land under `<root>/<jobId>/`; state and intermediates under `<root>/.mosaic/`. */
+  root: string;
+  runtime: Omit<RuntimeConfig, 'scratchRoot'> & { scratchRoot?: string };
+  parallelism?: number;
+  limits?: SourceLimits;
+  /** Retry pause override (tests). */
+  retryIntervalMs?: number;
+}
+
+export interface SubmitResult {
+  job: JobRecord;
+  resumed: boolean;
+}
+
+export class LocalEngine {
+  readonly blobs: FsBlobStore;
+  readonly jobs: SqliteJobStore;
+  readonly events = new InProcessEventBus();
+  readonly parallelism: number;
+  private readonly semaphore: Semaphore;
+  private readonly plans = new Map<string, PlanResult>();
+  private readonly progress = new Map<string, JobProgress>();
+  private readonly config: RuntimeConfig;
+
+  private constructor(
+    readonly root: string,
+    config: RuntimeConfig,
+    readonly functions: Map<string, AnyMediaFunction>,
+    readonly workflow: LoadedWorkflow,
+    readonly tools: MediaTools,
+    readonly vmaf: { path: string | null; reason: string | null },
+    private readonly opts: LocalEngineOptions,
+  ) {
+    this.config = config;
+    this.blobs = new FsBlobStore(root);
+    this.jobs = new SqliteJobStore(join(root, STATE_DIR, 'mosaic.db'));
+    this.parallelism = Math.max(1, opts.parallelism ?? cpus().length);
+    this.semaphore = new Semaphore(this.parallelism);
+    // Status changes are the job's history; progress ticks are not worth keeping.
+    this.events.subscribe(async (e) => {
+      if (e.detailType !== DetailTypes.StepProgress) await this.jobs.appendEvent(e.detail.jobId, e.detailType, e.detail);
+      if (e.detailType === DetailTypes.StepProgress) this.track(e.detail.jobId, e.detail.stepId, e.detail.fraction);
+      if (e.detailType === DetailTypes.StepStatusChanged && (e.detail.status === 'SUCCEEDED' || e.detail.status === 'CACHED'))
+        this.track(e.detail.jobId, e.detail.stepId, 1);
+    });
+  }
+
+  static async open(opts: LocalEngineOptions): Promise<LocalEngine> {
+    const root = resolve(opts.root);
+    const scratchRoot = opts.runtime.scratchRoot ?? join(root, STATE_DIR, 'scratch');
+    await mkdir(scratchRoot, { recursive: true });
+    const config: RuntimeConfig = { ...opts.runtime, scratchRoot };
+    const functions = await loadFunctions();
+    const workflow = loadWorkflow(ENCODE_WORKFLOW, new Set(functions.keys()));
+    const tools = await resolveMediaTools(config);
+    const vmaf = tools.vmafFfmpeg ? await resolveVmafModel(config) : { path: null, reason: tools.vmafMissingReason };
+    return new LocalEngine(root, config, functions, workflow, tools, vmaf, opts);
+  }
+
+  close(): void {
+    this.jobs.close();
+  }
+
+  planOf(jobId: string): PlanResult | undefined {
+    return this.plans.get(jobId);
+  }
+
+  progressOf(jobId: string) {
+    return this.progress.get(jobId)?.snapshot(Date.now()) ?? { fraction: 0, etaSec: null };
+  }
+
+  /**
+   * Registers a job for a local file: the source is linked into the store by content hash. An
+   * unfinished job for the same content and preset is resumed rather than started afresh.
+   */
+  async submitFile(path: string, spec: Omit<JobSpecInput, 'source'> = {}): Promise<SubmitResult> {
+    const abs = resolve(path);
+    if (!existsSync(abs) || !statSync(abs).isFile()) {
+      const job = await this.createJob({ ...spec, source: { key: abs } }, null);
+      await this.failJob(job.id, new InputInvalidError(`source not found: ${path}`));
+      return { job: (await this.jobs.getJob(job.id))!, resumed: false };
+    }
+    const hash = await sha256File(abs);
+    const key = `${STATE_DIR}/sources/${hash}${extname(abs).toLowerCase()}`;
+    if (!(await this.blobs.head(key))) {
+      await mkdir(join(this.root, STATE_DIR, 'sources'), { recursive: true });
+      await linkOrCopy(abs, this.blobs.pathOf(key));
+    }
+    const parsedSpec = JobSpecSchema.parse({ ...spec, source: { key } });
+    const existing = await this.jobs.findResumable(hash, parsedSpec.preset);
+    if (existing) return { job: existing, resumed: true };
+    return { job: await this.createJob(parsedSpec, hash), resumed: false };
+  }
+
+  private async createJob(spec: JobSpecInput, sourceHash: string | null): Promise<JobRecord> {
+    const parsed = JobSpecSchema.safeParse(spec);
+    const id = newJobId();
+    const job = await this.jobs.createJob({
+      id,
+      spec: parsed.success ? parsed.data : (spec as never),
+      sourceHash,
+      outputPrefix: `${id}/`,
+    });
+    await this.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId: id, status: 'QUEUED' } });
+    return job;
+  }
+
+  async failJob(jobId: string, err: Error): Promise<void> {
+    const error = { code: err.name, message: err.message };
+    await this.jobs.updateJob(jobId, { status: 'FAILED', error, endedAt: new Date().toISOString() });
+    await this.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId, status: 'FAILED', error } });
+  }
+
+  /** Runs (or resumes) a job's workflow to its end and returns the final record. */
+  async run(jobId: string): Promise<JobRecord> {
+    const job = await this.jobs.getJob(jobId);
+    if (!job) throw new Error(`no job ${jobId}`);
+    if (job.status === 'SUCCEEDED' || job.status === 'CANCELLED') return job;
+    await this.jobs.abandonRunningSteps(jobId);
+    const now = new Date().toISOString();
+    await this.jobs.updateJob(jobId, { status: 'RUNNING', error: null, endedAt: null, startedAt: job.startedAt ?? now });
+    await this.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId, status: 'RUNNING' } });
+    this.progress.set(jobId, new JobProgress(Date.now()));
+
+    const controller = new AbortController();
+    const input: EncodeWorkflowInput = {
+      jobId,
+      source: job.spec.source,
+      spec: { preset: job.spec.preset, ladder: job.spec.ladder, outputs: job.spec.outputs },
+      limits: this.opts.limits ?? DEFAULT_SOURCE_LIMITS,
+      workPrefix: `${STATE_DIR}/work/${jobId}/`,
+      outputPrefix: job.outputPrefix,
+      parallelism: this.parallelism,
+      threadsPerTask: Math.max(1, Math.floor(cpus().length / this.parallelism)),
+      vmafAvailable: Boolean(this.vmaf.path && this.tools.vmafFfmpeg),
+    };
+    const deps: RuntimeDeps = {
+      blobs: this.blobs,
+      jobs: this.jobs,
+      events: this.events,
+      config: this.config,
+      tools: this.tools,
+      vmafModelPath: this.vmaf.path,
+      signal: controller.signal,
+    };
+    const execution = runWorkflow(
+      this.workflow,
+      input,
+      async (fn, taskInput) => {
+        const f = this.functions.get(fn);
+        if (!f) throw new Error(`no local function ${fn}`);
+        const result = await this.semaphore.use(() => f.invoke(taskInput, deps));
+        if (fn === 'plan') {
+          this.plans.set(jobId, result as PlanResult);
+          this.progress.get(jobId)?.setPlan(result as PlanResult);
+        }
+        return result;
+      },
+      { retryIntervalMs: this.opts.retryIntervalMs },
+    );
+    try {
+      await execution.result;
+    } catch (e) {
+      const after = await this.jobs.getJob(jobId);
+      // PublishFailed normally recorded the reason; if even that failed, record it here.
+      if (after?.status === 'RUNNING') await this.failJob(jobId, e as Error);
+    } finally {
+      controller.abort();
+    }
+    return (await this.jobs.getJob(jobId))!;
+  }
+
+  private lastWrite = 0;
+  private track(jobId: string, stepId: string, fraction: number): void {
+    const p = this.progress.get(jobId);
+    if (!p) return;
+    p.update(stepId, fraction, Date.now());
+    if (Date.now() - this.lastWrite < 1000) return;
+    this.lastWrite = Date.now();
+    const s = p.snapshot(Date.now());
+    void this.jobs.updateJob(jobId, { progress: Math.min(0.999, s.fraction), etaSec: s.etaSec }).catch(() => undefined);
+  }
+}
+
+export function newJobId(): string {
+  const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `${t}-${randomBytes(3).toString('hex')}`;
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function linkOrCopy(src: string, dest: string): Promise<void> {
+  const tmp = `${dest}.${randomBytes(4).toString('hex')}.part`;
+  await link(src, tmp).catch(() => copyFile(src, tmp));
+  await rename(tmp, dest);
+}

@@ -1,0 +1,26 @@
+/** Finds every media function (lambdas/functions/<name>/handler.ts) and loads it. */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { MediaFunction } from '../lambdas/runtime/index.js';
+
+export const FUNCTIONS_DIR = fileURLToPath(new URL('../lambdas/functions/', import.meta.url));
+
+export type AnyMediaFunction = MediaFunction<{ jobId: string; itemId?: string }, unknown>;
+
+export function functionNames(dir = FUNCTIONS_DIR): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'function.json')))
+    .map((d) => d.name)
+    .sort();
+}
+
+export async function loadFunctions(dir = FUNCTIONS_DIR): Promise<Map<string, AnyMediaFunction>> {
+  const out = new Map<string, AnyMediaFunction>();
+  for (const name of functionNames(dir)) {
+    const mod = (await import(pathToFileURL(join(dir, name, 'handler.ts')).href)) as { default: AnyMediaFunction };
+    if (mod.default?.name !== name) throw new Error(`lambdas/functions/${name}/handler.ts must default-export the function named "${name}"`);
+    out.set(name, mod.default);
+  }
+  return out;
+}

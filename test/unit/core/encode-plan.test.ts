@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { planEncode } from '../../../lambdas/core/encode-plan.js';
+import type { MediaInfo, PlanInput } from '../../../lambdas/contracts/index.js';
+
+const media: MediaInfo = {
+  container: 'mov,mp4,m4a,3gp,3g2,mj2',
+  sizeBytes: 12_000_000,
+  durationSec: 30,
+  video: { codec: 'h264', width: 1280, height: 720, displayWidth: 1280, fps: 25, fpsRational: '25', frames: 750, durationSec: 30, startSec: 0 },
+  audio: { codec: 'aac', channels: 6, sampleRate: 44100, durationSec: 30, startSec: 0 },
+};
+
+const input = (over: Partial<PlanInput> = {}, outputs: Partial<PlanInput['spec']['outputs']> = {}): PlanInput => ({
+  jobId: 'job-1',
+  source: { key: 'sources/job-1/in.mp4' },
+  media,
+  spec: { preset: 'default', outputs: { hls: true, dash: true, thumbnails: true, quality: true, ...outputs } },
+  workPrefix: 'work/job-1/',
+  outputPrefix: 'outputs/job-1/',
+  parallelism: 2,
+  threadsPerTask: 1,
+  vmafAvailable: false,
+  ...over,
+});
+
+describe('planEncode', () => {
+  const plan = planEncode(input());
+
+  it('plans the ladder, 4 s GOPs at 25 fps and GOP-aligned chunks', () => {
+    expect(plan.preset).toEqual({ name: 'default', version: 1 });
+    expect(plan.rungs.map((r) => r.height)).toEqual([720, 540, 360, 240]);
+    expect(plan.timing.gopFrames).toBe(100);
+    expect(plan.chunks.reduce((n, c) => n + c.frames, 0)).toBe(750);
+    expect(plan.chunks.every((c) => c.startFrame % 100 === 0)).toBe(true);
+    expect(plan.maxConcurrency).toBe(2);
+  });
+
+  it('makes one video task per rung × chunk, with unique ids and outputs under workPrefix', () => {
+    expect(plan.videoTasks).toHaveLength(plan.rungs.length * plan.chunks.length);
+    expect(new Set(plan.videoTasks.map((t) => t.itemId)).size).toBe(plan.videoTasks.length);
+    const keys = plan.videoTasks.map((t) => t.output.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const k of keys) expect(k.startsWith('work/job-1/')).toBe(true);
+    for (const t of plan.videoTasks) expect(t).toMatchObject({ jobId: 'job-1', threads: 1, source: { key: 'sources/job-1/in.mp4' } });
+  });
+
+  it("gives each assemble task its rung's chunk outputs, in chunk order", () => {
+    expect(plan.assembleTasks.map((a) => a.rung.id)).toEqual(plan.rungs.map((r) => r.id));
+    for (const a of plan.assembleTasks) {
+      const own = plan.videoTasks.filter((t) => t.rung.id === a.rung.id).sort((x, y) => x.chunk.index - y.chunk.index);
+      expect(a.chunks.map((c) => c.key)).toEqual(own.map((t) => t.output.key));
+      expect(a.expectedFrames).toBe(750);
+      expect(a.output.key.startsWith('work/job-1/')).toBe(true);
+    }
+    expect(new Set(plan.assembleTasks.map((a) => a.output.key)).size).toBe(plan.rungs.length);
+  });
+
+  it('plans audio downmixed to the preset channel limit', () => {
+    expect(plan.audio).toMatchObject({ itemId: 'audio', codec: 'aac', channels: 2, bitrateKbps: 128, sampleRate: 48000, durationSec: 30 });
+    expect(plan.package.audio).toMatchObject({ rendition: plan.audio!.output, channels: 2 });
+  });
+
+  it('plans no audio when the source has none', () => {
+    const p = planEncode(input({ media: { ...media, audio: null } }));
+    expect(p.audio).toBeNull();
+    expect(p.package.audio).toBeNull();
+  });
+
+  it('points quality and package at the assembled renditions', () => {
+    const renditions = plan.assembleTasks.map((a) => a.output.key);
+    expect(plan.qualityTasks.map((q) => q.rendition.key)).toEqual(renditions);
+    expect(plan.package.rungs.map((r) => r.rendition.key)).toEqual(renditions);
+    expect(plan.thumbnails).toMatchObject({ durationSec: 30, sourceWidth: 1280, sourceHeight: 720, intervalSec: 5 });
+  });
+
+  it('skips quality tasks and thumbnails when not asked for', () => {
+    expect(planEncode(input({}, { quality: false })).qualityTasks).toEqual([]);
+    expect(planEncode(input({}, { thumbnails: false })).thumbnails).toBeNull();
+  });
+
+  it('uses an explicit ladder from the spec', () => {
+    const p = planEncode(input({ spec: { preset: 'default', ladder: [{ height: 480, bitrateKbps: 1200 }], outputs: input().spec.outputs } }));
+    expect(p.rungs.map((r) => [r.width, r.height])).toEqual([[854, 480]]);
+    expect(p.videoTasks).toHaveLength(p.chunks.length);
+  });
+
+  it('rejects an unknown preset as Mosaic.InputInvalid', () => {
+    const bad = input({ spec: { preset: 'nope', outputs: input().spec.outputs } });
+    expect(() => planEncode(bad)).toThrow(expect.objectContaining({ name: 'Mosaic.InputInvalid', message: expect.stringContaining('nope') }));
+    // own properties of Object.prototype are not presets either
+    expect(() => planEncode(input({ spec: { preset: 'toString', outputs: input().spec.outputs } }))).toThrow(/unknown preset/);
+  });
+});

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Encodes are CPU-bound on a 2-core machine: run test files one at a time.
+    fileParallelism: false,
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
+    reporters: ['default', 'json'],
+    outputFile: { json: '.mosaic/test-results.json' },
+  },
+});
