@@ -80,6 +80,8 @@ export function baselineSteps(p: BaselineInput): Step[] {
         sourceHeight: v.height,
         timing,
         vmafModelPath: p.vmafModelPath,
+        // Same VMAF frame subsampling as Mosaic's quality tasks (a preset setting).
+        vmafSubsample: preset.vmafSubsample,
         threads: 2,
         psnrStatsPath: join(outDir, 'quality', `${rung.id}-psnr.stats`),
       }),

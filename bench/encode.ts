@@ -203,7 +203,7 @@ async function runMosaic(tools: Tools, preset: Preset, source: string, outDir: s
     console.log(`mosaic FAILED (exit ${r.code}) after ${fmt(r.seconds)} s; stderr tail:\n${tail(r.stderr)}`);
     return { error: `mosaic encode exited ${r.code}` };
   }
-  await writeFile(join(outDir, '..', 'mosaic-result.json'), r.stdout);
+  await writeFile(join(outDir, '..', 'mosaic-stdout.jsonl'), r.stdout);
   console.log(`mosaic: ${fmt(r.seconds)} s`);
   return { seconds: r.seconds };
 }

@@ -1,0 +1,79 @@
+/** The encode workflow definition: valid ASL, wired to real functions, with the retries and catches it promises. */
+import { readFileSync } from 'node:fs';
+import aslValidator from 'asl-validator';
+import { describe, expect, it } from 'vitest';
+import { functionNames } from '../../local/function-registry.js';
+import { ENCODE_WORKFLOW } from '../../local/engine.js';
+import { loadWorkflow } from '../../local/asl-runner.js';
+
+type State = Record<string, unknown> & { Type: string };
+const raw = readFileSync(ENCODE_WORKFLOW, 'utf8');
+const wf = loadWorkflow(ENCODE_WORKFLOW, new Set(functionNames()));
+const top = (wf.definition as { States: Record<string, State> }).States;
+
+function allStates(machine: { States: Record<string, State> }, out: [string, State][] = []): [string, State][] {
+  for (const [name, s] of Object.entries(machine.States)) {
+    out.push([name, s]);
+    for (const b of (s.Branches as { States: Record<string, State> }[] | undefined) ?? []) allStates(b, out);
+    const p = (s.ItemProcessor ?? s.Iterator) as { States: Record<string, State> } | undefined;
+    if (p) allStates(p, out);
+  }
+  return out;
+}
+
+describe('state-machines/encode.asl.json', () => {
+  it('passes asl-validator once its placeholders are substituted', () => {
+    const result = aslValidator(wf.definition as never);
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it('uses JSONPath only and ${...FunctionArn} placeholders for every Task resource', () => {
+    expect(raw).not.toMatch(/JSONata/);
+    const placeholders = [...raw.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
+    expect(placeholders.every((p) => p.endsWith('FunctionArn'))).toBe(true);
+  });
+
+  it('maps every Task state to an existing media function', () => {
+    const tasks = allStates(wf.definition as never).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.length).toBe(wf.taskFunctions.size);
+    expect(new Set(wf.taskFunctions.values())).toEqual(
+      new Set(['inspect', 'plan', 'encode-video', 'encode-audio', 'assemble', 'measure-quality', 'package', 'thumbnails', 'publish']),
+    );
+  });
+
+  it('follows Inspect → Plan → Encode → Assemble → MeasureQuality → Package → Thumbnails → Publish', () => {
+    const order: string[] = [];
+    let name: string | undefined = (wf.definition as { StartAt: string }).StartAt;
+    while (name) {
+      order.push(name);
+      const s: State = top[name];
+      name = (s.Next as string | undefined) ?? (s.Type === 'Choice' ? (s.Default as string) : undefined);
+    }
+    expect(order).toEqual(['Inspect', 'Plan', 'Encode', 'Assemble', 'MeasureQuality', 'Package', 'HasThumbnails', 'Thumbnails', 'Publish']);
+  });
+
+  it('encodes video as a Map over rung × chunk with MaxConcurrency from the input, in parallel with audio', () => {
+    const encode = top.Encode as State & { Branches: { StartAt: string; States: Record<string, State> }[] };
+    expect(encode.Type).toBe('Parallel');
+    const video = encode.Branches[0].States.EncodeVideo;
+    expect(video.Type).toBe('Map');
+    expect(video.ItemsPath).toBe('$.plan.videoTasks');
+    expect(video.MaxConcurrencyPath).toBe('$.plan.maxConcurrency');
+    const chunk = (video.ItemProcessor as { States: Record<string, State> }).States.EncodeVideoChunk;
+    expect((chunk.Retry as { ErrorEquals: string[] }[])[0].ErrorEquals).toEqual(['Mosaic.Transient']);
+    expect(Object.keys(encode.Branches[1].States)).toContain('EncodeAudio');
+  });
+
+  it('sends every failure of a top-level step to PublishFailed, then fails the execution', () => {
+    for (const name of ['Inspect', 'Plan', 'Encode', 'Assemble', 'MeasureQuality', 'Package', 'Thumbnails', 'Publish']) {
+      const c = top[name].Catch as { ErrorEquals: string[]; Next: string }[];
+      expect(c?.[0], name).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'PublishFailed' });
+    }
+    expect(top.PublishFailed.Next).toBe('JobFailed');
+    expect(top.JobFailed.Type).toBe('Fail');
+    // Bad input is never retried.
+    for (const [, s] of allStates(wf.definition as never))
+      for (const r of (s.Retry as { ErrorEquals: string[] }[] | undefined) ?? []) expect(r.ErrorEquals).not.toContain('Mosaic.InputInvalid');
+  });
+});

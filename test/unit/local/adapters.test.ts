@@ -1,0 +1,82 @@
+/** The local adapters: folder BlobStore and SQLite JobStore. */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FsBlobStore } from '../../../local/fs-blob-store.js';
+import { SqliteJobStore } from '../../../local/sqlite-job-store.js';
+import { tempDir } from '../../helpers/media.js';
+
+const spec = { source: { key: 's' }, preset: 'default', outputs: { hls: true, dash: true, thumbnails: true, quality: true }, priority: 50, tags: {} };
+
+describe('FsBlobStore', () => {
+  it('round-trips objects and changes the etag with the content', async () => {
+    const b = new FsBlobStore(tempDir());
+    const h1 = await b.putBytes('a/b.txt', 'one', 'text/plain');
+    await new Promise((r) => setTimeout(r, 10));
+    const h2 = await b.putBytes('a/b.txt', 'three', 'text/plain');
+    expect(h1.etag).not.toBe(h2.etag);
+    expect((await b.getBytes('a/b.txt')).toString()).toBe('three');
+    expect(await b.head('a/missing')).toBeNull();
+  });
+
+  it('uploads by moving the file, downloads by link or copy, lists and deletes by prefix', async () => {
+    const root = tempDir();
+    const b = new FsBlobStore(root);
+    const local = join(tempDir(), 'f.bin');
+    writeFileSync(local, 'data');
+    await b.upload(local, 'jobs/1/x.bin', 'application/octet-stream');
+    await b.putBytes('jobs/1/y/z.bin', 'z', 'application/octet-stream');
+    await b.putBytes('jobs/2/x.bin', 'x', 'application/octet-stream');
+    expect(await b.list('jobs/1/')).toEqual(['jobs/1/x.bin', 'jobs/1/y/z.bin']);
+    const dest = join(tempDir(), 'copy.bin');
+    await b.download('jobs/1/x.bin', dest);
+    expect(existsSync(dest)).toBe(true);
+    expect(await b.deletePrefix('jobs/1/')).toBe(2);
+    expect(await b.list('jobs/')).toEqual(['jobs/2/x.bin']);
+  });
+
+  it('refuses keys that climb out of the root', async () => {
+    const b = new FsBlobStore(tempDir());
+    await expect(b.putBytes('../escape.txt', 'x', 'text/plain')).rejects.toMatchObject({ name: 'Mosaic.InputInvalid' });
+    await expect(b.download('missing.txt', join(tempDir(), 'x'))).rejects.toMatchObject({ name: 'Mosaic.InputInvalid' });
+  });
+});
+
+describe('SqliteJobStore', () => {
+  it('creates, updates with optimistic versions, and lists jobs', async () => {
+    const s = new SqliteJobStore(join(tempDir(), 'db.sqlite'));
+    const j = await s.createJob({ id: 'j1', spec, sourceHash: 'h', outputPrefix: 'j1/' });
+    expect(j.status).toBe('QUEUED');
+    const u = await s.updateJob('j1', { status: 'RUNNING' }, j.version);
+    expect(u.version).toBe(j.version + 1);
+    await expect(s.updateJob('j1', { status: 'FAILED' }, j.version)).rejects.toThrow(/changed/);
+    expect((await s.listJobs({ status: 'RUNNING' })).map((x) => x.id)).toEqual(['j1']);
+    expect((await s.findResumable('h', 'default'))?.id).toBe('j1');
+    expect(await s.findResumable('h', 'draft')).toBeNull();
+  });
+
+  it('does not resume a job that failed on bad input', async () => {
+    const s = new SqliteJobStore(join(tempDir(), 'db.sqlite'));
+    await s.createJob({ id: 'j1', spec, sourceHash: 'h', outputPrefix: 'j1/' });
+    await s.updateJob('j1', { status: 'FAILED', error: { code: 'Mosaic.InputInvalid', message: 'bad' } });
+    expect(await s.findResumable('h', 'default')).toBeNull();
+  });
+
+  it('numbers step attempts, abandons steps left running, and keeps events and cache entries', async () => {
+    const file = join(tempDir(), 'db.sqlite');
+    const s = new SqliteJobStore(file);
+    const a1 = await s.startStep({ jobId: 'j', stepId: 'encode-video:r0-c0', function: 'encode-video' });
+    await s.endStep(a1, 'FAILED', 'Mosaic.Transient: x');
+    const a2 = await s.startStep({ jobId: 'j', stepId: 'encode-video:r0-c0', function: 'encode-video' });
+    expect(a2.attempt).toBe(2);
+    s.close();
+    // A new process finds the step still RUNNING and marks it ABANDONED.
+    const s2 = new SqliteJobStore(file);
+    expect(await s2.abandonRunningSteps('j')).toBe(1);
+    expect((await s2.listSteps('j')).map((x) => x.status)).toEqual(['FAILED', 'ABANDONED']);
+    await s2.appendEvent('j', 'Job Status Changed', { status: 'RUNNING' });
+    expect((await s2.listEvents('j'))[0].detail).toEqual({ status: 'RUNNING' });
+    await s2.putCache({ key: 'k', function: 'f', result: { a: 1 }, outputKeys: ['x'], createdAt: 'now' });
+    expect((await s2.getCache('k'))?.result).toEqual({ a: 1 });
+  });
+});
