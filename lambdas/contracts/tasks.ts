@@ -184,15 +184,17 @@ export const ThumbnailsResultSchema = z.object({
 export type ThumbnailsResult = z.infer<typeof ThumbnailsResultSchema>;
 
 // ---- plan
+/** The part of a JobSpec the workflow needs. */
+export const WorkflowSpecSchema = z.object({
+  preset: z.string(),
+  ladder: z.array(z.object({ height: z.number().int(), bitrateKbps: z.number().int() })).optional(),
+  outputs: z.object({ hls: z.boolean(), dash: z.boolean(), thumbnails: z.boolean(), quality: z.boolean() }),
+});
 export const PlanInputSchema = z.object({
   ...Base,
   source: BlobRefSchema,
   media: MediaInfoSchema,
-  spec: z.object({
-    preset: z.string(),
-    ladder: z.array(z.object({ height: z.number().int(), bitrateKbps: z.number().int() })).optional(),
-    outputs: z.object({ hls: z.boolean(), dash: z.boolean(), thumbnails: z.boolean(), quality: z.boolean() }),
-  }),
+  spec: WorkflowSpecSchema,
   workPrefix: z.string(),
   outputPrefix: z.string(),
   /** How many tasks the engine runs at once (cores locally, a concurrency limit on AWS). */

@@ -1,16 +1,12 @@
 import { z } from 'zod';
 import { BlobRefSchema } from './media.js';
-import { SourceLimitsSchema } from './tasks.js';
+import { SourceLimitsSchema, WorkflowSpecSchema } from './tasks.js';
 
 /** The input of one execution of `state-machines/encode.asl.json`. */
 export const EncodeWorkflowInputSchema = z.object({
   jobId: z.string().min(1),
   source: BlobRefSchema,
-  spec: z.object({
-    preset: z.string(),
-    ladder: z.array(z.object({ height: z.number().int(), bitrateKbps: z.number().int() })).optional(),
-    outputs: z.object({ hls: z.boolean(), dash: z.boolean(), thumbnails: z.boolean(), quality: z.boolean() }),
-  }),
+  spec: WorkflowSpecSchema,
   limits: SourceLimitsSchema,
   workPrefix: z.string(),
   outputPrefix: z.string(),

@@ -210,7 +210,7 @@ export function spriteArgs(p: {
     ...COMMON, ...INPUT_GUARD,
     '-i', p.source,
     '-map', '0:v:0',
-    '-vf', `fps=1/${p.intervalSec},scale=${p.tileWidth}:${p.tileHeight},tile=${p.columns}x${p.rows}`,
+    '-vf', `fps=1/${p.intervalSec}:round=up,scale=${p.tileWidth}:${p.tileHeight},tile=${p.columns}x${p.rows}`,
     '-frames:v', '1',
     '-q:v', '4',
     '-f', 'image2', p.output,

@@ -3,8 +3,6 @@
  * silent clips, encoded end to end through the CLI with the default preset. The ladder in
  * report.json must fit the source, and the HLS master playlist and the DASH MPD must describe
  * exactly that ladder, and every variant must decode to all of the source's frames.
- * Cases marked `knownBug` fail today because of a product bug; they run as `it.fails` so the
- * suite goes red (and the marker can go) once the bug is fixed.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,8 +63,6 @@ interface LadderCase {
   make: (path: string) => string;
   /** Shape checks particular to this source. */
   shape: (rung: RungReport) => void;
-  /** Set when the case fails today because of a product bug: what goes wrong. */
-  knownBug?: string;
 }
 
 const CASES: LadderCase[] = [
@@ -111,8 +107,6 @@ const CASES: LadderCase[] = [
     audio: false,
     make: (p) => makeClip(p, { width: 320, height: 240, seconds: 3, audio: false }),
     shape: () => {},
-    knownBug:
-      'the NoAudio Pass state ("Result": null) passes its whole input through, so Publish gets the job state as `audio` and rejects it',
   },
   {
     name: 'short (2 s) 320x240',
@@ -121,7 +115,6 @@ const CASES: LadderCase[] = [
     audio: true,
     make: (p) => makeClip(p, { width: 320, height: 240, seconds: 2 }),
     shape: () => {},
-    knownBug: 'the thumbnail sprite (fps=1/5, round=near) gets no frame from a clip under 2.5 s; the job fails renaming a missing sprite.jpg',
   },
 ];
 
@@ -194,13 +187,6 @@ const clipPath = (c: LadderCase) => join(work, `${c.name.replace(/\W+/g, '-')}.m
 
 for (const c of CASES) {
   describe(`default ladder for a ${c.name} clip`, () => {
-    if (c.knownBug) {
-      it.fails(`encodes and passes every check (known bug: ${c.knownBug})`, async () => {
-        const e = await encode(c.make(clipPath(c)));
-        for (const check of CHECKS) check.run(c, e);
-      });
-      return;
-    }
     let e: Encoded;
     beforeAll(async () => {
       e = await encode(c.make(clipPath(c)));

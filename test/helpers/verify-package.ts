@@ -12,8 +12,9 @@ export interface PackageFacts {
 }
 
 /** Per-frame PSNR of a rendition against the source, both retimed by frame index. */
-export function perFramePsnr(rendition: string, source: string, width: number, height: number): number[] {
-  const graph = `[0:v]scale=${width}:${height}:flags=bicubic,format=yuv420p,setpts=N/TB/100[d];[1:v]format=yuv420p,setpts=N/TB/100[r];[d][r]psnr=stats_file=-`;
+export function perFramePsnr(rendition: string, source: string, width: number, height: number, fps: string): number[] {
+  const retime = `setpts=N/(${fps})/TB`;
+  const graph = `[0:v]scale=${width}:${height}:flags=bicubic,format=yuv420p,${retime}[d];[1:v]format=yuv420p,${retime}[r];[d][r]psnr=stats_file=-`;
   const r = run(FFMPEG, ['-hide_banner', '-nostats', '-v', 'error', '-allowed_extensions', 'ALL', '-i', rendition, '-i', source, '-filter_complex', graph, '-f', 'null', '-']);
   return [...r.stdout.matchAll(/psnr_avg:(inf|[\d.]+)/g)].map((m) => (m[1] === 'inf' ? 100 : Number(m[1])));
 }
@@ -46,7 +47,7 @@ export function verifyPackage(jobDir: string, source: string, opts: { minFramePs
   }
   // Chunk joins: a missing or doubled frame would shift every later frame off its source frame.
   const top = report.rungs[0];
-  const psnr = perFramePsnr(join(jobDir, 'hls', top.id, 'index.m3u8'), source, report.source!.video.width, report.source!.video.height);
+  const psnr = perFramePsnr(join(jobDir, 'hls', top.id, 'index.m3u8'), source, report.source!.video.width, report.source!.video.height, report.source!.video.fpsRational);
   expect(psnr.length).toBe(srcFrames);
   expect(Math.min(...psnr)).toBeGreaterThan(opts.minFramePsnr);
 

@@ -6,9 +6,7 @@ import { defineMediaFunction, probeVideo } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 
 export default defineMediaFunction({
-  name: config.name,
-  version: config.version,
-  cacheable: config.cacheable,
+  ...config,
   input: AssembleInputSchema,
   output: AssembleResultSchema,
   stage: (i) => Object.fromEntries(i.chunks.map((c, n) => [`c${String(n).padStart(4, '0')}`, c.key])),

@@ -6,9 +6,7 @@ import { defineMediaFunction } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 
 export default defineMediaFunction({
-  name: config.name,
-  version: config.version,
-  cacheable: config.cacheable,
+  ...config,
   input: EncodeAudioInputSchema,
   output: EncodeAudioResultSchema,
   stage: (i) => ({ source: i.source.key }),

@@ -7,9 +7,7 @@ import { defineMediaFunction } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 
 export default defineMediaFunction({
-  name: config.name,
-  version: config.version,
-  cacheable: config.cacheable,
+  ...config,
   input: MeasureQualityInputSchema,
   output: QualityResultSchema,
   stage: (i) => ({ rendition: i.rendition.key, source: i.source.key }),

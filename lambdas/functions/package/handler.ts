@@ -40,9 +40,7 @@ async function segment(ctx: MediaContext, input: string, root: string, id: strin
 }
 
 export default defineMediaFunction({
-  name: config.name,
-  version: config.version,
-  cacheable: config.cacheable,
+  ...config,
   input: PackageInputSchema,
   output: PackageResultSchema,
   stage: (i) => ({

@@ -4,9 +4,7 @@ import { defineMediaFunction } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 
 export default defineMediaFunction({
-  name: config.name,
-  version: config.version,
-  cacheable: config.cacheable,
+  ...config,
   input: PlanInputSchema,
   output: PlanResultSchema,
   run: async (input) => planEncode(input),

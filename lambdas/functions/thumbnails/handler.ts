@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import { ThumbnailsInputSchema, ThumbnailsResultSchema } from '../../contracts/index.js';
+import { ThumbnailsInputSchema, ThumbnailsResultSchema, TransientError } from '../../contracts/index.js';
 import { posterArgs, spriteArgs } from '../../core/ffmpeg-args.js';
 import { planSprite, spriteVtt } from '../../core/thumbnails.js';
 import { defineMediaFunction } from '../../runtime/index.js';
@@ -9,9 +10,7 @@ import config from './function.json' with { type: 'json' };
 const MAX_TILES = 100;
 
 export default defineMediaFunction({
-  name: config.name,
-  version: config.version,
-  cacheable: config.cacheable,
+  ...config,
   input: ThumbnailsInputSchema,
   output: ThumbnailsResultSchema,
   stage: (i) => ({ source: i.source.key }),
@@ -23,6 +22,7 @@ export default defineMediaFunction({
     const layout = planSprite({ ...input, maxTiles: MAX_TILES });
     const sprite = join(ctx.scratch, 'sprite.jpg');
     await ctx.ffmpeg(spriteArgs({ source: ctx.inputs.source, output: sprite, ...layout }), { totalSeconds: input.durationSec });
+    if (!existsSync(sprite)) throw new TransientError(`ffmpeg wrote no sprite sheet (${layout.count} tiles every ${layout.intervalSec} s)`);
     const vtt = join(ctx.scratch, 'thumbnails.vtt');
     await writeFile(vtt, spriteVtt(layout, 'sprite.jpg', input.durationSec));
     ctx.output(poster, `${prefix}poster.jpg`, 'image/jpeg');
