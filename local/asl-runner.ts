@@ -7,43 +7,82 @@ import './polyfills.js';
 import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
 
-const PLACEHOLDER = /\$\{([A-Z][A-Za-z0-9]*)FunctionArn\}/g;
+const PLACEHOLDER = /\$\{([A-Za-z0-9]+)\}/g;
 
 export const functionNameOf = (pascal: string) => pascal.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
-export const placeholderOf = (fn: string) => `${fn.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}FunctionArn`;
+export const pascalOf = (fn: string) => fn.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 
 export interface LoadedWorkflow {
   definition: Record<string, unknown>;
-  /** Task state name → media function name. */
-  taskFunctions: Map<string, string>;
+  /** Task state name → the media function it runs, and how (direct Lambda or an ECS task). */
+  taskFunctions: Map<string, { fn: string; kind: 'lambda' | 'ecs' }>;
 }
 
-export function loadWorkflow(file: string, knownFunctions: ReadonlySet<string>): LoadedWorkflow {
+/**
+ * The same substitutions the CDK stack makes, with local stand-ins: ARNs of the right shape,
+ * and each function's default platform from its function.json.
+ */
+export function localSubstitution(name: string, defaults: ReadonlyMap<string, string>): string | null {
+  const m = /^([A-Z][A-Za-z0-9]*?)(FunctionArn|TaskDefinitionArn|DefaultPlatform)$/.exec(name);
+  if (m) {
+    const fn = functionNameOf(m[1]);
+    if (!defaults.has(fn)) return null;
+    if (m[2] === 'FunctionArn') return `arn:aws:lambda:us-east-1:000000000000:function:mosaic-${fn}`;
+    if (m[2] === 'TaskDefinitionArn') return `arn:aws:ecs:us-east-1:000000000000:task-definition/mosaic-${fn}:1`;
+    return defaults.get(fn)!;
+  }
+  const fixed: Record<string, string> = {
+    ClusterArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/mosaic-local',
+    FargateSubnet1: 'subnet-00000000000000001',
+    FargateSubnet2: 'subnet-00000000000000002',
+    FargateSecurityGroup: 'sg-00000000000000001',
+  };
+  return fixed[name] ?? null;
+}
+
+/** `defaults`: function name → default platform (function.json). */
+export function loadWorkflow(file: string, defaults: ReadonlyMap<string, string>): LoadedWorkflow {
   const text = readFileSync(file, 'utf8');
-  const missing = new Set<string>();
-  const substituted = text.replace(PLACEHOLDER, (_, pascal: string) => {
-    const fn = functionNameOf(pascal);
-    if (!knownFunctions.has(fn)) missing.add(fn);
-    return `arn:aws:lambda:local:000000000000:function:mosaic-${fn}`;
+  const unknown = new Set<string>();
+  const substituted = text.replace(PLACEHOLDER, (whole, name: string) => {
+    const value = localSubstitution(name, defaults);
+    if (value === null) unknown.add(name);
+    return value ?? whole;
   });
-  if (missing.size) throw new Error(`${file} refers to functions that do not exist: ${[...missing].join(', ')}`);
+  if (unknown.size) throw new Error(`${file} has placeholders with no function or value behind them: ${[...unknown].join(', ')}`);
   const definition = JSON.parse(substituted) as Record<string, unknown>;
-  const taskFunctions = new Map<string, string>();
+  const taskFunctions = new Map<string, { fn: string; kind: 'lambda' | 'ecs' }>();
   collectTasks(definition, taskFunctions);
   return { definition, taskFunctions };
 }
 
 type States = Record<string, Record<string, unknown>>;
-function collectTasks(machine: Record<string, unknown>, out: Map<string, string>): void {
+interface EcsParameters {
+  Overrides?: { ContainerOverrides?: { Environment?: { Name: string; Value?: string }[] }[] };
+}
+const ecsEnv = (p: EcsParameters, name: string) => p.Overrides?.ContainerOverrides?.[0]?.Environment?.find((e) => e.Name === name);
+
+function collectTasks(machine: Record<string, unknown>, out: LoadedWorkflow['taskFunctions']): void {
   for (const [name, state] of Object.entries(machine.States as States)) {
     if (state.Type === 'Task' && typeof state.Resource === 'string') {
-      const m = /:function:mosaic-([a-z0-9-]+)$/.exec(state.Resource);
-      if (m) out.set(name, m[1]);
+      const lambda = /:function:mosaic-([a-z0-9-]+)$/.exec(state.Resource);
+      if (lambda) out.set(name, { fn: lambda[1], kind: 'lambda' });
+      else if (state.Resource.startsWith('arn:aws:states:::ecs:runTask')) {
+        const fn = ecsEnv(state.Parameters as EcsParameters, 'MOSAIC_FUNCTION')?.Value;
+        if (fn) out.set(name, { fn, kind: 'ecs' });
+      }
     }
     for (const branch of (state.Branches as Record<string, unknown>[] | undefined) ?? []) collectTasks(branch, out);
     const processor = (state.ItemProcessor ?? state.Iterator) as Record<string, unknown> | undefined;
     if (processor) collectTasks(processor, out);
   }
+}
+
+/** The payload an ECS task state hands its container, as the container's entrypoint reads it. */
+export function ecsTaskPayload(params: unknown): unknown {
+  const raw = ecsEnv(params as EcsParameters, 'MOSAIC_INPUT')?.Value;
+  if (raw === undefined) throw new Error('ECS task state has no MOSAIC_INPUT override');
+  return JSON.parse(raw);
 }
 
 export type TaskInvoker = (fn: string, input: unknown, stateName: string) => Promise<unknown>;
@@ -57,10 +96,15 @@ export function runWorkflow(wf: LoadedWorkflow, input: unknown, invoke: TaskInvo
   const machine = new StateMachine(wf.definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
-  for (const [state, fn] of wf.taskFunctions) {
-    handlers[state] = (taskInput) => invoke(fn, taskInput, state);
+  for (const [state, { fn, kind }] of wf.taskFunctions) {
+    // Locally a Fargate task runs in-process like any other: same function, same payload.
+    handlers[state] = (taskInput) => invoke(fn, kind === 'ecs' ? ecsTaskPayload(taskInput) : taskInput, state);
     if (opts.retryIntervalMs !== undefined) retryIntervalOverrides[state] = opts.retryIntervalMs;
   }
-  const execution = machine.run(input as never, { overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides } });
+  const context = { Execution: { Input: input, StartTime: new Date().toISOString(), Name: 'local' }, Task: { Token: 'local-task-token' } };
+  const execution = machine.run(input as never, {
+    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides },
+    context: context as never,
+  });
   return { result: execution.result, abort: () => execution.abort() };
 }

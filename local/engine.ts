@@ -31,7 +31,7 @@ import {
 } from '../lambdas/runtime/index.js';
 import { InProcessEventBus } from './event-bus.js';
 import { FsBlobStore } from './fs-blob-store.js';
-import { loadFunctions, type AnyMediaFunction } from './function-registry.js';
+import { defaultPlatforms, loadFunctions, type AnyMediaFunction } from './function-registry.js';
 import { loadWorkflow, runWorkflow, type LoadedWorkflow } from './asl-runner.js';
 import { Semaphore } from './semaphore.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
@@ -47,6 +47,8 @@ export interface LocalEngineOptions {
   limits?: SourceLimits;
   /** Retry pause override (tests). */
   retryIntervalMs?: number;
+  /** Overrides function.json defaultPlatform (tests of the Fargate path). */
+  platformDefaults?: Map<string, string>;
 }
 
 export interface SubmitResult {
@@ -93,7 +95,7 @@ export class LocalEngine {
     await mkdir(scratchRoot, { recursive: true });
     const config: RuntimeConfig = { ...opts.runtime, scratchRoot };
     const functions = await loadFunctions();
-    const workflow = loadWorkflow(ENCODE_WORKFLOW, new Set(functions.keys()));
+    const workflow = loadWorkflow(ENCODE_WORKFLOW, new Map([...defaultPlatforms(), ...(opts.platformDefaults ?? [])]));
     const tools = await resolveMediaTools(config);
     const vmaf = tools.vmafFfmpeg ? await resolveVmafModel(config) : { path: null, reason: tools.vmafMissingReason };
     return new LocalEngine(root, config, functions, workflow, tools, vmaf, opts);

@@ -5,7 +5,14 @@
 import { z } from 'zod';
 import { BlobRefSchema, MediaInfoSchema } from './media.js';
 
-const Base = { jobId: z.string().min(1), itemId: z.string().min(1).optional() };
+export const PlatformSchema = z.enum(['lambda', 'fargate']);
+export type Platform = z.infer<typeof PlatformSchema>;
+
+/**
+ * Fields every task payload carries. `platform` picks the Lambda or the Fargate variant of the
+ * task in the workflow; it does not change the result, so the result cache ignores it.
+ */
+const Base = { jobId: z.string().min(1), itemId: z.string().min(1).optional(), platform: PlatformSchema.optional() };
 
 export const SourceLimitsSchema = z.object({
   maxBytes: z.number().int().positive(),
@@ -201,6 +208,8 @@ export const PlanInputSchema = z.object({
   parallelism: z.number().int().positive(),
   threadsPerTask: z.number().int().positive(),
   vmafAvailable: z.boolean(),
+  /** Where each function runs unless a task says otherwise (function.json defaultPlatform). */
+  platforms: z.record(z.string(), PlatformSchema).default({}),
 });
 export type PlanInput = z.infer<typeof PlanInputSchema>;
 export const PlanResultSchema = z.object({

@@ -29,12 +29,14 @@ export function planEncode(input: PlanInput): PlanResult {
   });
   const keys = workKeys(input.workPrefix);
   const threads = input.threadsPerTask;
+  const on = (fn: string) => input.platforms[fn] ?? 'lambda';
   const durationSec = v.frames / v.fps;
 
   const videoTasks = rungs.flatMap((rung) =>
     chunks.map((chunk) => ({
       jobId,
       itemId: `${rung.id}-c${chunk.index}`,
+      platform: on('encode-video'),
       source,
       rung,
       chunk,
@@ -47,6 +49,7 @@ export function planEncode(input: PlanInput): PlanResult {
     ? {
         jobId,
         itemId: 'audio',
+        platform: on('encode-audio'),
         source,
         codec: 'aac' as const,
         bitrateKbps: preset.audio.bitrateKbps,
@@ -59,6 +62,7 @@ export function planEncode(input: PlanInput): PlanResult {
   const assembleTasks = rungs.map((rung) => ({
     jobId,
     itemId: rung.id,
+    platform: on('assemble'),
     rung,
     chunks: chunks.map((c) => ({ key: keys.chunk(rung.id, c.index) })),
     expectedFrames: v.frames,
@@ -69,6 +73,7 @@ export function planEncode(input: PlanInput): PlanResult {
     ? rungs.map((rung) => ({
         jobId,
         itemId: rung.id,
+        platform: on('measure-quality'),
         rung,
         rendition: { key: keys.rendition(rung.id) },
         source,
@@ -93,6 +98,7 @@ export function planEncode(input: PlanInput): PlanResult {
     package: {
       jobId,
       itemId: 'package',
+      platform: on('package'),
       rungs: rungs.map((rung) => ({ rung, rendition: { key: keys.rendition(rung.id) } })),
       audio: audio ? { rendition: audio.output, bitrateKbps: audio.bitrateKbps, channels: audio.channels } : null,
       timing,
@@ -104,6 +110,7 @@ export function planEncode(input: PlanInput): PlanResult {
       ? {
           jobId,
           itemId: 'thumbnails',
+          platform: on('thumbnails'),
           source,
           durationSec,
           sourceWidth: v.displayWidth,

@@ -124,7 +124,8 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
       if (!head) throw new InputInvalidError(`${def.name}: input object "${name}" not found: ${key}`);
       etags[name] = head.etag;
     }
-    cacheKey = resultCacheKey(def.name, def.version, input, etags);
+    const { platform: _where, ...work } = input as I & { platform?: string };
+    cacheKey = resultCacheKey(def.name, def.version, work, etags);
     const hit = await deps.jobs.getCache(cacheKey);
     if (hit && (await allExist(deps.blobs, hit.outputKeys))) {
       const step = await deps.jobs.startStep({ jobId: input.jobId, stepId, function: def.name });

@@ -2,13 +2,13 @@
 import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { functionNames } from '../../local/function-registry.js';
+import { defaultPlatforms } from '../../local/function-registry.js';
 import { ENCODE_WORKFLOW } from '../../local/engine.js';
 import { loadWorkflow } from '../../local/asl-runner.js';
 
 type State = Record<string, unknown> & { Type: string };
 const raw = readFileSync(ENCODE_WORKFLOW, 'utf8');
-const wf = loadWorkflow(ENCODE_WORKFLOW, new Set(functionNames()));
+const wf = loadWorkflow(ENCODE_WORKFLOW, defaultPlatforms());
 const top = (wf.definition as { States: Record<string, State> }).States;
 
 function allStates(machine: { States: Record<string, State> }, out: [string, State][] = []): [string, State][] {
@@ -28,16 +28,27 @@ describe('state-machines/encode.asl.json', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it('uses JSONPath only and ${...FunctionArn} placeholders for every Task resource', () => {
+  it('uses JSONPath only, and only placeholders the stack and the local runner know', () => {
     expect(raw).not.toMatch(/JSONata/);
-    const placeholders = [...raw.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
-    expect(placeholders.every((p) => p.endsWith('FunctionArn'))).toBe(true);
+    const placeholders = new Set([...raw.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
+    for (const p of placeholders) expect(p).toMatch(/^(\w+(FunctionArn|TaskDefinitionArn|DefaultPlatform)|ClusterArn|FargateSubnet[12]|FargateSecurityGroup)$/);
+    expect(() => loadWorkflow(ENCODE_WORKFLOW, new Map())).toThrow(/placeholders with no function/);
+  });
+
+  it('offers a Fargate variant, chosen by the payload platform, for every function whose config allows Fargate', () => {
+    const ecs = [...wf.taskFunctions.values()].filter((t) => t.kind === 'ecs').map((t) => t.fn).sort();
+    expect(ecs).toEqual(['assemble', 'encode-audio', 'encode-video', 'measure-quality', 'package']);
+    const choice = (top.Encode as never as { Branches: { States: Record<string, State> }[] }).Branches[0].States.EncodeVideo;
+    const inner = (choice.ItemProcessor as { States: Record<string, State> }).States;
+    expect(inner.EncodeVideoChunk.Type).toBe('Choice');
+    expect(JSON.stringify(inner.EncodeVideoChunk.Choices)).toMatch(/fargate/);
+    expect(inner.EncodeVideoChunkOnFargate.Resource).toBe('arn:aws:states:::ecs:runTask.waitForTaskToken');
   });
 
   it('maps every Task state to an existing media function', () => {
     const tasks = allStates(wf.definition as never).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBe(wf.taskFunctions.size);
-    expect(new Set(wf.taskFunctions.values())).toEqual(
+    expect(new Set([...wf.taskFunctions.values()].map((t) => t.fn))).toEqual(
       new Set(['inspect', 'plan', 'encode-video', 'encode-audio', 'assemble', 'measure-quality', 'package', 'thumbnails', 'publish']),
     );
   });
@@ -50,7 +61,7 @@ describe('state-machines/encode.asl.json', () => {
       const s: State = top[name];
       name = (s.Next as string | undefined) ?? (s.Type === 'Choice' ? (s.Default as string) : undefined);
     }
-    expect(order).toEqual(['Inspect', 'Plan', 'Encode', 'Assemble', 'MeasureQuality', 'Package', 'HasThumbnails', 'Thumbnails', 'Publish']);
+    expect(order).toEqual(['PlatformDefaults', 'Inspect', 'Plan', 'Encode', 'Assemble', 'MeasureQuality', 'Package', 'PackageOnLambda', 'HasThumbnails', 'Thumbnails', 'Publish']);
   });
 
   it('encodes video as a Map over rung × chunk with MaxConcurrency from the input, in parallel with audio', () => {
@@ -60,13 +71,13 @@ describe('state-machines/encode.asl.json', () => {
     expect(video.Type).toBe('Map');
     expect(video.ItemsPath).toBe('$.plan.videoTasks');
     expect(video.MaxConcurrencyPath).toBe('$.plan.maxConcurrency');
-    const chunk = (video.ItemProcessor as { States: Record<string, State> }).States.EncodeVideoChunk;
+    const chunk = (video.ItemProcessor as { States: Record<string, State> }).States.EncodeVideoChunkOnLambda;
     expect((chunk.Retry as { ErrorEquals: string[] }[])[0].ErrorEquals).toEqual(['Mosaic.Transient']);
     expect(Object.keys(encode.Branches[1].States)).toContain('EncodeAudio');
   });
 
   it('sends every failure of a top-level step to PublishFailed, then fails the execution', () => {
-    for (const name of ['Inspect', 'Plan', 'Encode', 'Assemble', 'MeasureQuality', 'Package', 'Thumbnails', 'Publish']) {
+    for (const name of ['Inspect', 'Plan', 'Encode', 'Assemble', 'MeasureQuality', 'PackageOnLambda', 'PackageOnFargate', 'Thumbnails', 'Publish']) {
       const c = top[name].Catch as { ErrorEquals: string[]; Next: string }[];
       expect(c?.[0], name).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'PublishFailed' });
     }

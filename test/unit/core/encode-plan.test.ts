@@ -20,6 +20,7 @@ const input = (over: Partial<PlanInput> = {}, outputs: Partial<PlanInput['spec']
   parallelism: 2,
   threadsPerTask: 1,
   vmafAvailable: false,
+  platforms: {},
   ...over,
 });
 
@@ -89,5 +90,14 @@ describe('planEncode', () => {
     expect(() => planEncode(bad)).toThrow(expect.objectContaining({ name: 'Mosaic.InputInvalid', message: expect.stringContaining('nope') }));
     // own properties of Object.prototype are not presets either
     expect(() => planEncode(input({ spec: { preset: 'toString', outputs: input().spec.outputs } }))).toThrow(/unknown preset/);
+  });
+});
+
+describe('planEncode platforms', () => {
+  it('marks each task with its function default platform, Lambda when unspecified', () => {
+    const plan = planEncode(input({ platforms: { 'encode-video': 'fargate' } }));
+    expect(new Set(plan.videoTasks.map((t) => t.platform))).toEqual(new Set(['fargate']));
+    expect(plan.assembleTasks.every((t) => t.platform === 'lambda')).toBe(true);
+    expect(plan.package.platform).toBe('lambda');
   });
 });
