@@ -120,6 +120,8 @@ export const MeasureQualityInputSchema = z.object({
   source: BlobRefSchema,
   sourceWidth: z.number().int().positive(),
   sourceHeight: z.number().int().positive(),
+  /** Frames of the source (and of the rendition): the progress denominator. */
+  frames: z.number().int().positive(),
   timing: TimingSchema,
   vmaf: z.boolean(),
   vmafSubsample: z.number().int().min(1).max(100),

@@ -79,6 +79,7 @@ export function planEncode(input: PlanInput): PlanResult {
         source,
         sourceWidth: v.width,
         sourceHeight: v.height,
+        frames: v.frames,
         timing,
         vmaf: input.vmafAvailable,
         vmafSubsample: preset.vmafSubsample,

@@ -9,7 +9,6 @@ export interface ProgressSnapshot {
   etaSec: number | null;
 }
 
-const FIXED_STEPS = ['inspect', 'plan', 'package', 'thumbnails', 'publish'];
 
 export class JobProgress {
   private readonly weights = new Map<string, number>();
@@ -29,7 +28,10 @@ export class JobProgress {
     if (plan.audio) this.weights.set('encode-audio:audio', encode * 0.02);
     for (const t of plan.assembleTasks) this.weights.set(`assemble:${t.itemId}`, encode * 0.01);
     for (const t of plan.qualityTasks) this.weights.set(`measure-quality:${t.itemId}`, px(t.sourceWidth, t.sourceHeight, plan.assembleTasks[0]?.expectedFrames ?? 0) * 0.6);
-    for (const s of FIXED_STEPS) this.weights.set(s, encode * 0.02);
+    // Step ids are `<function>:<itemId>`, as the runtime records them.
+    const fixed = ['inspect:source', 'plan', `package:${plan.package.itemId}`, 'publish'];
+    if (plan.thumbnails) fixed.push(`thumbnails:${plan.thumbnails.itemId}`);
+    for (const s of fixed) this.weights.set(s, encode * 0.02);
   }
 
   /** Records a step's fraction done (1 when it succeeded or came from the cache). */

@@ -58,6 +58,7 @@ export interface MediaContext {
   /** Declares a local file as an output object; uploaded after `run` returns. */
   output(localPath: string, key: string, contentType: string): void;
   ffmpeg(args: string[], opts?: FfmpegRunOptions): Promise<RunResult>;
+  ffprobe(args: string[]): Promise<RunResult>;
   /** Runs ffprobe with `-of json` style args and parses stdout. */
   ffprobeJson<T>(args: string[]): Promise<T>;
   progress(fraction: number, extra?: { fps?: number | null; speed?: number | null }): void;
@@ -162,10 +163,8 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
               }
             : undefined,
       }),
-    ffprobeJson: async <T>(args: string[]) => {
-      const { stdout } = await runTool(deps.tools.ffprobe, args, { signal: deps.signal, timeoutMs: deps.config.ffmpegTimeoutMs });
-      return JSON.parse(stdout) as T;
-    },
+    ffprobe: (args) => runTool(deps.tools.ffprobe, args, { signal: deps.signal, timeoutMs: deps.config.ffmpegTimeoutMs }),
+    ffprobeJson: async <T>(args: string[]) => JSON.parse((await ctx.ffprobe(args)).stdout) as T,
     progress: (fraction, extra) => {
       const now = Date.now();
       if (fraction < 1 && now - lastProgress < PROGRESS_INTERVAL_MS) return;

@@ -27,7 +27,7 @@ export default defineMediaFunction({
         vmafSubsample: input.vmafSubsample,
         psnrStatsPath: statsPath,
       }),
-      { binary: useVmaf ? (vmafBinary ?? undefined) : undefined, captureStderr: true },
+      { binary: useVmaf ? (vmafBinary ?? undefined) : undefined, captureStderr: true, totalFrames: input.frames },
     );
     const summary = parseQualityLog(stderr);
     const stats = parsePsnrStats(await readFile(statsPath, 'utf8'));

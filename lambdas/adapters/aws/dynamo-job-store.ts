@@ -1,0 +1,408 @@
+/**
+ * JobStore on one DynamoDB table (single-table design). Behaves like the SQLite store in `local/`;
+ * the contract suite in test/contract runs the same assertions against both.
+ *
+ *   job    pk=JOB#<id>    sk=JOB                          (+ byStatus, byCreatedAt, bySource GSI keys)
+ *   step   pk=JOB#<id>    sk=STEP#<stepId>#<attempt:4>
+ *   event  pk=JOB#<id>    sk=EVENT#<id:12>                (ids from `eventSeq` on the job item)
+ *   cache  pk=CACHE#<key> sk=CACHE
+ */
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { CacheEntry, JobRecord, JobStatus, StepRecord, StepStatus, StoredEvent } from '../../contracts/index.js';
+import type { JobPatch, JobStore, NewJob, StepStart } from '../../ports.js';
+
+/**
+ * The table's key schema, shared with the CDK stack so both create the same table.
+ * All attributes are strings; every GSI projects ALL attributes.
+ */
+export const TABLE_KEYS = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  gsis: [
+    { name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { name: 'byCreatedAt', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    { name: 'bySource', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  ],
+} as const;
+
+export interface DynamoJobStoreOptions {
+  client: DynamoDBClient;
+  table: string;
+}
+
+/** Same name as the SQLite store's error, so callers can match on `name` whatever the backend. */
+export class VersionConflictError extends Error {
+  override readonly name = 'VersionConflict';
+}
+
+const RESUMABLE: readonly JobStatus[] = ['QUEUED', 'RUNNING', 'FAILED'];
+const STEP_ATTEMPT_RETRIES = 20;
+
+const jobPk = (id: string): string => `JOB#${id}`;
+const stepPrefix = (stepId: string): string => `STEP#${stepId}#`;
+const stepSk = (stepId: string, attempt: number): string => `${stepPrefix(stepId)}${String(attempt).padStart(4, '0')}`;
+const eventSk = (id: number): string => `EVENT#${String(id).padStart(12, '0')}`;
+const cachePk = (key: string): string => `CACHE#${key}`;
+
+/** SQLite keeps JSON text; round-tripping through JSON here gives identical values (dates → strings, no undefined). */
+const jsonish = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
+
+const isConditionFailed = (e: unknown): boolean =>
+  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+type Item = Record<string, unknown>;
+
+const toJob = (i: Item): JobRecord => ({
+  id: i.id as string,
+  status: i.status as JobStatus,
+  spec: i.spec as JobRecord['spec'],
+  sourceHash: (i.sourceHash as string | null | undefined) ?? null,
+  createdAt: i.createdAt as string,
+  updatedAt: i.updatedAt as string,
+  startedAt: (i.startedAt as string | null | undefined) ?? null,
+  endedAt: (i.endedAt as string | null | undefined) ?? null,
+  progress: (i.progress as number | undefined) ?? 0,
+  etaSec: (i.etaSec as number | null | undefined) ?? null,
+  error: (i.error as JobRecord['error'] | undefined) ?? null,
+  reportKey: (i.reportKey as string | null | undefined) ?? null,
+  outputPrefix: i.outputPrefix as string,
+  version: i.version as number,
+});
+
+const toStep = (i: Item): StepRecord => ({
+  jobId: i.jobId as string,
+  stepId: i.stepId as string,
+  function: i.function as string,
+  attempt: i.attempt as number,
+  status: i.status as StepStatus,
+  startedAt: i.startedAt as string,
+  endedAt: (i.endedAt as string | null | undefined) ?? null,
+  durationMs: (i.durationMs as number | null | undefined) ?? null,
+  error: (i.error as string | null | undefined) ?? null,
+});
+
+export class DynamoJobStore implements JobStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(opts: DynamoJobStoreOptions) {
+    this.doc = DynamoDBDocumentClient.from(opts.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.table = opts.table;
+  }
+
+  async createJob(job: NewJob): Promise<JobRecord> {
+    const now = new Date().toISOString();
+    const record: JobRecord = {
+      id: job.id,
+      status: 'QUEUED',
+      spec: jsonish(job.spec),
+      sourceHash: job.sourceHash,
+      createdAt: now,
+      updatedAt: now,
+      startedAt: null,
+      endedAt: null,
+      progress: 0,
+      etaSec: null,
+      error: null,
+      reportKey: null,
+      outputPrefix: job.outputPrefix,
+      version: 0,
+    };
+    const attrs: Item = {
+      ...record,
+      gsi1pk: `STATUS#${record.status}`,
+      gsi1sk: now,
+      gsi2pk: 'JOBS',
+      gsi2sk: now,
+      ...(job.sourceHash !== null ? { gsi3pk: `SOURCE#${job.sourceHash}`, gsi3sk: now } : {}),
+    };
+    // An update, not a put: appendEvent may already have created the item for its event counter,
+    // and a put would reset that counter. "No status yet" means "no job yet".
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries(attrs).map(([k, v]) => {
+      names[`#${k}`] = k;
+      values[`:${k}`] = v;
+      return `#${k} = :${k}`;
+    });
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: jobPk(job.id), sk: 'JOB' },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(#status)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (e) {
+      if (isConditionFailed(e)) throw new Error(`job ${job.id} already exists`);
+      throw e;
+    }
+    return record;
+  }
+
+  async getJob(id: string): Promise<JobRecord | null> {
+    const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: jobPk(id), sk: 'JOB' }, ConsistentRead: true }));
+    // An item with only the event counter is not a job.
+    return res.Item && res.Item.status !== undefined ? toJob(res.Item) : null;
+  }
+
+  async updateJob(id: string, patch: JobPatch, expectedVersion?: number): Promise<JobRecord> {
+    const fields: Item = {};
+    if (patch.status !== undefined) {
+      fields.status = patch.status;
+      fields.gsi1pk = `STATUS#${patch.status}`; // keeps the byStatus index in step
+    }
+    if (patch.progress !== undefined) fields.progress = patch.progress;
+    if (patch.etaSec !== undefined) fields.etaSec = patch.etaSec;
+    if (patch.error !== undefined) fields.error = jsonish(patch.error);
+    if (patch.reportKey !== undefined) fields.reportKey = patch.reportKey;
+    if (patch.startedAt !== undefined) fields.startedAt = patch.startedAt;
+    if (patch.endedAt !== undefined) fields.endedAt = patch.endedAt;
+    fields.updatedAt = new Date().toISOString();
+
+    const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
+    const values: Record<string, unknown> = { ':one': 1 };
+    const sets = Object.entries(fields).map(([k, v]) => {
+      names[`#${k}`] = k;
+      values[`:${k}`] = v;
+      return `#${k} = :${k}`;
+    });
+    sets.push('#version = #version + :one');
+    let condition = 'attribute_exists(#status)';
+    if (expectedVersion !== undefined) {
+      condition += ' AND #version = :expected';
+      values[':expected'] = expectedVersion;
+    }
+    try {
+      const res = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: jobPk(id), sk: 'JOB' },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toJob(res.Attributes!);
+    } catch (e) {
+      if (!isConditionFailed(e)) throw e;
+      if (!(await this.getJob(id))) throw new Error(`no job ${id}`);
+      throw new VersionConflictError(`job ${id} changed since version ${expectedVersion}`);
+    }
+  }
+
+  async listJobs(filter: { status?: JobStatus; limit?: number } = {}): Promise<JobRecord[]> {
+    const limit = filter.limit ?? 100;
+    const query: QueryCommandInput = filter.status
+      ? {
+          TableName: this.table,
+          IndexName: 'byStatus',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': `STATUS#${filter.status}` },
+        }
+      : {
+          TableName: this.table,
+          IndexName: 'byCreatedAt',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'JOBS' },
+        };
+    return (await this.queryAll({ ...query, ScanIndexForward: false }, limit)).map(toJob);
+  }
+
+  async findResumable(sourceHash: string, preset: string): Promise<JobRecord | null> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      IndexName: 'bySource',
+      KeyConditionExpression: 'gsi3pk = :pk',
+      ExpressionAttributeValues: { ':pk': `SOURCE#${sourceHash}` },
+      ScanIndexForward: false,
+    });
+    // A job that failed on bad input will fail again; only interrupted or transient failures resume.
+    return (
+      items
+        .map(toJob)
+        .find((j) => RESUMABLE.includes(j.status) && j.spec.preset === preset && j.error?.code !== 'Mosaic.InputInvalid') ?? null
+    );
+  }
+
+  async startStep(step: StepStart): Promise<StepRecord> {
+    // No transactions needed: read the highest attempt, then claim the next one with a
+    // conditional put; if a concurrent run claimed it first, read again.
+    for (let i = 0; i < STEP_ATTEMPT_RETRIES; i++) {
+      const attempt = (await this.lastAttempt(step.jobId, step.stepId)) + 1;
+      const record: StepRecord = {
+        ...step,
+        attempt,
+        status: 'RUNNING',
+        startedAt: new Date().toISOString(),
+        endedAt: null,
+        durationMs: null,
+        error: null,
+      };
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk: jobPk(step.jobId), sk: stepSk(step.stepId, attempt), ...record },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return record;
+      } catch (e) {
+        if (!isConditionFailed(e)) throw e;
+      }
+    }
+    throw new Error(`could not start step ${step.stepId} of job ${step.jobId}: too many concurrent attempts`);
+  }
+
+  async endStep(step: StepRecord, status: Exclude<StepStatus, 'RUNNING'>, error?: string): Promise<StepRecord> {
+    const endedAt = new Date().toISOString();
+    const durationMs = Date.parse(endedAt) - Date.parse(step.startedAt);
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: jobPk(step.jobId), sk: stepSk(step.stepId, step.attempt) },
+          UpdateExpression: 'SET #status = :s, endedAt = :e, durationMs = :d, #error = :err',
+          // Like SQLite's UPDATE: ending an unknown step changes nothing (and creates nothing).
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+          ExpressionAttributeValues: { ':s': status, ':e': endedAt, ':d': durationMs, ':err': error ?? null },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailed(e)) throw e;
+    }
+    return { ...step, status, endedAt, durationMs, error: error ?? null };
+  }
+
+  async listSteps(jobId: string): Promise<StepRecord[]> {
+    const steps = (await this.stepItems(jobId)).map(toStep);
+    // Same order as SQLite's `ORDER BY started_at, step_id, attempt` (ISO timestamps sort as strings).
+    return steps.sort(
+      (a, b) => cmp(a.startedAt, b.startedAt) || cmp(a.stepId, b.stepId) || a.attempt - b.attempt,
+    );
+  }
+
+  async abandonRunningSteps(jobId: string): Promise<number> {
+    const running = (await this.stepItems(jobId)).filter((i) => i.status === 'RUNNING');
+    const endedAt = new Date().toISOString();
+    let n = 0;
+    for (const i of running) {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: i.pk, sk: i.sk },
+            UpdateExpression: 'SET #status = :abandoned, endedAt = :e',
+            // Only count steps that were still running when we got to them.
+            ConditionExpression: '#status = :running',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':abandoned': 'ABANDONED', ':running': 'RUNNING', ':e': endedAt },
+          }),
+        );
+        n++;
+      } catch (e) {
+        if (!isConditionFailed(e)) throw e;
+      }
+    }
+    return n;
+  }
+
+  async appendEvent(jobId: string, detailType: string, detail: unknown): Promise<void> {
+    // An atomic counter on the job item gives per-job, strictly increasing event ids;
+    // ADD creates the item (counter only) if the job is not there yet.
+    const res = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: jobPk(jobId), sk: 'JOB' },
+        UpdateExpression: 'ADD eventSeq :one',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const id = res.Attributes!.eventSeq as number;
+    const event: StoredEvent = { id, time: new Date().toISOString(), jobId, detailType, detail: jsonish(detail) };
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: jobPk(jobId), sk: eventSk(id), ...event } }));
+  }
+
+  async listEvents(jobId: string, afterId = 0): Promise<StoredEvent[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      // 'EVENT$' sorts after every 'EVENT#…' key.
+      ExpressionAttributeValues: { ':pk': jobPk(jobId), ':from': eventSk(Math.max(0, Math.floor(afterId)) + 1), ':to': 'EVENT$' },
+      ConsistentRead: true,
+    });
+    return items.map((i) => ({
+      id: i.id as number,
+      time: i.time as string,
+      jobId: i.jobId as string,
+      detailType: i.detailType as string,
+      detail: i.detail,
+    }));
+  }
+
+  async getCache(key: string): Promise<CacheEntry | null> {
+    const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: cachePk(key), sk: 'CACHE' }, ConsistentRead: true }));
+    if (!res.Item) return null;
+    const i = res.Item;
+    return { key: i.key as string, function: i.function as string, result: i.result, outputKeys: i.outputKeys as string[], createdAt: i.createdAt as string };
+  }
+
+  async putCache(entry: CacheEntry): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: cachePk(entry.key),
+          sk: 'CACHE',
+          key: entry.key,
+          function: entry.function,
+          result: jsonish(entry.result),
+          outputKeys: [...entry.outputKeys],
+          createdAt: entry.createdAt,
+        },
+      }),
+    );
+  }
+
+  /** Steps of one job; a step id may itself contain '#', so check the attempt suffix too. */
+  private async stepItems(jobId: string, stepId?: string): Promise<Item[]> {
+    const prefix = stepId === undefined ? 'STEP#' : stepPrefix(stepId);
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': jobPk(jobId), ':prefix': prefix },
+      ConsistentRead: true,
+    });
+    return stepId === undefined ? items : items.filter((i) => i.stepId === stepId);
+  }
+
+  private async lastAttempt(jobId: string, stepId: string): Promise<number> {
+    return Math.max(0, ...(await this.stepItems(jobId, stepId)).map((i) => i.attempt as number));
+  }
+
+  /** Follows LastEvaluatedKey until `limit` items (or the end). */
+  private async queryAll(input: QueryCommandInput, limit = Infinity): Promise<Item[]> {
+    const out: Item[] = [];
+    if (limit <= 0) return out;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.doc.send(
+        new QueryCommand({ ...input, ExclusiveStartKey: start, ...(Number.isFinite(limit) ? { Limit: limit - out.length } : {}) }),
+      );
+      out.push(...(res.Items ?? []));
+      start = res.LastEvaluatedKey;
+    } while (start && out.length < limit);
+    return out;
+  }
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

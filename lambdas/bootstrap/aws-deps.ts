@@ -1,0 +1,73 @@
+/**
+ * RuntimeDeps on AWS: S3 for objects (sources under `inbox/` in the source bucket, everything
+ * else in the derivative bucket), DynamoDB for job state, EventBridge for events, and the
+ * runtime's ffmpeg/VMAF discovery configured from the environment.
+ */
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoJobStore, EventBridgeBus, S3BlobStore } from '../adapters/aws/index.js';
+import type { BlobStore, EventBus, JobStore } from '../ports.js';
+import { PrefixRoutedBlobStore } from '../runtime/prefix-routed-blob-store.js';
+import { resolveMediaTools, resolveVmafModel, type RuntimeConfig, type RuntimeDeps } from '../runtime/index.js';
+import { clientConfig, s3ClientConfig } from './aws-clients.js';
+import { numberEnv, requireEnv, type Env } from './env.js';
+
+/** Uploads land here in the source bucket; the upload trigger only starts jobs for keys below it. */
+export const SOURCE_PREFIX = 'inbox/';
+
+/** Default per-ffmpeg-run limit; Lambda stops earlier on its own timeout. */
+const DEFAULT_FFMPEG_TIMEOUT_SEC = 3600;
+
+export function runtimeConfigFromEnv(env: Env): RuntimeConfig {
+  const tmp = tmpdir(); // /tmp on Lambda and in the container
+  return {
+    ffmpegPath: env.MOSAIC_FFMPEG?.trim() || undefined,
+    ffprobePath: env.MOSAIC_FFPROBE?.trim() || undefined,
+    searchPath: (env.PATH ?? '').split(delimiter).filter(Boolean),
+    vmafModelPath: env.MOSAIC_VMAF_MODEL?.trim() || undefined,
+    cacheDir: join(tmp, 'mosaic-cache'),
+    allowModelDownload: true,
+    scratchRoot: join(tmp, 'mosaic-scratch'),
+    ffmpegTimeoutMs: numberEnv(env, 'MOSAIC_FFMPEG_TIMEOUT_SEC', DEFAULT_FFMPEG_TIMEOUT_SEC) * 1000,
+  };
+}
+
+export interface AwsStores {
+  blobs: BlobStore;
+  jobs: JobStore;
+  events: EventBus;
+}
+
+/** The three stores, without any media tooling (the upload trigger needs only these). */
+export function awsStores(env: Env): AwsStores {
+  const sourceBucket = requireEnv(env, 'MOSAIC_SOURCE_BUCKET');
+  const derivativeBucket = requireEnv(env, 'MOSAIC_DERIVATIVE_BUCKET');
+  const busName = requireEnv(env, 'MOSAIC_EVENT_BUS');
+  const s3 = new S3Client(s3ClientConfig(env));
+  return {
+    blobs: new PrefixRoutedBlobStore(new S3BlobStore({ client: s3, bucket: derivativeBucket }), [
+      { prefix: SOURCE_PREFIX, store: new S3BlobStore({ client: s3, bucket: sourceBucket }) },
+    ]),
+    jobs: awsJobStore(env),
+    events: new EventBridgeBus({ client: new EventBridgeClient(clientConfig(env, 'events')), busName }),
+  };
+}
+
+export function awsJobStore(env: Env): JobStore {
+  const table = requireEnv(env, 'MOSAIC_TABLE');
+  return new DynamoJobStore({ client: new DynamoDBClient(clientConfig(env, 'dynamodb')), table });
+}
+
+/** Everything a media function needs on Lambda or Fargate. Missing required variables → an Error naming them. */
+export async function awsRuntimeDeps(env: Env = process.env): Promise<RuntimeDeps> {
+  const stores = awsStores(env);
+  const config = runtimeConfigFromEnv(env);
+  await mkdir(config.scratchRoot, { recursive: true });
+  const tools = await resolveMediaTools(config);
+  const vmaf = tools.vmafFfmpeg ? await resolveVmafModel(config) : { path: null, reason: tools.vmafMissingReason };
+  return { ...stores, config, tools, vmafModelPath: vmaf.path };
+}

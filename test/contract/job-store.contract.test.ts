@@ -1,0 +1,299 @@
+/**
+ * JobStore contract: the same assertions against SQLite and against DynamoJobStore talking to an
+ * in-process dynalite on 127.0.0.1 through the real AWS SDK. Both stores are shared by all tests
+ * (as one table is in production), so every test uses its own job ids and source hashes.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoJobStore, TABLE_KEYS } from '../../lambdas/adapters/aws/index.js';
+import type { JobSpec } from '../../lambdas/contracts/index.js';
+import type { JobStore } from '../../lambdas/ports.js';
+import { SqliteJobStore } from '../../local/sqlite-job-store.js';
+
+const TABLE = 'mosaic-jobs';
+const spec = (preset = 'default'): JobSpec => ({
+  source: { key: 'inbox/a.mp4' },
+  preset,
+  outputs: { hls: true, dash: true, thumbnails: true, quality: true },
+  priority: 50,
+  tags: { team: 'video' },
+  ladder: [{ height: 720, bitrateKbps: 3000 }],
+});
+
+let dir: string;
+let server: Server;
+let ddb: DynamoDBClient;
+let sqlite: SqliteJobStore;
+let dynamo: DynamoJobStore;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mosaic-contract-'));
+  sqlite = new SqliteJobStore(join(dir, 'jobs.sqlite'));
+  server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  ddb = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  // The table exactly as the CDK stack makes it: from TABLE_KEYS, string keys, GSIs projecting ALL.
+  const attrs = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, ...TABLE_KEYS.gsis.flatMap((g) => [g.partitionKey, g.sortKey])];
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: attrs.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: TABLE_KEYS.gsis.map((g) => ({
+        IndexName: g.name,
+        KeySchema: [
+          { AttributeName: g.partitionKey, KeyType: 'HASH' },
+          { AttributeName: g.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+  for (let i = 0; i < 100; i++) {
+    const t = await ddb.send(new DescribeTableCommand({ TableName: TABLE }));
+    if (t.Table?.TableStatus === 'ACTIVE') break;
+    await sleep(10);
+  }
+  dynamo = new DynamoJobStore({ client: ddb, table: TABLE });
+});
+
+afterAll(async () => {
+  sqlite?.close();
+  ddb?.destroy();
+  server?.closeAllConnections();
+  if (server) await new Promise((r) => server.close(r));
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const kinds: { name: string; store: () => JobStore }[] = [
+  { name: 'SqliteJobStore', store: () => sqlite },
+  { name: 'DynamoJobStore', store: () => dynamo },
+];
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const uid = (p: string): string => `${p}-${randomBytes(4).toString('hex')}`;
+/** createdAt has millisecond resolution; order tests need distinct timestamps. */
+const tick = (): Promise<void> => sleep(3);
+
+describe.each(kinds)('JobStore contract: $name', (kind) => {
+  it('creates a job once; a duplicate id throws; an unknown id reads as null', async () => {
+    const s = kind.store();
+    const id = uid('j');
+    const j = await s.createJob({ id, spec: spec(), sourceHash: 'h', outputPrefix: `jobs/${id}/` });
+    expect(j).toMatchObject({
+      id,
+      status: 'QUEUED',
+      spec: spec(),
+      sourceHash: 'h',
+      startedAt: null,
+      endedAt: null,
+      progress: 0,
+      etaSec: null,
+      error: null,
+      reportKey: null,
+      outputPrefix: `jobs/${id}/`,
+      version: 0,
+    });
+    expect(j.createdAt).toBe(j.updatedAt);
+    expect(Number.isNaN(Date.parse(j.createdAt))).toBe(false);
+    expect(await s.getJob(id)).toEqual(j);
+    await expect(s.createJob({ id, spec: spec('draft'), sourceHash: null, outputPrefix: 'x/' })).rejects.toThrow();
+    expect(await s.getJob(id)).toEqual(j);
+    expect(await s.getJob(uid('missing'))).toBeNull();
+    const noHash = await s.createJob({ id: uid('j'), spec: spec(), sourceHash: null, outputPrefix: 'y/' });
+    expect(noHash.sourceHash).toBeNull();
+  });
+
+  it('updates optimistically: every update bumps the version, a stale version conflicts', async () => {
+    const s = kind.store();
+    const id = uid('j');
+    const j = await s.createJob({ id, spec: spec(), sourceHash: null, outputPrefix: 'o/' });
+    const u = await s.updateJob(
+      id,
+      { status: 'RUNNING', progress: 0.25, etaSec: 90, startedAt: '2030-01-01T00:00:00.000Z', error: { code: 'Mosaic.Transient', message: 'hiccup' } },
+      j.version,
+    );
+    expect(u).toMatchObject({ status: 'RUNNING', progress: 0.25, etaSec: 90, startedAt: '2030-01-01T00:00:00.000Z', version: 1 });
+    expect(u.error).toEqual({ code: 'Mosaic.Transient', message: 'hiccup' });
+    expect(u.updatedAt >= j.updatedAt).toBe(true);
+    expect(await s.getJob(id)).toEqual(u);
+
+    const stale = s.updateJob(id, { status: 'FAILED' }, j.version);
+    await expect(stale).rejects.toMatchObject({ name: 'VersionConflict' });
+    await expect(s.updateJob(id, { status: 'FAILED' }, j.version)).rejects.toThrow(/changed/);
+    expect((await s.getJob(id))?.status).toBe('RUNNING');
+
+    // Without an expected version the update always applies, and still counts.
+    const v = await s.updateJob(id, { error: null, etaSec: null, reportKey: `o/report.json`, endedAt: '2030-01-01T00:01:00.000Z', status: 'SUCCEEDED', progress: 1 });
+    expect(v).toMatchObject({ version: 2, error: null, etaSec: null, reportKey: 'o/report.json', status: 'SUCCEEDED', progress: 1 });
+    expect(v.startedAt).toBe('2030-01-01T00:00:00.000Z');
+    expect(await s.getJob(id)).toEqual(v);
+    await expect(s.updateJob(uid('missing'), { progress: 0.5 })).rejects.toThrow(/no job/);
+  });
+
+  it('lists jobs newest first, by status, with a limit', async () => {
+    const s = kind.store();
+    const [a, b, c] = [uid('a'), uid('b'), uid('c')];
+    for (const id of [a, b, c]) {
+      await s.createJob({ id, spec: spec(), sourceHash: null, outputPrefix: `${id}/` });
+      await tick();
+    }
+    expect((await s.listJobs({ limit: 3 })).map((j) => j.id)).toEqual([c, b, a]);
+    expect((await s.listJobs()).slice(0, 3).map((j) => j.id)).toEqual([c, b, a]);
+    await s.updateJob(a, { status: 'RUNNING' });
+    await s.updateJob(c, { status: 'RUNNING' });
+    // Newer RUNNING jobs from other tests cannot exist: these are the newest jobs of all.
+    expect((await s.listJobs({ status: 'RUNNING', limit: 2 })).map((j) => j.id)).toEqual([c, a]);
+    expect((await s.listJobs({ status: 'QUEUED', limit: 1 })).map((j) => j.id)).toEqual([b]);
+    const queued = (await s.listJobs({ status: 'QUEUED' })).map((j) => j.id);
+    expect(queued).toContain(b);
+    expect(queued).not.toContain(a);
+    expect(await s.listJobs({ status: 'CANCELLED', limit: 0 })).toEqual([]);
+    const running = await s.listJobs({ status: 'RUNNING', limit: 1 });
+    expect(running[0]).toEqual(await s.getJob(c));
+  });
+
+  it('finds the newest resumable job for a source and preset', async () => {
+    const s = kind.store();
+    const h = uid('hash');
+    const make = async (preset = 'default'): Promise<string> => {
+      const id = uid('j');
+      await s.createJob({ id, spec: spec(preset), sourceHash: h, outputPrefix: `${id}/` });
+      await tick();
+      return id;
+    };
+    expect(await s.findResumable(h, 'default')).toBeNull();
+    const transient = await make();
+    await s.updateJob(transient, { status: 'FAILED', error: { code: 'Mosaic.Transient', message: 'killed' } });
+    const draft = await make('draft');
+    const done = await make();
+    await s.updateJob(done, { status: 'SUCCEEDED' });
+    const cancelled = await make();
+    await s.updateJob(cancelled, { status: 'CANCELLED' });
+    const badInput = await make();
+    await s.updateJob(badInput, { status: 'FAILED', error: { code: 'Mosaic.InputInvalid', message: 'not a video' } });
+    await s.createJob({ id: uid('nohash'), spec: spec(), sourceHash: null, outputPrefix: 'n/' });
+
+    expect((await s.findResumable(h, 'default'))?.id).toBe(transient);
+    expect((await s.findResumable(h, 'draft'))?.id).toBe(draft);
+    expect(await s.findResumable(h, 'other')).toBeNull();
+    expect(await s.findResumable(uid('hash'), 'default')).toBeNull();
+    const running = await make();
+    await s.updateJob(running, { status: 'RUNNING' });
+    expect((await s.findResumable(h, 'default'))?.id).toBe(running);
+    const queued = await make();
+    expect(await s.findResumable(h, 'default')).toEqual(await s.getJob(queued));
+  });
+
+  it('numbers step attempts per (job, step) and ends steps', async () => {
+    const s = kind.store();
+    const jobId = uid('j');
+    const other = uid('j');
+    const a1 = await s.startStep({ jobId, stepId: 'encode-video:r1-c1', function: 'encode-video' });
+    expect(a1).toMatchObject({ jobId, stepId: 'encode-video:r1-c1', function: 'encode-video', attempt: 1, status: 'RUNNING', endedAt: null, durationMs: null, error: null });
+    await tick();
+    const a2 = await s.startStep({ jobId, stepId: 'encode-video:r1-c1', function: 'encode-video' });
+    expect(a2.attempt).toBe(2);
+    await tick();
+    // A step id that extends another one is a different step.
+    const b1 = await s.startStep({ jobId, stepId: 'encode-video:r1-c1#b', function: 'encode-video' });
+    expect(b1.attempt).toBe(1);
+    expect((await s.startStep({ jobId: other, stepId: 'encode-video:r1-c1', function: 'encode-video' })).attempt).toBe(1);
+
+    const ended = await s.endStep(a1, 'FAILED', 'boom');
+    expect(ended).toMatchObject({ jobId, stepId: a1.stepId, attempt: 1, startedAt: a1.startedAt, status: 'FAILED', error: 'boom' });
+    expect(ended.durationMs).toBeGreaterThanOrEqual(0);
+    expect(ended.endedAt! >= a1.startedAt).toBe(true);
+    const cached = await s.endStep(b1, 'CACHED');
+    expect(cached.error).toBeNull();
+    expect(await s.listSteps(jobId)).toEqual([ended, a2, cached]);
+    expect(await s.listSteps(uid('none'))).toEqual([]);
+  });
+
+  it('gives concurrent starts of one step distinct attempts', async () => {
+    const s = kind.store();
+    const jobId = uid('j');
+    const started = await Promise.all([1, 2, 3, 4].map(() => s.startStep({ jobId, stepId: 'plan', function: 'plan' })));
+    expect(started.map((x) => x.attempt).sort()).toEqual([1, 2, 3, 4]);
+    expect((await s.listSteps(jobId)).map((x) => x.attempt).sort()).toEqual([1, 2, 3, 4]);
+  });
+
+  it('abandons the steps still running from a dead run', async () => {
+    const s = kind.store();
+    const jobId = uid('j');
+    const other = uid('j');
+    const a = await s.startStep({ jobId, stepId: 'inspect', function: 'inspect' });
+    await s.endStep(a, 'SUCCEEDED');
+    await s.startStep({ jobId, stepId: 'plan', function: 'plan' });
+    await s.startStep({ jobId, stepId: 'encode-audio', function: 'encode-audio' });
+    await s.startStep({ jobId: other, stepId: 'plan', function: 'plan' });
+    expect(await s.abandonRunningSteps(jobId)).toBe(2);
+    const steps = await s.listSteps(jobId);
+    expect(steps.map((x) => [x.stepId, x.status])).toEqual(
+      expect.arrayContaining([['inspect', 'SUCCEEDED'], ['plan', 'ABANDONED'], ['encode-audio', 'ABANDONED']]),
+    );
+    expect(steps.filter((x) => x.status === 'ABANDONED').every((x) => x.endedAt !== null)).toBe(true);
+    expect(await s.abandonRunningSteps(jobId)).toBe(0);
+    expect((await s.listSteps(other))[0]?.status).toBe('RUNNING');
+  });
+
+  it('keeps events in order per job and pages with afterId', async () => {
+    const s = kind.store();
+    const jobId = uid('j');
+    // Events may arrive before the job record exists (a racing writer); the job can still be made.
+    await s.appendEvent(jobId, 'Job Status Changed', { jobId, status: 'QUEUED' });
+    expect(await s.getJob(jobId)).toBeNull();
+    await s.createJob({ id: jobId, spec: spec(), sourceHash: null, outputPrefix: 'e/' });
+    await s.appendEvent(uid('other'), 'Job Status Changed', { status: 'RUNNING' });
+    const detail = { jobId, stepId: 'encode-video:r0-c0', function: 'encode-video', fraction: 0.5, fps: null, nested: { list: [1, 'two', true], empty: {} } };
+    await s.appendEvent(jobId, 'Step Progress', detail);
+    await s.appendEvent(jobId, 'Job Status Changed', { jobId, status: 'RUNNING' });
+
+    const events = await s.listEvents(jobId);
+    expect(events.map((e) => e.detailType)).toEqual(['Job Status Changed', 'Step Progress', 'Job Status Changed']);
+    expect(events.every((e) => e.jobId === jobId && !Number.isNaN(Date.parse(e.time)))).toBe(true);
+    expect(events[1]!.detail).toEqual(detail);
+    const ids = events.map((e) => e.id);
+    expect([...ids].sort((x, y) => x - y)).toEqual(ids);
+    expect(new Set(ids).size).toBe(3);
+    expect(await s.listEvents(jobId, ids[0])).toEqual(events.slice(1));
+    expect(await s.listEvents(jobId, ids[2])).toEqual([]);
+    expect(await s.listEvents(uid('none'))).toEqual([]);
+    // Appending to the job did not disturb it.
+    expect((await s.getJob(jobId))?.version).toBe(0);
+  });
+
+  it('round-trips result cache entries and replaces them', async () => {
+    const s = kind.store();
+    const key = uid('sha256');
+    expect(await s.getCache(key)).toBeNull();
+    const entry = {
+      key,
+      function: 'encode-video@1',
+      result: { outputs: [{ key: 'jobs/1/r0.mp4', etag: 'abc' }], frames: 250, ok: true, note: null },
+      outputKeys: ['jobs/1/r0.mp4'],
+      createdAt: new Date().toISOString(),
+    };
+    await s.putCache(entry);
+    expect(await s.getCache(key)).toEqual(entry);
+    const replaced = { ...entry, result: { frames: 251 }, outputKeys: [] };
+    await s.putCache(replaced);
+    expect(await s.getCache(key)).toEqual(replaced);
+  });
+});

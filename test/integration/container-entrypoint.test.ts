@@ -1,0 +1,194 @@
+/**
+ * The container's task logic (containers/ffmpeg/run-task.ts) on real clips, outside Docker:
+ * real media functions, S3 on s3rver, DynamoDB on dynalite, and Step Functions / EventBridge on a
+ * loopback server that records the calls. The result reaches "Step Functions" through the same
+ * SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat calls it makes on AWS.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_CAUSE_CHARS, runTask, truncate } from '../../containers/ffmpeg/run-task.js';
+import { FFMPEG, FFPROBE, makeClip, tempDir, VMAF_MODEL } from '../helpers/media.js';
+import { emulatorEnv, FAKE_CREDENTIALS, REGION, startDynamo, startJsonApiFake, startS3, type DynamoEmulator, type JsonApiFake, type S3Emulator } from './emulators.js';
+
+const TOKEN = 'task-token-123';
+let s3: S3Emulator;
+let dynamo: DynamoEmulator;
+let fake: JsonApiFake;
+let client: S3Client;
+let work: string;
+let baseEnv: Record<string, string>;
+
+beforeAll(async () => {
+  [s3, dynamo, fake] = await Promise.all([startS3(['src', 'out']), startDynamo('mosaic'), startJsonApiFake()]);
+  client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: REGION, credentials: FAKE_CREDENTIALS });
+  work = tempDir('mosaic-container-');
+  const clip = makeClip(join(work, 'clip.mp4'), { width: 320, height: 180, seconds: 2, fps: 25 });
+  await client.send(new PutObjectCommand({ Bucket: 'src', Key: 'inbox/clip.mp4', Body: await readFile(clip), ContentType: 'video/mp4' }));
+  await client.send(new PutObjectCommand({ Bucket: 'src', Key: 'inbox/broken.mp4', Body: Buffer.from('this is not a video at all'.repeat(40)) }));
+  baseEnv = {
+    PATH: process.env.PATH ?? '',
+    ...emulatorEnv({ s3: s3.endpoint, dynamodb: dynamo.endpoint, events: fake.endpoint, sfn: fake.endpoint }),
+    MOSAIC_SOURCE_BUCKET: 'src',
+    MOSAIC_DERIVATIVE_BUCKET: 'out',
+    MOSAIC_TABLE: 'mosaic',
+    MOSAIC_EVENT_BUS: 'mosaic-bus',
+    MOSAIC_FFMPEG: FFMPEG!,
+    MOSAIC_FFPROBE: FFPROBE!,
+    // The shared model when present; otherwise a missing path, so nothing is downloaded in tests.
+    MOSAIC_VMAF_MODEL: existsSync(VMAF_MODEL) ? VMAF_MODEL : join(work, 'no-vmaf-model.pkl'),
+    MOSAIC_TASK_TOKEN: TOKEN,
+  };
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await Promise.all([s3?.close(), dynamo?.close(), fake?.close()]);
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const limits = { maxBytes: 1024 ** 3, maxDurationSec: 3600 };
+
+/** Runs one task and returns the Step Functions calls it made. */
+async function task(fn: string, input: unknown, extra: Record<string, string> = {}) {
+  const before = fake.calls.length;
+  const outcome = await runTask({
+    ...baseEnv,
+    MOSAIC_FUNCTION: fn,
+    MOSAIC_INPUT: typeof input === 'string' ? input : JSON.stringify(input),
+    ...extra,
+  });
+  const calls = fake.calls.slice(before).filter((c) => c.target.startsWith('AWSStepFunctions.'));
+  return { outcome, calls, of: (op: string) => calls.filter((c) => c.op === op) };
+}
+
+describe('container task runner (waitForTaskToken)', () => {
+  it('runs inspect on a clip in S3 and reports its result with SendTaskSuccess, sending heartbeats meanwhile', async () => {
+    const r = await task('inspect', { jobId: 'job-1', source: { key: 'inbox/clip.mp4' }, limits }, { MOSAIC_HEARTBEAT_SEC: '0.02' });
+    expect(r.outcome.status).toBe('succeeded');
+    expect(r.of('SendTaskFailure')).toEqual([]);
+    const [success, ...more] = r.of('SendTaskSuccess');
+    expect(more).toEqual([]);
+    expect(success!.body.taskToken).toBe(TOKEN);
+    const media = JSON.parse(String(success!.body.output)) as { video: { frames: number; width: number; height: number } };
+    expect(media.video).toMatchObject({ frames: 50, width: 320, height: 180 });
+    // Heartbeats while the function ran, all with the token, none after the report.
+    const heartbeats = r.of('SendTaskHeartbeat');
+    expect(heartbeats.length).toBeGreaterThan(0);
+    expect(heartbeats.every((h) => h.body.taskToken === TOKEN)).toBe(true);
+    expect(r.calls.at(-1)!.op).toBe('SendTaskSuccess');
+    // The runtime published step events on the bus (EventBridge PutEvents).
+    expect(fake.of('PutEvents').some((c) => JSON.stringify(c.body).includes('Step Status Changed'))).toBe(true);
+  });
+
+  it('runs encode-video on one chunk and leaves the chunk in the derivative bucket', async () => {
+    const key = '.mosaic/work/job-2/video/r0/c0.mp4';
+    const r = await task('encode-video', {
+      jobId: 'job-2',
+      itemId: 'r0-c0',
+      source: { key: 'inbox/clip.mp4' },
+      rung: { id: 'r0', index: 0, width: 320, height: 180, bitrateKbps: 300, maxrateKbps: 450, bufsizeKbps: 600, profile: 'main', encoderPreset: 'ultrafast' },
+      chunk: { index: 0, startFrame: 0, frames: 25 },
+      timing: { fps: 25, fpsRational: '25/1', gopFrames: 25, segmentSeconds: 1 },
+      threads: 0,
+      output: { key },
+    });
+    expect(r.outcome).toMatchObject({ status: 'succeeded' });
+    const output = JSON.parse(String(r.of('SendTaskSuccess')[0]!.body.output)) as { key: string; frames: number; bytes: number };
+    expect(output).toMatchObject({ key, frames: 25 });
+    const head = await client.send(new HeadObjectCommand({ Bucket: 'out', Key: key }));
+    expect(head.ContentLength).toBe(output.bytes);
+    // Only sources live in the source bucket.
+    await expect(client.send(new HeadObjectCommand({ Bucket: 'src', Key: key }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+  });
+
+  it('reports an unreadable source with SendTaskFailure Mosaic.InputInvalid', async () => {
+    const r = await task('inspect', { jobId: 'job-3', source: { key: 'inbox/broken.mp4' }, limits });
+    expect(r.outcome).toMatchObject({ status: 'failed', error: 'Mosaic.InputInvalid' });
+    expect(r.of('SendTaskSuccess')).toEqual([]);
+    const [failure] = r.of('SendTaskFailure');
+    expect(failure!.body).toMatchObject({ taskToken: TOKEN, error: 'Mosaic.InputInvalid' });
+    expect(String(failure!.body.cause)).toMatch(/not a media file/);
+  });
+
+  it('reports a missing source object as Mosaic.InputInvalid', async () => {
+    const r = await task('inspect', { jobId: 'job-4', source: { key: 'inbox/nope.mp4' }, limits });
+    expect(r.of('SendTaskFailure')[0]!.body).toMatchObject({ error: 'Mosaic.InputInvalid' });
+  });
+
+  it('reports MOSAIC_INPUT that is not JSON as Mosaic.InputInvalid without running anything', async () => {
+    const r = await task('inspect', '{"jobId": ');
+    expect(r.outcome).toMatchObject({ status: 'failed', error: 'Mosaic.InputInvalid' });
+    expect(r.calls.map((c) => c.op)).toEqual(['SendTaskFailure']);
+    expect(String(r.calls[0]!.body.cause)).toMatch(/MOSAIC_INPUT is not valid JSON/);
+  });
+
+  it('reports an unknown or malformed function name as a failure', async () => {
+    const bad = await task('../inspect', { jobId: 'j' });
+    expect(bad.of('SendTaskFailure')[0]!.body.cause).toMatch(/MOSAIC_FUNCTION must name a media function/);
+    const unknown = await task('no-such-function', { jobId: 'j' });
+    expect(unknown.of('SendTaskFailure')[0]!.body.cause).toMatch(/cannot load media function "no-such-function"/);
+  });
+
+  it('fails without a task token (nothing to report to)', async () => {
+    await expect(runTask({ ...baseEnv, MOSAIC_TASK_TOKEN: '', MOSAIC_FUNCTION: 'inspect', MOSAIC_INPUT: '{}' })).rejects.toThrow(/MOSAIC_TASK_TOKEN/);
+  });
+
+  it('stops the function when Step Functions says the task timed out, and still tries to report', async () => {
+    fake.respond = (c) => (c.op === 'SendTaskHeartbeat' || c.op === 'SendTaskFailure' ? { status: 400, body: { message: 'timed out' }, errorType: 'TaskTimedOut' } : undefined);
+    try {
+      const key = '.mosaic/work/job-5/c0.mp4';
+      const run = task('encode-video', {
+        jobId: 'job-5',
+        itemId: 'r0-c0',
+        source: { key: 'inbox/clip.mp4' },
+        rung: { id: 'r0', index: 0, width: 320, height: 180, bitrateKbps: 300, maxrateKbps: 450, bufsizeKbps: 600, profile: 'high', encoderPreset: 'veryslow' },
+        chunk: { index: 0, startFrame: 0, frames: 50 },
+        timing: { fps: 25, fpsRational: '25/1', gopFrames: 25, segmentSeconds: 1 },
+        threads: 1,
+        output: { key },
+      }, { MOSAIC_HEARTBEAT_SEC: '0.01' });
+      // SendTaskFailure itself answers TaskTimedOut: nothing could be reported → rejects (exit 1).
+      await expect(run).rejects.toMatchObject({ name: 'TaskTimedOut' });
+      expect(fake.of('SendTaskFailure').at(-1)!.body.error).toBe('Mosaic.Cancelled');
+    } finally {
+      fake.respond = null;
+    }
+  });
+
+  it('cancels the function when the container is stopped and reports Mosaic.Transient so the workflow retries', async () => {
+    const stop = new AbortController();
+    const before = fake.calls.length;
+    const run = runTask(
+      {
+        ...baseEnv,
+        MOSAIC_FUNCTION: 'encode-video',
+        MOSAIC_INPUT: JSON.stringify({
+          jobId: 'job-6',
+          itemId: 'r0-c0',
+          source: { key: 'inbox/clip.mp4' },
+          rung: { id: 'r0', index: 0, width: 320, height: 180, bitrateKbps: 300, maxrateKbps: 450, bufsizeKbps: 600, profile: 'high', encoderPreset: 'veryslow' },
+          chunk: { index: 0, startFrame: 0, frames: 50 },
+          timing: { fps: 25, fpsRational: '25/1', gopFrames: 25, segmentSeconds: 1 },
+          threads: 1,
+          output: { key: '.mosaic/work/job-6/c0.mp4' },
+        }),
+      },
+      { stop: stop.signal },
+    );
+    // Stop once the encode is under way (its step has been announced on the bus).
+    while (!fake.calls.slice(before).some((c) => c.op === 'PutEvents' && JSON.stringify(c.body).includes('job-6'))) await new Promise((r) => setTimeout(r, 5));
+    stop.abort();
+    await expect(run).resolves.toMatchObject({ status: 'failed', error: 'Mosaic.Transient' });
+    const failure = fake.calls.slice(before).find((c) => c.op === 'SendTaskFailure')!;
+    expect(failure.body).toMatchObject({ taskToken: TOKEN, error: 'Mosaic.Transient' });
+    expect(String(failure.body.cause)).toMatch(/container stopped/);
+  });
+
+  it('truncates causes to the Step Functions limit', () => {
+    expect(truncate('x'.repeat(40_000), MAX_CAUSE_CHARS)).toHaveLength(MAX_CAUSE_CHARS);
+    expect(truncate('short', MAX_CAUSE_CHARS)).toBe('short');
+  });
+});
