@@ -1,9 +1,17 @@
-/** The CDK app: one stage per environment, selected with `-c env=NAME`. */
-import { App } from 'aws-cdk-lib';
-import { environmentConfig } from '../lib/config/environments.js';
+/**
+ * The CDK app: one stage per environment, selected with `-c env=NAME` (`-c env=all` builds every
+ * environment, as `npm run synth` does). cdk-nag's AwsSolutionsChecks validate every synth.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { selectEnvironments } from '../lib/config/environments.js';
 import { MosaicStage } from '../lib/mosaic-stage.js';
 
-const app = new App();
-const config = environmentConfig(String(app.node.tryGetContext('env') ?? 'dev'));
-new MosaicStage(app, `Mosaic-${config.name}`, { config });
+// The CDK CLI (2.1148) otherwise takes over validation reporting and exits 0 on a failed report:
+// make the app itself print the report and exit non-zero on any unacknowledged cdk-nag finding.
+const app = new App({ postCliContext: { '@aws-cdk/core:failSynthOnValidationErrors': true } });
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+for (const config of selectEnvironments(String(app.node.tryGetContext('env') ?? 'dev'))) {
+  new MosaicStage(app, `Mosaic-${config.name}`, { config });
+}
 app.synth();

@@ -9,3 +9,5 @@ export * from './events.js';
 export * from './function-config.js';
 export * from './metrics.js';
 export * from './report.js';
+export * from './uploads.js';
+export * from './job-table.js';

@@ -5,14 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DEFAULT_SOURCE_LIMITS, JobSpecSchema, type EncodeWorkflowInput, type JobSpec, type SourceLimits } from '../contracts/index.js';
+import { DEFAULT_SOURCE_LIMITS, JobSpecSchema, UPLOAD_PREFIX, VIDEO_EXTENSIONS, type EncodeWorkflowInput, type JobSpec, type SourceLimits } from '../contracts/index.js';
 import { findPreset } from './presets.js';
 
-/** Uploads under this prefix of the source bucket start jobs. */
-export const UPLOAD_PREFIX = 'inbox/';
-
-/** Suffixes that start a job, matched case-insensitively (`.MOV` and `.mov` alike). */
-export const VIDEO_EXTENSIONS = ['mov', 'mp4', 'm4v', 'mkv', 'webm', 'mxf', 'avi'] as const;
+export { UPLOAD_PREFIX, VIDEO_EXTENSIONS } from '../contracts/index.js';
 
 /** The fields of S3's EventBridge `Object Created` event that the trigger reads. */
 export const S3ObjectCreatedEventSchema = z.object({

@@ -1,17 +1,79 @@
-/** Typed per-environment configuration, chosen with `cdk deploy -c env=NAME`. */
-export interface EnvironmentConfig {
-  name: string;
-  /** Keep data when the stack is deleted. */
-  retainData: boolean;
+/** Typed per-environment configuration, chosen with `cdk deploy -c env=NAME` (or `-c env=all`). */
+export interface AlarmConfig {
+  /** Create CloudWatch alarms (failed executions, function errors, dead letters) and their SNS topic. */
+  enabled: boolean;
+  /** Subscribe this address to the alarm topic (optional: the topic can be subscribed to later). */
+  email?: string;
 }
 
+export interface EnvironmentConfig {
+  name: string;
+  /** Keep buckets and the table when the stack is deleted (RETAIN) instead of deleting them (DESTROY). */
+  retainData: boolean;
+  /** POWERTOOLS_LOG_LEVEL of every function and task. */
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Retention of every log group (functions, Fargate tasks, state machine, VPC flow logs), in days. */
+  logRetentionDays: LogRetentionDays;
+  /** Retention of the S3 server access logs, in days. */
+  accessLogRetentionDays: number;
+  /**
+   * Reserved concurrency for the encode functions (`encodeFunctions`); undefined = share the account's
+   * unreserved pool (new accounts have a limit of 10, where any reservation would fail the deploy).
+   */
+  encodeReservedConcurrency?: number;
+  /** Media functions that `encodeReservedConcurrency` applies to. */
+  encodeFunctions: readonly string[];
+  /** Upper bound of the encode workflow's Map states (passed to executions as `parallelism`). */
+  mapMaxConcurrency: number;
+  alarms: AlarmConfig;
+  /** Objects under `.mosaic/work/` and `.mosaic/scratch/` expire after this many days. */
+  scratchLifecycleDays: number;
+  /** Noncurrent versions of source objects expire after this many days. */
+  sourceNoncurrentVersionExpiryDays: number;
+}
+
+/** The retention values CloudWatch Logs accepts. */
+export type LogRetentionDays = 1 | 3 | 5 | 7 | 14 | 30 | 60 | 90 | 120 | 150 | 180 | 365 | 400 | 545 | 731 | 1096 | 1827 | 2192 | 2557 | 2922 | 3288 | 3653;
+
 export const ENVIRONMENTS: Record<string, EnvironmentConfig> = {
-  dev: { name: 'dev', retainData: false },
-  prod: { name: 'prod', retainData: true },
+  dev: {
+    name: 'dev',
+    retainData: false,
+    logLevel: 'DEBUG',
+    logRetentionDays: 7,
+    accessLogRetentionDays: 30,
+    encodeReservedConcurrency: undefined,
+    encodeFunctions: ['encode-video', 'encode-audio'],
+    mapMaxConcurrency: 10,
+    alarms: { enabled: false },
+    scratchLifecycleDays: 1,
+    sourceNoncurrentVersionExpiryDays: 7,
+  },
+  prod: {
+    name: 'prod',
+    retainData: true,
+    logLevel: 'INFO',
+    logRetentionDays: 90,
+    accessLogRetentionDays: 365,
+    encodeReservedConcurrency: 200,
+    encodeFunctions: ['encode-video', 'encode-audio'],
+    mapMaxConcurrency: 100,
+    alarms: { enabled: true },
+    scratchLifecycleDays: 7,
+    sourceNoncurrentVersionExpiryDays: 90,
+  },
 };
+
+/** `-c env=all` builds every environment (used by `npm run synth`). */
+export const ALL_ENVIRONMENTS = 'all';
 
 export function environmentConfig(name: string): EnvironmentConfig {
   const env = Object.hasOwn(ENVIRONMENTS, name) ? ENVIRONMENTS[name] : undefined;
-  if (!env) throw new Error(`unknown environment "${name}"; known: ${Object.keys(ENVIRONMENTS).join(', ')}`);
+  if (!env) throw new Error(`unknown environment "${name}"; known: ${Object.keys(ENVIRONMENTS).join(', ')} (or "${ALL_ENVIRONMENTS}")`);
   return env;
+}
+
+/** The environments selected by the `env` context value: one name, or `all`. */
+export function selectEnvironments(name: string): EnvironmentConfig[] {
+  return name === ALL_ENVIRONMENTS ? Object.values(ENVIRONMENTS) : [environmentConfig(name)];
 }

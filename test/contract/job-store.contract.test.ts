@@ -3,6 +3,7 @@
  * in-process dynalite on 127.0.0.1 through the real AWS SDK. Both stores are shared by all tests
  * (as one table is in production), so every test uses its own job ids and source hashes.
  */
+import { createJobTable } from '../helpers/dynamo-table.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -10,10 +11,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoJobStore, TABLE_KEYS } from '../../lambdas/adapters/aws/index.js';
+import { DynamoJobStore } from '../../lambdas/adapters/aws/index.js';
 import type { JobSpec } from '../../lambdas/contracts/index.js';
 import type { JobStore } from '../../lambdas/ports.js';
 import { SqliteJobStore } from '../../local/sqlite-job-store.js';
@@ -45,26 +46,7 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   // The table exactly as the CDK stack makes it: from TABLE_KEYS, string keys, GSIs projecting ALL.
-  const attrs = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, ...TABLE_KEYS.gsis.flatMap((g) => [g.partitionKey, g.sortKey])];
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: attrs.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: TABLE_KEYS.gsis.map((g) => ({
-        IndexName: g.name,
-        KeySchema: [
-          { AttributeName: g.partitionKey, KeyType: 'HASH' },
-          { AttributeName: g.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
-    }),
-  );
+  await createJobTable(ddb, TABLE);
   for (let i = 0; i < 100; i++) {
     const t = await ddb.send(new DescribeTableCommand({ TableName: TABLE }));
     if (t.Table?.TableStatus === 'ACTIVE') break;

@@ -1,10 +1,12 @@
 /**
- * WorkflowEngine contract for StepFunctionsEngine, against a loopback server that emulates the
- * Step Functions calls it makes (StartExecution, DescribeExecution, StopExecution).
+ * WorkflowEngine contract, the same cases for StepFunctionsEngine (against a loopback server that
+ * emulates StartExecution, DescribeExecution and StopExecution) and for the local ASL engine.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StepFunctionsEngine, sanitiseExecutionName } from '../../lambdas/adapters/aws/index.js';
+import { InputInvalidError } from '../../lambdas/contracts/index.js';
+import { LocalWorkflowEngine } from '../../local/local-workflow-engine.js';
 import { FAKE_AWS, startLoopback, type Loopback, type Reply } from './loopback.js';
 
 const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:mosaic-encode';
@@ -137,5 +139,54 @@ describe('WorkflowEngine contract: StepFunctionsEngine', () => {
 
   it('rejects a workflow it has no state machine for', async () => {
     await expect(engine.start('nope', {}, 'n')).rejects.toThrow(/no state machine for workflow "nope"/);
+  });
+});
+
+describe('WorkflowEngine contract: LocalWorkflowEngine', () => {
+  const definition = {
+    StartAt: 'Work',
+    States: { Work: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:mosaic-work', End: true } },
+  };
+  const started: string[] = [];
+  const local = new LocalWorkflowEngine({
+    encode: {
+      workflow: { definition, taskFunctions: new Map([['Work', { fn: 'work', kind: 'lambda' as const }]]) },
+      invoke: async (_fn, input) => {
+        const i = input as { jobId?: string; mode?: string };
+        started.push(i.jobId ?? '');
+        if (i.mode === 'bad') throw new InputInvalidError('source has no video stream');
+        if (i.mode === 'slow') await new Promise((r) => setTimeout(r, 3000));
+        return { echo: input, reportKey: 'jobs/1/report.json' };
+      },
+    },
+  });
+
+  it('starts a named execution and resolves with its output once it succeeds', async () => {
+    const x = await local.start('encode', { jobId: 'j1' }, 'job-j1');
+    expect(await x.result).toEqual({ echo: { jobId: 'j1' }, reportKey: 'jobs/1/report.json' });
+  });
+
+  it('rejects with an error named after the execution error, carrying its cause', async () => {
+    const x = await local.start('encode', { jobId: 'j2', mode: 'bad' }, 'bad-j2');
+    await expect(x.result).rejects.toMatchObject({ name: 'Mosaic.InputInvalid', message: 'source has no video stream' });
+  });
+
+  it('attaches to the existing execution when the name was already used (idempotent start)', async () => {
+    started.length = 0;
+    const first = await local.start('encode', { jobId: 'j3' }, 'job-j3');
+    const again = await local.start('encode', { jobId: 'j3' }, 'job-j3');
+    expect(again.executionId).toBe(first.executionId);
+    expect(await again.result).toEqual(await first.result);
+    expect(started).toEqual(['j3']);
+  });
+
+  it('stops an execution; its result then rejects as aborted', async () => {
+    const x = await local.start('encode', { jobId: 'j4', mode: 'slow' }, 'slow-j4');
+    x.stop();
+    await expect(x.result).rejects.toMatchObject({ name: 'States.Aborted' });
+  });
+
+  it('rejects a workflow it has no state machine for', async () => {
+    await expect(local.start('nope', {}, 'n')).rejects.toThrow(/no state machine for workflow "nope"/);
   });
 });

@@ -3,16 +3,16 @@
  * (DynamoDB) and a small recording server for the JSON-protocol APIs (Step Functions,
  * EventBridge). All bind 127.0.0.1 on a random port; clients use fake credentials.
  */
+import { createJobTable } from '../helpers/dynamo-table.js';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
-import { TABLE_KEYS } from '../../lambdas/adapters/aws/index.js';
 
 export const REGION = 'us-east-1';
 /** s3rver checks SigV4 signatures against this pair; the other emulators accept anything. */
@@ -123,27 +123,7 @@ export async function startDynamo(table: string): Promise<DynamoEmulator> {
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint, region: REGION, credentials: FAKE_CREDENTIALS });
-  const attrs = new Set<string>([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey]);
-  for (const g of TABLE_KEYS.gsis) attrs.add(g.partitionKey).add(g.sortKey);
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [...attrs].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: TABLE_KEYS.gsis.map((g) => ({
-        IndexName: g.name,
-        KeySchema: [
-          { AttributeName: g.partitionKey, KeyType: 'HASH' },
-          { AttributeName: g.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
-    }),
-  );
+  await createJobTable(client, table);
   client.destroy();
   return {
     endpoint,

@@ -12,19 +12,8 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
 import type { CacheEntry, JobRecord, JobStatus, StepRecord, StepStatus, StoredEvent } from '../../contracts/index.js';
 import type { JobPatch, JobStore, NewJob, StepStart } from '../../ports.js';
 
-/**
- * The table's key schema, shared with the CDK stack so both create the same table.
- * All attributes are strings; every GSI projects ALL attributes.
- */
-export const TABLE_KEYS = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  gsis: [
-    { name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    { name: 'byCreatedAt', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    { name: 'bySource', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
-  ],
-} as const;
+import { TABLE_KEYS } from '../../contracts/index.js';
+export { TABLE_KEYS };
 
 export interface DynamoJobStoreOptions {
   client: DynamoDBClient;

@@ -1,0 +1,140 @@
+/**
+ * The encode workflow: `state-machines/encode.asl.json` as a STANDARD state machine, with its
+ * `${…}` placeholders substituted from the media functions and the Fargate platform. The role may
+ * invoke exactly the functions and run exactly the task definitions the definition names.
+ */
+import { readFileSync } from 'node:fs';
+import { Aws, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/environments.js';
+import { acknowledge, wildcardResourceFinding } from '../nag.js';
+import { PATHS } from '../paths.js';
+import { aslPlaceholders, aslTasks, taskIntegration } from './asl.js';
+import type { MediaFunction, MediaFunctions } from './media-functions.js';
+
+export interface EncodeWorkflowProps {
+  config: EnvironmentConfig;
+  functions: MediaFunctions;
+  /** Defaults to `state-machines/encode.asl.json`. */
+  definitionFile?: string;
+}
+
+export class EncodeWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  /** Placeholder name → value (a token for ARNs and ids), exactly the placeholders of the definition. */
+  readonly substitutions: Record<string, string>;
+  /** The functions the definition invokes and the ones whose task definitions it runs. */
+  readonly invokedFunctions: MediaFunction[];
+  readonly runTaskFunctions: MediaFunction[];
+
+  constructor(scope: Construct, id: string, props: EncodeWorkflowProps) {
+    super(scope, id);
+    const file = props.definitionFile ?? PATHS.encodeWorkflow;
+    const text = readFileSync(file, 'utf8');
+    const definition = JSON.parse(text) as { States?: Record<string, Record<string, unknown>> };
+    const integrations = new Set(aslTasks(definition).map(taskIntegration));
+    const { functions } = props;
+    const fargate = functions.fargate;
+
+    const invoked = new Set<MediaFunction>();
+    const runTask = new Set<MediaFunction>();
+    const substitutions: Record<string, string> = {};
+    const fail = (name: string, why: string): never => {
+      throw new Error(`${file}: placeholder \${${name}} ${why}`);
+    };
+    for (const name of aslPlaceholders(text)) {
+      const [, stem, kind] = /^(.+?)(FunctionArn|TaskDefinitionArn|DefaultPlatform)$/.exec(name) ?? [];
+      if (stem && kind) {
+        const fn = functions.find(stem) ?? fail(name, `names no media function "${stem}" (known: ${functions.functions.map((f) => f.definition.pascalName).join(', ')})`);
+        if (kind === 'FunctionArn') {
+          substitutions[name] = fn.lambda.functionArn;
+          invoked.add(fn);
+        } else if (kind === 'TaskDefinitionArn') {
+          const task = fn.task ?? fail(name, `names "${fn.definition.config.name}", which has no Fargate task definition (its function.json platforms: ${fn.definition.config.platforms.join(', ')})`);
+          substitutions[name] = task.taskDefinitionArn;
+          runTask.add(fn);
+        } else {
+          substitutions[name] = fn.definition.config.defaultPlatform;
+        }
+        continue;
+      }
+      const platformValue = {
+        ClusterArn: () => fargate?.cluster.clusterArn,
+        FargateSubnet1: () => fargate?.subnets[0]?.subnetId,
+        FargateSubnet2: () => fargate?.subnets[1]?.subnetId,
+        FargateSecurityGroup: () => fargate?.securityGroup.securityGroupId,
+      }[name];
+      if (!platformValue) fail(name, 'is unknown: expected <Function>FunctionArn, <Function>TaskDefinitionArn, <Function>DefaultPlatform, ClusterArn, FargateSubnet1, FargateSubnet2 or FargateSecurityGroup');
+      substitutions[name] = platformValue!() ?? fail(name, 'needs the Fargate platform, but no function.json lists "fargate" in its platforms');
+    }
+    this.substitutions = substitutions;
+    this.invokedFunctions = [...invoked];
+    this.runTaskFunctions = [...runTask];
+
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') });
+    if (invoked.size > 0) {
+      role.addToPolicy(new iam.PolicyStatement({
+        sid: 'InvokeWorkflowFunctions',
+        actions: ['lambda:InvokeFunction'],
+        resources: this.invokedFunctions.map((f) => f.lambda.functionArn),
+      }));
+    }
+    const usesEcs = integrations.has('ecs-run-task-token') || integrations.has('ecs-run-task-sync');
+    if (runTask.size > 0 || usesEcs) {
+      if (!fargate) throw new Error(`${file}: runs ECS tasks, but no function.json lists "fargate" in its platforms`);
+      if (runTask.size === 0) throw new Error(`${file}: its ecs:runTask states must name their task definition with \${<Function>TaskDefinitionArn}`);
+      const tasks = this.runTaskFunctions.map((f) => f.task!);
+      role.addToPolicy(new iam.PolicyStatement({
+        sid: 'RunWorkflowTasks',
+        actions: ['ecs:RunTask'],
+        resources: tasks.map((t) => t.taskDefinitionArn),
+        conditions: { ArnEquals: { 'ecs:cluster': fargate.cluster.clusterArn } },
+      }));
+      role.addToPolicy(new iam.PolicyStatement({
+        sid: 'PassTaskRoles',
+        actions: ['iam:PassRole'],
+        resources: tasks.flatMap((t) => [t.taskRole.roleArn, t.obtainExecutionRole().roleArn]),
+        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      }));
+      const clusterTasks = `arn:${Aws.PARTITION}:ecs:${Aws.REGION}:${Aws.ACCOUNT_ID}:task/${fargate.cluster.clusterName}/*`;
+      role.addToPolicy(new iam.PolicyStatement({ sid: 'ManageWorkflowTasks', actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [clusterTasks] }));
+      acknowledge(role, wildcardResourceFinding(role, clusterTasks),
+        'Step Functions stops and describes the tasks it started; task ids are only known at run time, and the grant is limited to tasks of the Mosaic cluster.');
+      if (integrations.has('ecs-run-task-sync')) {
+        // The managed rule Step Functions creates to learn that a `.sync` ECS task stopped.
+        role.addToPolicy(new iam.PolicyStatement({
+          sid: 'EcsSyncEventsRule',
+          actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+          resources: [`arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/StepFunctionsGetEventsForECSTaskRule`],
+        }));
+      }
+    }
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/mosaic-${props.config.name}-encode`,
+      retention: props.config.logRetentionDays,
+      removalPolicy: props.config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: `mosaic-${props.config.name}-encode`,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(text),
+      definitionSubstitutions: substitutions,
+      role,
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'CloudFormation-Validate::E1029',
+      reason: 'The ${…} names in DefinitionString are Step Functions DefinitionSubstitutions, not Fn::Sub parameters: synth fails unless every ${Name} placeholder of the ASL has a substitution.',
+    });
+    // Fargate tasks report their result with the task token of this state machine.
+    for (const fn of this.runTaskFunctions) this.stateMachine.grantTaskResponse(fn.task!.taskRole);
+
+    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]',
+      'Logging to CloudWatch Logs (logs:CreateLogDelivery and related calls) and X-Ray tracing (xray:PutTraceSegments, GetSamplingRules/Targets) support no resource-level permissions, so AWS requires Resource "*".');
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * One NodejsFunction per `<functionsDir>/<name>/function.json` (adding a folder adds a function),
+ * and a Fargate task definition for every function whose `platforms` include "fargate".
+ */
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../lambdas/contracts/metrics.js';
+import type { EnvironmentConfig } from '../config/environments.js';
+import { acknowledge } from '../nag.js';
+import { PATHS } from '../paths.js';
+import { FargatePlatform } from './fargate-platform.js';
+import { fargateSize } from './fargate-size.js';
+import { FfmpegLayer, LAYER_FFMPEG, LAYER_FFPROBE } from './ffmpeg-layer.js';
+import { loadFunctionDefinitions, type MediaFunctionDefinition } from './function-configs.js';
+import { grantMediaAccess, type MediaResources } from './media-access.js';
+import { acknowledgeNodeLambda, nodeLambdaDefaults } from './node-lambda.js';
+
+/** The container name in every media task definition (the ASL's ContainerOverrides name it). */
+export const MEDIA_CONTAINER_NAME = 'media';
+/** Fargate's smallest configurable ephemeral storage (20 GiB is the unconfigurable default). */
+export const MIN_FARGATE_STORAGE_GIB = 21;
+
+export interface MediaFunctionsProps {
+  config: EnvironmentConfig;
+  resources: MediaResources;
+  /** Folder of `<name>/function.json` (default `lambdas/functions`). */
+  functionsDir?: string;
+}
+
+export interface MediaFunction {
+  definition: MediaFunctionDefinition;
+  lambda: NodejsFunction;
+  /** Present when the function may run on Fargate. */
+  task?: ecs.FargateTaskDefinition;
+}
+
+export class MediaFunctions extends Construct {
+  readonly functions: MediaFunction[];
+  /** Present when any function may run on Fargate. */
+  readonly fargate?: FargatePlatform;
+
+  constructor(scope: Construct, id: string, props: MediaFunctionsProps) {
+    super(scope, id);
+    const { config, resources } = props;
+    const definitions = loadFunctionDefinitions(props.functionsDir ?? PATHS.functionsDir);
+    for (const { config: fn, file } of definitions) {
+      if (fn.architecture !== 'x86_64')
+        throw new Error(`${file}: architecture "${fn.architecture}" is not supported: the ffmpeg layer and the media image are built from the x86_64 static ffmpeg in node_modules (no ${fn.architecture} binary is installed); use "x86_64"`);
+    }
+    const layer = new FfmpegLayer(this, 'Ffmpeg').layer;
+    const sharedEnv = {
+      MOSAIC_SOURCE_BUCKET: resources.sourceBucketName,
+      MOSAIC_DERIVATIVE_BUCKET: resources.derivativeBucketName,
+      MOSAIC_TABLE: resources.table.tableName,
+      MOSAIC_EVENT_BUS: resources.eventBus.eventBusName,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_LOG_LEVEL: config.logLevel,
+    };
+
+    const needsFargate = definitions.some((d) => d.config.platforms.includes('fargate'));
+    this.fargate = needsFargate ? new FargatePlatform(this, 'Fargate', { config }) : undefined;
+    const image = needsFargate
+      ? ecs.ContainerImage.fromDockerImageAsset(
+          new ecrAssets.DockerImageAsset(this, 'MediaImage', { directory: PATHS.mediaContainer, platform: ecrAssets.Platform.LINUX_AMD64, exclude: ['node_modules'] }),
+        )
+      : undefined;
+
+    this.functions = definitions.map((definition) => {
+      const { config: fn, pascalName } = definition;
+      const id = `${pascalName}Function`;
+      const reserved = config.encodeFunctions.includes(fn.name) ? config.encodeReservedConcurrency : undefined;
+      const fnLambda = new NodejsFunction(this, id, {
+        ...nodeLambdaDefaults(this, id, config),
+        entry: PATHS.lambdaBootstrap,
+        description: `Mosaic ${fn.name}: ${fn.description}`.slice(0, 256),
+        memorySize: fn.memoryMiB,
+        timeout: Duration.seconds(fn.timeoutSec),
+        ephemeralStorageSize: Size.mebibytes(fn.ephemeralStorageMiB),
+        architecture: lambda.Architecture.X86_64,
+        layers: [layer],
+        ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
+        environment: {
+          ...sharedEnv,
+          MOSAIC_FUNCTION: fn.name,
+          MOSAIC_FFMPEG: LAYER_FFMPEG,
+          MOSAIC_FFPROBE: LAYER_FFPROBE,
+          POWERTOOLS_SERVICE_NAME: `mosaic-${fn.name}`,
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      });
+      grantMediaAccess(fnLambda, resources, fnLambda);
+      acknowledgeNodeLambda(fnLambda);
+
+      let task: ecs.FargateTaskDefinition | undefined;
+      if (fn.platforms.includes('fargate') && image) {
+        const size = fargateSize(fn.memoryMiB);
+        task = new ecs.FargateTaskDefinition(this, `${pascalName}Task`, {
+          cpu: size.cpu,
+          memoryLimitMiB: size.memoryLimitMiB,
+          ephemeralStorageGiB: Math.max(MIN_FARGATE_STORAGE_GIB, Math.ceil(fn.ephemeralStorageMiB / 1024)),
+          runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+        });
+        const taskLogs = new logs.LogGroup(this, `${pascalName}TaskLogs`, {
+          retention: config.logRetentionDays,
+          removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        });
+        task.addContainer(MEDIA_CONTAINER_NAME, {
+          containerName: MEDIA_CONTAINER_NAME,
+          image,
+          essential: true,
+          logging: ecs.LogDrivers.awsLogs({ streamPrefix: fn.name, logGroup: taskLogs }),
+          // MOSAIC_FUNCTION / MOSAIC_INPUT / MOSAIC_TASK_TOKEN come as overrides from the workflow.
+          environment: { ...sharedEnv, MOSAIC_FUNCTION: fn.name, POWERTOOLS_SERVICE_NAME: `mosaic-${fn.name}` },
+        });
+        grantMediaAccess(task.taskRole, resources, task);
+        acknowledge(task, 'AwsSolutions-ECS2',
+          'The container environment holds only non-secret configuration (bucket, table and event bus names, function name, log level); the task role provides credentials, and no secret is passed.');
+        acknowledge(task, 'AwsSolutions-IAM5[Resource::*]',
+          'The execution role pulls the media image: ecr:GetAuthorizationToken supports no resource-level permissions, so AWS requires Resource "*" (the pull itself is limited to the asset repository).');
+      }
+      return { definition, lambda: fnLambda, ...(task ? { task } : {}) };
+    });
+  }
+
+  /** The function whose name is `name` (`encode-video`) or whose PascalCase name is (`EncodeVideo`). */
+  find(name: string): MediaFunction | undefined {
+    return this.functions.find((f) => f.definition.config.name === name || f.definition.pascalName === name);
+  }
+}

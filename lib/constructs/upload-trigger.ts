@@ -1,0 +1,90 @@
+/**
+ * S3 `Object Created` under `inbox/` with a video suffix (any letter case) → the upload-trigger
+ * Lambda, which records the job and starts the encode workflow (one job per object version).
+ * Events that cannot be delivered, and invocations that keep failing, land in a dead-letter queue.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/environments.js';
+import { PATHS } from '../paths.js';
+import { acknowledgeNodeLambda, nodeLambdaDefaults } from './node-lambda.js';
+import { uploadKeyPatterns } from './upload-patterns.js';
+
+export interface UploadTriggerProps {
+  config: EnvironmentConfig;
+  sourceBucketName: string;
+  table: dynamodb.ITable;
+  eventBus: events.IEventBus;
+  stateMachine: sfn.IStateMachine;
+}
+
+export class UploadTrigger extends Construct {
+  readonly rule: events.Rule;
+  readonly function: NodejsFunction;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: UploadTriggerProps) {
+    super(scope, id);
+    const { config } = props;
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      ...nodeLambdaDefaults(this, 'Function', config),
+      entry: PATHS.uploadTriggerEntry,
+      description: 'Mosaic upload trigger: a job and an encode execution per uploaded video',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: 2,
+      environment: {
+        MOSAIC_STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
+        MOSAIC_TABLE: props.table.tableName,
+        MOSAIC_SOURCE_BUCKET: props.sourceBucketName,
+        MOSAIC_EVENT_BUS: props.eventBus.eventBusName,
+        MOSAIC_MAP_CONCURRENCY: String(config.mapMaxConcurrency),
+        POWERTOOLS_SERVICE_NAME: 'mosaic-upload-trigger',
+        POWERTOOLS_LOG_LEVEL: config.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+    props.stateMachine.grantStartExecution(this.function);
+    // Job records are created conditionally and read back on a duplicate delivery (no index queries).
+    this.function.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'JobRecords',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resources: [props.table.tableArn],
+    }));
+    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'JobEvents', actions: ['events:PutEvents'], resources: [props.eventBus.eventBusArn] }));
+    acknowledgeNodeLambda(this.function);
+
+    this.rule = new events.Rule(this, 'Rule', {
+      description: 'A video uploaded under inbox/ (any letter case of its extension) starts an encode',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [props.sourceBucketName] },
+          object: { key: uploadKeyPatterns() },
+        },
+      },
+      targets: [
+        new targets.LambdaFunction(this.function, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,72 @@
+/** Everything that can be replaced without losing data: functions, Fargate, the workflow, the trigger, the platform bus, alarms. */
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/environments.js';
+import { Alarms } from '../constructs/alarms.js';
+import { EncodeWorkflow } from '../constructs/encode-workflow.js';
+import type { MediaResources } from '../constructs/media-access.js';
+import { MediaFunctions } from '../constructs/media-functions.js';
+import { UploadTrigger } from '../constructs/upload-trigger.js';
+
+export interface StatelessStackProps extends StackProps {
+  config: EnvironmentConfig;
+  sourceBucketName: string;
+  derivativeBucketName: string;
+  table: dynamodb.ITable;
+  tableArns: string[];
+  /** Folder of `<name>/function.json` (default `lambdas/functions`). */
+  functionsDir?: string;
+  /** The workflow definition (default `state-machines/encode.asl.json`). */
+  encodeDefinitionFile?: string;
+}
+
+export class StatelessStack extends Stack {
+  readonly eventBus: events.EventBus;
+  readonly mediaFunctions: MediaFunctions;
+  readonly workflow: EncodeWorkflow;
+  readonly uploadTrigger: UploadTrigger;
+  readonly alarms?: Alarms;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.eventBus = new events.EventBus(this, 'PlatformBus', { eventBusName: `mosaic-${config.name}` });
+    const resources: MediaResources = {
+      sourceBucketName: props.sourceBucketName,
+      derivativeBucketName: props.derivativeBucketName,
+      table: props.table,
+      tableArns: props.tableArns,
+      eventBus: this.eventBus,
+    };
+    this.mediaFunctions = new MediaFunctions(this, 'Media', {
+      config,
+      resources,
+      ...(props.functionsDir ? { functionsDir: props.functionsDir } : {}),
+    });
+    this.workflow = new EncodeWorkflow(this, 'Encode', {
+      config,
+      functions: this.mediaFunctions,
+      ...(props.encodeDefinitionFile ? { definitionFile: props.encodeDefinitionFile } : {}),
+    });
+    this.uploadTrigger = new UploadTrigger(this, 'Upload', {
+      config,
+      sourceBucketName: props.sourceBucketName,
+      table: props.table,
+      eventBus: this.eventBus,
+      stateMachine: this.workflow.stateMachine,
+    });
+    if (config.alarms.enabled) {
+      this.alarms = new Alarms(this, 'Alarms', {
+        ...(config.alarms.email ? { email: config.alarms.email } : {}),
+        stateMachine: this.workflow.stateMachine,
+        functions: {
+          UploadTrigger: this.uploadTrigger.function,
+          ...Object.fromEntries(this.mediaFunctions.functions.map((f) => [f.definition.pascalName, f.lambda])),
+        },
+        deadLetterQueues: { UploadTrigger: this.uploadTrigger.deadLetterQueue },
+      });
+    }
+  }
+}

@@ -1,0 +1,173 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENVIRONMENTS } from '../../lib/config/environments.js';
+import { MosaicStage } from '../../lib/mosaic-stage.js';
+import { PATHS } from '../../lib/paths.js';
+import { asArray, buildStage, functionConfigs, iamStatements, lambdaFor, newTestApp, resourcesOf, type BuiltStage } from './infra-app.js';
+
+const aslText = readFileSync(PATHS.encodeWorkflow, 'utf8');
+const placeholders = [...new Set([...aslText.matchAll(/\$\{([A-Za-z][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!))].sort();
+const configs = functionConfigs();
+const pascal = (name: string) => name.split('-').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+const byPascal = new Map(configs.map((c) => [pascal(c.name), c]));
+
+let dev: BuiltStage;
+let sm: { Properties: Record<string, any> };
+const tmpDirs: string[] = [];
+beforeAll(() => {
+  dev = buildStage('dev');
+  const machines = Object.values(resourcesOf(dev.stateless, 'AWS::StepFunctions::StateMachine'));
+  expect(machines).toHaveLength(1);
+  sm = machines[0] as typeof sm;
+});
+afterAll(() => {
+  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+});
+
+type State = Record<string, any>;
+function taskStates(states: Record<string, State>): [string, State][] {
+  return Object.entries(states).flatMap(([name, s]) => [
+    ...(s.Type === 'Task' ? [[name, s] as [string, State]] : []),
+    ...asArray<State>(s.Branches).flatMap((b) => taskStates(b.States)),
+    ...(s.ItemProcessor ? taskStates(s.ItemProcessor.States) : []),
+    ...(s.Iterator ? taskStates(s.Iterator.States) : []),
+  ]);
+}
+
+function taskDefinitionFor(name: string): string {
+  const found = Object.entries(resourcesOf(dev.stateless, 'AWS::ECS::TaskDefinition')).filter(([, t]) =>
+    t.Properties!.ContainerDefinitions[0].Environment.some((e: { Name: string; Value: string }) => e.Name === 'MOSAIC_FUNCTION' && e.Value === name));
+  expect(found, `task definition of ${name}`).toHaveLength(1);
+  return found[0]![0];
+}
+
+const roleStatements = (roleRef: string) =>
+  iamStatements(dev.stateless).filter(({ where }) => asArray(resourcesOf(dev.stateless)[where]!.Properties?.Roles).some((r: any) => r.Ref === roleRef));
+
+describe('encode workflow', () => {
+  it('is a STANDARD state machine from the ASL text, with ALL logging (no execution data) and X-Ray', () => {
+    expect(sm.Properties.StateMachineType).toBe('STANDARD');
+    expect(sm.Properties.DefinitionString).toBe(aslText);
+    expect(sm.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    expect(sm.Properties.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it('substitutes exactly the placeholders of the ASL, each with the right resource or value', () => {
+    const subs = sm.Properties.DefinitionSubstitutions as Record<string, any>;
+    expect(Object.keys(subs).sort()).toEqual(placeholders);
+    for (const name of placeholders) {
+      const m = /^(.+?)(FunctionArn|TaskDefinitionArn|DefaultPlatform)$/.exec(name);
+      if (m) {
+        const config = byPascal.get(m[1]!);
+        expect(config, name).toBeDefined();
+        if (m[2] === 'FunctionArn') expect(subs[name]).toEqual({ 'Fn::GetAtt': [lambdaFor(dev.stateless, config!.name)[0], 'Arn'] });
+        if (m[2] === 'TaskDefinitionArn') expect(subs[name]).toEqual({ Ref: taskDefinitionFor(config!.name) });
+        if (m[2] === 'DefaultPlatform') expect(subs[name]).toBe(config!.defaultPlatform);
+        continue;
+      }
+      const [cluster] = Object.keys(resourcesOf(dev.stateless, 'AWS::ECS::Cluster'));
+      const subnets = Object.keys(resourcesOf(dev.stateless, 'AWS::EC2::Subnet')).sort();
+      const [sg] = Object.keys(resourcesOf(dev.stateless, 'AWS::EC2::SecurityGroup'));
+      const expected: Record<string, unknown> = {
+        ClusterArn: { 'Fn::GetAtt': [cluster, 'Arn'] },
+        FargateSubnet1: { Ref: subnets[0] },
+        FargateSubnet2: { Ref: subnets[1] },
+        FargateSecurityGroup: { 'Fn::GetAtt': [sg, 'GroupId'] },
+      };
+      expect(expected, `unexpected placeholder ${name}`).toHaveProperty(name);
+      expect(subs[name]).toEqual(expected[name]);
+    }
+  });
+
+  it('references every media function as a Lambda task, and only known functions and task definitions', () => {
+    const tasks = taskStates(JSON.parse(aslText).States);
+    const lambdaTargets = new Set<string>();
+    const fargateTargets = new Set<string>();
+    for (const [name, t] of tasks) {
+      const lambda = /^\$\{(.+)FunctionArn\}$/.exec(t.Resource);
+      if (lambda) {
+        lambdaTargets.add(lambda[1]!);
+        continue;
+      }
+      expect(t.Resource, name).toBe('arn:aws:states:::ecs:runTask.waitForTaskToken');
+      expect(t.Parameters.Cluster, name).toBe('${ClusterArn}');
+      expect(t.Parameters.LaunchType, name).toBe('FARGATE');
+      const td = /^\$\{(.+)TaskDefinitionArn\}$/.exec(t.Parameters.TaskDefinition);
+      expect(td, `${name} TaskDefinition`).not.toBeNull();
+      fargateTargets.add(td![1]!);
+      const override = t.Parameters.Overrides.ContainerOverrides[0];
+      expect(override.Name).toBe('media');
+      expect(override.Environment.map((e: { Name: string }) => e.Name).sort()).toEqual(['MOSAIC_FUNCTION', 'MOSAIC_INPUT', 'MOSAIC_TASK_TOKEN']);
+      expect(t.Parameters.NetworkConfiguration.AwsvpcConfiguration).toMatchObject({ Subnets: ['${FargateSubnet1}', '${FargateSubnet2}'], SecurityGroups: ['${FargateSecurityGroup}'] });
+    }
+    expect([...lambdaTargets].sort()).toEqual(configs.map((c) => pascal(c.name)).sort());
+    for (const f of fargateTargets) expect(byPascal.get(f)?.platforms, f).toContain('fargate');
+  });
+
+  it('lets the role invoke exactly the workflow functions and run exactly its task definitions', () => {
+    const roleRef = sm.Properties.RoleArn['Fn::GetAtt'][0] as string;
+    const statements = roleStatements(roleRef).map((s) => s.statement);
+    const actions = (action: string) => statements.filter((s) => asArray(s.Action).includes(action));
+
+    const invoke = actions('lambda:InvokeFunction');
+    expect(invoke).toHaveLength(1);
+    const fnArns = placeholders.filter((p) => p.endsWith('FunctionArn')).map((p) => sm.Properties.DefinitionSubstitutions[p]);
+    expect(asArray(invoke[0]!.Resource)).toEqual(expect.arrayContaining(fnArns));
+    expect(asArray(invoke[0]!.Resource)).toHaveLength(fnArns.length);
+
+    const taskDefs = placeholders.filter((p) => p.endsWith('TaskDefinitionArn')).map((p) => sm.Properties.DefinitionSubstitutions[p]);
+    const runTask = actions('ecs:RunTask');
+    if (taskDefs.length === 0) {
+      expect(runTask).toHaveLength(0);
+      return;
+    }
+    expect(runTask).toHaveLength(1);
+    expect(asArray(runTask[0]!.Resource)).toEqual(expect.arrayContaining(taskDefs));
+    expect(asArray(runTask[0]!.Resource)).toHaveLength(taskDefs.length);
+    expect(runTask[0]!.Condition).toEqual({ ArnEquals: { 'ecs:cluster': sm.Properties.DefinitionSubstitutions.ClusterArn } });
+
+    const tds = taskDefs.map((ref: { Ref: string }) => resourcesOf(dev.stateless)[ref.Ref]!.Properties!);
+    const passRole = actions('iam:PassRole');
+    expect(passRole).toHaveLength(1);
+    expect(asArray(passRole[0]!.Resource)).toEqual(expect.arrayContaining(tds.flatMap((t) => [t.TaskRoleArn, t.ExecutionRoleArn])));
+    expect(passRole[0]!.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+    expect(actions('ecs:StopTask')).toHaveLength(1);
+    expect(actions('ecs:DescribeTasks')).toHaveLength(1);
+
+    // Each task role can report its result to this state machine, and only to it.
+    const smId = Object.keys(resourcesOf(dev.stateless, 'AWS::StepFunctions::StateMachine'))[0]!;
+    for (const t of tds) {
+      const taskRoleStatements = roleStatements(t.TaskRoleArn['Fn::GetAtt'][0]).map((s) => s.statement);
+      expect(taskRoleStatements).toContainEqual(expect.objectContaining({
+        Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+        Resource: { Ref: smId },
+      }));
+    }
+  });
+
+  it('fails synth naming an unknown placeholder, a task definition of a Lambda-only function, or an unsupported Task resource', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mosaic-asl-'));
+    tmpDirs.push(dir);
+    const synthWith = (definition: object) => {
+      const file = join(dir, `${Math.random().toString(36).slice(2)}.asl.json`);
+      writeFileSync(file, JSON.stringify(definition));
+      return () => new MosaicStage(newTestApp(), 'Mosaic-dev', { config: ENVIRONMENTS.dev!, encodeDefinitionFile: file });
+    };
+    const task = (resource: string, extra: object = {}) => ({ StartAt: 'A', States: { A: { Type: 'Task', Resource: resource, End: true, ...extra } } });
+    expect(synthWith(task('${PlanFunctionArn}', { Parameters: { bucket: '${BogusThing}' } }))).toThrow(/placeholder \$\{BogusThing\} is unknown/);
+    expect(synthWith(task('${TranscodeFunctionArn}'))).toThrow(/\$\{TranscodeFunctionArn\} names no media function "Transcode"/);
+    expect(synthWith(task('arn:aws:states:::ecs:runTask.waitForTaskToken', { Parameters: { TaskDefinition: '${InspectTaskDefinitionArn}' } }))).toThrow(
+      /\$\{InspectTaskDefinitionArn\} names "inspect", which has no Fargate task definition/,
+    );
+    expect(synthWith(task('arn:aws:states:::sqs:sendMessage'))).toThrow(/Task state "A" uses Resource "arn:aws:states:::sqs:sendMessage"/);
+    // A definition with only one Lambda task grants invoke on that function only.
+    const stage = synthWith(task('${PlanFunctionArn}'))();
+    const t = Template.fromStack(stage.stateless);
+    const invoke = iamStatements(t).filter(({ statement }) => asArray(statement.Action).includes('lambda:InvokeFunction'));
+    expect(invoke.map((s) => s.statement.Resource)).toEqual([{ 'Fn::GetAtt': [lambdaFor(t, 'plan')[0], 'Arn'] }]);
+    expect(iamStatements(t).filter(({ statement }) => asArray(statement.Action).includes('ecs:RunTask'))).toHaveLength(0);
+  });
+});
