@@ -83,7 +83,9 @@ export function planEncode(input: PlanInput): PlanResult {
         timing,
         vmaf: input.vmafAvailable,
         vmafSubsample: preset.vmafSubsample,
-        threads,
+        // Measurement is the tail of a job: the last rungs measured would leave cores idle with one
+        // thread each, so each may use them all (the OS shares them while several run).
+        threads: threads * input.parallelism,
       }))
     : [];
   return {

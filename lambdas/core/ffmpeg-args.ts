@@ -168,6 +168,7 @@ export function qualityArgs(p: QualityFilterOptions & { rendition: string; sourc
   ].join(';');
   return [
     '-hide_banner', '-nostdin', '-nostats',
+    '-filter_complex_threads', String(Math.max(1, p.threads)),
     ...INPUT_GUARD, '-i', p.rendition,
     ...INPUT_GUARD, '-i', p.source,
     '-filter_complex', graph,
