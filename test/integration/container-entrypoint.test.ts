@@ -51,6 +51,18 @@ afterAll(async () => {
 
 const limits = { maxBytes: 1024 ** 3, maxDurationSec: 3600 };
 
+/** An encode-video payload for one chunk of the 320x180 clip; `slow` makes x264 take its time. */
+const chunkTask = (jobId: string, key: string, frames: number, slow = false) => ({
+  jobId,
+  itemId: 'r0-c0',
+  source: { key: 'inbox/clip.mp4' },
+  rung: { id: 'r0', index: 0, width: 320, height: 180, bitrateKbps: 300, maxrateKbps: 450, bufsizeKbps: 600, profile: slow ? 'high' : 'main', encoderPreset: slow ? 'veryslow' : 'ultrafast' },
+  chunk: { index: 0, startFrame: 0, frames },
+  timing: { fps: 25, fpsRational: '25/1', gopFrames: 25, segmentSeconds: 1 },
+  threads: slow ? 1 : 0,
+  output: { key },
+});
+
 /** Runs one task and returns the Step Functions calls it made. */
 async function task(fn: string, input: unknown, extra: Record<string, string> = {}) {
   const before = fake.calls.length;
@@ -85,16 +97,7 @@ describe('container task runner (waitForTaskToken)', () => {
 
   it('runs encode-video on one chunk and leaves the chunk in the derivative bucket', async () => {
     const key = '.mosaic/work/job-2/video/r0/c0.mp4';
-    const r = await task('encode-video', {
-      jobId: 'job-2',
-      itemId: 'r0-c0',
-      source: { key: 'inbox/clip.mp4' },
-      rung: { id: 'r0', index: 0, width: 320, height: 180, bitrateKbps: 300, maxrateKbps: 450, bufsizeKbps: 600, profile: 'main', encoderPreset: 'ultrafast' },
-      chunk: { index: 0, startFrame: 0, frames: 25 },
-      timing: { fps: 25, fpsRational: '25/1', gopFrames: 25, segmentSeconds: 1 },
-      threads: 0,
-      output: { key },
-    });
+    const r = await task('encode-video', chunkTask('job-2', key, 25));
     expect(r.outcome).toMatchObject({ status: 'succeeded' });
     const output = JSON.parse(String(r.of('SendTaskSuccess')[0]!.body.output)) as { key: string; frames: number; bytes: number };
     expect(output).toMatchObject({ key, frames: 25 });
@@ -140,16 +143,7 @@ describe('container task runner (waitForTaskToken)', () => {
     fake.respond = (c) => (c.op === 'SendTaskHeartbeat' || c.op === 'SendTaskFailure' ? { status: 400, body: { message: 'timed out' }, errorType: 'TaskTimedOut' } : undefined);
     try {
       const key = '.mosaic/work/job-5/c0.mp4';
-      const run = task('encode-video', {
-        jobId: 'job-5',
-        itemId: 'r0-c0',
-        source: { key: 'inbox/clip.mp4' },
-        rung: { id: 'r0', index: 0, width: 320, height: 180, bitrateKbps: 300, maxrateKbps: 450, bufsizeKbps: 600, profile: 'high', encoderPreset: 'veryslow' },
-        chunk: { index: 0, startFrame: 0, frames: 50 },
-        timing: { fps: 25, fpsRational: '25/1', gopFrames: 25, segmentSeconds: 1 },
-        threads: 1,
-        output: { key },
-      }, { MOSAIC_HEARTBEAT_SEC: '0.01' });
+      const run = task('encode-video', chunkTask('job-5', key, 50, true), { MOSAIC_HEARTBEAT_SEC: '0.01' });
       // SendTaskFailure itself answers TaskTimedOut: nothing could be reported → rejects (exit 1).
       await expect(run).rejects.toMatchObject({ name: 'TaskTimedOut' });
       expect(fake.of('SendTaskFailure').at(-1)!.body.error).toBe('Mosaic.Cancelled');
@@ -165,16 +159,7 @@ describe('container task runner (waitForTaskToken)', () => {
       {
         ...baseEnv,
         MOSAIC_FUNCTION: 'encode-video',
-        MOSAIC_INPUT: JSON.stringify({
-          jobId: 'job-6',
-          itemId: 'r0-c0',
-          source: { key: 'inbox/clip.mp4' },
-          rung: { id: 'r0', index: 0, width: 320, height: 180, bitrateKbps: 300, maxrateKbps: 450, bufsizeKbps: 600, profile: 'high', encoderPreset: 'veryslow' },
-          chunk: { index: 0, startFrame: 0, frames: 50 },
-          timing: { fps: 25, fpsRational: '25/1', gopFrames: 25, segmentSeconds: 1 },
-          threads: 1,
-          output: { key: '.mosaic/work/job-6/c0.mp4' },
-        }),
+        MOSAIC_INPUT: JSON.stringify(chunkTask('job-6', '.mosaic/work/job-6/c0.mp4', 50, true)),
       },
       { stop: stop.signal },
     );
