@@ -7,45 +7,33 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CAUSE_CHARS, runTask, truncate } from '../../containers/ffmpeg/run-task.js';
 import { FFMPEG, FFPROBE, makeClip, tempDir, VMAF_MODEL } from '../helpers/media.js';
-import { emulatorEnv, FAKE_CREDENTIALS, REGION, startDynamo, startJsonApiFake, startS3, type DynamoEmulator, type JsonApiFake, type S3Emulator } from './emulators.js';
+import { startAwsWorld, type AwsWorld, type JsonApiFake } from './emulators.js';
 
 const TOKEN = 'task-token-123';
-let s3: S3Emulator;
-let dynamo: DynamoEmulator;
+let world: AwsWorld;
 let fake: JsonApiFake;
 let client: S3Client;
 let work: string;
 let baseEnv: Record<string, string>;
 
 beforeAll(async () => {
-  [s3, dynamo, fake] = await Promise.all([startS3(['src', 'out']), startDynamo('mosaic'), startJsonApiFake()]);
-  client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: REGION, credentials: FAKE_CREDENTIALS });
   work = tempDir('mosaic-container-');
+  // The shared model when present; otherwise a missing path, so nothing is downloaded in tests.
+  const vmafModel = existsSync(VMAF_MODEL) ? VMAF_MODEL : join(work, 'no-vmaf-model.pkl');
+  world = await startAwsWorld({ ffmpeg: FFMPEG!, ffprobe: FFPROBE!, vmafModel });
+  ({ fake, client } = world);
   const clip = makeClip(join(work, 'clip.mp4'), { width: 320, height: 180, seconds: 2, fps: 25 });
-  await client.send(new PutObjectCommand({ Bucket: 'src', Key: 'inbox/clip.mp4', Body: await readFile(clip), ContentType: 'video/mp4' }));
-  await client.send(new PutObjectCommand({ Bucket: 'src', Key: 'inbox/broken.mp4', Body: Buffer.from('this is not a video at all'.repeat(40)) }));
-  baseEnv = {
-    PATH: process.env.PATH ?? '',
-    ...emulatorEnv({ s3: s3.endpoint, dynamodb: dynamo.endpoint, events: fake.endpoint, sfn: fake.endpoint }),
-    MOSAIC_SOURCE_BUCKET: 'src',
-    MOSAIC_DERIVATIVE_BUCKET: 'out',
-    MOSAIC_TABLE: 'mosaic',
-    MOSAIC_EVENT_BUS: 'mosaic-bus',
-    MOSAIC_FFMPEG: FFMPEG!,
-    MOSAIC_FFPROBE: FFPROBE!,
-    // The shared model when present; otherwise a missing path, so nothing is downloaded in tests.
-    MOSAIC_VMAF_MODEL: existsSync(VMAF_MODEL) ? VMAF_MODEL : join(work, 'no-vmaf-model.pkl'),
-    MOSAIC_TASK_TOKEN: TOKEN,
-  };
+  await world.putSource('inbox/clip.mp4', await readFile(clip));
+  await world.putSource('inbox/broken.mp4', Buffer.from('this is not a video at all'.repeat(40)));
+  baseEnv = { ...world.env, MOSAIC_TASK_TOKEN: TOKEN };
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await Promise.all([s3?.close(), dynamo?.close(), fake?.close()]);
+  await world?.close();
   if (work) await rm(work, { recursive: true, force: true });
 });
 

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 
@@ -145,5 +146,46 @@ export function emulatorEnv(o: { s3?: string; dynamodb?: string; events?: string
     ...(o.dynamodb ? { MOSAIC_AWS_ENDPOINT_DYNAMODB: o.dynamodb } : {}),
     ...(o.events ? { MOSAIC_AWS_ENDPOINT_EVENTS: o.events } : {}),
     ...(o.sfn ? { MOSAIC_AWS_ENDPOINT_SFN: o.sfn } : {}),
+  };
+}
+
+/** Everything a function needs on "AWS": both buckets, the table, a recording SFN/EventBridge. */
+export interface AwsWorld {
+  s3: S3Emulator;
+  dynamo: DynamoEmulator;
+  fake: JsonApiFake;
+  /** An S3 client on the emulator, for checking what landed where. */
+  client: S3Client;
+  /** The environment the bootstrap reads (buckets `src`/`out`, table `mosaic`, bus `mosaic-bus`). */
+  env: Record<string, string>;
+  /** Uploads bytes to the source bucket. */
+  putSource(key: string, body: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startAwsWorld(tools: { ffmpeg: string; ffprobe: string; vmafModel: string }): Promise<AwsWorld> {
+  const [s3, dynamo, fake] = await Promise.all([startS3(['src', 'out']), startDynamo('mosaic'), startJsonApiFake()]);
+  const client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: REGION, credentials: FAKE_CREDENTIALS });
+  return {
+    s3,
+    dynamo,
+    fake,
+    client,
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...emulatorEnv({ s3: s3.endpoint, dynamodb: dynamo.endpoint, events: fake.endpoint, sfn: fake.endpoint }),
+      MOSAIC_SOURCE_BUCKET: 'src',
+      MOSAIC_DERIVATIVE_BUCKET: 'out',
+      MOSAIC_TABLE: 'mosaic',
+      MOSAIC_EVENT_BUS: 'mosaic-bus',
+      MOSAIC_FFMPEG: tools.ffmpeg,
+      MOSAIC_FFPROBE: tools.ffprobe,
+      MOSAIC_VMAF_MODEL: tools.vmafModel,
+    },
+    putSource: async (key, body) => void (await client.send(new PutObjectCommand({ Bucket: 'src', Key: key, Body: body }))),
+    close: async () => {
+      client.destroy();
+      await Promise.all([s3.close(), dynamo.close(), fake.close()]);
+    },
   };
 }

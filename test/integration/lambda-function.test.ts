@@ -7,42 +7,29 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsRuntimeDeps } from '../../lambdas/bootstrap/aws-deps.js';
 import { createLambdaHandler, loadMediaFunction } from '../../lambdas/bootstrap/lambda-function.js';
 import { FFMPEG, FFPROBE, makeClip, tempDir, VMAF_MODEL } from '../helpers/media.js';
-import { emulatorEnv, FAKE_CREDENTIALS, REGION, startDynamo, startJsonApiFake, startS3, type DynamoEmulator, type JsonApiFake, type S3Emulator } from './emulators.js';
+import { startAwsWorld, type AwsWorld, type JsonApiFake } from './emulators.js';
 
-let s3: S3Emulator;
-let dynamo: DynamoEmulator;
+let world: AwsWorld;
 let fake: JsonApiFake;
 let work: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  [s3, dynamo, fake] = await Promise.all([startS3(['src', 'out']), startDynamo('mosaic'), startJsonApiFake()]);
   work = tempDir('mosaic-lambda-');
-  const client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: REGION, credentials: FAKE_CREDENTIALS });
+  const vmafModel = existsSync(VMAF_MODEL) ? VMAF_MODEL : join(work, 'no-vmaf-model.pkl');
+  world = await startAwsWorld({ ffmpeg: FFMPEG!, ffprobe: FFPROBE!, vmafModel });
+  fake = world.fake;
   const clip = makeClip(join(work, 'clip.mov'), { width: 256, height: 144, seconds: 1, fps: 25, audio: false });
-  await client.send(new PutObjectCommand({ Bucket: 'src', Key: 'inbox/clip.mov', Body: await readFile(clip) }));
-  client.destroy();
-  env = {
-    PATH: process.env.PATH ?? '',
-    ...emulatorEnv({ s3: s3.endpoint, dynamodb: dynamo.endpoint, events: fake.endpoint }),
-    MOSAIC_SOURCE_BUCKET: 'src',
-    MOSAIC_DERIVATIVE_BUCKET: 'out',
-    MOSAIC_TABLE: 'mosaic',
-    MOSAIC_EVENT_BUS: 'mosaic-bus',
-    MOSAIC_FFMPEG: FFMPEG!,
-    MOSAIC_FFPROBE: FFPROBE!,
-    MOSAIC_VMAF_MODEL: existsSync(VMAF_MODEL) ? VMAF_MODEL : join(work, 'no-vmaf-model.pkl'),
-    MOSAIC_FUNCTION: 'inspect',
-  };
+  await world.putSource('inbox/clip.mov', await readFile(clip));
+  env = { ...world.env, MOSAIC_FUNCTION: 'inspect' };
 });
 
 afterAll(async () => {
-  await Promise.all([s3?.close(), dynamo?.close(), fake?.close()]);
+  await world?.close();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
