@@ -1,7 +1,28 @@
 /** JobStore on SQLite (WAL): jobs, steps, events and the result cache in one file. */
 import Database from 'better-sqlite3';
-import type { CacheEntry, JobRecord, JobStatus, StepRecord, StepStatus, StoredEvent } from '../lambdas/contracts/index.js';
+import type { CacheEntry, JobRecord, JobStatus, StepRecord, StepStatus, StoredDocument, StoredEvent } from '../lambdas/contracts/index.js';
 import type { JobPatch, JobStore, NewJob, StepStart } from '../lambdas/ports.js';
+import { InputInvalidError, type IdempotencyRecord } from '../lambdas/contracts/index.js';
+import type { JobPage, JobPageQuery } from '../lambdas/ports.js';
+
+/** Tables of the Jobs API: the first request of each Idempotency-Key. */
+const API_SCHEMA = `
+CREATE TABLE IF NOT EXISTS idempotency (
+  key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, job_id TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs(created_at, id);
+`;
+
+/** A page cursor: the (createdAt, id) of the last job of the page, base64url JSON. */
+const encodeCursor = (j: { createdAt: string; id: string }): string => Buffer.from(JSON.stringify([j.createdAt, j.id])).toString('base64url');
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    // falls through to the error below
+  }
+  throw new InputInvalidError('invalid cursor: pass the nextCursor of a previous page', { cursor });
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -21,12 +42,17 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_by_job ON events(job_id, id);
 CREATE TABLE IF NOT EXISTS cache (
   key TEXT PRIMARY KEY, function TEXT NOT NULL, result TEXT NOT NULL, output_keys TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+  name TEXT PRIMARY KEY, data TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL);
 `;
+
+/** Columns added after a table was first created: a state folder from an older Mosaic gets them on open. */
+const ADDED_COLUMNS: { table: string; column: string; type: string }[] = [{ table: 'jobs', column: 'cost', type: 'TEXT' }];
 
 interface JobRow {
   id: string; status: string; spec: string; source_hash: string | null; created_at: string; updated_at: string;
   started_at: string | null; ended_at: string | null; progress: number; eta_sec: number | null; error: string | null;
-  report_key: string | null; output_prefix: string; version: number;
+  report_key: string | null; output_prefix: string; version: number; cost: string | null;
 }
 interface StepRow {
   job_id: string; step_id: string; attempt: number; function: string; status: string; started_at: string;
@@ -51,6 +77,7 @@ const toJob = (r: JobRow): JobRecord => ({
   error: r.error ? JSON.parse(r.error) : null,
   reportKey: r.report_key,
   outputPrefix: r.output_prefix,
+  cost: r.cost ? JSON.parse(r.cost) : null,
   version: r.version,
 });
 const toStep = (r: StepRow): StepRecord => ({
@@ -75,6 +102,11 @@ export class SqliteJobStore implements JobStore {
     // Two processes (a killed run and its resume) may meet: wait instead of failing.
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.db.exec(API_SCHEMA);
+    for (const { table, column, type } of ADDED_COLUMNS) {
+      const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+      if (!columns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
   }
 
   close(): void {
@@ -105,6 +137,7 @@ export class SqliteJobStore implements JobStore {
     if (patch.reportKey !== undefined) cols.report_key = patch.reportKey;
     if (patch.startedAt !== undefined) cols.started_at = patch.startedAt;
     if (patch.endedAt !== undefined) cols.ended_at = patch.endedAt;
+    if (patch.cost !== undefined) cols.cost = patch.cost ? JSON.stringify(patch.cost) : null;
     cols.updated_at = new Date().toISOString();
     const sets = Object.keys(cols).map((c) => `${c} = @${c}`);
     const where = expectedVersion === undefined ? 'id = @id' : 'id = @id AND version = @expectedVersion';
@@ -131,6 +164,37 @@ export class SqliteJobStore implements JobStore {
       .all(sourceHash) as JobRow[];
     // A job that failed on bad input will fail again; only interrupted or transient failures resume.
     return rows.map(toJob).find((j) => j.spec.preset === preset && j.error?.code !== 'Mosaic.InputInvalid') ?? null;
+  }
+
+  async listJobPage(q: JobPageQuery): Promise<JobPage> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.status) {
+      where.push('status = ?');
+      params.push(q.status);
+    }
+    if (q.cursor) {
+      const [createdAt, id] = decodeCursor(q.cursor);
+      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+      params.push(createdAt, createdAt, id);
+    }
+    const limit = Math.max(1, Math.min(100, Math.floor(q.limit)));
+    // One extra row tells whether another page exists, so the last page says so.
+    const rows = this.db
+      .prepare(`SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .all(...params, limit + 1) as JobRow[];
+    const jobs = rows.slice(0, limit).map(toJob);
+    return { jobs, nextCursor: rows.length > limit ? encodeCursor(jobs[jobs.length - 1]!) : null };
+  }
+
+  async claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyRecord> {
+    this.db
+      .prepare('INSERT OR IGNORE INTO idempotency (key, request_hash, job_id, created_at) VALUES (?, ?, ?, ?)')
+      .run(record.key, record.requestHash, record.jobId, record.createdAt);
+    const r = this.db.prepare('SELECT * FROM idempotency WHERE key = ?').get(record.key) as {
+      key: string; request_hash: string; job_id: string; created_at: string;
+    };
+    return { key: r.key, requestHash: r.request_hash, jobId: r.job_id, createdAt: r.created_at };
   }
 
   async startStep(step: StepStart): Promise<StepRecord> {
@@ -191,5 +255,25 @@ export class SqliteJobStore implements JobStore {
     this.db
       .prepare('INSERT OR REPLACE INTO cache (key, function, result, output_keys, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(entry.key, entry.function, JSON.stringify(entry.result), JSON.stringify(entry.outputKeys), entry.createdAt);
+  }
+
+  async getDocument(name: string): Promise<StoredDocument | null> {
+    const r = this.db.prepare('SELECT * FROM documents WHERE name = ?').get(name) as
+      | { name: string; data: string; version: number; updated_at: string }
+      | undefined;
+    return r ? { name: r.name, data: JSON.parse(r.data), version: r.version, updatedAt: r.updated_at } : null;
+  }
+
+  async putDocument(name: string, data: unknown, expectedVersion: number | null): Promise<StoredDocument> {
+    const updatedAt = new Date().toISOString();
+    const text = JSON.stringify(data);
+    const res =
+      expectedVersion === null
+        ? this.db.prepare('INSERT OR IGNORE INTO documents (name, data, version, updated_at) VALUES (?, ?, 1, ?)').run(name, text, updatedAt)
+        : this.db
+            .prepare('UPDATE documents SET data = ?, version = version + 1, updated_at = ? WHERE name = ? AND version = ?')
+            .run(text, updatedAt, name, expectedVersion);
+    if (res.changes === 0) throw new VersionConflictError(`document ${name} changed since version ${expectedVersion ?? '(none)'}`);
+    return { name, data: JSON.parse(text), version: (expectedVersion ?? 0) + 1, updatedAt };
   }
 }

@@ -5,6 +5,19 @@ import { JobStatusSchema, StepStatusSchema } from './status.js';
 export const JobErrorSchema = z.object({ code: z.string(), message: z.string() });
 export type JobError = z.infer<typeof JobErrorSchema>;
 
+/**
+ * What the job costs on AWS: estimated from the allocator's sizes when it is planned, and
+ * computed from the measured step durations at the end (locally too: what the same run would cost).
+ */
+export const JobCostSchema = z.object({
+  region: z.string(),
+  /** Date the price table was taken (prices change; the figure is only as fresh as this). */
+  pricesTakenOn: z.string(),
+  estimatedUsd: z.number().nonnegative().nullable(),
+  actualUsd: z.number().nonnegative().nullable(),
+});
+export type JobCost = z.infer<typeof JobCostSchema>;
+
 export const JobRecordSchema = z.object({
   id: z.string(),
   status: JobStatusSchema,
@@ -21,6 +34,7 @@ export const JobRecordSchema = z.object({
   /** Key of report.json once published. */
   reportKey: z.string().nullable(),
   outputPrefix: z.string(),
+  cost: JobCostSchema.nullable().default(null),
   version: z.number().int().nonnegative(),
 });
 export type JobRecord = z.infer<typeof JobRecordSchema>;
@@ -47,3 +61,12 @@ export const CacheEntrySchema = z.object({
   createdAt: z.string(),
 });
 export type CacheEntry = z.infer<typeof CacheEntrySchema>;
+
+/** A small named document with an optimistic version (the allocator's speed table). */
+export const StoredDocumentSchema = z.object({
+  name: z.string().min(1),
+  data: z.unknown(),
+  version: z.number().int().positive(),
+  updatedAt: z.string(),
+});
+export type StoredDocument = z.infer<typeof StoredDocumentSchema>;

@@ -278,4 +278,31 @@ describe.each(kinds)('JobStore contract: $name', (kind) => {
     await s.putCache(replaced);
     expect(await s.getCache(key)).toEqual(replaced);
   });
+
+  it('keeps versioned documents: create once, update only from the version read', async () => {
+    const s = kind.store();
+    const name = uid('speed-table');
+    expect(await s.getDocument(name)).toBeNull();
+    const first = await s.putDocument(name, { 'encode-video/h264/fast/hd': { fpsPerVcpu: 30, samples: 1 } }, null);
+    expect(first.version).toBe(1);
+    await expect(s.putDocument(name, { other: true }, null)).rejects.toMatchObject({ name: 'VersionConflict' });
+    const second = await s.putDocument(name, { a: [1, 2], b: null }, 1);
+    expect(second.version).toBe(2);
+    await expect(s.putDocument(name, { stale: true }, 1)).rejects.toMatchObject({ name: 'VersionConflict' });
+    const read = await s.getDocument(name);
+    expect(read).toMatchObject({ name, data: { a: [1, 2], b: null }, version: 2 });
+    expect(Date.parse(read!.updatedAt)).not.toBeNaN();
+  });
+
+  it('stores the job cost estimate and the measured cost', async () => {
+    const s = kind.store();
+    const id = uid('cost');
+    const created = await s.createJob({ id, spec: spec(), sourceHash: null, outputPrefix: `${id}/` });
+    expect(created.cost).toBeNull();
+    const estimate = { region: 'us-east-1', pricesTakenOn: '2026-01-01', estimatedUsd: 0.0123, actualUsd: null };
+    expect((await s.updateJob(id, { cost: estimate })).cost).toEqual(estimate);
+    const done = await s.updateJob(id, { cost: { ...estimate, actualUsd: 0.0101 } });
+    expect((await s.getJob(id))!.cost).toEqual({ ...estimate, actualUsd: 0.0101 });
+    expect(done.cost?.actualUsd).toBe(0.0101);
+  });
 });

@@ -6,11 +6,14 @@
  *   step   pk=JOB#<id>    sk=STEP#<stepId>#<attempt:4>
  *   event  pk=JOB#<id>    sk=EVENT#<id:12>                (ids from `eventSeq` on the job item)
  *   cache  pk=CACHE#<key> sk=CACHE
+ *   doc    pk=DOC#<name>  sk=DOC                          (small versioned documents: the speed table)
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { CacheEntry, JobRecord, JobStatus, StepRecord, StepStatus, StoredEvent } from '../../contracts/index.js';
+import type { CacheEntry, JobRecord, JobStatus, StepRecord, StepStatus, StoredDocument, StoredEvent } from '../../contracts/index.js';
 import type { JobPatch, JobStore, NewJob, StepStart } from '../../ports.js';
+import { InputInvalidError, type IdempotencyRecord } from '../../contracts/index.js';
+import type { JobPage, JobPageQuery } from '../../ports.js';
 
 import { TABLE_KEYS } from '../../contracts/index.js';
 export { TABLE_KEYS };
@@ -33,6 +36,29 @@ const stepPrefix = (stepId: string): string => `STEP#${stepId}#`;
 const stepSk = (stepId: string, attempt: number): string => `${stepPrefix(stepId)}${String(attempt).padStart(4, '0')}`;
 const eventSk = (id: number): string => `EVENT#${String(id).padStart(12, '0')}`;
 const cachePk = (key: string): string => `CACHE#${key}`;
+const idempotencyPk = (key: string): string => `IDEMPOTENCY#${key}`;
+
+/**
+ * A page cursor is the index key of the page's last job (an ExclusiveStartKey), base64url JSON.
+ * Only a key of the index being queried is accepted, so a client cannot steer the query elsewhere.
+ */
+const encodeCursor = (k: Record<string, unknown>): string => Buffer.from(JSON.stringify(k)).toString('base64url');
+function decodeCursor(cursor: string, gsiPk: string, expectedPk: string, gsiSk: string): Record<string, string> {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const keys = ['pk', 'sk', gsiPk, gsiSk];
+    if (
+      v && typeof v === 'object' && !Array.isArray(v) &&
+      Object.keys(v).length === 4 && keys.every((k) => typeof v[k] === 'string') &&
+      v[gsiPk] === expectedPk && String(v.pk).startsWith('JOB#') && v.sk === 'JOB'
+    )
+      return v as Record<string, string>;
+  } catch {
+    // falls through to the error below
+  }
+  throw new InputInvalidError('invalid cursor: pass the nextCursor of a previous page', { cursor });
+}
+const docPk = (name: string): string => `DOC#${name}`;
 
 /** SQLite keeps JSON text; round-tripping through JSON here gives identical values (dates → strings, no undefined). */
 const jsonish = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
@@ -56,6 +82,7 @@ const toJob = (i: Item): JobRecord => ({
   error: (i.error as JobRecord['error'] | undefined) ?? null,
   reportKey: (i.reportKey as string | null | undefined) ?? null,
   outputPrefix: i.outputPrefix as string,
+  cost: (i.cost as JobRecord['cost'] | undefined) ?? null,
   version: i.version as number,
 });
 
@@ -95,6 +122,7 @@ export class DynamoJobStore implements JobStore {
       etaSec: null,
       error: null,
       reportKey: null,
+      cost: null,
       outputPrefix: job.outputPrefix,
       version: 0,
     };
@@ -151,6 +179,7 @@ export class DynamoJobStore implements JobStore {
     if (patch.reportKey !== undefined) fields.reportKey = patch.reportKey;
     if (patch.startedAt !== undefined) fields.startedAt = patch.startedAt;
     if (patch.endedAt !== undefined) fields.endedAt = patch.endedAt;
+    if (patch.cost !== undefined) fields.cost = jsonish(patch.cost);
     fields.updatedAt = new Date().toISOString();
 
     const names: Record<string, string> = { '#status': 'status', '#version': 'version' };
@@ -218,6 +247,58 @@ export class DynamoJobStore implements JobStore {
         .map(toJob)
         .find((j) => RESUMABLE.includes(j.status) && j.spec.preset === preset && j.error?.code !== 'Mosaic.InputInvalid') ?? null
     );
+  }
+
+  async listJobPage(q: JobPageQuery): Promise<JobPage> {
+    const [index, gsiPk, gsiSk, pkValue] = q.status
+      ? (['byStatus', 'gsi1pk', 'gsi1sk', `STATUS#${q.status}`] as const)
+      : (['byCreatedAt', 'gsi2pk', 'gsi2sk', 'JOBS'] as const);
+    const limit = Math.max(1, Math.min(100, Math.floor(q.limit)));
+    const start = q.cursor ? decodeCursor(q.cursor, gsiPk, pkValue, gsiSk) : undefined;
+    // One extra item tells whether another page exists, so the last page says so.
+    const items: Item[] = [];
+    let next: Record<string, unknown> | undefined = start;
+    do {
+      const res = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: index,
+          KeyConditionExpression: `${gsiPk} = :pk`,
+          ExpressionAttributeValues: { ':pk': pkValue },
+          ScanIndexForward: false,
+          ExclusiveStartKey: next,
+          Limit: limit + 1 - items.length,
+        }),
+      );
+      items.push(...(res.Items ?? []));
+      next = res.LastEvaluatedKey;
+    } while (next && items.length <= limit);
+    const page = items.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      jobs: page.map(toJob),
+      nextCursor: items.length > limit && last ? encodeCursor({ pk: last.pk, sk: last.sk, [gsiPk]: last[gsiPk], [gsiSk]: last[gsiSk] }) : null,
+    };
+  }
+
+  async claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyRecord> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: idempotencyPk(record.key), sk: 'IDEMPOTENCY', ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return record;
+    } catch (e) {
+      if (!isConditionFailed(e)) throw e;
+    }
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: idempotencyPk(record.key), sk: 'IDEMPOTENCY' }, ConsistentRead: true }),
+    );
+    const i = res.Item!;
+    return { key: i.key as string, requestHash: i.requestHash as string, jobId: i.jobId as string, createdAt: i.createdAt as string };
   }
 
   async startStep(step: StepStart): Promise<StepRecord> {
@@ -360,6 +441,30 @@ export class DynamoJobStore implements JobStore {
         },
       }),
     );
+  }
+
+  async getDocument(name: string): Promise<StoredDocument | null> {
+    const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: docPk(name), sk: 'DOC' }, ConsistentRead: true }));
+    const i = res.Item;
+    return i ? { name: i.name as string, data: i.data, version: i.version as number, updatedAt: i.updatedAt as string } : null;
+  }
+
+  async putDocument(name: string, data: unknown, expectedVersion: number | null): Promise<StoredDocument> {
+    const doc: StoredDocument = { name, data: jsonish(data), version: (expectedVersion ?? 0) + 1, updatedAt: new Date().toISOString() };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: docPk(name), sk: 'DOC', ...doc },
+          ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : '#version = :expected',
+          ...(expectedVersion === null ? {} : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailed(e)) throw e;
+      throw new VersionConflictError(`document ${name} changed since version ${expectedVersion ?? '(none)'}`);
+    }
+    return doc;
   }
 
   /** Steps of one job; a step id may itself contain '#', so check the attempt suffix too. */
