@@ -4,6 +4,13 @@
  */
 import type {
   CacheEntry,
+  FunctionInfo,
+  IdempotencyRecord,
+  MediaInfo,
+  SourceLimits,
+  UploadRequest,
+  UploadTicket,
+  WorkflowInfo,
   JobError,
   JobRecord,
   JobSpec,
@@ -62,6 +69,18 @@ export interface JobStore {
   updateJob(id: string, patch: JobPatch, expectedVersion?: number): Promise<JobRecord>;
   listJobs(filter?: { status?: JobStatus; limit?: number }): Promise<JobRecord[]>;
   findResumable(sourceHash: string, preset: string): Promise<JobRecord | null>;
+  /**
+   * One page of jobs, newest first (createdAt, then id), optionally of one status. `cursor` is
+   * the `nextCursor` of the previous page, opaque to callers; `nextCursor` is null on the last
+   * page. A cursor this store did not make throws InputInvalidError (the API answers 400).
+   */
+  listJobPage(query: JobPageQuery): Promise<JobPage>;
+  /**
+   * Stores `record` unless a record with the same `key` exists, atomically (SQLite: INSERT OR
+   * IGNORE; DynamoDB: conditional put). Returns the stored record: `record` itself when it was
+   * claimed, else the earlier one (whose `requestHash` and `jobId` the API compares and reuses).
+   */
+  claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyRecord>;
 
   startStep(step: StepStart): Promise<StepRecord>;
   endStep(step: StepRecord, status: Exclude<StepStatus, 'RUNNING'>, error?: string): Promise<StepRecord>;
@@ -74,6 +93,18 @@ export interface JobStore {
 
   getCache(key: string): Promise<CacheEntry | null>;
   putCache(entry: CacheEntry): Promise<void>;
+}
+
+export interface JobPageQuery {
+  status?: JobStatus;
+  /** 1..100 */
+  limit: number;
+  cursor?: string;
+}
+
+export interface JobPage {
+  jobs: JobRecord[];
+  nextCursor: string | null;
 }
 
 export type EventHandler = (event: MosaicEvent) => void | Promise<void>;
@@ -92,4 +123,80 @@ export interface WorkflowExecution {
 
 export interface WorkflowEngine {
   start(workflow: string, input: unknown, executionName: string): Promise<WorkflowExecution>;
+}
+
+// ---- The Jobs API's ports (lambdas/platform/api). Local: local/job-control.ts; AWS: adapters/bootstrap.
+
+/** What planning a job needs to know about the engine that will run it (preflight). */
+export interface PlanContext {
+  /** Tasks run at once (cores locally, the Map concurrency on AWS). */
+  parallelism: number;
+  threadsPerTask: number;
+  vmafAvailable: boolean;
+  /** Function name → where it runs by default (function.json defaultPlatform). */
+  platforms: Record<string, 'lambda' | 'fargate'>;
+  limits: SourceLimits;
+}
+
+/**
+ * Runs jobs for the API. Every method may throw InputInvalidError (→ 400), NotFoundError (→ 404)
+ * or ConflictError (→ 409) from contracts; anything else is a server fault (→ 500).
+ */
+export interface JobControl {
+  /**
+   * Records a job for a validated spec (status QUEUED, `outputPrefix` `<jobId>/`, sourceHash
+   * may be null), puts `Job Status Changed` QUEUED on the bus, and starts or enqueues its
+   * workflow; resolves once the job is recorded, not when it ends. The API checked that the
+   * source object exists and allocated `jobId`. Idempotent per `jobId`: a second call returns
+   * the existing record and starts nothing (on AWS the execution is named by the job id).
+   */
+  submit(spec: JobSpec, opts: { jobId: string }): Promise<JobRecord>;
+  /**
+   * Cancels a QUEUED or RUNNING job: stops its execution and the tasks in flight, then sets it
+   * CANCELLED (endedAt now, error `{ code: 'Mosaic.Cancelled' }`), deletes its partial outputs
+   * (`outputPrefix`) and intermediates, and puts `Job Status Changed` CANCELLED. Resolves with
+   * the CANCELLED record; never leaves the job RUNNING. Unknown id → NotFoundError; a job
+   * already SUCCEEDED or FAILED → ConflictError; already CANCELLED → returns it unchanged.
+   */
+  cancel(jobId: string): Promise<JobRecord>;
+  /**
+   * Runs a FAILED or CANCELLED job again under the same id: it goes back to QUEUED (error
+   * cleared) and its workflow starts anew; finished steps come from the result cache (CACHED),
+   * so nothing already encoded is redone. Unknown id → NotFoundError; QUEUED, RUNNING or
+   * SUCCEEDED → ConflictError. Resolves with the QUEUED record.
+   */
+  retry(jobId: string): Promise<JobRecord>;
+  /**
+   * Probes a source the way the workflow's Inspect step does (same function, same checks,
+   * same limits) without creating a job. A source that would be rejected → InputInvalidError
+   * whose message is the reason. May use the result cache.
+   */
+  inspect(source: { key: string }): Promise<MediaInfo>;
+  /** The numbers the Plan step would be given for a job submitted now. */
+  planContext(): PlanContext;
+  /**
+   * Runs one media function on its own with `input` (the function validates it; its errors
+   * keep their typed names). Unknown function → NotFoundError. `input.jobId` is set by the API.
+   */
+  invokeFunction(name: string, input: Record<string, unknown>): Promise<unknown>;
+  /** The media functions (from their function.json files). */
+  functions(): Promise<FunctionInfo[]>;
+  workflows(): Promise<WorkflowInfo[]>;
+}
+
+/** Where clients put sources and fetch outputs. */
+export interface UploadTarget {
+  /**
+   * Where to PUT a source of `bytes` bytes: a presigned S3 PUT on AWS; locally a PUT to the
+   * server. The key is new (under API_UPLOAD_PREFIX, ending in the file name's suffix) and
+   * becomes `source.key` of a job once the PUT completed. `bytes` above `maxUploadBytes` →
+   * InputInvalidError (→ 400) before anything is signed.
+   */
+  createUpload(req: UploadRequest): Promise<UploadTicket>;
+  /**
+   * A URL a client can GET `key` from without the API key (presigned on AWS; locally a signed
+   * `/files/...` path whose relative neighbours, e.g. HLS segments, resolve too).
+   */
+  downloadUrl(key: string): Promise<string>;
+  readonly maxUploadBytes: number;
 }

@@ -11,3 +11,4 @@ export * from './metrics.js';
 export * from './report.js';
 export * from './uploads.js';
 export * from './job-table.js';
+export * from './api.js';

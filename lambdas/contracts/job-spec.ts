@@ -18,6 +18,13 @@ export const OutputsWantedSchema = z.object({
 });
 export type OutputsWanted = z.infer<typeof OutputsWantedSchema>;
 
+/**
+ * Where a job's state changes are POSTed (see lambdas/platform/api/webhooks.ts for the
+ * `Mosaic-Signature` header). http(s) only; at most 2,048 characters.
+ */
+export const WebhookSpecSchema = z.object({ url: z.url({ protocol: /^https?$/ }).max(2048) }).strict();
+export type WebhookSpec = z.infer<typeof WebhookSpecSchema>;
+
 export const JobSpecSchema = z
   .object({
     /** Where the source is: a BlobStore key (local root or source bucket). */
@@ -30,6 +37,8 @@ export const JobSpecSchema = z
     tags: z.record(z.string(), z.string()).default({}),
     /** Seconds from submission by which the job should finish (used by the allocator). */
     deadlineSec: z.number().int().positive().optional(),
+    /** Callback for state changes, signed with the deployment's webhook secret. */
+    webhook: WebhookSpecSchema.optional(),
   })
   .strict()
   .refine((s) => s.outputs.hls || s.outputs.dash, { message: 'at least one of outputs.hls and outputs.dash must be true', path: ['outputs'] });

@@ -1,0 +1,77 @@
+/**
+ * The Jobs API: one Hono app with @hono/zod-openapi, the same on AWS (API Gateway → Lambda via
+ * `hono/aws-lambda`, lambdas/bootstrap/api.ts) and locally (`mosaic serve`, local/api-server.ts).
+ * Request and response schemas come from lambdas/contracts/api.ts; the OpenAPI document at
+ * `/openapi.json` is generated from the same schemas that validate requests.
+ *
+ * Thin by design: parse (zod) → core → ports (JobControl, JobStore, UploadTarget, BlobStore) →
+ * result. Every non-2xx answer has the one shape `{ error: { code, message, details } }`.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { ApiErrorCodes } from '../../contracts/index.js';
+import type { BlobStore, JobControl, JobStore, UploadTarget } from '../../ports.js';
+import { requireApiKey, type ApiAuth, type ApiEnv } from './auth.js';
+import { errorResponse, onApiError, validationHook } from './errors.js';
+import { registerFunctionRoutes } from './routes/functions.js';
+import { registerJobRoutes } from './routes/jobs.js';
+import { registerSystemRoutes, PUBLIC_PATHS } from './routes/system.js';
+import { registerUploadRoutes } from './routes/uploads.js';
+
+export interface ApiDeps {
+  jobs: JobStore;
+  control: JobControl;
+  uploads: UploadTarget;
+  /** Reads report.json of finished jobs (outputs, quality). */
+  blobs: BlobStore;
+  auth: ApiAuth;
+  /** `local` or `aws`, shown by the health route. */
+  engine: string;
+  version: string;
+  /** New job ids; default: `<yyyymmddhhmmss>-<12 hex>`. */
+  newJobId?: () => string;
+  /** Largest JSON request body, bytes (default 1 MiB; API Gateway allows 10 MB). */
+  maxBodyBytes?: number;
+}
+
+export type ApiApp = OpenAPIHono<ApiEnv>;
+
+export const API_TITLE = 'Mosaic Jobs API';
+
+export function createApiApp(deps: ApiDeps): ApiApp {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook as never });
+  app.onError(onApiError);
+  app.use('*', requireApiKey(deps.auth, (path) => PUBLIC_PATHS.has(path)));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes ?? 1024 * 1024,
+      onError: (c) => errorResponse(c, 413, ApiErrorCodes.PayloadTooLarge, `request body is over ${deps.maxBodyBytes ?? 1024 * 1024} bytes`),
+    }),
+  );
+  registerJobRoutes(app, deps);
+  registerUploadRoutes(app, deps);
+  registerFunctionRoutes(app, deps);
+  registerSystemRoutes(app, deps);
+  app.notFound((c) => {
+    const allowed = allowedMethods(app, c.req.path);
+    if (allowed.length) {
+      c.header('Allow', allowed.join(', '));
+      return errorResponse(c, 405, ApiErrorCodes.MethodNotAllowed, `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allowed.join(', ')}`);
+    }
+    return errorResponse(c, 404, ApiErrorCodes.NotFound, `no route ${c.req.method} ${c.req.path}`);
+  });
+  return app;
+}
+
+/** Methods of the routes whose path matches (for 405 and `Allow`). */
+function allowedMethods(app: ApiApp, path: string): string[] {
+  const methods = new Set<string>();
+  for (const r of app.routes) {
+    if (r.method === 'ALL') continue;
+    const re = new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\/:[^/]+/g, '/[^/]+')}$`);
+    if (re.test(path)) methods.add(r.method);
+  }
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}

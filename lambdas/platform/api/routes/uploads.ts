@@ -1,0 +1,3 @@
+import type { ApiApp, ApiDeps } from '../app.js';
+
+export function registerUploadRoutes(_app: ApiApp, _deps: ApiDeps): void {}
