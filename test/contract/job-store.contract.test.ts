@@ -151,6 +151,58 @@ describe.each(kinds)('JobStore contract: $name', (kind) => {
     expect(running[0]).toEqual(await s.getJob(c));
   });
 
+  it('pages jobs newest first with an opaque cursor; the last page has no cursor; a forged cursor is refused', async () => {
+    const s = kind.store();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = uid('p');
+      await s.createJob({ id, spec: spec(), sourceHash: null, outputPrefix: `${id}/` });
+      ids.unshift(id);
+      await tick();
+    }
+    // These five are the newest jobs of all: the first pages are exactly them.
+    const p1 = await s.listJobPage({ limit: 2 });
+    expect(p1.jobs.map((j) => j.id)).toEqual(ids.slice(0, 2));
+    expect(p1.nextCursor).toEqual(expect.any(String));
+    const p2 = await s.listJobPage({ limit: 2, cursor: p1.nextCursor! });
+    expect(p2.jobs.map((j) => j.id)).toEqual(ids.slice(2, 4));
+    expect(p2.jobs[0]).toEqual(await s.getJob(ids[2]!));
+
+    // Walking every page of one status visits each job once, newest first, and ends with null.
+    await s.updateJob(ids[1]!, { status: 'CANCELLED' });
+    await s.updateJob(ids[3]!, { status: 'CANCELLED' });
+    const seen: { id: string; createdAt: string }[] = [];
+    let cursor: string | undefined;
+    for (let n = 0; n < 1000; n++) {
+      const page = await s.listJobPage({ status: 'CANCELLED', limit: 3, cursor });
+      expect(page.jobs.length).toBeLessThanOrEqual(3);
+      expect(page.jobs.every((j) => j.status === 'CANCELLED')).toBe(true);
+      seen.push(...page.jobs);
+      if (!page.nextCursor) break;
+      expect(page.jobs.length).toBe(3);
+      cursor = page.nextCursor;
+    }
+    expect(seen.slice(0, 2).map((j) => j.id)).toEqual([ids[1], ids[3]]);
+    expect(new Set(seen.map((j) => j.id)).size).toBe(seen.length);
+    expect(seen.every((j, i) => i === 0 || seen[i - 1]!.createdAt >= j.createdAt)).toBe(true);
+    expect(seen.length).toBe((await s.listJobs({ status: 'CANCELLED', limit: 10_000 })).length);
+
+    for (const forged of ['nonsense', Buffer.from('{"pk":"CACHE#x"}').toString('base64url'), Buffer.from('[1,2]').toString('base64url')])
+      await expect(s.listJobPage({ limit: 2, cursor: forged })).rejects.toMatchObject({ name: 'Mosaic.InputInvalid' });
+  });
+
+  it('claims an idempotency key once: later claims get the first record back', async () => {
+    const s = kind.store();
+    const key = uid('principal:key');
+    const first = { key, requestHash: 'h1', jobId: uid('j'), createdAt: new Date().toISOString() };
+    expect(await s.claimIdempotencyKey(first)).toEqual(first);
+    expect(await s.claimIdempotencyKey({ ...first, requestHash: 'h2', jobId: uid('j') })).toEqual(first);
+    // Concurrent claims of a fresh key: exactly one wins and all see the winner.
+    const fresh = uid('principal:key');
+    const claims = await Promise.all([1, 2, 3, 4].map((i) => s.claimIdempotencyKey({ key: fresh, requestHash: `h${i}`, jobId: `j${i}`, createdAt: first.createdAt })));
+    expect(new Set(claims.map((c) => c.jobId)).size).toBe(1);
+  });
+
   it('finds the newest resumable job for a source and preset', async () => {
     const s = kind.store();
     const h = uid('hash');
