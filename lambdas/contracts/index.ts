@@ -12,3 +12,5 @@ export * from './report.js';
 export * from './uploads.js';
 export * from './job-table.js';
 export * from './api.js';
+export * from './event-pattern.js';
+export * from './rules.js';
