@@ -9,6 +9,10 @@ const BENCHMARKS: Record<string, Bench> = {
     describe: 'wall time of `mosaic encode` vs a plain ffmpeg shell script (target ≤ 1.15×)',
     load: () => import('./encode.js'),
   },
+  allocator: {
+    describe: 'simulated catalogue: allocator cost and deadline misses vs fixed sizing (target ≥ 30% cheaper, 0 feasible misses)',
+    load: () => import('./allocator.js'),
+  },
 };
 
 function usage(): string {
@@ -20,6 +24,7 @@ function usage(): string {
     ...Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(width)}  ${b.describe}`),
     '',
     'encode options: --only bbb|gen   --preset NAME (default: default)   --keep (keep temp dirs)',
+    'allocator options: --titles N (default 1000)   --seed N   --concurrency N (tasks per job, default 200)',
   ].join('\n');
 }
 

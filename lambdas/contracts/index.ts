@@ -14,3 +14,4 @@ export * from './job-table.js';
 export * from './api.js';
 export * from './event-pattern.js';
 export * from './rules.js';
+export * from './allocation.js';

@@ -1,0 +1,182 @@
+/**
+ * Speed model: how long one encode task takes on one size.
+ *
+ * seconds = platform startup + staging (download at a fixed bandwidth) + frames / fps, with
+ * fps = fpsPerVcpu(at the task's resolution) × speedup(vCPU). The table holds frames per second
+ * per vCPU at each resolution class's reference size; within a class the speed scales with
+ * pixels. Per-pixel throughput never rises from one class to the next, so a larger frame is never
+ * predicted faster (sd 1.10, hd 1.05, fhd 1, uhd 0.90 × the 1080p rate per pixel).
+ *
+ * The defaults are plausible figures for one modern x86 vCPU (a hyperthread) running x264; x265
+ * is taken as 6× slower at the same preset name. They are priors: calibration replaces them.
+ */
+import {
+  InputInvalidError,
+  resolutionClass,
+  speedKey,
+  SpeedSampleSchema,
+  type AllocationTask,
+  type Platform,
+  type ResolutionClass,
+  type SpeedEntry,
+  type SpeedSample,
+  type SpeedTable,
+  type VideoCodecForAllocation,
+} from '../../contracts/index.js';
+import { ENCODER_PRESETS, encoderPreset, type EncoderPreset } from './encoder-presets.js';
+import { stagedBytes } from './memory-model.js';
+
+export const DEFAULT_FUNCTION = 'encode-video';
+
+export const REFERENCE_SIZE: Record<ResolutionClass, { width: number; height: number }> = {
+  sd: { width: 854, height: 480 },
+  hd: { width: 1280, height: 720 },
+  fhd: { width: 1920, height: 1080 },
+  uhd: { width: 3840, height: 2160 },
+};
+const RES_CLASSES = Object.keys(REFERENCE_SIZE) as ResolutionClass[];
+export const refPixels = (c: ResolutionClass) => REFERENCE_SIZE[c].width * REFERENCE_SIZE[c].height;
+
+/** x264 frames per second per vCPU at 1920×1080. */
+const X264_FHD_FPS: Record<EncoderPreset, number> = {
+  ultrafast: 55,
+  superfast: 38,
+  veryfast: 26,
+  faster: 17,
+  fast: 13,
+  medium: 9.5,
+  slow: 5.5,
+  slower: 2.6,
+  veryslow: 1.2,
+  placebo: 0.35,
+};
+const CODEC_FACTOR: Record<VideoCodecForAllocation, number> = { h264: 1, h265: 1 / 6 };
+const CLASS_THROUGHPUT: Record<ResolutionClass, number> = { sd: 1.1, hd: 1.05, fhd: 1, uhd: 0.9 };
+const PRIOR_DATE = '2025-01-01T00:00:00.000Z';
+
+export const DEFAULT_SPEED_TABLE: Readonly<SpeedTable> = Object.freeze(
+  Object.fromEntries(
+    (['h264', 'h265'] as const).flatMap((codec) =>
+      ENCODER_PRESETS.flatMap((preset) =>
+        RES_CLASSES.map((rc) => {
+          const key = speedKey(DEFAULT_FUNCTION, codec, preset, rc);
+          const fps = X264_FHD_FPS[preset] * CODEC_FACTOR[codec] * CLASS_THROUGHPUT[rc] * (refPixels('fhd') / refPixels(rc));
+          return [key, { key, fpsPerVcpu: fps, samples: 0, updatedAt: PRIOR_DATE }];
+        }),
+      ),
+    ),
+  ),
+);
+
+/** Multi-thread efficiency: 1 up to one vCPU, then 1 / (1 + 0.045 (n − 1)) — x264 scales sub-linearly (16 threads ≈ 9.6×). */
+export const THREAD_OVERHEAD = 0.045;
+export function efficiency(threads: number): number {
+  return threads <= 1 ? 1 : 1 / (1 + THREAD_OVERHEAD * (threads - 1));
+}
+
+/** Effective vCPUs of a size: strictly increasing in vCPU. */
+export function speedup(vcpu: number): number {
+  return vcpu * efficiency(vcpu);
+}
+
+/** Platform startup: Lambda ~1 s (mix of warm and cold starts, billed since INIT is billed); Fargate ~60 s, of which the image pull (~25 s) is billed. */
+export const STARTUP: Record<Platform, { seconds: number; billedSeconds: number }> = {
+  lambda: { seconds: 1, billedSeconds: 1 },
+  fargate: { seconds: 60, billedSeconds: 25 },
+};
+/** S3 download bandwidth in bytes per second. */
+export const STAGING_BYTES_PER_SEC: Record<Platform, number> = { lambda: 80e6, fargate: 100e6 };
+
+export interface SpeedLookup {
+  /** Frames per second per vCPU at the task's own resolution. */
+  fpsPerVcpu: number;
+  key: string;
+  source: 'exact' | 'other-resolution' | 'default';
+  samples: number;
+}
+
+type SpeedTask = Pick<AllocationTask, 'function' | 'codec' | 'encoderPreset' | 'width' | 'height'>;
+
+/**
+ * Fallback order: the exact key; else the same function/codec/preset at the nearest other
+ * resolution class in the table, scaled by pixels; else the default table (for an unknown
+ * function: the encode-video prior at the same settings).
+ */
+export function lookupSpeed(table: SpeedTable, task: SpeedTask): SpeedLookup {
+  const preset = encoderPreset(task.encoderPreset);
+  const rc = resolutionClass(task.width, task.height);
+  const key = speedKey(task.function, task.codec, preset, rc);
+  const pixels = task.width * task.height;
+  const exact = Object.hasOwn(table, key) ? table[key] : undefined;
+  if (exact) return { fpsPerVcpu: (exact.fpsPerVcpu * refPixels(rc)) / pixels, key, source: 'exact', samples: exact.samples };
+
+  const others = RES_CLASSES.filter((c) => c !== rc)
+    .map((c) => ({ c, e: table[speedKey(task.function, task.codec, preset, c)] as SpeedEntry | undefined }))
+    .filter((o): o is { c: ResolutionClass; e: SpeedEntry } => !!o.e)
+    .sort((a, b) => Math.abs(Math.log(refPixels(a.c) / pixels)) - Math.abs(Math.log(refPixels(b.c) / pixels)) || b.e.samples - a.e.samples);
+  if (others.length > 0) {
+    const { c, e } = others[0];
+    return { fpsPerVcpu: (e.fpsPerVcpu * refPixels(c)) / pixels, key, source: 'other-resolution', samples: e.samples };
+  }
+
+  const prior = DEFAULT_SPEED_TABLE[key] ?? DEFAULT_SPEED_TABLE[speedKey(DEFAULT_FUNCTION, task.codec, preset, rc)];
+  return { fpsPerVcpu: (prior.fpsPerVcpu * refPixels(rc)) / pixels, key, source: 'default', samples: 0 };
+}
+
+export interface SizeLike {
+  platform: Platform;
+  vcpu: number;
+}
+
+export interface Prediction {
+  /** Wall time from launch to result. */
+  seconds: number;
+  /** The part of it that is billed. */
+  billedSeconds: number;
+  startupSeconds: number;
+  stagingSeconds: number;
+  computeSeconds: number;
+}
+
+export function predict(task: AllocationTask, size: SizeLike, table: SpeedTable = DEFAULT_SPEED_TABLE): Prediction {
+  const fps = lookupSpeed(table, task).fpsPerVcpu * speedup(size.vcpu);
+  const computeSeconds = task.frames / fps;
+  const stagingSeconds = stagedBytes(task) / STAGING_BYTES_PER_SEC[size.platform];
+  const startup = STARTUP[size.platform];
+  const work = stagingSeconds + computeSeconds;
+  return {
+    seconds: startup.seconds + work,
+    billedSeconds: startup.billedSeconds + work,
+    startupSeconds: startup.seconds,
+    stagingSeconds,
+    computeSeconds,
+  };
+}
+
+export function predictSeconds(task: AllocationTask, size: SizeLike, table: SpeedTable = DEFAULT_SPEED_TABLE): number {
+  return predict(task, size, table).seconds;
+}
+
+/**
+ * Learns from one observed encode: returns a new table whose entry for the sample's key moved a
+ * fraction `alpha` of the way toward the observation. The average is taken on seconds per frame
+ * (the quantity being predicted), not on fps, so one very slow run weighs what it cost. The first
+ * sample for a key starts from the prior (the lookup fallback) and moves `alpha` toward the
+ * observation, like every later one: one outlier cannot replace a sensible prior, and after n
+ * samples the prior's weight is (1 − alpha)^n (0.3 → 3% after 10).
+ */
+export function observe(table: SpeedTable, sample: SpeedSample, alpha = 0.3, now: Date = new Date()): SpeedTable {
+  const parsed = SpeedSampleSchema.safeParse(sample);
+  if (!parsed.success) throw new InputInvalidError(`invalid speed sample: ${parsed.error.message}`, { sample });
+  if (!(alpha > 0 && alpha <= 1)) throw new InputInvalidError(`alpha must be in (0, 1], got ${alpha}`);
+  const s = parsed.data;
+  const rc = resolutionClass(s.width, s.height);
+  const key = speedKey(s.function, s.codec, encoderPreset(s.encoderPreset), rc);
+  const toRef = (s.width * s.height) / refPixels(rc);
+  const observedRef = (s.frames / s.seconds / speedup(s.vcpu)) * toRef;
+  const current = Object.hasOwn(table, key) ? table[key] : undefined;
+  const priorRef = current ? current.fpsPerVcpu : lookupSpeed(table, s).fpsPerVcpu * toRef;
+  const secondsPerFrame = (1 - alpha) / priorRef + alpha / observedRef;
+  const entry: SpeedEntry = { key, fpsPerVcpu: 1 / secondsPerFrame, samples: (current?.samples ?? 0) + 1, updatedAt: now.toISOString() };
+  return { ...table, [key]: entry };
+}
