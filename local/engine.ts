@@ -11,12 +11,17 @@ import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_SOURCE_LIMITS,
+  CancelledError,
+  ConflictError,
   DetailTypes,
+  ErrorNames,
   EVENT_SOURCE,
   InputInvalidError,
+  NotFoundError,
   JobSpecSchema,
   type EncodeWorkflowInput,
   type JobRecord,
+  type JobSpec,
   type JobSpecInput,
   type PlanResult,
   type SourceLimits,
@@ -49,7 +54,20 @@ export interface LocalEngineOptions {
   retryIntervalMs?: number;
   /** Overrides function.json defaultPlatform (tests of the Fargate path). */
   platformDefaults?: Map<string, string>;
+  /** Runs before every function invocation of a job; a throw fails that invocation (tests inject faults here). */
+  invokeHook?: (fn: string, input: unknown) => void | Promise<void>;
 }
+
+/** A workflow in flight: what cancel() needs to stop it and wait until nothing of it still runs. */
+interface ActiveRun {
+  controller: AbortController;
+  abort: () => void;
+  cancelled: boolean;
+  inflight: Set<Promise<unknown>>;
+  /** Settles when run() has returned. */
+  done: Promise<void>;
+}
+
 
 export interface SubmitResult {
   job: JobRecord;
@@ -65,6 +83,7 @@ export class LocalEngine {
   private readonly plans = new Map<string, PlanResult>();
   private readonly progress = new Map<string, JobProgress>();
   private readonly config: RuntimeConfig;
+  private readonly active = new Map<string, ActiveRun>();
 
   private constructor(
     readonly root: string,
@@ -105,6 +124,25 @@ export class LocalEngine {
     this.jobs.close();
   }
 
+  /** Source limits every job is checked against. */
+  get limits(): SourceLimits {
+    return this.opts.limits ?? DEFAULT_SOURCE_LIMITS;
+  }
+
+  /**
+   * Stops every running workflow without ending its job (shutdown): the jobs stay RUNNING in the
+   * store and the next process resumes them, finished steps from the cache.
+   */
+  async suspendAll(): Promise<void> {
+    const runs = [...this.active.values()];
+    for (const run of runs) {
+      run.cancelled = true;
+      run.controller.abort();
+      run.abort();
+    }
+    await Promise.all(runs.map((r) => r.done));
+  }
+
   planOf(jobId: string): PlanResult | undefined {
     return this.plans.get(jobId);
   }
@@ -136,9 +174,96 @@ export class LocalEngine {
     return { job: await this.createJob(parsedSpec, hash), resumed: false };
   }
 
-  private async createJob(spec: JobSpecInput, sourceHash: string | null): Promise<JobRecord> {
+  /**
+   * Registers a job for a spec whose source is already in the store (an API upload), under the
+   * id the caller chose; a second call with the same id returns the job already there.
+   */
+  async submitSpec(spec: JobSpec, jobId: string): Promise<JobRecord> {
+    const existing = await this.jobs.getJob(jobId);
+    if (existing) return existing;
+    return this.createJob(spec, null, jobId);
+  }
+
+  /** Jobs a dead process left QUEUED or RUNNING, oldest first: run() resumes each from the cache. */
+  async unfinishedJobs(): Promise<JobRecord[]> {
+    const jobs = [...(await this.jobs.listJobs({ status: 'RUNNING', limit: 100_000 })), ...(await this.jobs.listJobs({ status: 'QUEUED', limit: 100_000 }))];
+    return jobs.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+  }
+
+  /**
+   * Cancels a job: a running workflow is stopped, its ffmpeg processes killed (the runtime sees
+   * Mosaic.Cancelled) and awaited; then the job is CANCELLED and its outputs and intermediates
+   * removed. A job already CANCELLED is returned as it is; a finished one is a ConflictError.
+   */
+  async cancel(jobId: string): Promise<JobRecord> {
+    const job = await this.jobs.getJob(jobId);
+    if (!job) throw new NotFoundError(`no job ${jobId}`);
+    if (job.status === 'CANCELLED') return job;
+    const run = this.active.get(jobId);
+    if (job.status !== 'QUEUED' && job.status !== 'RUNNING' && !run)
+      throw new ConflictError(`job ${jobId} is ${job.status} and cannot be cancelled`, { status: job.status });
+    if (run) {
+      run.cancelled = true;
+      run.controller.abort();
+      run.abort();
+      await run.done;
+    }
+    const error = { code: ErrorNames.Cancelled, message: 'cancelled on request' };
+    await this.jobs.updateJob(jobId, { status: 'CANCELLED', error, etaSec: null, endedAt: new Date().toISOString() });
+    await this.blobs.deletePrefix(job.outputPrefix);
+    await this.blobs.deletePrefix(`${STATE_DIR}/work/${jobId}/`);
+    await this.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId, status: 'CANCELLED', error } });
+    return (await this.jobs.getJob(jobId))!;
+  }
+
+  /** Puts a FAILED or CANCELLED job back to QUEUED; the next run() takes finished steps from the cache. */
+  async retry(jobId: string): Promise<JobRecord> {
+    const job = await this.jobs.getJob(jobId);
+    if (!job) throw new NotFoundError(`no job ${jobId}`);
+    if ((job.status !== 'FAILED' && job.status !== 'CANCELLED') || this.active.has(jobId))
+      throw new ConflictError(`job ${jobId} is ${job.status}; only FAILED or CANCELLED jobs can be retried`, { status: job.status });
+    const queued = await this.jobs.updateJob(jobId, { status: 'QUEUED', error: null, endedAt: null, etaSec: null, reportKey: null }, job.version);
+    await this.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId, status: 'QUEUED' } });
+    return queued;
+  }
+
+  /** Runs one media function outside any workflow (the API's function invocations, preflight's inspect). */
+  async invokeFunction(fn: string, input: unknown): Promise<unknown> {
+    const f = this.functions.get(fn);
+    if (!f) throw new NotFoundError(`no media function "${fn}"`, { known: [...this.functions.keys()] });
+    return this.semaphore.use(() => f.invoke(input, this.runtimeDeps(new AbortController().signal)));
+  }
+
+  /**
+   * The allocator, in-process: the same policy as on AWS, with the learned speed table in SQLite;
+   * a task never gets more ffmpeg threads than a local worker slot has.
+   */
+  private allocator(maxThreads: number): (event: unknown) => Promise<unknown> {
+    const override = this.opts.platformDefaults?.get('encode-video');
+    const platforms = override ? [override as Platform] : (functionConfigs().get('encode-video')?.platforms ?? ['lambda']);
+    return createAllocatorHandler({
+      jobs: this.jobs,
+      events: this.events,
+      platforms,
+      maxThreads,
+      lambdaTarget: () => localFunctionArn('encode-video'),
+    });
+  }
+
+  private runtimeDeps(signal: AbortSignal): RuntimeDeps {
+    return {
+      blobs: this.blobs,
+      jobs: this.jobs,
+      events: this.events,
+      config: this.config,
+      tools: this.tools,
+      vmafModelPath: this.vmaf.path,
+      signal,
+    };
+  }
+
+  private async createJob(spec: JobSpecInput, sourceHash: string | null, id = newJobId()): Promise<JobRecord> {
     const parsed = JobSpecSchema.safeParse(spec);
-    const id = newJobId();
     const job = await this.jobs.createJob({
       id,
       spec: parsed.success ? parsed.data : (spec as never),
@@ -157,16 +282,37 @@ export class LocalEngine {
 
   /** Runs (or resumes) a job's workflow to its end and returns the final record. */
   async run(jobId: string): Promise<JobRecord> {
+    // Registered before the first await, so a cancel() arriving at any point finds the run.
+    const running = this.active.get(jobId);
+    if (running) {
+      await running.done;
+      return (await this.jobs.getJob(jobId))!;
+    }
+    let settle = () => {};
+    const active: ActiveRun = { controller: new AbortController(), abort: () => {}, cancelled: false, inflight: new Set(), done: new Promise<void>((r) => (settle = r)) };
+    this.active.set(jobId, active);
+    try {
+      return await this.runActive(jobId, active);
+    } finally {
+      active.controller.abort();
+      // An aborted workflow returns at once; its functions stop a moment later.
+      while (active.inflight.size) await Promise.allSettled([...active.inflight]);
+      this.active.delete(jobId);
+      settle();
+    }
+  }
+
+  private async runActive(jobId: string, active: ActiveRun): Promise<JobRecord> {
     const job = await this.jobs.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
-    if (job.status === 'SUCCEEDED' || job.status === 'CANCELLED') return job;
+    if (job.status === 'SUCCEEDED' || job.status === 'CANCELLED' || active.cancelled) return job;
     await this.jobs.abandonRunningSteps(jobId);
     const now = new Date().toISOString();
     await this.jobs.updateJob(jobId, { status: 'RUNNING', error: null, endedAt: null, startedAt: job.startedAt ?? now });
     await this.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId, status: 'RUNNING' } });
     this.progress.set(jobId, new JobProgress(Date.now()));
 
-    const controller = new AbortController();
+    const controller = active.controller;
     const input: EncodeWorkflowInput = {
       jobId,
       source: job.spec.source,
@@ -178,22 +324,23 @@ export class LocalEngine {
       threadsPerTask: Math.max(1, Math.floor(cpus().length / this.parallelism)),
       vmafAvailable: Boolean(this.vmaf.path && this.tools.vmafFfmpeg),
     };
-    const deps: RuntimeDeps = {
-      blobs: this.blobs,
-      jobs: this.jobs,
-      events: this.events,
-      config: this.config,
-      tools: this.tools,
-      vmafModelPath: this.vmaf.path,
-      signal: controller.signal,
-    };
+    const deps = this.runtimeDeps(controller.signal);
     const execution = runWorkflow(
       this.workflow,
       input,
       async (fn, taskInput) => {
         const f = this.functions.get(fn);
         if (!f) throw new Error(`no local function ${fn}`);
-        const result = await this.semaphore.use(() => f.invoke(taskInput, deps));
+        // A cancelled job starts nothing new; what is in flight is awaited by cancel().
+        if (active.cancelled) throw new CancelledError('job cancelled');
+        const call = this.semaphore.use(async () => {
+          if (active.cancelled) throw new CancelledError('job cancelled');
+          await this.opts.invokeHook?.(fn, taskInput);
+          return f.invoke(taskInput, deps);
+        });
+        active.inflight.add(call);
+        void call.catch(() => undefined).finally(() => active.inflight.delete(call));
+        const result = await call;
         if (fn === 'plan') {
           this.plans.set(jobId, result as PlanResult);
           this.progress.get(jobId)?.setPlan(result as PlanResult);
@@ -202,25 +349,26 @@ export class LocalEngine {
       },
       { retryIntervalMs: this.opts.retryIntervalMs },
     );
+    active.abort = () => execution.abort();
     try {
       await execution.result;
     } catch (e) {
       const after = await this.jobs.getJob(jobId);
       // PublishFailed normally recorded the reason; if even that failed, record it here.
-      if (after?.status === 'RUNNING') await this.failJob(jobId, e as Error);
-    } finally {
-      controller.abort();
+      // A cancelled run is finished by cancel(), not failed.
+      if (after?.status === 'RUNNING' && !active.cancelled) await this.failJob(jobId, e as Error);
     }
     return (await this.jobs.getJob(jobId))!;
   }
 
-  private lastWrite = 0;
+  /** Per job: several jobs may run at once and each should see its progress written. */
+  private readonly lastWrite = new Map<string, number>();
   private track(jobId: string, stepId: string, fraction: number): void {
     const p = this.progress.get(jobId);
     if (!p) return;
     p.update(stepId, fraction, Date.now());
-    if (Date.now() - this.lastWrite < 1000) return;
-    this.lastWrite = Date.now();
+    if (Date.now() - (this.lastWrite.get(jobId) ?? 0) < 1000) return;
+    this.lastWrite.set(jobId, Date.now());
     const s = p.snapshot(Date.now());
     void this.jobs.updateJob(jobId, { progress: Math.min(0.999, s.fraction), etaSec: s.etaSec }).catch(() => undefined);
   }

@@ -174,8 +174,13 @@ export const JobViewSchema = z.object({
   /** Per rendition size and quality, once the job succeeded. */
   renditions: z.array(RenditionViewSchema),
   vmafUnavailableReason: z.string().nullable(),
-  /** Estimated (at submission) and actual (as the steps ran) cost, when the engine records them. */
-  cost: z.object({ estimated: z.unknown().nullable(), actual: z.unknown().nullable() }),
+  /** What the job costs on AWS (estimated when planned, actual from measured steps), when recorded. */
+  cost: z.object({
+    estimatedUsd: z.number().nullable(),
+    actualUsd: z.number().nullable(),
+    region: z.string().nullable(),
+    pricesTakenOn: z.string().nullable(),
+  }),
   webhook: z.object({ url: z.string(), deliveries: z.array(WebhookAttemptSchema) }).nullable(),
 });
 export type JobView = z.infer<typeof JobViewSchema>;

@@ -1,3 +1,74 @@
+/** /v1/functions (catalog, one invocation on its own) and /v1/workflows. */
+import { randomBytes } from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  ApiErrorCodes,
+  FunctionInfoSchema,
+  FunctionInvocationRequestSchema,
+  FunctionInvocationResultSchema,
+  WorkflowInfoSchema,
+} from '../../../contracts/index.js';
 import type { ApiApp, ApiDeps } from '../app.js';
+import { ApiHttpError } from '../errors.js';
+import { json, jsonBody, pick } from './common.js';
 
-export function registerFunctionRoutes(_app: ApiApp, _deps: ApiDeps): void {}
+const listFunctions = createRoute({
+  method: 'get',
+  path: '/v1/functions',
+  tags: ['functions'],
+  summary: 'The media functions',
+  responses: { 200: json(z.object({ functions: z.array(FunctionInfoSchema) }), 'Every media function'), ...pick(401) },
+});
+
+const invoke = createRoute({
+  method: 'post',
+  path: '/v1/functions/{name}/invocations',
+  tags: ['functions'],
+  summary: 'Run one media function on its own',
+  description: 'The body is `{ input }`, the function\'s own input; `jobId` is set by the API (each invocation gets its own). Object keys may not point into `.mosaic/`.',
+  request: {
+    params: z.object({ name: z.string().min(1).max(64).openapi({ param: { name: 'name', in: 'path' }, example: 'inspect' }) }),
+    body: jsonBody(FunctionInvocationRequestSchema),
+  },
+  responses: { 200: json(FunctionInvocationResultSchema, 'The function\'s result'), ...pick(400, 401, 404, 413, 415, 422) },
+});
+
+const listWorkflows = createRoute({
+  method: 'get',
+  path: '/v1/workflows',
+  tags: ['functions'],
+  summary: 'The workflows',
+  responses: { 200: json(z.object({ workflows: z.array(WorkflowInfoSchema) }), 'Every workflow'), ...pick(401) },
+});
+
+/** Object keys and prefixes in a function input may not reach the platform's private state. */
+function checkKeys(v: unknown, path: string[] = []): void {
+  if (typeof v === 'string') {
+    const field = path[path.length - 1] ?? '';
+    if (/(^key$|Key$|Prefix$)/.test(field) && (v.startsWith('.mosaic/') || v.startsWith('/') || v.split('/').includes('..')))
+      throw new ApiHttpError(400, ApiErrorCodes.ValidationFailed, `body.input.${path.join('.')}: this key is not allowed`, {
+        issues: [{ path: ['body', 'input', ...path].join('.'), message: 'keys under .mosaic/, absolute paths and ".." are not allowed', code: 'custom' }],
+      });
+  } else if (Array.isArray(v)) v.forEach((x, i) => checkKeys(x, [...path, String(i)]));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) checkKeys(x, [...path, k]);
+}
+
+export function registerFunctionRoutes(app: ApiApp, deps: ApiDeps): void {
+  app.openapi(listFunctions, async (c) => c.json({ functions: await deps.control.functions() }, 200));
+  app.openapi(listWorkflows, async (c) => c.json({ workflows: await deps.control.workflows() }, 200));
+  app.openapi(invoke, async (c) => {
+    const { name } = c.req.valid('param');
+    const { input } = c.req.valid('json');
+    checkKeys(input);
+    const invocationId = `fn-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const started = Date.now();
+    const result = await deps.control.invokeFunction(name, { ...input, jobId: invocationId }).catch((e: Error) => {
+      // The function ran and failed on what it was given (ffmpeg refused it, say): the
+      // client's input, so a 422 with the function's typed error rather than a server fault.
+      if (/^Mosaic\.(Transient|ResourceExhausted|Cancelled)$/.test(e.name))
+        throw new ApiHttpError(422, 'function_failed', e.message, { error: e.name });
+      throw e;
+    });
+    return c.json({ function: name, invocationId, durationMs: Date.now() - started, result }, 200);
+  });
+}

@@ -1,3 +1,198 @@
+/** /v1/jobs: submit (idempotent), preflight, list, show, events, cancel, retry. */
+import { createHash } from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  ApiErrorCodes,
+  IDEMPOTENCY_KEY_MAX,
+  JobEventPageSchema,
+  JobListQuerySchema,
+  JobPageSchema,
+  JobSpecSchema,
+  JobViewSchema,
+  NotFoundError,
+  PreflightResultSchema,
+  type JobSpec,
+} from '../../../contracts/index.js';
 import type { ApiApp, ApiDeps } from '../app.js';
+import { ApiHttpError } from '../errors.js';
+import { jobSummary, jobView } from '../job-view.js';
+import { preflight } from '../preflight.js';
+import { JobIdParams, json, jsonBody, pick } from './common.js';
 
-export function registerJobRoutes(_app: ApiApp, _deps: ApiDeps): void {}
+const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(IDEMPOTENCY_KEY_MAX)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .optional()
+    .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, description: 'The same key and body return the same job; the same key with another body is a 409.' }),
+});
+
+const submit = createRoute({
+  method: 'post',
+  path: '/v1/jobs',
+  tags: ['jobs'],
+  summary: 'Submit a job',
+  request: { headers: IdempotencyHeaders, body: jsonBody(JobSpecSchema) },
+  responses: { 202: json(JobViewSchema, 'The job, QUEUED (or the job an earlier request with the same Idempotency-Key made)'), ...pick(400, 401, 409, 413, 415) },
+});
+
+const preflightRoute = createRoute({
+  method: 'post',
+  path: '/v1/jobs/preflight',
+  tags: ['jobs'],
+  summary: 'Probe the source and plan the job without running it',
+  request: { body: jsonBody(JobSpecSchema) },
+  responses: { 200: json(PreflightResultSchema, 'What the job would do; `accepted: false` with `reasons` when the source would be rejected'), ...pick(400, 401, 413, 415) },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/jobs',
+  tags: ['jobs'],
+  summary: 'List jobs, newest first',
+  request: { query: JobListQuerySchema },
+  responses: { 200: json(JobPageSchema, 'One page of jobs'), ...pick(400, 401) },
+});
+
+const show = createRoute({
+  method: 'get',
+  path: '/v1/jobs/{id}',
+  tags: ['jobs'],
+  summary: 'A job: status, progress, ETA, steps, outputs, quality, cost, webhook deliveries',
+  request: { params: JobIdParams },
+  responses: { 200: json(JobViewSchema, 'The job'), ...pick(400, 401, 404) },
+});
+
+const EventsQuery = z.object({
+  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+const events = createRoute({
+  method: 'get',
+  path: '/v1/jobs/{id}/events',
+  tags: ['jobs'],
+  summary: "A job's history: status changes, steps, webhook deliveries",
+  request: { params: JobIdParams, query: EventsQuery },
+  responses: { 200: json(JobEventPageSchema, 'Events after `after`, oldest first'), ...pick(400, 401, 404) },
+});
+
+const cancel = createRoute({
+  method: 'post',
+  path: '/v1/jobs/{id}/cancel',
+  tags: ['jobs'],
+  summary: 'Cancel a queued or running job; partial outputs are removed',
+  request: { params: JobIdParams },
+  responses: { 200: json(JobViewSchema, 'The job, CANCELLED'), ...pick(400, 401, 404, 409) },
+});
+
+const retry = createRoute({
+  method: 'post',
+  path: '/v1/jobs/{id}/retry',
+  tags: ['jobs'],
+  summary: 'Run a failed or cancelled job again; finished steps come from the cache',
+  request: { params: JobIdParams },
+  responses: { 202: json(JobViewSchema, 'The job, QUEUED again'), ...pick(400, 401, 404, 409) },
+});
+
+/** Keys sorted at every level, so equal bodies hash equal whatever their key order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+export function defaultJobId(): string {
+  const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `${t}-${createHash('sha256').update(`${Math.random()}${process.hrtime.bigint()}`).digest('hex').slice(0, 12)}`;
+}
+
+/** Private state of the platform (database, API key, work files) is never a source. */
+function checkSourceKey(spec: JobSpec): void {
+  const key = spec.source.key;
+  if (key.startsWith('.mosaic/') || key.startsWith('/') || key.split('/').includes('..'))
+    throw new ApiHttpError(400, ApiErrorCodes.ValidationFailed, 'body.source.key: not a key a source may have', {
+      issues: [{ path: 'body.source.key', message: 'keys under .mosaic/, absolute paths and ".." are not allowed', code: 'custom' }],
+    });
+}
+
+export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
+  const newJobId = deps.newJobId ?? defaultJobId;
+  const load = async (id: string) => {
+    const job = await deps.jobs.getJob(id);
+    if (!job) throw new NotFoundError(`no job ${id}`, { id });
+    return job;
+  };
+
+  app.openapi(submit, async (c) => {
+    const spec = c.req.valid('json') as JobSpec;
+    checkSourceKey(spec);
+    if (!(await deps.blobs.head(spec.source.key)))
+      throw new ApiHttpError(400, ApiErrorCodes.ValidationFailed, `body.source.key: no object at "${spec.source.key}"; upload it first (POST /v1/uploads)`, {
+        issues: [{ path: 'body.source.key', message: 'no object at this key', code: 'not_found' }],
+      });
+    let jobId = newJobId();
+    const idempotencyKey = c.req.valid('header')['idempotency-key'];
+    if (idempotencyKey) {
+      const requestHash = createHash('sha256').update(canonical(spec)).digest('hex');
+      const claim = await deps.jobs.claimIdempotencyKey({ key: `${c.get('principal')}:${idempotencyKey}`, requestHash, jobId, createdAt: new Date().toISOString() });
+      if (claim.requestHash !== requestHash)
+        throw new ApiHttpError(409, ApiErrorCodes.IdempotencyKeyReused, 'this Idempotency-Key was used with a different request body', { jobId: claim.jobId });
+      if (claim.jobId !== jobId) c.header('Idempotent-Replayed', 'true');
+      // Submitting under the first request's id is idempotent: if that request died between the
+      // claim and its submit, this one finishes the job; otherwise it gets the job back.
+      jobId = claim.jobId;
+    }
+    const job = await deps.control.submit(spec, { jobId });
+    c.header('Location', `/v1/jobs/${job.id}`);
+    return c.json(await jobView(deps, job), 202);
+  });
+
+  app.openapi(preflightRoute, async (c) => {
+    const spec = c.req.valid('json') as JobSpec;
+    checkSourceKey(spec);
+    return c.json(await preflight(deps, spec), 200);
+  });
+
+  app.openapi(list, async (c) => {
+    const q = c.req.valid('query');
+    const page = await deps.jobs.listJobPage({ status: q.status, limit: q.limit, cursor: q.cursor });
+    return c.json({ jobs: page.jobs.map(jobSummary), nextCursor: page.nextCursor }, 200);
+  });
+
+  app.openapi(show, async (c) => c.json(await jobView(deps, await load(c.req.valid('param').id)), 200));
+
+  app.openapi(events, async (c) => {
+    const { id } = c.req.valid('param');
+    const q = c.req.valid('query');
+    await load(id);
+    const all = await deps.jobs.listEvents(id, q.after);
+    const page = all.slice(0, q.limit);
+    return c.json(
+      {
+        events: page.map((e) => ({ id: e.id, time: e.time, detailType: e.detailType, detail: e.detail })),
+        nextAfter: all.length > q.limit ? page[page.length - 1]!.id : null,
+      },
+      200,
+    );
+  });
+
+  app.openapi(cancel, async (c) => {
+    const { id } = c.req.valid('param');
+    await load(id);
+    return c.json(await jobView(deps, await deps.control.cancel(id)), 200);
+  });
+
+  app.openapi(retry, async (c) => {
+    const { id } = c.req.valid('param');
+    await load(id);
+    return c.json(await jobView(deps, await deps.control.retry(id)), 202);
+  });
+}

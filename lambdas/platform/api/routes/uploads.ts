@@ -1,3 +1,27 @@
+/** /v1/uploads: where to PUT a source (presigned S3 PUT on AWS; the local server's PUT locally). */
+import { createRoute } from '@hono/zod-openapi';
+import { ApiErrorCodes, UploadRequestSchema, UploadTicketSchema } from '../../../contracts/index.js';
 import type { ApiApp, ApiDeps } from '../app.js';
+import { ApiHttpError } from '../errors.js';
+import { json, jsonBody, pick } from './common.js';
 
-export function registerUploadRoutes(_app: ApiApp, _deps: ApiDeps): void {}
+const create = createRoute({
+  method: 'post',
+  path: '/v1/uploads',
+  tags: ['uploads'],
+  summary: 'Get a URL to PUT a source to; then submit a job with `source.key`',
+  request: { body: jsonBody(UploadRequestSchema) },
+  responses: { 201: json(UploadTicketSchema, 'Where and how to send the bytes'), ...pick(400, 401, 413, 415) },
+});
+
+export function registerUploadRoutes(app: ApiApp, deps: ApiDeps): void {
+  app.openapi(create, async (c) => {
+    const req = c.req.valid('json');
+    if (req.bytes > deps.uploads.maxUploadBytes)
+      throw new ApiHttpError(413, ApiErrorCodes.PayloadTooLarge, `a source may be at most ${deps.uploads.maxUploadBytes} bytes`, {
+        maxBytes: deps.uploads.maxUploadBytes,
+        issues: [{ path: 'body.bytes', message: `at most ${deps.uploads.maxUploadBytes}`, code: 'too_big' }],
+      });
+    return c.json(await deps.uploads.createUpload(req), 201);
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * Preflight: what a job with this spec would do, with nothing run. The source is probed by the
+ * same Inspect function and limits as a real job, then planned by the same core code as the Plan
+ * step; a source that would be rejected gives its reasons instead of a plan.
+ */
+import { ErrorNames, PlanInputSchema, type JobSpec, type PlanResult, type PreflightResult } from '../../contracts/index.js';
+import { planEncode } from '../../core/encode-plan.js';
+import type { BlobStore, JobControl } from '../../ports.js';
+
+export async function preflight(deps: { control: JobControl; blobs: BlobStore }, spec: JobSpec): Promise<PreflightResult> {
+  const rejected = (reason: string, source: PreflightResult['source'] = null): PreflightResult => ({
+    accepted: false,
+    reasons: [reason],
+    source,
+    plan: null,
+    estimate: null,
+    estimateUnavailableReason: 'the source would be rejected',
+  });
+  if (!(await deps.blobs.head(spec.source.key))) return rejected(`no object at source.key "${spec.source.key}": upload it first (POST /v1/uploads)`);
+  const ctx = deps.control.planContext();
+  let media: NonNullable<PreflightResult['source']>;
+  try {
+    media = await deps.control.inspect(spec.source);
+  } catch (e) {
+    if ((e as Error).name === ErrorNames.InputInvalid) return rejected((e as Error).message);
+    throw e;
+  }
+  let plan: PlanResult;
+  try {
+    plan = planEncode(
+      PlanInputSchema.parse({
+        jobId: 'preflight',
+        source: spec.source,
+        media,
+        spec: { preset: spec.preset, ...(spec.ladder ? { ladder: spec.ladder } : {}), outputs: spec.outputs },
+        workPrefix: '.mosaic/work/preflight/',
+        outputPrefix: 'preflight/',
+        parallelism: ctx.parallelism,
+        threadsPerTask: ctx.threadsPerTask,
+        vmafAvailable: ctx.vmafAvailable,
+        platforms: ctx.platforms,
+      }),
+    );
+  } catch (e) {
+    if ((e as Error).name === ErrorNames.InputInvalid) return rejected((e as Error).message, media);
+    throw e;
+  }
+  return {
+    accepted: true,
+    reasons: [],
+    source: media,
+    plan: {
+      preset: plan.preset,
+      segmentSeconds: plan.timing.segmentSeconds,
+      rungs: plan.rungs.map((r) => ({ id: r.id, width: r.width, height: r.height, bitrateKbps: r.bitrateKbps })),
+      chunks: { count: plan.chunks.length, framesEach: plan.chunks.map((c) => c.frames) },
+      tasks: {
+        encodeVideo: plan.videoTasks.length,
+        encodeAudio: plan.audio ? 1 : 0,
+        assemble: plan.assembleTasks.length,
+        measureQuality: plan.qualityTasks.length,
+        package: 1,
+        thumbnails: plan.thumbnails ? 1 : 0,
+      },
+      maxConcurrency: plan.maxConcurrency,
+    },
+    // TODO(allocator): placement, sizes, cost and time per task from lambdas/core/allocator once
+    // the Plan step carries them; until then preflight reports the plan only.
+    estimate: null,
+    estimateUnavailableReason: 'allocator estimates are not wired into preflight yet',
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * `mosaic serve`'s HTTP server: the Jobs API app (lambdas/platform/api) on @hono/node-server,
+ * running jobs on the embedded engine through a bounded job queue, plus the local stand-ins for
+ * S3: `PUT /uploads/<token>` (sources, size-limited) and `GET /files/<token>/<key>` (sources and
+ * outputs, with content types and Range requests, so HLS and DASH players can stream them).
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createAdaptorServer } from '@hono/node-server';
+import { Hono, type Context } from 'hono';
+import { ApiErrorCodes } from '../lambdas/contracts/index.js';
+import { createApiApp, type ApiApp } from '../lambdas/platform/api/app.js';
+import { staticKeys } from '../lambdas/platform/api/auth.js';
+import { errorResponse } from '../lambdas/platform/api/errors.js';
+import { STATE_DIR, type LocalEngine } from './engine.js';
+import { LocalFileLinks } from './file-links.js';
+import { LocalJobControl } from './job-control.js';
+import { WebhookDispatcher } from './webhook-dispatcher.js';
+
+export interface LocalApiServerOptions {
+  engine: LocalEngine;
+  apiKey: string;
+  /** Signs webhook deliveries (receivers verify with it). */
+  webhookSecret: string;
+  /** Signs upload and download URLs. */
+  linkSecret: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  maxUploadBytes?: number;
+  maxConcurrentJobs?: number;
+  webhookBackoffMs?: number[];
+  webhookTimeoutMs?: number;
+  version?: string;
+}
+
+export interface LocalApiServer {
+  url: string;
+  port: number;
+  app: ApiApp;
+  control: LocalJobControl;
+  webhooks: WebhookDispatcher;
+  /** Jobs picked up from a previous process at start. */
+  recovered: string[];
+  /** Stops listening and suspends running jobs (they stay RUNNING and resume on the next start). */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+
+const CONTENT_TYPES: Record<string, string> = {
+  m3u8: 'application/vnd.apple.mpegurl',
+  mpd: 'application/dash+xml',
+  m4s: 'video/iso.segment',
+  mp4: 'video/mp4',
+  m4v: 'video/mp4',
+  m4a: 'audio/mp4',
+  mov: 'video/quicktime',
+  mkv: 'video/x-matroska',
+  webm: 'video/webm',
+  ts: 'video/mp2t',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  vtt: 'text/vtt; charset=utf-8',
+  json: 'application/json',
+};
+
+export function contentTypeOf(key: string): string {
+  const ext = /\.([A-Za-z0-9]+)$/.exec(key)?.[1]?.toLowerCase() ?? '';
+  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
+}
+
+/** One `bytes=` range of a file of `size` bytes: [start, end] inclusive, null if not satisfiable, undefined if absent or not understood. */
+export function parseRange(header: string | undefined, size: number): [number, number] | null | undefined {
+  if (!header) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined; // multi-range or malformed: serve the whole file
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    if (n === 0) return null;
+    return [Math.max(0, size - n), size - 1];
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || end < start) return null;
+  return [start, end];
+}
+
+export async function startLocalApiServer(o: LocalApiServerOptions): Promise<LocalApiServer> {
+  const engine = o.engine;
+  let baseUrl = '';
+  const links = new LocalFileLinks({ secret: o.linkSecret, baseUrl: () => baseUrl, maxUploadBytes: o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES });
+  const control = new LocalJobControl(engine, { maxConcurrentJobs: o.maxConcurrentJobs });
+  const webhooks = new WebhookDispatcher(engine.jobs, engine.events, { secret: o.webhookSecret, backoffMs: o.webhookBackoffMs, timeoutMs: o.webhookTimeoutMs });
+  const app = createApiApp({
+    jobs: engine.jobs,
+    control,
+    uploads: links,
+    blobs: engine.blobs,
+    auth: staticKeys([o.apiKey]),
+    engine: 'local',
+    version: o.version ?? '0.1.0',
+  });
+  const files = fileRoutes(engine, links);
+  const server = createAdaptorServer({
+    fetch: (req: Request) => {
+      const path = new URL(req.url).pathname;
+      return path.startsWith('/uploads/') || path.startsWith('/files/') ? files.fetch(req) : app.fetch(req);
+    },
+  });
+  // Keep-alive longer than clients' (autocannon, players) idle gaps; headers must not stall.
+  (server as Server).keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 8787, o.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = o.host ?? '127.0.0.1';
+  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  webhooks.start();
+  const recovered = (await control.recover()).map((j) => j.id);
+  return {
+    url: baseUrl,
+    port,
+    app,
+    control,
+    webhooks,
+    recovered,
+    async close() {
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      webhooks.stop();
+      await control.stop();
+    },
+  };
+}
+
+function fileRoutes(engine: LocalEngine, links: LocalFileLinks): Hono {
+  const files = new Hono();
+  files.onError((err, c) => errorResponse(c, 500, ApiErrorCodes.Internal, 'internal error', { message: err.message.slice(0, 200) }));
+  files.notFound((c) => errorResponse(c, 404, ApiErrorCodes.NotFound, `no route ${c.req.method} ${c.req.path}`));
+
+  files.put('/uploads/:token', async (c) => {
+    const claim = links.verifyUpload(c.req.param('token'));
+    if (!claim) return errorResponse(c, 403, 'forbidden', 'the upload URL is invalid or has expired; ask POST /v1/uploads for a new one');
+    const declared = Number(c.req.header('content-length'));
+    if (Number.isFinite(declared) && declared > claim.maxBytes) return tooLarge(c, claim.maxBytes);
+    const body = c.req.raw.body;
+    if (!body) return errorResponse(c, 400, 'bad_request', 'the PUT has no body');
+    const tmpDir = join(engine.root, STATE_DIR, 'uploads-tmp');
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = join(tmpDir, randomBytes(8).toString('hex'));
+    let bytes = 0;
+    const limit = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        bytes += chunk.length;
+        done(bytes > claim.maxBytes ? new PayloadTooLarge() : null, chunk);
+      },
+    });
+    try {
+      await pipeline(Readable.fromWeb(body as never), limit, createWriteStream(tmp));
+    } catch (e) {
+      await rm(tmp, { force: true });
+      if (e instanceof PayloadTooLarge) return tooLarge(c, claim.maxBytes);
+      return errorResponse(c, 400, 'bad_request', 'the upload was interrupted');
+    }
+    if (bytes === 0) {
+      await rm(tmp, { force: true });
+      return errorResponse(c, 400, 'bad_request', 'the upload is empty');
+    }
+    await engine.blobs.upload(tmp, claim.key, c.req.header('content-type') ?? 'application/octet-stream');
+    return c.json({ key: claim.key, bytes }, 200);
+  });
+
+  files.on(['GET', 'HEAD'], '/files/:token/*', async (c) => {
+    const token = c.req.param('token');
+    const prefix = `/files/${token}/`;
+    let key: string;
+    try {
+      key = decodeURIComponent(c.req.path.slice(prefix.length));
+    } catch {
+      return errorResponse(c, 400, 'bad_request', 'malformed key');
+    }
+    // The platform's own state (database, keys, work files) is never served.
+    if (!key || key.startsWith(`${STATE_DIR}/`) || key.split('/').includes('..') || !links.verifyDownload(token, key))
+      return errorResponse(c, 403, 'forbidden', 'the file URL is invalid, has expired or does not cover this file');
+    let path: string;
+    let size: number;
+    try {
+      path = engine.blobs.pathOf(key);
+      const s = await stat(path);
+      if (!s.isFile()) throw new Error('not a file');
+      size = s.size;
+    } catch {
+      return errorResponse(c, 404, ApiErrorCodes.NotFound, `no file ${key}`);
+    }
+    const headers: Record<string, string> = {
+      'content-type': contentTypeOf(key),
+      'accept-ranges': 'bytes',
+      'cache-control': 'private, max-age=60',
+      'access-control-allow-origin': '*',
+      'access-control-expose-headers': 'content-length, content-range',
+    };
+    const range = parseRange(c.req.header('range'), size);
+    if (range === null) return new Response(null, { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` } });
+    const [start, end] = range ?? [0, size - 1];
+    const length = size === 0 ? 0 : end - start + 1;
+    headers['content-length'] = String(length);
+    if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+    const status = range ? 206 : 200;
+    if (c.req.method === 'HEAD' || length === 0) return new Response(null, { status, headers });
+    return new Response(Readable.toWeb(createReadStream(path, { start, end })) as ReadableStream, { status, headers });
+  });
+  return files;
+}
+
+class PayloadTooLarge extends Error {}
+
+function tooLarge(c: Context, maxBytes: number): Response {
+  return errorResponse(c, 413, ApiErrorCodes.PayloadTooLarge, `the upload is over its limit of ${maxBytes} bytes`, { maxBytes });
+}

@@ -1,0 +1,176 @@
+/**
+ * JobControl on the embedded engine: a queue of whole jobs with bounded concurrency (function
+ * level parallelism is bounded by the engine's semaphore; this bounds how many workflows are
+ * open at once, so 200 submissions do not start 200 workflows), priority first, then FIFO.
+ * On start it picks up jobs a dead process left QUEUED or RUNNING; they resume from the cache.
+ */
+import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
+import {
+  MediaInfoSchema,
+  NotFoundError,
+  type FunctionInfo,
+  type JobRecord,
+  type JobSpec,
+  type MediaInfo,
+  type WorkflowInfo,
+} from '../lambdas/contracts/index.js';
+import type { JobControl, PlanContext } from '../lambdas/ports.js';
+import { logger } from '../lambdas/runtime/index.js';
+import type { LocalEngine } from './engine.js';
+import { functionConfigs } from './function-registry.js';
+
+export interface LocalJobControlOptions {
+  /** Whole jobs running at once (default 4: enough to keep cores busy through each job's serial steps). */
+  maxConcurrentJobs?: number;
+}
+
+interface Queued {
+  jobId: string;
+  priority: number;
+  seq: number;
+}
+
+export class LocalJobControl implements JobControl {
+  private readonly queue: Queued[] = [];
+  private readonly known = new Set<string>();
+  private readonly running = new Map<string, Promise<unknown>>();
+  private seq = 0;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+  readonly maxConcurrentJobs: number;
+
+  constructor(
+    readonly engine: LocalEngine,
+    opts: LocalJobControlOptions = {},
+  ) {
+    this.maxConcurrentJobs = Math.max(1, opts.maxConcurrentJobs ?? 4);
+  }
+
+  /** Queues the jobs a previous process left unfinished; returns how many. */
+  async recover(): Promise<JobRecord[]> {
+    const jobs = await this.engine.unfinishedJobs();
+    for (const j of jobs) this.enqueue(j);
+    return jobs;
+  }
+
+  async submit(spec: JobSpec, opts: { jobId: string }): Promise<JobRecord> {
+    const job = await this.engine.submitSpec(spec, opts.jobId);
+    if (job.status === 'QUEUED') this.enqueue(job);
+    return job;
+  }
+
+  async cancel(jobId: string): Promise<JobRecord> {
+    const i = this.queue.findIndex((q) => q.jobId === jobId);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      this.known.delete(jobId);
+    }
+    return this.engine.cancel(jobId);
+  }
+
+  async retry(jobId: string): Promise<JobRecord> {
+    const job = await this.engine.retry(jobId);
+    this.enqueue(job);
+    return job;
+  }
+
+  async inspect(source: { key: string }): Promise<MediaInfo> {
+    const input = { jobId: `preflight-${randomBytes(6).toString('hex')}`, itemId: 'source', source, limits: this.engine.limits };
+    return MediaInfoSchema.parse(await this.engine.invokeFunction('inspect', input));
+  }
+
+  planContext(): PlanContext {
+    const platforms: PlanContext['platforms'] = {};
+    for (const [name, c] of functionConfigs()) platforms[name] = c.defaultPlatform;
+    return {
+      parallelism: this.engine.parallelism,
+      threadsPerTask: Math.max(1, Math.floor(cpus().length / this.engine.parallelism)),
+      vmafAvailable: Boolean(this.engine.vmaf.path && this.engine.tools.vmafFfmpeg),
+      platforms,
+      limits: this.engine.limits,
+    };
+  }
+
+  invokeFunction(name: string, input: Record<string, unknown>): Promise<unknown> {
+    if (!this.engine.functions.has(name)) return Promise.reject(new NotFoundError(`no media function "${name}"`, { known: [...this.engine.functions.keys()] }));
+    return this.engine.invokeFunction(name, input);
+  }
+
+  async functions(): Promise<FunctionInfo[]> {
+    return [...functionConfigs()].map(([, c]) => ({
+      name: c.name,
+      description: c.description,
+      version: c.version,
+      platforms: c.platforms,
+      defaultPlatform: c.defaultPlatform,
+      cacheable: c.cacheable,
+    }));
+  }
+
+  async workflows(): Promise<WorkflowInfo[]> {
+    const fns = [...new Set([...this.engine.workflow.taskFunctions.values()].map((t) => t.fn))].sort();
+    return [
+      {
+        name: 'encode',
+        description: 'Inspect → Plan → Encode video (rung × chunk) ‖ audio → Assemble → Measure quality → Package (HLS + DASH) → Thumbnails → Publish',
+        functions: fns,
+      },
+    ];
+  }
+
+  /** Jobs waiting and running. */
+  stats(): { queued: number; running: number } {
+    return { queued: this.queue.length, running: this.running.size };
+  }
+
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void> {
+    if (!this.queue.length && !this.running.size) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /**
+   * Stops taking jobs off the queue and suspends the running ones: their functions are killed
+   * and the jobs stay RUNNING in the store, so the next start resumes them from the cache.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.engine.suspendAll();
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  private enqueue(job: JobRecord): void {
+    if (this.known.has(job.id) || this.stopped) return;
+    this.known.add(job.id);
+    this.queue.push({ jobId: job.id, priority: job.spec.priority, seq: this.seq++ });
+    this.pump();
+  }
+
+  private next(): Queued | undefined {
+    let best = -1;
+    for (let i = 0; i < this.queue.length; i++) {
+      const q = this.queue[i]!;
+      const b = this.queue[best];
+      if (!b || q.priority > b.priority || (q.priority === b.priority && q.seq < b.seq)) best = i;
+    }
+    return best >= 0 ? this.queue.splice(best, 1)[0] : undefined;
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.running.size < this.maxConcurrentJobs) {
+      const q = this.next();
+      if (!q) break;
+      const run = this.engine
+        .run(q.jobId)
+        .catch((e: unknown) => logger.error('job run failed', { jobId: q.jobId, error: (e as Error).message }))
+        .finally(() => {
+          this.running.delete(q.jobId);
+          this.known.delete(q.jobId);
+          this.pump();
+        });
+      this.running.set(q.jobId, run);
+    }
+    if (!this.queue.length && !this.running.size) for (const w of this.idleWaiters.splice(0)) w();
+  }
+}
