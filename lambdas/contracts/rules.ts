@@ -89,13 +89,23 @@ export const UploadStartInputSchema = z.object({
   upload: z.object({
     bucket: z.string().min(1),
     key: z.string().min(1),
-    /** "" when the bucket is not versioned. */
-    versionId: z.string(),
-    etag: z.string(),
+    /** null when the event carries none (an unversioned bucket). */
+    versionId: z.string().nullable(),
+    etag: z.string().nullable(),
     size: z.number().nonnegative().nullable(),
   }),
 });
 export type UploadStartInput = z.infer<typeof UploadStartInputSchema>;
+
+/** The input the re-encode rules give the `encode` workflow: encode this source again with the preset's current version. */
+export const PresetReencodeInputSchema = z.object({
+  trigger: z.literal('preset-version'),
+  source: z.object({ key: z.string().min(1) }),
+  preset: z.string().min(1),
+  reencodeOf: z.string().min(1),
+  previousPresetVersion: z.number().int().positive(),
+});
+export type PresetReencodeInput = z.infer<typeof PresetReencodeInputSchema>;
 
 // ---- substitutions
 

@@ -1,0 +1,101 @@
+/**
+ * Input transformation with EventBridge's meaning: variables are JSONPaths into the event, and a
+ * template is JSON with `<name>` placeholders. A string that is exactly `"<name>"` is an unquoted
+ * placeholder (the variable's JSON value: numbers stay numbers, objects stay objects); a
+ * placeholder inside a longer string is interpolated as text (strings raw, other values as JSON).
+ *
+ * Where EventBridge leaves things undefined we choose, and say so: a variable whose path is not in
+ * the event is null as a whole value and "" inside text; interpolated text is escaped, so the
+ * result is always valid JSON (EventBridge inserts text unescaped).
+ */
+import { PLACEHOLDER_IN_TEXT, WHOLE_PLACEHOLDER, isPlainObject, templateVariables, type InputMapping } from '../../contracts/index.js';
+
+export type Variables = ReadonlyMap<string, unknown>;
+
+/** The value at a JSONPath in EventBridge's dot notation (`$.detail.object.key`, `$.resources[0]`), or undefined. */
+export function readJsonPath(doc: unknown, path: string): unknown {
+  if (path === '$') return doc;
+  let current: unknown = doc;
+  for (const step of path.slice(2).split('.')) {
+    const m = /^([^[]+)((?:\[\d+\])*)$/.exec(step);
+    if (!m) return undefined;
+    current = isPlainObject(current) && Object.hasOwn(current, m[1]) ? current[m[1]] : undefined;
+    for (const index of m[2].matchAll(/\[(\d+)\]/g)) current = Array.isArray(current) ? current[Number(index[1])] : undefined;
+    if (current === undefined) return undefined;
+  }
+  return current;
+}
+
+export interface VariableContext {
+  ruleName: string;
+  /** The rule's ARN for `<aws.events.rule-arn>`; the embedded engine has none on AWS. */
+  ruleArn?: string;
+  /** The event as delivered (for the `aws.events.*` variables), when `doc` is more than the event. */
+  event?: unknown;
+}
+
+/** Values of the variables `names` (only those, so unused paths cost nothing): the event's, then predefined ones. */
+export function resolveVariables(names: Iterable<string>, paths: Readonly<Record<string, string>>, doc: unknown, ctx: VariableContext): Map<string, unknown> {
+  const event = ctx.event ?? doc;
+  const out = new Map<string, unknown>();
+  for (const name of names) {
+    if (Object.hasOwn(paths, name)) out.set(name, readJsonPath(doc, paths[name]));
+    else if (name === 'aws.events.rule-name') out.set(name, ctx.ruleName);
+    else if (name === 'aws.events.rule-arn') out.set(name, ctx.ruleArn ?? `arn:mosaic:events:local:rule/${ctx.ruleName}`);
+    else if (name === 'aws.events.event') out.set(name, event);
+    else if (name === 'aws.events.event.json') out.set(name, JSON.stringify(event));
+    else if (name === 'aws.events.event.ingestion-time') out.set(name, isPlainObject(event) && typeof event.time === 'string' ? event.time : '');
+  }
+  return out;
+}
+
+const asText = (v: unknown): string => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+
+/** A text template: every `<name>` replaced by the variable's text. */
+export function renderText(text: string, vars: Variables): string {
+  return text.replace(PLACEHOLDER_IN_TEXT, (whole, name: string) => (vars.has(name) ? asText(vars.get(name)) : whole));
+}
+
+/** A JSON template filled in with `vars`. */
+export function renderTemplate(template: unknown, vars: Variables): unknown {
+  if (typeof template === 'string') {
+    const whole = WHOLE_PLACEHOLDER.exec(template);
+    if (whole && vars.has(whole[1])) return vars.get(whole[1]) ?? null;
+    return renderText(template, vars);
+  }
+  if (Array.isArray(template)) return template.map((t) => renderTemplate(t, vars));
+  if (isPlainObject(template)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(template)) out[k] = renderTemplate(v, vars);
+    return out;
+  }
+  return template;
+}
+
+/**
+ * An input mapping applied to an event, as an EventBridge input transformer would (`rulePaths`:
+ * the rule's variables, which the mapping's own `paths` extend or override).
+ */
+export function applyInputMapping(mapping: InputMapping, event: unknown, options: { rulePaths?: Readonly<Record<string, string>>; ruleName?: string; ruleArn?: string; doc?: unknown } = {}): unknown {
+  const paths = { ...options.rulePaths, ...mapping.paths };
+  const vars = resolveVariables(templateVariables(mapping.template), paths, options.doc ?? event, { ruleName: options.ruleName ?? '', ruleArn: options.ruleArn, event });
+  return renderTemplate(mapping.template, vars);
+}
+
+/**
+ * The mapping as an EventBridge InputTransformer: the paths of the variables the template uses,
+ * and the template serialised with whole-string placeholders unquoted.
+ */
+export function toInputTransformer(mapping: InputMapping, rulePaths: Readonly<Record<string, string>> = {}): { inputPathsMap: Record<string, string>; inputTemplate: string } {
+  const paths: Record<string, string> = { ...rulePaths, ...mapping.paths };
+  const inputPathsMap: Record<string, string> = {};
+  for (const name of [...templateVariables(mapping.template)].sort()) if (Object.hasOwn(paths, name)) inputPathsMap[name] = paths[name];
+  return { inputPathsMap, inputTemplate: serialiseTemplate(mapping.template) };
+}
+
+function serialiseTemplate(template: unknown): string {
+  if (typeof template === 'string') return WHOLE_PLACEHOLDER.test(template) ? template : JSON.stringify(template);
+  if (Array.isArray(template)) return `[${template.map(serialiseTemplate).join(',')}]`;
+  if (isPlainObject(template)) return `{${Object.entries(template).map(([k, v]) => `${JSON.stringify(k)}:${serialiseTemplate(v)}`).join(',')}}`;
+  return JSON.stringify(template);
+}
