@@ -11,6 +11,7 @@ import { presetNames } from '../lambdas/core/presets.js';
 import { setLogLevel } from '../lambdas/runtime/observability.js';
 import { LocalEngine } from '../local/engine.js';
 import { ProgressView, fmtDuration } from './cli/progress-view.js';
+import { serve, SERVE_USAGE } from './cli/serve.js';
 import { RULES_USAGE, rulesCommand } from './cli/rules.js';
 import { fixed, table } from './cli/tables.js';
 import { parallelismFromEnv, runtimeConfigFromEnv } from './environment.js';
@@ -19,6 +20,7 @@ const USAGE = `usage:
   mosaic encode <input> [--out DIR] [--preset NAME] [--json] [--verbose]
   mosaic jobs list [--out DIR] [--json]
   mosaic jobs show <job-id> [--out DIR] [--json]
+  ${SERVE_USAGE}
 ${RULES_USAGE}
 presets: ${presetNames().join(', ')}   (default output folder: ./mosaic-out)`;
 
@@ -127,6 +129,10 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === 'encode') return encode(rest);
   if (cmd === 'jobs') return jobs(rest);
+  if (cmd === 'serve')
+    return serve(rest).catch((e: Error & { usage?: boolean }) => {
+      throw e.usage ? new UsageError(e.message) : e;
+    });
   if (cmd === 'rules') return rulesCommand(rest);
   if (!cmd || cmd === '--help' || cmd === 'help') {
     process.stdout.write(`${USAGE}\n`);
