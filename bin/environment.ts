@@ -20,3 +20,8 @@ export function parallelismFromEnv(env: NodeJS.ProcessEnv = process.env): number
   const n = Number(env.MOSAIC_PARALLELISM);
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
+
+/** `--api-key` falls back to MOSAIC_API_KEY (for `mosaic ... --api URL`). */
+export function apiKeyFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.MOSAIC_API_KEY?.trim() || undefined;
+}

@@ -11,6 +11,7 @@ import { presetNames } from '../lambdas/core/presets.js';
 import { setLogLevel } from '../lambdas/runtime/observability.js';
 import { LocalEngine } from '../local/engine.js';
 import { ProgressView, fmtDuration } from './cli/progress-view.js';
+import { hasApiFlag, remoteEncode, remoteJobs } from './cli/remote.js';
 import { serve, SERVE_USAGE } from './cli/serve.js';
 import { RULES_USAGE, rulesCommand } from './cli/rules.js';
 import { fixed, table } from './cli/tables.js';
@@ -20,6 +21,7 @@ const USAGE = `usage:
   mosaic encode <input> [--out DIR] [--preset NAME] [--json] [--verbose]
   mosaic jobs list [--out DIR] [--json]
   mosaic jobs show <job-id> [--out DIR] [--json]
+  mosaic encode|jobs ... --api URL [--api-key KEY]   (against a Mosaic server; key also from MOSAIC_API_KEY)
   ${SERVE_USAGE}
 ${RULES_USAGE}
 presets: ${presetNames().join(', ')}   (default output folder: ./mosaic-out)`;
@@ -32,6 +34,7 @@ async function openEngine(out: string, verbose: boolean): Promise<LocalEngine> {
 }
 
 async function encode(args: string[]): Promise<number> {
+  if (hasApiFlag(args)) return remoteEncode(args);
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -91,6 +94,7 @@ async function finish(engine: LocalEngine, job: JobRecord, json: boolean, out: s
 
 async function jobs(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
+  if (hasApiFlag(rest)) return remoteJobs(sub, rest);
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string', default: 'mosaic-out' }, json: { type: 'boolean', default: false } } });
   const engine = await openEngine(resolve(values.out), false);
   try {
@@ -129,10 +133,7 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === 'encode') return encode(rest);
   if (cmd === 'jobs') return jobs(rest);
-  if (cmd === 'serve')
-    return serve(rest).catch((e: Error & { usage?: boolean }) => {
-      throw e.usage ? new UsageError(e.message) : e;
-    });
+  if (cmd === 'serve') return serve(rest);
   if (cmd === 'rules') return rulesCommand(rest);
   if (!cmd || cmd === '--help' || cmd === 'help') {
     process.stdout.write(`${USAGE}\n`);
@@ -144,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: Error) => {
-    process.stderr.write(e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? `mosaic: ${e.message}\n${USAGE}\n` : `mosaic: ${e.message}\n`);
+    process.stderr.write(e instanceof UsageError || (e as { usage?: boolean }).usage || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? `mosaic: ${e.message}\n${USAGE}\n` : `mosaic: ${e.message}\n`);
     process.exit(2);
   },
 );
