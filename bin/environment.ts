@@ -13,6 +13,8 @@ export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Omit
     allowModelDownload: env.MOSAIC_OFFLINE !== '1',
     scratchRoot: env.MOSAIC_SCRATCH || undefined,
     ffmpegTimeoutMs: Number(env.MOSAIC_FFMPEG_TIMEOUT_SEC || 3600) * 1000,
+    // Whose AWS prices the local cost figures use.
+    region: env.MOSAIC_REGION || undefined,
   };
 }
 

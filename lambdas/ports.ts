@@ -11,6 +11,7 @@ import type {
   UploadRequest,
   UploadTicket,
   WorkflowInfo,
+  JobCost,
   JobError,
   JobRecord,
   JobSpec,
@@ -18,6 +19,7 @@ import type {
   MosaicEvent,
   StepRecord,
   StepStatus,
+  StoredDocument,
   StoredEvent,
 } from './contracts/index.js';
 
@@ -54,6 +56,7 @@ export interface JobPatch {
   reportKey?: string | null;
   startedAt?: string | null;
   endedAt?: string | null;
+  cost?: JobCost | null;
 }
 
 export interface StepStart {
@@ -83,7 +86,7 @@ export interface JobStore {
   claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyRecord>;
 
   startStep(step: StepStart): Promise<StepRecord>;
-  endStep(step: StepRecord, status: Exclude<StepStatus, 'RUNNING'>, error?: string): Promise<StepRecord>;
+  endStep(step: StepRecord, status: Exclude<StepStatus, 'RUNNING'>, error?: string, costUsd?: number): Promise<StepRecord>;
   listSteps(jobId: string): Promise<StepRecord[]>;
   /** Marks steps still RUNNING from a previous (dead) run as ABANDONED. */
   abandonRunningSteps(jobId: string): Promise<number>;
@@ -93,6 +96,14 @@ export interface JobStore {
 
   getCache(key: string): Promise<CacheEntry | null>;
   putCache(entry: CacheEntry): Promise<void>;
+
+  /** A small named document (the allocator's speed table), or null if never written. */
+  getDocument(name: string): Promise<StoredDocument | null>;
+  /**
+   * Writes a document when its stored version is still `expectedVersion` (null: it must not exist
+   * yet), else fails with a `VersionConflict` error, so read-modify-write callers can retry.
+   */
+  putDocument(name: string, data: unknown, expectedVersion: number | null): Promise<StoredDocument>;
 }
 
 export interface JobPageQuery {

@@ -9,6 +9,8 @@ export const PATHS = {
   functionsDir: join(PROJECT_ROOT, 'lambdas', 'functions'),
   /** Entry of every media function's Lambda: picks the function by MOSAIC_FUNCTION. */
   lambdaBootstrap: join(PROJECT_ROOT, 'lambdas', 'bootstrap', 'lambda-function.ts'),
+  /** Entry of the allocator's Lambda (the encode workflow's Allocate state). */
+  allocatorEntry: join(PROJECT_ROOT, 'lambdas', 'bootstrap', 'allocator.ts'),
   /** Entry of the upload trigger's Lambda: wires `lambdas/platform/upload-trigger` to AWS. */
   uploadTriggerEntry: join(PROJECT_ROOT, 'lambdas', 'bootstrap', 'upload-trigger.ts'),
   /** Docker build context of the Fargate image (run `npx tsx containers/ffmpeg/bundle.ts` first). */

@@ -1,7 +1,9 @@
 /**
  * Runs a state-machines/*.asl.json file with aws-local-stepfunctions. Every Task state whose
  * Resource is a `${NameFunctionArn}` placeholder runs the local media function `name`; the
- * placeholders get the same shape of ARN the CDK stack substitutes.
+ * placeholders get the same shape of ARN the CDK stack substitutes. A `lambda:invoke` state
+ * (whose function is chosen at run time, e.g. the allocator's memory variant) runs the function
+ * its FunctionName names and answers in the integration's `{ Payload }` shape.
  */
 import './polyfills.js';
 import { readFileSync } from 'node:fs';
@@ -12,10 +14,25 @@ const PLACEHOLDER = /\$\{([A-Za-z0-9]+)\}/g;
 export const functionNameOf = (pascal: string) => pascal.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 export const pascalOf = (fn: string) => fn.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 
+/** Platform functions a workflow may call besides the media functions (only ARNs, no platforms). */
+export const PLATFORM_FUNCTIONS: readonly string[] = ['allocator'];
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+
+export const localFunctionArn = (fn: string) => `arn:aws:lambda:us-east-1:000000000000:function:mosaic-${fn}`;
+
+/** The function a local ARN names (`…:function:mosaic-encode-video`), or null. */
+export function functionOfArn(arn: unknown): string | null {
+  const m = typeof arn === 'string' ? /:function:mosaic-([a-z0-9-]+)$/.exec(arn) : null;
+  return m ? m[1] : null;
+}
+
 export interface LoadedWorkflow {
   definition: Record<string, unknown>;
-  /** Task state name → the media function it runs, and how (direct Lambda or an ECS task). */
-  taskFunctions: Map<string, { fn: string; kind: 'lambda' | 'ecs' }>;
+  /**
+   * Task state name → the function it runs, and how: a direct Lambda ARN, an ECS task, or a
+   * `lambda:invoke` whose function comes from its input (`fn` is then empty).
+   */
+  taskFunctions: Map<string, { fn: string; kind: 'lambda' | 'ecs' | 'lambda-invoke' }>;
 }
 
 /**
@@ -26,8 +43,9 @@ export function localSubstitution(name: string, defaults: ReadonlyMap<string, st
   const m = /^([A-Z][A-Za-z0-9]*?)(FunctionArn|TaskDefinitionArn|DefaultPlatform)$/.exec(name);
   if (m) {
     const fn = functionNameOf(m[1]);
+    if (m[2] === 'FunctionArn' && PLATFORM_FUNCTIONS.includes(fn)) return localFunctionArn(fn);
     if (!defaults.has(fn)) return null;
-    if (m[2] === 'FunctionArn') return `arn:aws:lambda:us-east-1:000000000000:function:mosaic-${fn}`;
+    if (m[2] === 'FunctionArn') return localFunctionArn(fn);
     if (m[2] === 'TaskDefinitionArn') return `arn:aws:ecs:us-east-1:000000000000:task-definition/mosaic-${fn}:1`;
     return defaults.get(fn)!;
   }
@@ -51,7 +69,7 @@ export function loadWorkflow(file: string, defaults: ReadonlyMap<string, string>
   });
   if (unknown.size) throw new Error(`${file} has placeholders with no function or value behind them: ${[...unknown].join(', ')}`);
   const definition = JSON.parse(substituted) as Record<string, unknown>;
-  const taskFunctions = new Map<string, { fn: string; kind: 'lambda' | 'ecs' }>();
+  const taskFunctions: LoadedWorkflow['taskFunctions'] = new Map();
   collectTasks(definition, taskFunctions);
   return { definition, taskFunctions };
 }
@@ -65,8 +83,9 @@ const ecsEnv = (p: EcsParameters, name: string) => p.Overrides?.ContainerOverrid
 function collectTasks(machine: Record<string, unknown>, out: LoadedWorkflow['taskFunctions']): void {
   for (const [name, state] of Object.entries(machine.States as States)) {
     if (state.Type === 'Task' && typeof state.Resource === 'string') {
-      const lambda = /:function:mosaic-([a-z0-9-]+)$/.exec(state.Resource);
-      if (lambda) out.set(name, { fn: lambda[1], kind: 'lambda' });
+      const lambda = functionOfArn(state.Resource);
+      if (lambda) out.set(name, { fn: lambda, kind: 'lambda' });
+      else if (state.Resource === LAMBDA_INVOKE) out.set(name, { fn: '', kind: 'lambda-invoke' });
       else if (state.Resource.startsWith('arn:aws:states:::ecs:runTask')) {
         const fn = ecsEnv(state.Parameters as EcsParameters, 'MOSAIC_FUNCTION')?.Value;
         if (fn) out.set(name, { fn, kind: 'ecs' });
@@ -87,6 +106,13 @@ export function ecsTaskPayload(params: unknown): unknown {
 
 export type TaskInvoker = (fn: string, input: unknown, stateName: string) => Promise<unknown>;
 
+async function invokeByName(invoke: TaskInvoker, params: unknown, state: string): Promise<unknown> {
+  const { FunctionName, Payload } = (params ?? {}) as { FunctionName?: unknown; Payload?: unknown };
+  const fn = functionOfArn(FunctionName);
+  if (!fn) throw new Error(`${state}: FunctionName ${String(FunctionName)} is not a local function ARN`);
+  return { Payload: await invoke(fn, Payload, state), StatusCode: 200 };
+}
+
 export interface RunningWorkflow {
   result: Promise<unknown>;
   abort(): void;
@@ -98,7 +124,8 @@ export function runWorkflow(wf: LoadedWorkflow, input: unknown, invoke: TaskInvo
   const retryIntervalOverrides: Record<string, number> = {};
   for (const [state, { fn, kind }] of wf.taskFunctions) {
     // Locally a Fargate task runs in-process like any other: same function, same payload.
-    handlers[state] = (taskInput) => invoke(fn, kind === 'ecs' ? ecsTaskPayload(taskInput) : taskInput, state);
+    if (kind === 'lambda-invoke') handlers[state] = (taskInput) => invokeByName(invoke, taskInput, state);
+    else handlers[state] = (taskInput) => invoke(fn, kind === 'ecs' ? ecsTaskPayload(taskInput) : taskInput, state);
     if (opts.retryIntervalMs !== undefined) retryIntervalOverrides[state] = opts.retryIntervalMs;
   }
   const context = { Execution: { Input: input, StartTime: new Date().toISOString(), Name: 'local' }, Task: { Token: 'local-task-token' } };

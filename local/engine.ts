@@ -23,6 +23,7 @@ import {
   type JobRecord,
   type JobSpec,
   type JobSpecInput,
+  type Platform,
   type PlanResult,
   type SourceLimits,
 } from '../lambdas/contracts/index.js';
@@ -36,13 +37,17 @@ import {
 } from '../lambdas/runtime/index.js';
 import { InProcessEventBus } from './event-bus.js';
 import { FsBlobStore } from './fs-blob-store.js';
-import { defaultPlatforms, loadFunctions, type AnyMediaFunction } from './function-registry.js';
-import { loadWorkflow, runWorkflow, type LoadedWorkflow } from './asl-runner.js';
+import { defaultPlatforms, functionConfigs, loadFunctions, type AnyMediaFunction } from './function-registry.js';
+import { createAllocatorHandler } from '../lambdas/platform/allocator/handler.js';
+import { pricingRegion } from '../lambdas/core/plan-sizing.js';
+import { loadWorkflow, localFunctionArn, runWorkflow, type LoadedWorkflow } from './asl-runner.js';
 import { Semaphore } from './semaphore.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
 
 export const ENCODE_WORKFLOW = fileURLToPath(new URL('../state-machines/encode.asl.json', import.meta.url));
 export const STATE_DIR = '.mosaic';
+/** The platform function behind the workflow's Allocate state (not a media function). */
+export const ALLOCATOR = 'allocator';
 
 export interface LocalEngineOptions {
   /** Outputs land under `<root>/<jobId>/`; state and intermediates under `<root>/.mosaic/`. */
@@ -67,7 +72,6 @@ interface ActiveRun {
   /** Settles when run() has returned. */
   done: Promise<void>;
 }
-
 
 export interface SubmitResult {
   job: JobRecord;
@@ -316,19 +320,22 @@ export class LocalEngine {
     const input: EncodeWorkflowInput = {
       jobId,
       source: job.spec.source,
-      spec: { preset: job.spec.preset, ladder: job.spec.ladder, outputs: job.spec.outputs },
+      spec: { preset: job.spec.preset, ladder: job.spec.ladder, outputs: job.spec.outputs, priority: job.spec.priority, deadlineSec: job.spec.deadlineSec },
       limits: this.opts.limits ?? DEFAULT_SOURCE_LIMITS,
       workPrefix: `${STATE_DIR}/work/${jobId}/`,
       outputPrefix: job.outputPrefix,
       parallelism: this.parallelism,
       threadsPerTask: Math.max(1, Math.floor(cpus().length / this.parallelism)),
       vmafAvailable: Boolean(this.vmaf.path && this.tools.vmafFfmpeg),
+      // Locally chunks follow the worker slots; the allocator prices and sizes the same tasks for AWS.
+      allocator: { region: pricingRegion(this.config.region), maxConcurrency: this.parallelism, chooseChunks: false },
     };
     const deps = this.runtimeDeps(controller.signal);
     const execution = runWorkflow(
       this.workflow,
       input,
       async (fn, taskInput) => {
+        if (fn === ALLOCATOR) return this.allocator(input.threadsPerTask)(taskInput);
         const f = this.functions.get(fn);
         if (!f) throw new Error(`no local function ${fn}`);
         // A cancelled job starts nothing new; what is in flight is awaited by cancel().

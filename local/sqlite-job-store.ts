@@ -47,7 +47,10 @@ CREATE TABLE IF NOT EXISTS documents (
 `;
 
 /** Columns added after a table was first created: a state folder from an older Mosaic gets them on open. */
-const ADDED_COLUMNS: { table: string; column: string; type: string }[] = [{ table: 'jobs', column: 'cost', type: 'TEXT' }];
+const ADDED_COLUMNS: { table: string; column: string; type: string }[] = [
+  { table: 'jobs', column: 'cost', type: 'TEXT' },
+  { table: 'steps', column: 'cost_usd', type: 'REAL' },
+];
 
 interface JobRow {
   id: string; status: string; spec: string; source_hash: string | null; created_at: string; updated_at: string;
@@ -56,7 +59,7 @@ interface JobRow {
 }
 interface StepRow {
   job_id: string; step_id: string; attempt: number; function: string; status: string; started_at: string;
-  ended_at: string | null; duration_ms: number | null; error: string | null;
+  ended_at: string | null; duration_ms: number | null; error: string | null; cost_usd: number | null;
 }
 
 export class VersionConflictError extends Error {
@@ -89,6 +92,7 @@ const toStep = (r: StepRow): StepRecord => ({
   startedAt: r.started_at,
   endedAt: r.ended_at,
   durationMs: r.duration_ms,
+  costUsd: r.cost_usd ?? null,
   error: r.error,
 });
 
@@ -209,16 +213,16 @@ export class SqliteJobStore implements JobStore {
       return n + 1;
     });
     const attempt = insert();
-    return { ...step, attempt, status: 'RUNNING', startedAt, endedAt: null, durationMs: null, error: null };
+    return { ...step, attempt, status: 'RUNNING', startedAt, endedAt: null, durationMs: null, error: null, costUsd: null };
   }
 
-  async endStep(step: StepRecord, status: Exclude<StepStatus, 'RUNNING'>, error?: string): Promise<StepRecord> {
+  async endStep(step: StepRecord, status: Exclude<StepStatus, 'RUNNING'>, error?: string, costUsd?: number): Promise<StepRecord> {
     const endedAt = new Date().toISOString();
     const durationMs = Date.parse(endedAt) - Date.parse(step.startedAt);
     this.db
-      .prepare('UPDATE steps SET status = ?, ended_at = ?, duration_ms = ?, error = ? WHERE job_id = ? AND step_id = ? AND attempt = ?')
-      .run(status, endedAt, durationMs, error ?? null, step.jobId, step.stepId, step.attempt);
-    return { ...step, status, endedAt, durationMs, error: error ?? null };
+      .prepare('UPDATE steps SET status = ?, ended_at = ?, duration_ms = ?, error = ?, cost_usd = ? WHERE job_id = ? AND step_id = ? AND attempt = ?')
+      .run(status, endedAt, durationMs, error ?? null, costUsd ?? null, step.jobId, step.stepId, step.attempt);
+    return { ...step, status, endedAt, durationMs, error: error ?? null, costUsd: costUsd ?? null };
   }
 
   async listSteps(jobId: string): Promise<StepRecord[]> {

@@ -10,6 +10,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { EventBridgeBus, StepFunctionsEngine } from '../adapters/aws/index.js';
 import { createUploadTriggerHandler, ENCODE_WORKFLOW, type UploadTriggerResult } from '../platform/upload-trigger/handler.js';
+import { pricingRegion } from '../core/plan-sizing.js';
 import { clientConfig } from './aws-clients.js';
 import { awsJobStore } from './aws-deps.js';
 import { numberEnv, requireEnv, type Env } from './env.js';
@@ -33,6 +34,7 @@ export function createUploadTrigger(env: Env = process.env): (event: unknown) =>
       threadsPerTask: numberEnv(env, 'MOSAIC_THREADS_PER_TASK', DEFAULT_THREADS_PER_TASK, { integer: true }),
       // The container and the Lambda layer ship a libvmaf ffmpeg and the model.
       vmafAvailable: true,
+      region: pricingRegion(env.AWS_REGION),
     },
   });
 }

@@ -5,6 +5,13 @@
 import { z } from 'zod';
 import { PlatformSchema } from './tasks.js';
 
+/**
+ * The Lambda memory sizes the allocator chooses from: whole-vCPU steps of 1,769 MB, the 10 GB
+ * maximum and one sub-vCPU size. The stack deploys one Lambda per size for every function whose
+ * function.json says `"allocated": true`, so each choice has a function to run on.
+ */
+export const LAMBDA_MEMORY_LADDER_MIB: readonly number[] = [1024, 1769, 3538, 5307, 7076, 8845, 10_240];
+
 /** The encoder today is H.264 only; H.265 exists for the model and the simulation. */
 export const VideoCodecForAllocationSchema = z.enum(['h264', 'h265']);
 export type VideoCodecForAllocation = z.infer<typeof VideoCodecForAllocationSchema>;

@@ -7,6 +7,8 @@ export const DetailTypes = {
   JobStatusChanged: 'Job Status Changed',
   StepStatusChanged: 'Step Status Changed',
   StepProgress: 'Step Progress',
+  /** The allocator sized a task (or escalated it one size up after a failure). */
+  TaskAllocated: 'Task Allocated',
 } as const;
 export type DetailType = (typeof DetailTypes)[keyof typeof DetailTypes];
 
@@ -34,7 +36,23 @@ export const StepProgressSchema = z.object({
   speed: z.number().nullable().optional(),
 });
 
+export const TaskAllocatedSchema = z.object({
+  jobId: z.string(),
+  itemId: z.string().nullable(),
+  attempt: z.number().int().nonnegative(),
+  platform: z.enum(['lambda', 'fargate']),
+  vcpu: z.number(),
+  memoryMiB: z.number(),
+  timeoutSec: z.number(),
+  estimatedSeconds: z.number(),
+  estimatedCostUsd: z.number(),
+  reason: z.string(),
+  /** The failure that made this an escalation. */
+  after: z.string().optional(),
+});
+
 export type JobStatusChanged = z.infer<typeof JobStatusChangedSchema>;
+export type TaskAllocated = z.infer<typeof TaskAllocatedSchema>;
 export type StepStatusChanged = z.infer<typeof StepStatusChangedSchema>;
 export type StepProgress = z.infer<typeof StepProgressSchema>;
 
@@ -42,7 +60,8 @@ export type StepProgress = z.infer<typeof StepProgressSchema>;
 export type MosaicEvent =
   | { source: typeof EVENT_SOURCE; detailType: typeof DetailTypes.JobStatusChanged; detail: JobStatusChanged }
   | { source: typeof EVENT_SOURCE; detailType: typeof DetailTypes.StepStatusChanged; detail: StepStatusChanged }
-  | { source: typeof EVENT_SOURCE; detailType: typeof DetailTypes.StepProgress; detail: StepProgress };
+  | { source: typeof EVENT_SOURCE; detailType: typeof DetailTypes.StepProgress; detail: StepProgress }
+  | { source: typeof EVENT_SOURCE; detailType: typeof DetailTypes.TaskAllocated; detail: TaskAllocated };
 
 export interface StoredEvent {
   id: number;

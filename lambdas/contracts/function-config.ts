@@ -15,6 +15,11 @@ export const FunctionConfigSchema = z
     defaultPlatform: z.enum(['lambda', 'fargate']),
     /** Whether results are cached by content hash. */
     cacheable: z.boolean(),
+    /**
+     * Sized per task by the allocator (the workflow's Allocate state): the stack deploys one Lambda
+     * per size of LAMBDA_MEMORY_LADDER_MIB, and Fargate tasks get CPU/memory overrides.
+     */
+    allocated: z.boolean().default(false),
   })
   .strict()
   .refine((c) => c.platforms.includes(c.defaultPlatform), { message: 'defaultPlatform must be one of platforms' });

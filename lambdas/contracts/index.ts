@@ -15,3 +15,4 @@ export * from './api.js';
 export * from './event-pattern.js';
 export * from './rules.js';
 export * from './allocation.js';
+export * from './allocate-state.js';

@@ -50,6 +50,8 @@ export const StepRecordSchema = z.object({
   endedAt: z.string().nullable(),
   durationMs: z.number().int().nullable(),
   error: z.string().nullable(),
+  /** What this attempt cost on AWS at the size it ran (or would run) on; 0 when served from cache. */
+  costUsd: z.number().nonnegative().nullable().default(null),
 });
 export type StepRecord = z.infer<typeof StepRecordSchema>;
 

@@ -8,11 +8,30 @@ import { BlobRefSchema, MediaInfoSchema } from './media.js';
 export const PlatformSchema = z.enum(['lambda', 'fargate']);
 export type Platform = z.infer<typeof PlatformSchema>;
 
+/** The compute a task was given (by the allocator): what its cost is measured against. */
+export const TaskSizeSchema = z.object({
+  vcpu: z.number().positive(),
+  memoryMiB: z.number().int().positive(),
+  ephemeralMiB: z.number().int().positive().optional(),
+});
+export type TaskSize = z.infer<typeof TaskSizeSchema>;
+
 /**
  * Fields every task payload carries. `platform` picks the Lambda or the Fargate variant of the
- * task in the workflow; it does not change the result, so the result cache ignores it.
+ * task in the workflow, `size` and `timeoutSec` are what the allocator gave it; none changes the
+ * result, so the result cache ignores them (and `threads`, which follows the size).
  */
-const Base = { jobId: z.string().min(1), itemId: z.string().min(1).optional(), platform: PlatformSchema.optional() };
+const Base = {
+  jobId: z.string().min(1),
+  itemId: z.string().min(1).optional(),
+  platform: PlatformSchema.optional(),
+  size: TaskSizeSchema.optional(),
+  /** The allocator's time budget: the runtime stops ffmpeg after it (Mosaic.ResourceExhausted → one size up). */
+  timeoutSec: z.number().int().positive().optional(),
+};
+
+/** Payload fields that say where and how big a task runs, not what it computes. */
+export const SIZING_FIELDS = ['platform', 'size', 'threads', 'timeoutSec'] as const;
 
 export const SourceLimitsSchema = z.object({
   maxBytes: z.number().int().positive(),
@@ -198,7 +217,40 @@ export const WorkflowSpecSchema = z.object({
   preset: z.string(),
   ladder: z.array(z.object({ height: z.number().int(), bitrateKbps: z.number().int() })).optional(),
   outputs: z.object({ hls: z.boolean(), dash: z.boolean(), thumbnails: z.boolean(), quality: z.boolean() }),
+  /** Seconds the job may take (the allocator sizes for it). */
+  deadlineSec: z.number().positive().optional(),
+  priority: z.number().int().min(0).max(100).optional(),
 });
+
+/**
+ * How the Plan step involves the allocator. On AWS (`chooseChunks`) the chunk length is chosen
+ * together with the size, for `maxConcurrency` tasks at once; locally chunks follow the engine's
+ * worker slots and the allocator prices the same tasks (what the run would cost on AWS).
+ */
+export const PlanAllocatorSchema = z.object({
+  region: z.string().min(1),
+  maxConcurrency: z.number().int().positive(),
+  chooseChunks: z.boolean(),
+});
+export type PlanAllocator = z.infer<typeof PlanAllocatorSchema>;
+
+/** What the Plan step decided about sizes, and what the allocator needs for every task. */
+export const PlanSizingSchema = z.object({
+  region: z.string(),
+  pricesTakenOn: z.string(),
+  priority: z.number().int().min(0).max(100),
+  /** Time budget of one encode task (the job deadline spread over the waves of chunks), if any. */
+  taskDeadlineSec: z.number().positive().nullable(),
+  chunkSeconds: z.number().positive(),
+  estimatedUsd: z.number().nonnegative(),
+  /** Wall time of the encode phase on AWS as planned. */
+  estimatedSeconds: z.number().nonnegative(),
+  reason: z.string(),
+  /** What every encode task stages and reads: the allocator's memory and disk models need them. */
+  sourceBytes: z.number().nonnegative(),
+  sourceKbps: z.number().nonnegative(),
+});
+export type PlanSizing = z.infer<typeof PlanSizingSchema>;
 export const PlanInputSchema = z.object({
   ...Base,
   source: BlobRefSchema,
@@ -212,6 +264,7 @@ export const PlanInputSchema = z.object({
   vmafAvailable: z.boolean(),
   /** Where each function runs unless a task says otherwise (function.json defaultPlatform). */
   platforms: z.record(z.string(), PlatformSchema).default({}),
+  allocator: PlanAllocatorSchema.default({ region: 'us-east-1', maxConcurrency: 20, chooseChunks: false }),
 });
 export type PlanInput = z.infer<typeof PlanInputSchema>;
 export const PlanResultSchema = z.object({
@@ -226,6 +279,7 @@ export const PlanResultSchema = z.object({
   qualityTasks: z.array(MeasureQualityInputSchema),
   package: PackageInputSchema,
   thumbnails: ThumbnailsInputSchema.nullable(),
+  sizing: PlanSizingSchema,
 });
 export type PlanResult = z.infer<typeof PlanResultSchema>;
 

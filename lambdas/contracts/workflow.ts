@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BlobRefSchema } from './media.js';
-import { SourceLimitsSchema, WorkflowSpecSchema } from './tasks.js';
+import { PlanAllocatorSchema, SourceLimitsSchema, WorkflowSpecSchema } from './tasks.js';
 
 /** The input of one execution of `state-machines/encode.asl.json`. */
 export const EncodeWorkflowInputSchema = z.object({
@@ -13,6 +13,7 @@ export const EncodeWorkflowInputSchema = z.object({
   parallelism: z.number().int().positive(),
   threadsPerTask: z.number().int().positive(),
   vmafAvailable: z.boolean(),
+  allocator: PlanAllocatorSchema,
 });
 export type EncodeWorkflowInput = z.infer<typeof EncodeWorkflowInputSchema>;
 

@@ -2,9 +2,11 @@
  * The Plan step: ladder, timing and chunks for one source, and the exact input of every
  * later task, so the workflow definition only moves payloads around.
  */
-import { InputInvalidError, type PlanInput, type PlanResult } from '../contracts/index.js';
+import { InputInvalidError, type PlanInput, type PlanResult, type SpeedTable } from '../contracts/index.js';
+import { DEFAULT_SPEED_TABLE } from './allocator/speed-model.js';
 import { planChunks, planTiming } from './chunks.js';
 import { planLadder } from './ladder.js';
+import { chooseChunkSeconds, planSizing } from './plan-sizing.js';
 import { findPreset, presetNames } from './presets.js';
 
 export const workKeys = (workPrefix: string) => ({
@@ -13,19 +15,23 @@ export const workKeys = (workPrefix: string) => ({
   audio: () => `${workPrefix}renditions/audio.m4a`,
 });
 
-export function planEncode(input: PlanInput): PlanResult {
+/** `speeds`: the allocator's speed table (priors + what this installation measured). */
+export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_TABLE): PlanResult {
   const preset = findPreset(input.spec.preset);
   if (!preset) throw new InputInvalidError(`unknown preset "${input.spec.preset}"; known presets: ${presetNames().join(', ')}`);
   const { media, jobId, source } = input;
   const v = media.video;
   const rungs = planLadder({ width: v.displayWidth, height: v.height }, preset, input.spec.ladder);
   const timing = planTiming(v.fps, v.fpsRational, preset.segmentSeconds);
+  const sizingInput = { media, rungs, allocator: input.allocator, deadlineSec: input.spec.deadlineSec, priority: input.spec.priority, table: speeds };
+  // On AWS the allocator picks the chunk length with the size; locally chunks follow the worker slots.
+  const chosen = chooseChunkSeconds(sizingInput);
   const chunks = planChunks({
     totalFrames: v.frames,
     timing,
-    chunkSeconds: preset.chunkSeconds,
+    chunkSeconds: chosen?.chunkSeconds ?? preset.chunkSeconds,
     rungCount: rungs.length,
-    parallelism: input.parallelism,
+    parallelism: chosen ? 1 : input.parallelism,
   });
   const keys = workKeys(input.workPrefix);
   const threads = input.threadsPerTask;
@@ -88,8 +94,20 @@ export function planEncode(input: PlanInput): PlanResult {
         threads: threads * input.parallelism,
       }))
     : [];
+  const sizing = planSizing({
+    ...sizingInput,
+    videoTasks,
+    chunkSeconds: (chunks[0]?.frames ?? v.frames) / v.fps,
+    chunkReason: chosen?.reason ?? null,
+    measuredRungs: qualityTasks.length,
+    vmaf: input.vmafAvailable,
+    hasAudio: audio !== null,
+    // inspect, plan, assemble × rungs, package, thumbnails, publish
+    otherSteps: 4 + rungs.length + (input.spec.outputs.thumbnails ? 1 : 0),
+  });
   return {
     preset: { name: preset.name, version: preset.version },
+    sizing,
     timing,
     rungs,
     chunks,

@@ -91,6 +91,8 @@ export interface UploadWorkflowOptions {
   threadsPerTask: number;
   vmafAvailable: boolean;
   limits?: SourceLimits;
+  /** AWS region whose prices the allocator uses. */
+  region: string;
 }
 
 /** The encode workflow's input for an upload: intermediates under `.mosaic/work/<jobId>/`, outputs under `<jobId>/`. */
@@ -98,12 +100,20 @@ export function uploadWorkflowInput(jobId: string, spec: JobSpec, o: UploadWorkf
   return {
     jobId,
     source: { key: spec.source.key },
-    spec: { preset: spec.preset, ...(spec.ladder ? { ladder: spec.ladder } : {}), outputs: spec.outputs },
+    spec: {
+      preset: spec.preset,
+      ...(spec.ladder ? { ladder: spec.ladder } : {}),
+      outputs: spec.outputs,
+      priority: spec.priority,
+      ...(spec.deadlineSec ? { deadlineSec: spec.deadlineSec } : {}),
+    },
     limits: { ...(o.limits ?? DEFAULT_SOURCE_LIMITS) },
     workPrefix: `.mosaic/work/${jobId}/`,
     outputPrefix: `${jobId}/`,
     parallelism: o.parallelism,
     threadsPerTask: o.threadsPerTask,
     vmafAvailable: o.vmafAvailable,
+    // On AWS the allocator picks chunk lengths with sizes, for the Map's concurrency.
+    allocator: { region: o.region, maxConcurrency: o.parallelism, chooseChunks: true },
   };
 }

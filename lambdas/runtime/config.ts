@@ -15,4 +15,6 @@ export interface RuntimeConfig {
   scratchRoot: string;
   /** Per-ffmpeg-run limit, ms. */
   ffmpegTimeoutMs: number;
+  /** AWS region whose prices cost the steps (locally: what the run would cost there). Default us-east-1. */
+  region?: string;
 }

@@ -14,12 +14,16 @@ import {
   MetricDimensions,
   MetricNames,
   ResourceExhaustedError,
+  SIZING_FIELDS,
   TransientError,
   isMosaicError,
   type MosaicError,
+  type Platform,
   type StepRecord,
+  type TaskSize,
 } from '../contracts/index.js';
 import { resultCacheKey } from '../core/cache-key.js';
+import { DEFAULT_REGION, stepCostUsd, type FunctionSizing } from './step-cost.js';
 import type { FfmpegProgress } from '../core/progress.js';
 import type { BlobStore, EventBus, JobStore } from '../ports.js';
 import type { RuntimeConfig } from './config.js';
@@ -64,6 +68,8 @@ export interface MediaContext {
   progress(fraction: number, extra?: { fps?: number | null; speed?: number | null }): void;
   tools: MediaTools;
   vmafModelPath: string | null;
+  /** AWS region whose prices cost the steps. */
+  region: string;
   blobs: BlobStore;
   jobs: JobStore;
   events: EventBus;
@@ -80,6 +86,11 @@ export interface MediaFunctionDefinition<I extends { jobId: string; itemId?: str
   /** Defaults to true: results are cached by content hash. */
   cacheable?: boolean;
   run: (input: I, ctx: MediaContext) => Promise<O>;
+  /** From function.json: the size a step runs on when the allocator gave it none (its cost). */
+  memoryMiB?: number;
+  ephemeralStorageMiB?: number;
+  architecture?: string;
+  defaultPlatform?: string;
 }
 
 export interface MediaFunction<I extends { jobId: string; itemId?: string }, O> {
@@ -125,12 +136,11 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
       if (!head) throw new InputInvalidError(`${def.name}: input object "${name}" not found: ${key}`);
       etags[name] = head.etag;
     }
-    const { platform: _where, ...work } = input as I & { platform?: string };
-    cacheKey = resultCacheKey(def.name, def.version, work, etags);
+    cacheKey = resultCacheKey(def.name, def.version, withoutSizing(input), etags);
     const hit = await deps.jobs.getCache(cacheKey);
     if (hit && (await allExist(deps.blobs, hit.outputKeys))) {
       const step = await deps.jobs.startStep({ jobId: input.jobId, stepId, function: def.name });
-      await emitStep(deps, await deps.jobs.endStep(step, 'CACHED'));
+      await emitStep(deps, await deps.jobs.endStep(step, 'CACHED', undefined, 0));
       metrics.addDimension(MetricDimensions.Function, def.name);
       metrics.addMetric(MetricNames.CacheHit, 'Count', 1);
       metrics.publishStoredMetrics();
@@ -144,6 +154,9 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
   const scratch = await mkdtemp(join(deps.config.scratchRoot, `${def.name}-`));
   const outputs: { path: string; key: string; contentType: string }[] = [];
   let lastProgress = 0;
+  // The allocator's budget for this task, if it gave one, caps every ffmpeg run of it.
+  const budgetSec = (input as { timeoutSec?: number }).timeoutSec;
+  const timeoutMs = Math.min(deps.config.ffmpegTimeoutMs, budgetSec ? budgetSec * 1000 : Infinity);
   const ctx: MediaContext = {
     jobId: input.jobId,
     stepId,
@@ -153,7 +166,7 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
     ffmpeg: (args, opts = {}) =>
       runTool(opts.binary ?? deps.tools.ffmpeg, args, {
         signal: deps.signal,
-        timeoutMs: deps.config.ffmpegTimeoutMs,
+        timeoutMs,
         captureStderr: opts.captureStderr,
         onProgress:
           opts.totalFrames || opts.totalSeconds
@@ -177,6 +190,7 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
     },
     tools: deps.tools,
     vmafModelPath: deps.vmafModelPath,
+    region: deps.config.region ?? DEFAULT_REGION,
     blobs: deps.blobs,
     jobs: deps.jobs,
     events: deps.events,
@@ -198,7 +212,7 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
     });
     if (cacheKey)
       await deps.jobs.putCache({ key: cacheKey, function: def.name, result, outputKeys: outputs.map((o) => o.key), createdAt: new Date().toISOString() });
-    await emitStep(deps, await deps.jobs.endStep(step, 'SUCCEEDED'));
+    await emitStep(deps, await deps.jobs.endStep(step, 'SUCCEEDED', undefined, costSoFar(def, input, step, deps)));
     metrics.addDimension(MetricDimensions.Function, def.name);
     metrics.addMetric(MetricNames.FunctionDuration, 'Milliseconds', Date.now() - started);
     metrics.publishStoredMetrics();
@@ -206,7 +220,7 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
     return result;
   } catch (e) {
     const err = toMosaicError(e);
-    await emitStep(deps, await deps.jobs.endStep(step, 'FAILED', `${err.name}: ${err.message}`));
+    await emitStep(deps, await deps.jobs.endStep(step, 'FAILED', `${err.name}: ${err.message}`, costSoFar(def, input, step, deps)));
     metrics.addDimension(MetricDimensions.Function, def.name);
     metrics.addMetric(MetricNames.FunctionFailure, 'Count', 1);
     metrics.publishStoredMetrics();
@@ -224,6 +238,19 @@ export function toMosaicError(e: unknown): MosaicError {
   const code = (e as NodeJS.ErrnoException)?.code;
   if (code === 'ENOSPC' || code === 'ENOMEM') return new ResourceExhaustedError((e as Error).message);
   return new TransientError((e as Error)?.message ?? String(e));
+}
+
+/** The payload without where and how big it runs: a task's result does not depend on them. */
+function withoutSizing(input: object): Record<string, unknown> {
+  const work: Record<string, unknown> = { ...input };
+  for (const f of SIZING_FIELDS) delete work[f];
+  return work;
+}
+
+/** A failed attempt is paid for too. Unknown region → no figure rather than a wrong one. */
+function costSoFar(def: FunctionSizing, input: object, step: StepRecord, deps: RuntimeDeps): number | undefined {
+  const seconds = (Date.now() - Date.parse(step.startedAt)) / 1000;
+  return stepCostUsd(input as { platform?: Platform; size?: TaskSize }, def, seconds, deps.config.region ?? DEFAULT_REGION) ?? undefined;
 }
 
 function extensionOf(key: string): string {

@@ -34,7 +34,7 @@ export function aslTasks(definition: { States?: StatesBlock }): AslTask[] {
 }
 
 /** How a Task state's Resource calls the platform. */
-export type TaskIntegration = 'lambda' | 'ecs-run-task-token' | 'ecs-run-task-sync';
+export type TaskIntegration = 'lambda' | 'lambda-dynamic' | 'ecs-run-task-token' | 'ecs-run-task-sync';
 
 /**
  * The integration of a Task resource. The workflow may only call Lambda functions (directly by
@@ -44,7 +44,8 @@ export type TaskIntegration = 'lambda' | 'ecs-run-task-token' | 'ecs-run-task-sy
 export function taskIntegration(task: AslTask): TaskIntegration {
   const r = task.resource;
   if (/^\$\{[A-Za-z0-9_]+FunctionArn\}$/.test(r)) return 'lambda';
-  if (/^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/.test(r)) return 'lambda';
+  // The function is chosen at run time (the allocator's size variant): `"FunctionName.$"`.
+  if (/^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/.test(r)) return task.text.includes('"FunctionName.$"') ? 'lambda-dynamic' : 'lambda';
   if (r === 'arn:aws:states:::ecs:runTask.waitForTaskToken') return 'ecs-run-task-token';
   if (r === 'arn:aws:states:::ecs:runTask.sync') return 'ecs-run-task-sync';
   throw new Error(`Task state "${task.name}" uses Resource "${r}": the encode workflow may call only Lambda functions (\${<Name>FunctionArn} or lambda:invoke) and Fargate tasks (ecs:runTask.waitForTaskToken or .sync)`);

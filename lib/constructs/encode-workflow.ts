@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Aws, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -20,6 +21,8 @@ export interface EncodeWorkflowProps {
   functions: MediaFunctions;
   /** Defaults to `state-machines/encode.asl.json`. */
   definitionFile?: string;
+  /** Platform Lambdas the definition calls by `${<Name>FunctionArn}` (e.g. `Allocator`). */
+  platformFunctions?: Record<string, lambda.IFunction>;
 }
 
 export class EncodeWorkflow extends Construct {
@@ -29,6 +32,8 @@ export class EncodeWorkflow extends Construct {
   /** The functions the definition invokes and the ones whose task definitions it runs. */
   readonly invokedFunctions: MediaFunction[];
   readonly runTaskFunctions: MediaFunction[];
+  /** The allocator's Lambda sizes the definition may invoke (every variant of an `"allocated"` function). */
+  readonly sizedFunctions: lambda.IFunction[];
 
   constructor(scope: Construct, id: string, props: EncodeWorkflowProps) {
     super(scope, id);
@@ -40,6 +45,7 @@ export class EncodeWorkflow extends Construct {
     const fargate = functions.fargate;
 
     const invoked = new Set<MediaFunction>();
+    const platformInvoked: lambda.IFunction[] = [];
     const runTask = new Set<MediaFunction>();
     const substitutions: Record<string, string> = {};
     const fail = (name: string, why: string): never => {
@@ -47,6 +53,12 @@ export class EncodeWorkflow extends Construct {
     };
     for (const name of aslPlaceholders(text)) {
       const [, stem, kind] = /^(.+?)(FunctionArn|TaskDefinitionArn|DefaultPlatform)$/.exec(name) ?? [];
+      const platformFn = kind === 'FunctionArn' && stem ? props.platformFunctions?.[stem] : undefined;
+      if (platformFn) {
+        substitutions[name] = platformFn.functionArn;
+        platformInvoked.push(platformFn);
+        continue;
+      }
       if (stem && kind) {
         const fn = functions.find(stem) ?? fail(name, `names no media function "${stem}" (known: ${functions.functions.map((f) => f.definition.pascalName).join(', ')})`);
         if (kind === 'FunctionArn') {
@@ -74,12 +86,19 @@ export class EncodeWorkflow extends Construct {
     this.invokedFunctions = [...invoked];
     this.runTaskFunctions = [...runTask];
 
+    // A lambda:invoke whose FunctionName comes from the input runs one of the allocator's sizes.
+    const allocated = functions.functions.filter((f) => f.variants);
+    if (integrations.has('lambda-dynamic') && allocated.length === 0)
+      throw new Error(`${file}: a lambda:invoke state takes its FunctionName from the input, but no function.json says "allocated": true`);
+    this.sizedFunctions = integrations.has('lambda-dynamic') ? allocated.flatMap((f) => [...f.variants!.values()]) : [];
+
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') });
-    if (invoked.size > 0) {
+    const invokable = [...this.invokedFunctions.map((f) => f.lambda.functionArn), ...platformInvoked.map((f) => f.functionArn), ...this.sizedFunctions.map((f) => f.functionArn)];
+    if (invokable.length > 0) {
       role.addToPolicy(new iam.PolicyStatement({
         sid: 'InvokeWorkflowFunctions',
         actions: ['lambda:InvokeFunction'],
-        resources: this.invokedFunctions.map((f) => f.lambda.functionArn),
+        resources: [...new Set(invokable)],
       }));
     }
     const usesEcs = integrations.has('ecs-run-task-token') || integrations.has('ecs-run-task-sync');

@@ -10,6 +10,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../lambdas/contracts/metrics.js';
+import { LAMBDA_MEMORY_LADDER_MIB } from '../../lambdas/contracts/allocation.js';
 import type { EnvironmentConfig } from '../config/environments.js';
 import { acknowledge } from '../nag.js';
 import { PATHS } from '../paths.js';
@@ -37,6 +38,11 @@ export interface MediaFunction {
   lambda: NodejsFunction;
   /** Present when the function may run on Fargate. */
   task?: ecs.FargateTaskDefinition;
+  /**
+   * For `"allocated": true` functions: one Lambda per memory size the allocator may choose
+   * (LAMBDA_MEMORY_LADDER_MIB), keyed by MiB. The Allocate state names one of them per task.
+   */
+  variants?: Map<number, NodejsFunction>;
 }
 
 export class MediaFunctions extends Construct {
@@ -74,27 +80,43 @@ export class MediaFunctions extends Construct {
       const { config: fn, pascalName } = definition;
       const id = `${pascalName}Function`;
       const reserved = config.encodeFunctions.includes(fn.name) ? config.encodeReservedConcurrency : undefined;
-      const fnLambda = new NodejsFunction(this, id, {
-        ...nodeLambdaDefaults(this, id, config),
-        entry: PATHS.lambdaBootstrap,
-        description: `Mosaic ${fn.name}: ${fn.description}`.slice(0, 256),
-        memorySize: fn.memoryMiB,
-        timeout: Duration.seconds(fn.timeoutSec),
-        ephemeralStorageSize: Size.mebibytes(fn.ephemeralStorageMiB),
-        architecture: lambda.Architecture.X86_64,
-        layers: [layer],
-        ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
-        environment: {
-          ...sharedEnv,
-          MOSAIC_FUNCTION: fn.name,
-          MOSAIC_FFMPEG: LAYER_FFMPEG,
-          MOSAIC_FFPROBE: LAYER_FFPROBE,
-          POWERTOOLS_SERVICE_NAME: `mosaic-${fn.name}`,
-          NODE_OPTIONS: '--enable-source-maps',
-        },
-      });
-      grantMediaAccess(fnLambda, resources, fnLambda);
-      acknowledgeNodeLambda(fnLambda);
+      const makeLambda = (lambdaId: string, memoryMiB: number, ephemeralMiB: number, reservedConcurrency?: number, sized = false) => {
+        const f = new NodejsFunction(this, lambdaId, {
+          ...nodeLambdaDefaults(this, lambdaId, config),
+          entry: PATHS.lambdaBootstrap,
+          description: `Mosaic ${fn.name}${memoryMiB === fn.memoryMiB ? '' : ` (${memoryMiB} MB)`}: ${fn.description}`.slice(0, 256),
+          memorySize: memoryMiB,
+          timeout: Duration.seconds(fn.timeoutSec),
+          ephemeralStorageSize: Size.mebibytes(ephemeralMiB),
+          architecture: lambda.Architecture.X86_64,
+          layers: [layer],
+          ...(reservedConcurrency !== undefined ? { reservedConcurrentExecutions: reservedConcurrency } : {}),
+          environment: {
+            ...sharedEnv,
+            MOSAIC_FUNCTION: fn.name,
+            MOSAIC_FFMPEG: LAYER_FFMPEG,
+            MOSAIC_FFPROBE: LAYER_FFPROBE,
+            POWERTOOLS_SERVICE_NAME: `mosaic-${fn.name}`,
+            NODE_OPTIONS: '--enable-source-maps',
+            // Marks an allocator size variant (its memory), so dashboards and tests can tell them apart.
+            ...(sized ? { MOSAIC_ALLOCATED_SIZE_MIB: String(memoryMiB) } : {}),
+          },
+        });
+        grantMediaAccess(f, resources, f);
+        acknowledgeNodeLambda(f);
+        return f;
+      };
+      const fnLambda = makeLambda(id, fn.memoryMiB, fn.ephemeralStorageMiB, reserved);
+      // The allocator's sizes; the reserved concurrency stays on the base function (reserving it
+      // for every variant would multiply it past an account's limit).
+      const variants = fn.allocated
+        ? new Map(
+            LAMBDA_MEMORY_LADDER_MIB.map((mib) => [
+              mib,
+              mib === fn.memoryMiB ? fnLambda : makeLambda(`${id}${mib}`, mib, Math.max(fn.ephemeralStorageMiB, 10_240), undefined, true),
+            ]),
+          )
+        : undefined;
 
       let task: ecs.FargateTaskDefinition | undefined;
       if (fn.platforms.includes('fargate') && image) {
@@ -123,7 +145,7 @@ export class MediaFunctions extends Construct {
         acknowledge(task, 'AwsSolutions-IAM5[Resource::*]',
           'The execution role pulls the media image: ecr:GetAuthorizationToken supports no resource-level permissions, so AWS requires Resource "*" (the pull itself is limited to the asset repository).');
       }
-      return { definition, lambda: fnLambda, ...(task ? { task } : {}) };
+      return { definition, lambda: fnLambda, ...(task ? { task } : {}), ...(variants ? { variants } : {}) };
     });
   }
 

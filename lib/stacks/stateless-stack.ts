@@ -5,6 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environments.js';
 import { Alarms } from '../constructs/alarms.js';
+import { Allocator } from '../constructs/allocator.js';
 import { EncodeWorkflow } from '../constructs/encode-workflow.js';
 import type { MediaResources } from '../constructs/media-access.js';
 import { MediaFunctions } from '../constructs/media-functions.js';
@@ -26,6 +27,7 @@ export class StatelessStack extends Stack {
   readonly eventBus: events.EventBus;
   readonly mediaFunctions: MediaFunctions;
   readonly workflow: EncodeWorkflow;
+  readonly allocator?: Allocator;
   readonly uploadTrigger: UploadTrigger;
   readonly alarms?: Alarms;
 
@@ -45,9 +47,12 @@ export class StatelessStack extends Stack {
       resources,
       ...(props.functionsDir ? { functionsDir: props.functionsDir } : {}),
     });
+    const allocated = this.mediaFunctions.functions.find((f) => f.variants);
+    this.allocator = allocated ? new Allocator(this, 'Allocator', { config, table: props.table, eventBus: this.eventBus, allocated }) : undefined;
     this.workflow = new EncodeWorkflow(this, 'Encode', {
       config,
       functions: this.mediaFunctions,
+      ...(this.allocator ? { platformFunctions: { Allocator: this.allocator.function } } : {}),
       ...(props.encodeDefinitionFile ? { definitionFile: props.encodeDefinitionFile } : {}),
     });
     this.uploadTrigger = new UploadTrigger(this, 'Upload', {
@@ -63,6 +68,7 @@ export class StatelessStack extends Stack {
         stateMachine: this.workflow.stateMachine,
         functions: {
           UploadTrigger: this.uploadTrigger.function,
+          ...(this.allocator ? { Allocator: this.allocator.function } : {}),
           ...Object.fromEntries(this.mediaFunctions.functions.map((f) => [f.definition.pascalName, f.lambda])),
         },
         deadLetterQueues: { UploadTrigger: this.uploadTrigger.deadLetterQueue },

@@ -7,6 +7,7 @@ import { fargateSize, isValidFargateSize } from '../../lib/constructs/fargate-si
 import { MosaicStage } from '../../lib/mosaic-stage.js';
 import { ENVIRONMENTS } from '../../lib/config/environments.js';
 import { PATHS } from '../../lib/paths.js';
+import { LAMBDA_MEMORY_LADDER_MIB } from '../../lambdas/contracts/allocation.js';
 import { buildStage, functionConfigs, lambdaFor, newTestApp, resourcesOf, type BuiltStage } from './infra-app.js';
 
 const configs = functionConfigs();
@@ -40,9 +41,28 @@ const synthWith = (functionsDir: string) => new MosaicStage(newTestApp(), 'Mosai
 
 describe('media functions from function.json', () => {
   it('creates one Lambda per function.json, plus the upload trigger', () => {
-    const names = Object.values(resourcesOf(dev.stateless, 'AWS::Lambda::Function')).map((r) => r.Properties?.Environment?.Variables?.MOSAIC_FUNCTION).filter(Boolean);
+    const base = Object.values(resourcesOf(dev.stateless, 'AWS::Lambda::Function')).filter((r) => !r.Properties?.Environment?.Variables?.MOSAIC_ALLOCATED_SIZE_MIB);
+    const names = base.map((r) => r.Properties?.Environment?.Variables?.MOSAIC_FUNCTION).filter(Boolean);
     expect(names.sort()).toEqual(configs.map((c) => c.name).sort());
     expect(configs.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('deploys one Lambda per allocator memory size for every "allocated" function, otherwise identical', () => {
+    const allocated = configs.filter((c) => c.allocated);
+    expect(allocated.map((c) => c.name)).toEqual(['encode-video']);
+    for (const c of allocated) {
+      const [, base] = lambdaFor(dev.stateless, c.name);
+      const variants = Object.values(resourcesOf(dev.stateless, 'AWS::Lambda::Function')).filter(
+        (r) => r.Properties?.Environment?.Variables?.MOSAIC_FUNCTION === c.name && r.Properties?.Environment?.Variables?.MOSAIC_ALLOCATED_SIZE_MIB,
+      );
+      const sizes = [...LAMBDA_MEMORY_LADDER_MIB].filter((m) => m !== c.memoryMiB);
+      expect(variants.map((v) => v.Properties!.MemorySize).sort((a: number, b: number) => a - b)).toEqual(sizes);
+      for (const v of variants) {
+        expect(v.Properties!.Environment.Variables.MOSAIC_ALLOCATED_SIZE_MIB).toBe(String(v.Properties!.MemorySize));
+        expect(v.Properties).toMatchObject({ Timeout: c.timeoutSec, Layers: base.Properties!.Layers, EphemeralStorage: { Size: 10_240 }, Runtime: 'nodejs22.x' });
+        expect(v.Properties!.ReservedConcurrentExecutions).toBeUndefined();
+      }
+    }
   });
 
   it.each(configs.map((c) => [c.name, c] as const))('%s: memory, timeout, ephemeral storage and architecture equal its function.json', (_name, c) => {
@@ -125,7 +145,9 @@ describe('media functions from function.json', () => {
     const t = Template.fromStack(stage.stateless);
     const [, fn] = lambdaFor(t, 'contact-sheet');
     expect(fn.Properties).toMatchObject({ MemorySize: 1536, Timeout: 77 });
-    expect(Object.keys(resourcesOf(t, 'AWS::Lambda::Function'))).toHaveLength(configs.length + 2);
+    // + the upload trigger, the allocator and the allocator's size variants of encode-video.
+    const variants = LAMBDA_MEMORY_LADDER_MIB.filter((m) => m !== configs.find((c) => c.name === 'encode-video')!.memoryMiB).length;
+    expect(Object.keys(resourcesOf(t, 'AWS::Lambda::Function'))).toHaveLength(configs.length + 3 + variants);
   });
 
   it('rejects an arm64 function (no arm64 ffmpeg installed) and an invalid config, naming the file', () => {

@@ -56,8 +56,9 @@ export function resourcesOf(template: Template, type?: string): Resources {
 
 /** The Lambda function resource whose MOSAIC_FUNCTION is `name`. */
 export function lambdaFor(template: Template, name: string): [string, Resources[string]] {
+  // The base function of each function.json (not the allocator's size variants of it).
   const found = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(
-    ([, r]) => r.Properties?.Environment?.Variables?.MOSAIC_FUNCTION === name,
+    ([, r]) => r.Properties?.Environment?.Variables?.MOSAIC_FUNCTION === name && !r.Properties?.Environment?.Variables?.MOSAIC_ALLOCATED_SIZE_MIB,
   );
   if (found.length !== 1) throw new Error(`expected one Lambda with MOSAIC_FUNCTION=${name}, found ${found.length}`);
   return found[0]!;

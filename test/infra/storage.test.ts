@@ -137,7 +137,9 @@ describe('dev and prod differ where the config says', () => {
     for (const s of [dev, prod]) {
       for (const r of Object.values(resourcesOf(s.stateless, 'AWS::Lambda::Function'))) {
         const name = r.Properties?.Environment?.Variables?.MOSAIC_FUNCTION as string | undefined;
-        const expected = name && s.config.encodeFunctions.includes(name) ? s.config.encodeReservedConcurrency : undefined;
+        // The allocator's size variants are unreserved: one reservation per variant would multiply it.
+        const variant = Boolean(r.Properties?.Environment?.Variables?.MOSAIC_ALLOCATED_SIZE_MIB);
+        const expected = name && !variant && s.config.encodeFunctions.includes(name) ? s.config.encodeReservedConcurrency : undefined;
         expect(r.Properties?.ReservedConcurrentExecutions, `${s.config.name} ${name}`).toBe(expected);
       }
     }

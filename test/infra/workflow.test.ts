@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../lib/config/environments.js';
 import { MosaicStage } from '../../lib/mosaic-stage.js';
 import { PATHS } from '../../lib/paths.js';
+import { LAMBDA_MEMORY_LADDER_MIB } from '../../lambdas/contracts/allocation.js';
 import { asArray, buildStage, functionConfigs, iamStatements, lambdaFor, newTestApp, resourcesOf, type BuiltStage } from './infra-app.js';
 
 const aslText = readFileSync(PATHS.encodeWorkflow, 'utf8');
@@ -60,6 +61,11 @@ describe('encode workflow', () => {
     expect(Object.keys(subs).sort()).toEqual(placeholders);
     for (const name of placeholders) {
       const m = /^(.+?)(FunctionArn|TaskDefinitionArn|DefaultPlatform)$/.exec(name);
+      if (name === 'AllocatorFunctionArn') {
+        const [allocator] = Object.entries(resourcesOf(dev.stateless, 'AWS::Lambda::Function')).find(([, r]) => r.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'mosaic-allocator')!;
+        expect(subs[name]).toEqual({ 'Fn::GetAtt': [allocator, 'Arn'] });
+        continue;
+      }
       if (m) {
         const config = byPascal.get(m[1]!);
         expect(config, name).toBeDefined();
@@ -92,6 +98,12 @@ describe('encode workflow', () => {
         lambdaTargets.add(lambda[1]!);
         continue;
       }
+      if (t.Resource === 'arn:aws:states:::lambda:invoke') {
+        // The allocator's Lambda size for this task, named at run time.
+        expect(t.Parameters, name).toEqual({ 'FunctionName.$': '$.allocation.target', 'Payload.$': '$.allocation.task' });
+        lambdaTargets.add('EncodeVideo');
+        continue;
+      }
       expect(t.Resource, name).toBe('arn:aws:states:::ecs:runTask.waitForTaskToken');
       expect(t.Parameters.Cluster, name).toBe('${ClusterArn}');
       expect(t.Parameters.LaunchType, name).toBe('FARGATE');
@@ -103,7 +115,7 @@ describe('encode workflow', () => {
       expect(override.Environment.map((e: { Name: string }) => e.Name).sort()).toEqual(['MOSAIC_FUNCTION', 'MOSAIC_INPUT', 'MOSAIC_TASK_TOKEN']);
       expect(t.Parameters.NetworkConfiguration.AwsvpcConfiguration).toMatchObject({ Subnets: ['${FargateSubnet1}', '${FargateSubnet2}'], SecurityGroups: ['${FargateSecurityGroup}'] });
     }
-    expect([...lambdaTargets].sort()).toEqual(configs.map((c) => pascal(c.name)).sort());
+    expect([...lambdaTargets].sort()).toEqual([...configs.map((c) => pascal(c.name)), 'Allocator'].sort());
     for (const f of fargateTargets) expect(byPascal.get(f)?.platforms, f).toContain('fargate');
   });
 
@@ -115,8 +127,14 @@ describe('encode workflow', () => {
     const invoke = actions('lambda:InvokeFunction');
     expect(invoke).toHaveLength(1);
     const fnArns = placeholders.filter((p) => p.endsWith('FunctionArn')).map((p) => sm.Properties.DefinitionSubstitutions[p]);
-    expect(asArray(invoke[0]!.Resource)).toEqual(expect.arrayContaining(fnArns));
-    expect(asArray(invoke[0]!.Resource)).toHaveLength(fnArns.length);
+    // …and every size variant of encode-video the allocator may name (the dynamic lambda:invoke state).
+    const variantArns = Object.entries(resourcesOf(dev.stateless, 'AWS::Lambda::Function'))
+      .filter(([, r]) => r.Properties?.Environment?.Variables?.MOSAIC_FUNCTION === 'encode-video')
+      .filter(([, r]) => (LAMBDA_MEMORY_LADDER_MIB as readonly number[]).includes(r.Properties!.MemorySize))
+      .map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+    expect(variantArns).toHaveLength(LAMBDA_MEMORY_LADDER_MIB.length);
+    expect(asArray(invoke[0]!.Resource)).toEqual(expect.arrayContaining([...fnArns, ...variantArns]));
+    expect(asArray(invoke[0]!.Resource)).toHaveLength(fnArns.length + variantArns.length);
 
     const taskDefs = placeholders.filter((p) => p.endsWith('TaskDefinitionArn')).map((p) => sm.Properties.DefinitionSubstitutions[p]);
     const runTask = actions('ecs:RunTask');

@@ -26,8 +26,10 @@ describe('local engine on the Fargate path', () => {
       const done = await engine.run(job.id);
       expect(done.error).toBeNull();
       expect(done.status).toBe('SUCCEEDED');
-      const plan = engine.planOf(job.id)!;
-      expect(plan.videoTasks.every((t) => t.platform === 'fargate')).toBe(true);
+      // Every chunk was allocated a Fargate size (encode-video may only use Fargate here).
+      const allocated = (await engine.jobs.listEvents(job.id)).filter((e) => e.detailType === 'Task Allocated').map((e) => e.detail as { platform: string; itemId: string });
+      expect(allocated.length).toBe(engine.planOf(job.id)!.videoTasks.length);
+      expect(allocated.every((a) => a.platform === 'fargate')).toBe(true);
       const steps = await engine.jobs.listSteps(job.id);
       expect(new Set(steps.map((s) => s.function))).toEqual(new Set(['inspect', 'plan', ...fargate, 'thumbnails', 'publish']));
     } finally {

@@ -84,7 +84,8 @@ describe('upload trigger: JobSpec from an S3 event', () => {
   it('builds a valid encode workflow input', () => {
     const plan = planUpload(objectCreated('inbox/draft/clip.mp4', { versionId: 'v1' }));
     if (plan.action !== 'start') throw new Error(plan.reason);
-    const input = uploadWorkflowInput(plan.jobId, plan.spec, { parallelism: 20, threadsPerTask: 2, vmafAvailable: true });
+    const input = uploadWorkflowInput(plan.jobId, plan.spec, { parallelism: 20, threadsPerTask: 2, vmafAvailable: true, region: 'eu-west-1' });
+    expect(input.allocator).toEqual({ region: 'eu-west-1', maxConcurrency: 20, chooseChunks: true });
     expect(EncodeWorkflowInputSchema.parse(input)).toEqual(input);
     expect(input).toMatchObject({ jobId: plan.jobId, source: { key: 'inbox/draft/clip.mp4' }, workPrefix: `.mosaic/work/${plan.jobId}/`, outputPrefix: `${plan.jobId}/`, parallelism: 20 });
   });

@@ -45,12 +45,35 @@ describe('state-machines/encode.asl.json', () => {
     expect(inner.EncodeVideoChunkOnFargate.Resource).toBe('arn:aws:states:::ecs:runTask.waitForTaskToken');
   });
 
-  it('maps every Task state to an existing media function', () => {
+  it('maps every Task state to an existing media function or the allocator', () => {
     const tasks = allStates(wf.definition as never).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBe(wf.taskFunctions.size);
-    expect(new Set([...wf.taskFunctions.values()].map((t) => t.fn))).toEqual(
-      new Set(['inspect', 'plan', 'encode-video', 'encode-audio', 'assemble', 'measure-quality', 'package', 'thumbnails', 'publish']),
+    const named = [...wf.taskFunctions.values()].filter((t) => t.kind !== 'lambda-invoke');
+    expect(new Set(named.map((t) => t.fn))).toEqual(
+      new Set(['inspect', 'plan', 'allocator', 'encode-video', 'encode-audio', 'assemble', 'measure-quality', 'package', 'thumbnails', 'publish']),
     );
+    // The one Lambda chosen at run time: the allocator's memory variant of encode-video.
+    expect([...wf.taskFunctions].filter(([, t]) => t.kind === 'lambda-invoke').map(([s]) => s)).toEqual(['EncodeVideoChunkOnLambda']);
+  });
+
+  it('sizes every chunk with the Allocate state and loops back one size up on a timeout or an out-of-memory', () => {
+    const video = (top.Encode as never as { Branches: { States: Record<string, State> }[] }).Branches[0].States.EncodeVideo;
+    expect(video.ItemSelector).toEqual({ 'task.$': '$$.Map.Item.Value', 'sizing.$': '$.plan.sizing', attempt: 0 });
+    const p = video.ItemProcessor as { StartAt: string; States: Record<string, State> };
+    expect(p.StartAt).toBe('AllocateVideoChunk');
+    expect(p.States.AllocateVideoChunk).toMatchObject({ ResultPath: '$.allocation', Next: 'EncodeVideoChunk' });
+    expect(p.States.EncodeVideoChunk.Choices).toEqual([{ Variable: '$.allocation.platform', StringEquals: 'fargate', Next: 'EncodeVideoChunkOnFargate' }]);
+    const onLambda = p.States.EncodeVideoChunkOnLambda;
+    // The allocated timeoutSec travels in the payload (the runtime stops ffmpeg at it); the state's timeout is the platform's cap.
+    expect(onLambda).toMatchObject({ Parameters: { 'FunctionName.$': '$.allocation.target', 'Payload.$': '$.allocation.task' }, TimeoutSeconds: 900 });
+    const onFargate = p.States.EncodeVideoChunkOnFargate as State & { Parameters: { Overrides: Record<string, unknown> } };
+    expect(onFargate.Parameters.Overrides).toMatchObject({ 'Cpu.$': '$.allocation.ecs.cpu', 'Memory.$': '$.allocation.ecs.memory', EphemeralStorage: { 'SizeInGiB.$': '$.allocation.ecs.ephemeralGiB' } });
+    for (const s of [onLambda, onFargate]) {
+      const c = (s.Catch as { ErrorEquals: string[]; Next: string }[])[0];
+      expect(c.Next).toBe('EscalateVideoChunk');
+      expect(c.ErrorEquals).toEqual(expect.arrayContaining(['States.Timeout', 'Mosaic.ResourceExhausted', 'States.HeartbeatTimeout']));
+    }
+    expect(p.States.EscalateVideoChunk).toMatchObject({ Type: 'Pass', Next: 'AllocateVideoChunk', Parameters: { 'attempt.$': 'States.MathAdd($.attempt, 1)', 'previous.$': '$.allocation', 'failure.$': '$.failure' } });
   });
 
   it('follows Inspect → Plan → Encode → Assemble → MeasureQuality → Package → Thumbnails → Publish', () => {

@@ -95,6 +95,7 @@ const toStep = (i: Item): StepRecord => ({
   startedAt: i.startedAt as string,
   endedAt: (i.endedAt as string | null | undefined) ?? null,
   durationMs: (i.durationMs as number | null | undefined) ?? null,
+  costUsd: (i.costUsd as number | null | undefined) ?? null,
   error: (i.error as string | null | undefined) ?? null,
 });
 
@@ -314,6 +315,7 @@ export class DynamoJobStore implements JobStore {
         endedAt: null,
         durationMs: null,
         error: null,
+        costUsd: null,
       };
       try {
         await this.doc.send(
@@ -331,7 +333,7 @@ export class DynamoJobStore implements JobStore {
     throw new Error(`could not start step ${step.stepId} of job ${step.jobId}: too many concurrent attempts`);
   }
 
-  async endStep(step: StepRecord, status: Exclude<StepStatus, 'RUNNING'>, error?: string): Promise<StepRecord> {
+  async endStep(step: StepRecord, status: Exclude<StepStatus, 'RUNNING'>, error?: string, costUsd?: number): Promise<StepRecord> {
     const endedAt = new Date().toISOString();
     const durationMs = Date.parse(endedAt) - Date.parse(step.startedAt);
     try {
@@ -339,17 +341,17 @@ export class DynamoJobStore implements JobStore {
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: jobPk(step.jobId), sk: stepSk(step.stepId, step.attempt) },
-          UpdateExpression: 'SET #status = :s, endedAt = :e, durationMs = :d, #error = :err',
+          UpdateExpression: 'SET #status = :s, endedAt = :e, durationMs = :d, #error = :err, costUsd = :c',
           // Like SQLite's UPDATE: ending an unknown step changes nothing (and creates nothing).
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-          ExpressionAttributeValues: { ':s': status, ':e': endedAt, ':d': durationMs, ':err': error ?? null },
+          ExpressionAttributeValues: { ':s': status, ':e': endedAt, ':d': durationMs, ':err': error ?? null, ':c': costUsd ?? null },
         }),
       );
     } catch (e) {
       if (!isConditionFailed(e)) throw e;
     }
-    return { ...step, status, endedAt, durationMs, error: error ?? null };
+    return { ...step, status, endedAt, durationMs, error: error ?? null, costUsd: costUsd ?? null };
   }
 
   async listSteps(jobId: string): Promise<StepRecord[]> {

@@ -1,7 +1,7 @@
 /**
  * Platform limits (Lambda, Fargate) and the ordered ladder of sizes the policy and escalation walk.
  */
-import type { Platform } from '../../contracts/index.js';
+import { LAMBDA_MEMORY_LADDER_MIB, type Platform } from '../../contracts/index.js';
 
 export const LAMBDA_LIMITS = {
   minMemoryMiB: 128,
@@ -71,7 +71,7 @@ export interface CandidateSize {
  * Lambda sizes: whole-vCPU steps of 1,769 MB plus the 10 GB maximum, and one sub-vCPU size.
  * Fargate: for each CPU size its minimum, double-minimum and maximum memory.
  */
-const LAMBDA_LADDER_MIB = [1024, 1769, 3538, 5307, 7076, 8845, 10_240];
+const LAMBDA_LADDER_MIB = LAMBDA_MEMORY_LADDER_MIB;
 const FARGATE_LADDER: Array<[number, number[]]> = [
   [0.25, [0.5, 1, 2]],
   [0.5, [1, 2, 4]],

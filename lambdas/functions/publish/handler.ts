@@ -1,6 +1,6 @@
 import { DetailTypes, EVENT_SOURCE, InputInvalidError, PublishInputSchema, PublishResultSchema } from '../../contracts/index.js';
 import { buildReport } from '../../core/report.js';
-import { defineMediaFunction } from '../../runtime/index.js';
+import { defineMediaFunction, pricesTakenOn } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 
 export default defineMediaFunction({
@@ -18,7 +18,11 @@ export default defineMediaFunction({
     const reportKey = `${input.outputPrefix}report.json`;
     await ctx.blobs.putBytes(reportKey, JSON.stringify(report, null, 2), 'application/json');
     const now = new Date().toISOString();
+    // What the run cost: every step attempt's measured duration at the size it ran on (cache hits are free).
+    const steps = await ctx.jobs.listSteps(input.jobId);
+    const actualUsd = steps.reduce((sum, s) => sum + (s.costUsd ?? 0), 0);
     await ctx.jobs.updateJob(input.jobId, {
+      cost: { ...(job.cost ?? { region: ctx.region, pricesTakenOn: pricesTakenOn(ctx.region), estimatedUsd: null }), actualUsd },
       status: input.status,
       error: report.error,
       reportKey,

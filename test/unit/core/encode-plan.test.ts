@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planEncode } from '../../../lambdas/core/encode-plan.js';
+import { DEFAULT_SPEED_TABLE } from '../../../lambdas/core/allocator/speed-model.js';
 import type { MediaInfo, PlanInput } from '../../../lambdas/contracts/index.js';
 
 const media: MediaInfo = {
@@ -21,6 +22,7 @@ const input = (over: Partial<PlanInput> = {}, outputs: Partial<PlanInput['spec']
   threadsPerTask: 1,
   vmafAvailable: false,
   platforms: {},
+  allocator: { region: 'us-east-1', maxConcurrency: 20, chooseChunks: false },
   ...over,
 });
 
@@ -99,5 +101,53 @@ describe('planEncode platforms', () => {
     expect(new Set(plan.videoTasks.map((t) => t.platform))).toEqual(new Set(['fargate']));
     expect(plan.assembleTasks.every((t) => t.platform === 'lambda')).toBe(true);
     expect(plan.package.platform).toBe('lambda');
+  });
+});
+
+describe('planEncode sizing (the allocator in the Plan step)', () => {
+  const long: MediaInfo = {
+    ...media,
+    sizeBytes: 3_000_000_000,
+    durationSec: 3600,
+    video: { ...media.video, width: 1920, height: 1080, displayWidth: 1920, frames: 90_000, durationSec: 3600 },
+  };
+
+  it('locally keeps chunks for the worker slots and prices every task on AWS', () => {
+    const plan = planEncode(input());
+    expect(plan.sizing.reason).toMatch(/local worker slots/);
+    expect(plan.sizing.region).toBe('us-east-1');
+    expect(plan.sizing.estimatedUsd).toBeGreaterThan(0);
+    expect(plan.sizing.taskDeadlineSec).toBeNull();
+  });
+
+  it('costs more for more work: a longer source, more rungs', () => {
+    const short = planEncode(input());
+    const hour = planEncode(input({ media: long }));
+    expect(hour.sizing.estimatedUsd).toBeGreaterThan(short.sizing.estimatedUsd);
+    const oneRung = planEncode(input({ spec: { preset: 'default', ladder: [{ height: 720, bitrateKbps: 3000 }], outputs: { hls: true, dash: true, thumbnails: true, quality: true } } }));
+    expect(oneRung.sizing.estimatedUsd).toBeLessThan(short.sizing.estimatedUsd);
+  });
+
+  it('on AWS chooses the chunk length with the size, and a deadline shortens the chunks', () => {
+    const relaxed = planEncode(input({ media: long, allocator: { region: 'us-east-1', maxConcurrency: 200, chooseChunks: true } }));
+    const urgent = planEncode(
+      input({ media: long, allocator: { region: 'us-east-1', maxConcurrency: 200, chooseChunks: true }, spec: { preset: 'default', deadlineSec: 900, outputs: { hls: true, dash: true, thumbnails: true, quality: true } } }),
+    );
+    expect(relaxed.sizing.reason).toMatch(/chunk/);
+    expect(urgent.chunks.length).toBeGreaterThan(relaxed.chunks.length);
+    expect(urgent.sizing.taskDeadlineSec).toBeGreaterThan(0);
+    // Chunks still start on GOP boundaries and cover the source exactly.
+    for (const p of [relaxed, urgent]) {
+      expect(p.chunks.reduce((n, c) => n + c.frames, 0)).toBe(90_000);
+      expect(p.chunks.every((c) => c.startFrame % p.timing.gopFrames === 0)).toBe(true);
+    }
+  });
+
+  it('learns: a table that says this machine is slower raises the estimate', () => {
+    const base = planEncode(input());
+    const slow = Object.fromEntries(
+      Object.entries(DEFAULT_SPEED_TABLE).map(([k, e]) => [k, { ...e, fpsPerVcpu: e.fpsPerVcpu / 3, samples: 5 }]),
+    );
+    expect(planEncode(input(), slow).sizing.estimatedUsd).toBeGreaterThan(base.sizing.estimatedUsd);
   });
 });

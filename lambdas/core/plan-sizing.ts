@@ -1,0 +1,125 @@
+/**
+ * The allocator's part in the Plan step: the chunk length (on AWS, chosen with the size), the
+ * time budget of one encode task, and the job's cost estimate from the sizes the allocator would
+ * give every task. Pure: the speed table comes in as an argument.
+ */
+import type {
+  AllocationTask,
+  EncodeVideoInput,
+  MediaInfo,
+  PlanAllocator,
+  PlanSizing,
+  Rung,
+  SpeedTable,
+} from '../contracts/index.js';
+import { allocate } from './allocator/policy.js';
+import { chooseChunking } from './allocator/chunking.js';
+import { costOf } from './allocator/cost.js';
+import { lambdaVcpu } from './allocator/limits.js';
+import { PRICES, priceTable } from './allocator/prices.js';
+
+export const ENCODE_FUNCTION = 'encode-video';
+export const DEFAULT_PRICING_REGION = 'us-east-1';
+
+/** The region whose prices to use: the deployment's when a price table exists for it, else us-east-1. */
+export function pricingRegion(region: string | undefined): string {
+  return region && Object.hasOwn(PRICES, region) ? region : DEFAULT_PRICING_REGION;
+}
+/** Share of the job deadline left to the encode phase; inspect, assemble, measure and package use the rest. */
+export const ENCODE_SHARE_OF_DEADLINE = 0.8;
+/**
+ * Rough figures for the steps the allocator does not size (they run at their function.json size):
+ * a fixed part plus copy-speed work on the source's duration, quality measurement in pixels per
+ * second (libvmaf is ~10× slower than PSNR+SSIM), audio at 100× real time. Their measured cost
+ * replaces the estimate at the end.
+ */
+const OTHER_STEP = { memoryMiB: 1769, fixedSeconds: 0.3, realtimeFactor: 150, audioRealtime: 100, measurePixelsPerSec: { vmaf: 15e6, plain: 150e6 } } as const;
+
+export interface JobSizingInput {
+  media: MediaInfo;
+  rungs: Rung[];
+  allocator: PlanAllocator;
+  deadlineSec?: number;
+  priority?: number;
+  table: SpeedTable;
+}
+
+/** What the allocator needs to know of one encode-video task. */
+export function allocationTaskOf(task: Pick<EncodeVideoInput, 'rung' | 'chunk' | 'timing'>, media: MediaInfo): AllocationTask {
+  return encodeTaskForAllocation(task, { sourceKbps: sourceKbps(media), sourceBytes: media.sizeBytes });
+}
+
+export function encodeTaskForAllocation(task: Pick<EncodeVideoInput, 'rung' | 'chunk' | 'timing'>, source: { sourceKbps: number; sourceBytes: number }): AllocationTask {
+  return {
+    function: ENCODE_FUNCTION,
+    codec: 'h264',
+    encoderPreset: task.rung.encoderPreset,
+    width: task.rung.width,
+    height: task.rung.height,
+    fps: task.timing.fps,
+    frames: task.chunk.frames,
+    sourceBitrateKbps: source.sourceKbps,
+    // Every chunk task stages the whole source (it seeks in the local copy).
+    sourceBytes: source.sourceBytes,
+  };
+}
+
+function sourceKbps(media: MediaInfo): number {
+  return media.video.bitrate ? media.video.bitrate / 1000 : (media.sizeBytes * 8) / 1000 / media.durationSec;
+}
+
+/** On AWS, the chunk length the allocator picks for the top rung (the costliest); null locally. */
+export function chooseChunkSeconds(input: JobSizingInput): { chunkSeconds: number; reason: string } | null {
+  if (!input.allocator.chooseChunks) return null;
+  const v = input.media.video;
+  const top = input.rungs[0];
+  const plan = chooseChunking({
+    totalFrames: v.frames,
+    fps: v.fps,
+    task: { function: ENCODE_FUNCTION, codec: 'h264', encoderPreset: top.encoderPreset, width: top.width, height: top.height, sourceBitrateKbps: sourceKbps(input.media), sourceBytes: input.media.sizeBytes },
+    ctx: { region: input.allocator.region, priority: input.priority ?? 50 },
+    jobDeadlineSec: input.deadlineSec === undefined ? undefined : input.deadlineSec * ENCODE_SHARE_OF_DEADLINE,
+    // Every rung's chunks run at once, so one rung gets its share of the concurrency.
+    maxConcurrency: Math.max(1, Math.floor(input.allocator.maxConcurrency / input.rungs.length)),
+    table: input.table,
+  });
+  return { chunkSeconds: plan.chunkSeconds, reason: plan.reason };
+}
+
+/** Prices every task as the allocator would size it, and the per-task deadline the Allocate state uses. */
+export function planSizing(
+  input: JobSizingInput & { videoTasks: Pick<EncodeVideoInput, 'rung' | 'chunk' | 'timing'>[]; chunkSeconds: number; chunkReason: string | null; measuredRungs: number; vmaf: boolean; hasAudio: boolean; otherSteps: number },
+): PlanSizing {
+  const prices = priceTable(input.allocator.region);
+  const waves = Math.max(1, Math.ceil(input.videoTasks.length / input.allocator.maxConcurrency));
+  const taskDeadlineSec = input.deadlineSec === undefined ? null : (input.deadlineSec * ENCODE_SHARE_OF_DEADLINE) / waves;
+  const priority = input.priority ?? 50;
+  let videoUsd = 0;
+  let slowest = 0;
+  for (const t of input.videoTasks) {
+    const a = allocate(allocationTaskOf(t, input.media), { region: input.allocator.region, priority, ...(taskDeadlineSec ? { deadlineSec: taskDeadlineSec } : {}) }, input.table);
+    videoUsd += a.estimatedCostUsd;
+    slowest = Math.max(slowest, a.estimatedSeconds);
+  }
+  const lambdaAt = (seconds: number) => costOf({ platform: 'lambda', vcpu: lambdaVcpu(OTHER_STEP.memoryMiB), memoryMiB: OTHER_STEP.memoryMiB }, seconds, prices);
+  const v = input.media.video;
+  const measureRate = input.vmaf ? OTHER_STEP.measurePixelsPerSec.vmaf : OTHER_STEP.measurePixelsPerSec.plain;
+  const otherUsd =
+    input.otherSteps * lambdaAt(OTHER_STEP.fixedSeconds + input.media.durationSec / OTHER_STEP.realtimeFactor) +
+    input.measuredRungs * lambdaAt(OTHER_STEP.fixedSeconds + (v.frames * v.width * v.height) / measureRate) +
+    (input.hasAudio ? lambdaAt(OTHER_STEP.fixedSeconds + input.media.durationSec / OTHER_STEP.audioRealtime) : 0);
+  const estimatedSeconds = waves * slowest;
+  const budget = taskDeadlineSec === null ? 'no deadline' : `${Math.round(taskDeadlineSec)} s per task (${waves} wave${waves === 1 ? '' : 's'})`;
+  return {
+    region: prices.region,
+    pricesTakenOn: prices.takenOn,
+    priority,
+    taskDeadlineSec,
+    chunkSeconds: input.chunkSeconds,
+    estimatedUsd: videoUsd + otherUsd,
+    estimatedSeconds,
+    reason: input.chunkReason ?? `chunks of ${input.chunkSeconds.toFixed(1)} s for the local worker slots; ${budget}`,
+    sourceBytes: input.media.sizeBytes,
+    sourceKbps: sourceKbps(input.media),
+  };
+}

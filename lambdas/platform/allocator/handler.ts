@@ -1,0 +1,127 @@
+/**
+ * The allocator behind the encode workflow's `Allocate` state: sizes one encode task (Lambda or a
+ * Fargate size, memory, disk, timeout), or — after a failure that means "too small" — the next
+ * size up, a bounded number of times. Thin: parse → core policy with the learned speed table →
+ * the state's result. The AWS wiring is `lambdas/bootstrap/allocator.ts`; locally the engine
+ * calls the same handler in-process.
+ */
+import {
+  AllocateStateInputSchema,
+  DetailTypes,
+  ESCALATING_ERRORS,
+  EVENT_SOURCE,
+  InputInvalidError,
+  ResourceExhaustedError,
+  type Allocation,
+  type AllocateStateInput,
+  type AllocateStateResult,
+  type Platform,
+} from '../../contracts/index.js';
+import { allocate } from '../../core/allocator/policy.js';
+import { escalate, type EscalationCause } from '../../core/allocator/escalation.js';
+import { encodeTaskForAllocation } from '../../core/plan-sizing.js';
+import type { EventBus, JobStore } from '../../ports.js';
+import { loadSpeedTable, logger } from '../../runtime/index.js';
+
+/** Escalations after the first run; then the task (and its job) fails with Mosaic.ResourceExhausted. */
+export const MAX_ESCALATIONS = 3;
+
+export interface AllocatorDeps {
+  jobs: JobStore;
+  events: EventBus;
+  /** The Lambda to invoke for a memory size (the deployed variants); null when none is deployed for it. */
+  lambdaTarget: (memoryMiB: number) => string | null;
+  /** Platforms encode tasks may use (function.json `platforms`). */
+  platforms: Platform[];
+  /** Locally: the engine's worker slot size; the task never gets more ffmpeg threads than this. */
+  maxThreads?: number;
+}
+
+/** What a failure asks for: more CPU (it ran out of time) or more memory/disk; null if a bigger size cannot help. */
+export function causeOf(failure: { Error: string; Cause?: string }): EscalationCause | null {
+  if ((ESCALATING_ERRORS.timeout as readonly string[]).includes(failure.Error)) return 'timeout';
+  if (!(ESCALATING_ERRORS.resourceExhausted as readonly string[]).includes(failure.Error)) return null;
+  // The runtime stops ffmpeg at the allocated budget with Mosaic.ResourceExhausted "ran longer than N s".
+  return /ran longer than|timed out/i.test(failure.Cause ?? '') ? 'timeout' : 'resource-exhausted';
+}
+
+export function createAllocatorHandler(deps: AllocatorDeps): (event: unknown) => Promise<AllocateStateResult> {
+  return async (event) => {
+    const parsed = AllocateStateInputSchema.safeParse(event);
+    if (!parsed.success) {
+      const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw new InputInvalidError(`allocator: invalid input: ${where}`);
+    }
+    const input = parsed.data;
+    const table = await loadSpeedTable(deps.jobs);
+    const task = encodeTaskForAllocation(input.task, input.sizing);
+    const ctx = {
+      region: input.sizing.region,
+      priority: input.sizing.priority,
+      platforms: deps.platforms,
+      ...(input.sizing.taskDeadlineSec ? { deadlineSec: input.sizing.taskDeadlineSec } : {}),
+    };
+
+    let allocation: Allocation;
+    if (input.previous && input.failure) {
+      const cause = causeOf(input.failure);
+      if (!cause) throw new InputInvalidError(`allocator: ${input.failure.Error} is not a failure a larger size can fix`);
+      const next = escalate(input.previous, task, ctx, table, MAX_ESCALATIONS, cause);
+      if (!next) {
+        throw new ResourceExhaustedError(
+          `allocator escalation exhausted for ${input.task.itemId ?? 'task'} after ${input.previous.attempt + 1} attempt(s): last size ${describe(input.previous)} failed with ${input.failure.Error}`,
+          { attempts: input.previous.attempt + 1, lastError: input.failure.Error, escalationExhausted: true },
+        );
+      }
+      allocation = next;
+    } else {
+      allocation = allocate(task, { ...ctx, attempt: input.attempt }, table);
+    }
+
+    const result = toStateResult(allocation, input, deps);
+    logger.info('task allocated', { jobId: input.task.jobId, itemId: input.task.itemId, attempt: allocation.attempt, reason: allocation.reason });
+    await deps.events.put({
+      source: EVENT_SOURCE,
+      detailType: DetailTypes.TaskAllocated,
+      detail: {
+        jobId: input.task.jobId,
+        itemId: input.task.itemId ?? null,
+        attempt: allocation.attempt,
+        platform: allocation.platform,
+        vcpu: allocation.vcpu,
+        memoryMiB: allocation.memoryMiB,
+        timeoutSec: allocation.timeoutSec,
+        estimatedSeconds: allocation.estimatedSeconds,
+        estimatedCostUsd: allocation.estimatedCostUsd,
+        reason: allocation.reason,
+        ...(input.failure ? { after: input.failure.Error } : {}),
+      },
+    });
+    return result;
+  };
+}
+
+function describe(a: { platform: string; vcpu: number; memoryMiB: number }): string {
+  return a.platform === 'lambda' ? `Lambda ${a.memoryMiB} MB` : `Fargate ${a.vcpu} vCPU/${a.memoryMiB / 1024} GiB`;
+}
+
+function toStateResult(a: Allocation, input: AllocateStateInput, deps: AllocatorDeps): AllocateStateResult {
+  const threads = Math.min(a.threads, deps.maxThreads ?? a.threads);
+  const target = a.platform === 'lambda' ? deps.lambdaTarget(a.memoryMiB) : null;
+  if (a.platform === 'lambda' && !target) throw new InputInvalidError(`allocator: no Lambda is deployed with ${a.memoryMiB} MB for encode-video`);
+  return {
+    ...a,
+    target,
+    ecs:
+      a.platform === 'fargate'
+        ? { cpu: String(Math.round(a.vcpu * 1024)), memory: String(a.memoryMiB), ephemeralGiB: Math.max(21, a.ephemeralGiB) }
+        : null,
+    task: {
+      ...input.task,
+      platform: a.platform,
+      size: { vcpu: a.vcpu, memoryMiB: a.memoryMiB, ephemeralMiB: a.ephemeralMiB },
+      threads,
+      timeoutSec: a.timeoutSec,
+    },
+  };
+}
