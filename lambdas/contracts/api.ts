@@ -51,7 +51,7 @@ export const ApiErrorCodes = {
   IdempotencyKeyReused: 'idempotency_key_reused',
   PayloadTooLarge: 'payload_too_large',
   UnsupportedMediaType: 'unsupported_media_type',
-  SourceInvalid: 'source_invalid',
+  InputInvalid: 'input_invalid',
   Internal: 'internal_error',
 } as const;
 

@@ -41,6 +41,14 @@ export const API_TITLE = 'Mosaic Jobs API';
 export function createApiApp(deps: ApiDeps): ApiApp {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook as never });
   app.onError(onApiError);
+  // Hono hands only Error instances to onError; anything else thrown becomes one here.
+  app.use('*', async (_c, next) => {
+    try {
+      await next();
+    } catch (e) {
+      throw e instanceof Error ? e : new Error(`non-Error thrown: ${String(e)}`);
+    }
+  });
   app.use('*', requireApiKey(deps.auth, (path) => PUBLIC_PATHS.has(path)));
   app.use(
     '*',

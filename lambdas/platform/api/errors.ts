@@ -81,7 +81,7 @@ export function onApiError(err: Error, c: Context): Response {
   if (err instanceof NotFoundError) return errorResponse(c, 404, ApiErrorCodes.NotFound, err.message, err.details);
   if (err instanceof ConflictError) return errorResponse(c, 409, ApiErrorCodes.Conflict, err.message, err.details);
   if (err.name === ErrorNames.InputInvalid)
-    return errorResponse(c, 400, ApiErrorCodes.SourceInvalid, err.message, sanitizeDetails((err as { details?: unknown }).details));
+    return errorResponse(c, 400, ApiErrorCodes.InputInvalid, err.message, sanitizeDetails((err as { details?: unknown }).details));
   const ref = Math.random().toString(36).slice(2, 10);
   logger.error('api request failed', { ref, method: c.req.method, path: c.req.path, error: err.name, message: err.message, stack: err.stack });
   return errorResponse(c, 500, ApiErrorCodes.Internal, 'internal error; the server log has the details', { ref });

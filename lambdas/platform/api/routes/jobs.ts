@@ -26,7 +26,8 @@ const IdempotencyHeaders = z.object({
     .max(IDEMPOTENCY_KEY_MAX)
     .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
     .optional()
-    .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, description: 'The same key and body return the same job; the same key with another body is a 409.' }),
+    // Header names are case-insensitive; the document names it in lower case like the validator.
+    .openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'Idempotency-Key: the same key and body return the same job; the same key with another body is a 409.' }),
 });
 
 const submit = createRoute({

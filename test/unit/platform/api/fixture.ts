@@ -1,0 +1,130 @@
+/**
+ * The API app on real local stores (SQLite, a temp folder) with a scripted JobControl, for fast
+ * tests through `app.request()` (no engine, no ffmpeg).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ConflictError,
+  InputInvalidError,
+  NotFoundError,
+  type FunctionInfo,
+  type JobRecord,
+  type JobSpec,
+  type MediaInfo,
+} from '../../../../lambdas/contracts/index.js';
+import { createApiApp, type ApiApp } from '../../../../lambdas/platform/api/app.js';
+import { staticKeys } from '../../../../lambdas/platform/api/auth.js';
+import type { JobControl, PlanContext } from '../../../../lambdas/ports.js';
+import { FsBlobStore } from '../../../../local/fs-blob-store.js';
+import { LocalFileLinks } from '../../../../local/file-links.js';
+import { SqliteJobStore } from '../../../../local/sqlite-job-store.js';
+
+export const KEY = 'unit-test-key';
+export const MEDIA: MediaInfo = {
+  container: 'mov,mp4,m4a,3gp,3g2,mj2',
+  sizeBytes: 12345,
+  durationSec: 4,
+  video: { codec: 'h264', width: 640, height: 360, displayWidth: 640, fps: 25, fpsRational: '25/1', frames: 100, durationSec: 4, startSec: 0 },
+  audio: { codec: 'aac', channels: 2, sampleRate: 48000, durationSec: 4, startSec: 0 },
+};
+
+/** Scripted JobControl: records calls; `fail` makes the next submit throw a server fault. */
+export class FakeControl implements JobControl {
+  submitted: string[] = [];
+  fail: Error | null = null;
+  constructor(private readonly jobs: SqliteJobStore) {}
+
+  async submit(spec: JobSpec, opts: { jobId: string }): Promise<JobRecord> {
+    if (this.fail) throw this.fail; // eslint-disable-line @typescript-eslint/only-throw-error
+    const existing = await this.jobs.getJob(opts.jobId);
+    if (existing) return existing;
+    this.submitted.push(opts.jobId);
+    return this.jobs.createJob({ id: opts.jobId, spec, sourceHash: null, outputPrefix: `${opts.jobId}/` });
+  }
+  async cancel(id: string): Promise<JobRecord> {
+    const job = await this.jobs.getJob(id);
+    if (!job) throw new NotFoundError(`no job ${id}`);
+    if (job.status === 'SUCCEEDED' || job.status === 'FAILED') throw new ConflictError(`job ${id} is ${job.status}`);
+    return this.jobs.updateJob(id, { status: 'CANCELLED', error: { code: 'Mosaic.Cancelled', message: 'cancelled on request' } });
+  }
+  async retry(id: string): Promise<JobRecord> {
+    const job = await this.jobs.getJob(id);
+    if (!job) throw new NotFoundError(`no job ${id}`);
+    if (job.status !== 'FAILED' && job.status !== 'CANCELLED') throw new ConflictError(`job ${id} is ${job.status}`);
+    return this.jobs.updateJob(id, { status: 'QUEUED', error: null });
+  }
+  async inspect(source: { key: string }): Promise<MediaInfo> {
+    if (source.key.includes('bad')) throw new InputInvalidError('source is not a media file ffmpeg can read (Invalid data found when processing input)');
+    return MEDIA;
+  }
+  planContext(): PlanContext {
+    return { parallelism: 2, threadsPerTask: 1, vmafAvailable: false, platforms: {}, limits: { maxBytes: 1e9, maxDurationSec: 3600 } };
+  }
+  async invokeFunction(name: string, input: Record<string, unknown>): Promise<unknown> {
+    if (name !== 'inspect') throw new NotFoundError(`no media function "${name}"`);
+    if (typeof input.source !== 'object') throw new InputInvalidError('inspect: invalid input: source: expected object');
+    return MEDIA;
+  }
+  async functions(): Promise<FunctionInfo[]> {
+    return [{ name: 'inspect', description: 'probes', version: 1, platforms: ['lambda'], defaultPlatform: 'lambda', cacheable: true }];
+  }
+  async workflows() {
+    return [{ name: 'encode', description: 'the encode workflow', functions: ['inspect'] }];
+  }
+}
+
+export interface Fixture {
+  app: ApiApp;
+  jobs: SqliteJobStore;
+  blobs: FsBlobStore;
+  control: FakeControl;
+  /** `app.request` with the API key and JSON. */
+  req(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): void;
+}
+
+export async function apiFixture(): Promise<Fixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'mosaic-api-unit-'));
+  const jobs = new SqliteJobStore(join(dir, 'jobs.db'));
+  const blobs = new FsBlobStore(join(dir, 'store'));
+  await blobs.putBytes('uploads/a/clip.mp4', 'not really a video', 'video/mp4');
+  await blobs.putBytes('uploads/b/bad.mp4', 'junk', 'video/mp4');
+  const control = new FakeControl(jobs);
+  const links = new LocalFileLinks({ secret: 's', baseUrl: () => 'http://127.0.0.1:9', maxUploadBytes: 10 * 1024 * 1024 });
+  let n = 0;
+  const app = createApiApp({
+    jobs,
+    control,
+    uploads: links,
+    blobs,
+    auth: staticKeys([KEY]),
+    engine: 'test',
+    version: '0.0.0-test',
+    newJobId: () => `job-${String(++n).padStart(4, '0')}`,
+    maxBodyBytes: 64 * 1024,
+  });
+  return {
+    app,
+    jobs,
+    blobs,
+    control,
+    async req(method, path, body, headers = {}) {
+      const res = await app.request(path, {
+        method,
+        headers: { 'x-api-key': KEY, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // keep text
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    close: () => jobs.close(),
+  };
+}
