@@ -13,6 +13,10 @@ const BENCHMARKS: Record<string, Bench> = {
     describe: 'simulated catalogue: allocator cost and deadline misses vs fixed sizing (target ≥ 30% cheaper, 0 feasible misses)',
     load: () => import('./allocator.js'),
   },
+  rules: {
+    describe: 'event-pattern matcher: 100 rules × 100,000 realistic events (target ≥ 1,000,000 evaluations/s)',
+    load: () => import('./rules.js'),
+  },
 };
 
 function usage(): string {
@@ -25,6 +29,7 @@ function usage(): string {
     '',
     'encode options: --only bbb|gen   --preset NAME (default: default)   --keep (keep temp dirs)',
     'allocator options: --titles N (default 1000)   --seed N   --concurrency N (tasks per job, default 200)',
+    'rules options: --rules N (default 100)   --events N (default 100000)   --passes N (default 3)   --seed N',
   ].join('\n');
 }
 

@@ -1,6 +1,9 @@
 /**
- * The event-pattern matcher: a pattern is compiled once into nested closures (one per field, its
- * value list pre-built into a single test), then matches many events without allocating.
+ * The event-pattern matcher: a pattern is compiled once into a small generated function per
+ * pattern object (field reads written out as named property loads, so each has its own inline
+ * cache), with each field's value list pre-built into one test; it then matches many events
+ * without allocating. Generated code only ever embeds field names and strings through
+ * JSON.stringify; everything else is passed in as precompiled functions.
  *
  * Semantics, as EventBridge (aws/event-ruler) has them:
  * - fields of a pattern object are ANDed, entries of a value list ORed, `$or` alternatives ORed;
@@ -10,11 +13,12 @@
  *   `{ "exists": false }` matches a field that is missing, an object, or an empty array;
  * - missing is not null, and null is not "".
  */
-import { OR_KEY, eventPatternIssues, formatPatternPath, isPlainObject, type EventPattern, type PatternIssue, type PatternValue } from '../../contracts/index.js';
+import { OR_KEY, eventPatternIssues, formatPatternPath, type EventPattern, type PatternIssue, type PatternValue } from '../../contracts/index.js';
 import { compileValueList, type Scalar, type ScalarTest } from './value-list.js';
 
 export type EventMatcher = (event: unknown) => boolean;
 type ObjectTest = (o: Record<string, unknown>) => boolean;
+type ValueTest = (v: unknown) => boolean;
 
 export class EventPatternError extends Error {
   override readonly name = 'EventPatternError';
@@ -26,12 +30,6 @@ export class EventPatternError extends Error {
 /** Stands for "no object here": every field is missing. */
 const NOTHING: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
 
-/** `o[key]`, except for names Object.prototype has ("constructor", "toString", …), which must be own properties. */
-function reader(key: string): (o: Record<string, unknown>) => unknown {
-  if (key in Object.prototype) return (o) => (Object.hasOwn(o, key) ? o[key] : undefined);
-  return (o) => o[key];
-}
-
 /** Any leaf of an array (nested arrays flattened) passes `test`; `absent` when it holds no leaf at all. */
 function anyLeafInArray(values: unknown[], test: ScalarTest, absent: boolean): boolean {
   let sawLeaf = false;
@@ -40,8 +38,7 @@ function anyLeafInArray(values: unknown[], test: ScalarTest, absent: boolean): b
       if (test(v as Scalar)) return true;
       sawLeaf = true;
     } else if (Array.isArray(v)) {
-      const inner = anyLeafInArray(v, test, false);
-      if (inner) return true;
+      if (anyLeafInArray(v, test, false)) return true;
       if (hasLeaf(v)) sawLeaf = true;
     }
   }
@@ -56,19 +53,11 @@ function hasLeaf(values: unknown[]): boolean {
   return false;
 }
 
-function leafField(key: string, values: PatternValue[]): ObjectTest {
-  const { test, whenAbsent } = compileValueList(values);
-  const read = reader(key);
-  return (o) => {
-    const v = read(o);
-    if (v === undefined) return whenAbsent;
-    if (v === null || typeof v !== 'object') return test(v as Scalar);
-    if (Array.isArray(v)) return anyLeafInArray(v, test, whenAbsent);
-    return whenAbsent;
-  };
+/** Some object in the array (nested arrays flattened) matches; with no object at all, `test(NOTHING)`. */
+function inArray(values: unknown[], test: ObjectTest): boolean {
+  return anyObjectInArray(values, test) ?? test(NOTHING);
 }
 
-/** Some object in the array (nested arrays flattened) matches; with no object at all, the fields are all missing. */
 function anyObjectInArray(values: unknown[], test: ObjectTest): boolean | null {
   let sawObject = false;
   for (const v of values) {
@@ -85,52 +74,58 @@ function anyObjectInArray(values: unknown[], test: ObjectTest): boolean | null {
   return sawObject ? false : null;
 }
 
-function nestedField(key: string, pattern: EventPattern): ObjectTest {
-  const test = compileObject(pattern);
-  const read = reader(key);
-  return (o) => {
-    const v = read(o);
-    if (v === null || typeof v !== 'object') return test(NOTHING);
-    if (!Array.isArray(v)) return test(v as Record<string, unknown>);
-    return anyObjectInArray(v, test) ?? test(NOTHING);
+/** A field's value list as a test of whatever the event holds there (undefined when missing). */
+function valueTest(values: readonly PatternValue[]): { test: ValueTest; scalar: ScalarTest; exactStrings: string[] | null } {
+  const { test, whenAbsent, exactStrings } = compileValueList(values);
+  return {
+    test: (v) => (v === undefined ? whenAbsent : v === null || typeof v !== 'object' ? test(v as Scalar) : Array.isArray(v) ? anyLeafInArray(v, test, whenAbsent) : whenAbsent),
+    scalar: test,
+    exactStrings,
   };
 }
 
-function orGroup(alternatives: EventPattern[]): ObjectTest {
-  const tests = alternatives.map(compileObject);
-  return (o) => {
-    for (const t of tests) if (t(o)) return true;
-    return false;
-  };
-}
+/** Generates the matcher's source: one function per pattern object, leaves first (cheap, selective), then nested objects, then `$or`. */
+class Generator {
+  readonly fns: string[] = [];
+  readonly externals: unknown[] = [];
 
-function compileObject(pattern: EventPattern): ObjectTest {
-  // Leaves first (cheap and usually selective: source, detail-type), then nested objects, then $or.
-  const leaves: ObjectTest[] = [];
-  const nested: ObjectTest[] = [];
-  const ors: ObjectTest[] = [];
-  for (const [key, value] of Object.entries(pattern)) {
-    if (key === OR_KEY) ors.push(orGroup(value as EventPattern[]));
-    else if (Array.isArray(value)) leaves.push(leafField(key, value as PatternValue[]));
-    else nested.push(nestedField(key, value as EventPattern));
+  external(value: unknown): string {
+    this.externals.push(value);
+    return `X${this.externals.length - 1}`;
   }
-  const tests = [...leaves, ...nested, ...ors];
-  switch (tests.length) {
-    case 1:
-      return tests[0];
-    case 2: {
-      const [a, b] = tests;
-      return (o) => a(o) && b(o);
+
+  object(pattern: EventPattern): string {
+    const index = this.fns.length;
+    const name = `n${index}`;
+    this.fns.push('');
+    const lines: string[] = [];
+    const entries = Object.entries(pattern);
+    const read = (key: string) => (key in Object.prototype ? `(Object.hasOwn(o, ${JSON.stringify(key)}) ? o[${JSON.stringify(key)}] : undefined)` : `o[${JSON.stringify(key)}]`);
+    for (const [key, value] of entries) {
+      if (key === OR_KEY || !Array.isArray(value)) continue;
+      const { test, scalar, exactStrings } = valueTest(value as PatternValue[]);
+      const slow = this.external(test);
+      if (exactStrings && exactStrings.length <= 4) {
+        // Exact strings only: compare inline; arrays and objects take the general path.
+        const differs = exactStrings.map((s) => `v !== ${JSON.stringify(s)}`).join(' && ');
+        lines.push(`v = ${read(key)}; if (${differs} && (typeof v !== 'object' || v === null || !${slow}(v))) return false;`);
+      } else {
+        const fast = this.external(scalar);
+        lines.push(`v = ${read(key)}; if (typeof v === 'string' || typeof v === 'number' ? !${fast}(v) : !${slow}(v)) return false;`);
+      }
     }
-    case 3: {
-      const [a, b, c] = tests;
-      return (o) => a(o) && b(o) && c(o);
+    for (const [key, value] of entries) {
+      if (key === OR_KEY || Array.isArray(value)) continue;
+      const inner = this.object(value as EventPattern);
+      lines.push(`v = ${read(key)}; if (!(typeof v === 'object' && v !== null ? (Array.isArray(v) ? inArray(v, ${inner}) : ${inner}(v)) : ${inner}(NOTHING))) return false;`);
     }
-    default:
-      return (o) => {
-        for (const t of tests) if (!t(o)) return false;
-        return true;
-      };
+    for (const [key, value] of entries) {
+      if (key !== OR_KEY) continue;
+      const alternatives = (value as EventPattern[]).map((alt) => `${this.object(alt)}(o)`);
+      lines.push(`if (!(${alternatives.join(' || ')})) return false;`);
+    }
+    this.fns[index] = `function ${name}(o) {\n  let v;\n  ${lines.join('\n  ')}\n  return true;\n}`;
+    return name;
   }
 }
 
@@ -138,8 +133,12 @@ function compileObject(pattern: EventPattern): ObjectTest {
 export function compilePattern(pattern: unknown): EventMatcher {
   const issues = eventPatternIssues(pattern);
   if (issues.length > 0) throw new EventPatternError(issues);
-  const test = compileObject(pattern as EventPattern);
-  return (event) => (isPlainObject(event) ? test(event) : test(NOTHING));
+  const gen = new Generator();
+  const root = gen.object(pattern as EventPattern);
+  const body = `"use strict";\n${gen.fns.join('\n')}\nreturn function match(e) { return ${root}(typeof e === 'object' && e !== null && !Array.isArray(e) ? e : NOTHING); };`;
+  const names = gen.externals.map((_, i) => `X${i}`);
+  const factory = new Function('inArray', 'NOTHING', ...names, body) as (...args: unknown[]) => EventMatcher;
+  return factory(inArray, NOTHING, ...gen.externals);
 }
 
 const cache = new WeakMap<object, EventMatcher>();

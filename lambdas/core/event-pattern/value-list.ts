@@ -7,7 +7,7 @@
  * and `null` included.
  */
 import { NUMERIC_LIMIT, isPlainObject, parseCidr, parseIpAddress, type PatternValue } from '../../contracts/index.js';
-import { equalsIgnoreCase, prefixIgnoreCase, suffixIgnoreCase, wildcard, type StringTest } from './string-tests.js';
+import { equalsIgnoreCase, prefixIgnoreCase, suffixIgnoreCase, wildcard, wildcardSegments, type StringTest } from './string-tests.js';
 
 export type Scalar = string | number | boolean | null;
 export type ScalarTest = (v: Scalar) => boolean;
@@ -18,6 +18,8 @@ export interface CompiledValueList {
   test: ScalarTest;
   /** Whether a field with no leaf value (missing, an object, an empty array) matches: `{ "exists": false }`. */
   whenAbsent: boolean;
+  /** The list when it is exact strings only (none an IP address): callers may compare inline. */
+  exactStrings: string[] | null;
 }
 
 const inRange = (n: number) => n >= -NUMERIC_LIMIT && n <= NUMERIC_LIMIT;
@@ -85,6 +87,49 @@ function anythingBut(arg: unknown): ScalarTest {
   };
 }
 
+/**
+ * Many `prefix*suffix` wildcards (e.g. `inbox/*.mov` in every letter case) as one test: the prefix
+ * is checked once per distinct prefix, then the value's tail is looked up in a set per suffix length.
+ */
+function wildcardFamily(patterns: string[]): StringTest {
+  const byPrefix = new Map<string, Map<number, Set<string>>>();
+  for (const p of patterns) {
+    const [prefix, suffix] = wildcardSegments(p);
+    const byLength = byPrefix.get(prefix) ?? new Map<number, Set<string>>();
+    byPrefix.set(prefix, byLength);
+    const set = byLength.get(suffix.length) ?? new Set<string>();
+    byLength.set(suffix.length, set);
+    set.add(suffix);
+  }
+  const groups = [...byPrefix].map(([prefix, byLength]) => ({ prefix, tails: [...byLength].map(([length, set]) => ({ length, set })) }));
+  return (v) => {
+    for (const { prefix, tails } of groups) {
+      if (!v.startsWith(prefix)) continue;
+      for (const { length, set } of tails) if (v.length >= prefix.length + length && set.has(v.slice(v.length - length))) return true;
+    }
+    return false;
+  };
+}
+
+/** Many case-insensitive suffixes (`.mp4`, `.mov`, …) as one test: the value's tail, lower-cased, looked up per suffix length. */
+function suffixIgnoreCaseFamily(suffixes: string[]): StringTest {
+  const byLength = new Map<number, Set<string>>();
+  for (const s of suffixes) {
+    const lower = s.toLowerCase();
+    const set = byLength.get(lower.length) ?? new Set<string>();
+    byLength.set(lower.length, set);
+    set.add(lower);
+  }
+  const tails = [...byLength].map(([length, set]) => ({ length, set }));
+  return (v) => {
+    for (const { length, set } of tails) if (v.length >= length && set.has(v.slice(v.length - length).toLowerCase())) return true;
+    return false;
+  };
+}
+
+/** Whether lower-casing `s` is the same as folding it character by character (true for ASCII and most scripts). */
+const foldsSimply = (s: string) => s.toLowerCase().length === s.length && s.toUpperCase().length === s.length;
+
 /** Compiles a validated value list. */
 export function compileValueList(values: readonly PatternValue[]): CompiledValueList {
   const strings: string[] = [];
@@ -97,6 +142,8 @@ export function compileValueList(values: readonly PatternValue[]): CompiledValue
   let nullOk = false;
   let exists = false;
   let whenAbsent = false;
+  const simpleWildcards: string[] = [];
+  const foldedSuffixes: string[] = [];
 
   for (const value of values) {
     if (typeof value === 'string') {
@@ -113,14 +160,22 @@ export function compileValueList(values: readonly PatternValue[]): CompiledValue
         case 'prefix':
           stringTests.push(typeof arg === 'string' ? (v) => v.startsWith(arg) : prefixIgnoreCase((arg as Record<string, string>)['equals-ignore-case']));
           break;
-        case 'suffix':
-          stringTests.push(typeof arg === 'string' ? (v) => v.endsWith(arg) : suffixIgnoreCase((arg as Record<string, string>)['equals-ignore-case']));
+        case 'suffix': {
+          if (typeof arg === 'string') {
+            stringTests.push((v) => v.endsWith(arg));
+            break;
+          }
+          const suffix = (arg as Record<string, string>)['equals-ignore-case'];
+          if (foldsSimply(suffix)) foldedSuffixes.push(suffix);
+          else stringTests.push(suffixIgnoreCase(suffix));
           break;
+        }
         case 'equals-ignore-case':
           stringTests.push(equalsIgnoreCase(arg as string));
           break;
         case 'wildcard':
-          stringTests.push(wildcard(arg as string));
+          if (wildcardSegments(arg as string).length === 2) simpleWildcards.push(arg as string);
+          else stringTests.push(wildcard(arg as string));
           break;
         case 'cidr':
           stringTests.push(ipTest(arg as string));
@@ -141,7 +196,13 @@ export function compileValueList(values: readonly PatternValue[]): CompiledValue
     }
   }
 
-  return { test: specialise(), whenAbsent };
+  if (simpleWildcards.length === 1) stringTests.push(wildcard(simpleWildcards[0]));
+  else if (simpleWildcards.length > 1) stringTests.push(wildcardFamily(simpleWildcards));
+  if (foldedSuffixes.length === 1) stringTests.push(suffixIgnoreCase(foldedSuffixes[0]));
+  else if (foldedSuffixes.length > 1) stringTests.push(suffixIgnoreCaseFamily(foldedSuffixes));
+  const onlyExactStrings =
+    !exists && !whenAbsent && stringTests.length === 0 && numbers.length === 0 && numberTests.length === 0 && anyTests.length === 0 && !trueOk && !falseOk && !nullOk;
+  return { test: specialise(), whenAbsent, exactStrings: onlyExactStrings ? strings : null };
 
   function specialise(): ScalarTest {
     if (exists) return () => true;
