@@ -5,6 +5,10 @@
 type Bench = { describe: string; load: () => Promise<{ main: (args: string[]) => Promise<number> }> };
 
 const BENCHMARKS: Record<string, Bench> = {
+  api: {
+    describe: 'Jobs API on `mosaic serve`: GET /v1/jobs/{id} req/s and p99 (target ≥ 2,000 req/s, p99 ≤ 25 ms, 0 errors); 200 concurrent submissions all complete',
+    load: () => import('./api.js'),
+  },
   encode: {
     describe: 'wall time of `mosaic encode` vs a plain ffmpeg shell script (target ≤ 1.15×)',
     load: () => import('./encode.js'),
@@ -12,6 +16,10 @@ const BENCHMARKS: Record<string, Bench> = {
   allocator: {
     describe: 'simulated catalogue: allocator cost and deadline misses vs fixed sizing (target ≥ 30% cheaper, 0 feasible misses)',
     load: () => import('./allocator.js'),
+  },
+  'speed-model': {
+    describe: 'allocator speed model vs measured encode time of real chunks on this machine, after calibration (target: median abs error ≤ 25%)',
+    load: () => import('./speed-model.js'),
   },
   rules: {
     describe: 'event-pattern matcher: 100 rules × 100,000 realistic events (target ≥ 1,000,000 evaluations/s)',
@@ -27,8 +35,10 @@ function usage(): string {
     'benchmarks:',
     ...Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(width)}  ${b.describe}`),
     '',
+    'api options: --duration S (default 10)   --connections N (default 10)   --jobs N (default 200)   --max-jobs N (default 4)   --keep',
     'encode options: --only bbb|gen   --preset NAME (default: default)   --keep (keep temp dirs)',
     'allocator options: --titles N (default 1000)   --seed N   --concurrency N (tasks per job, default 200)',
+    'speed-model options: --keep (keep the temp folder)',
     'rules options: --rules N (default 100)   --events N (default 100000)   --passes N (default 3)   --seed N',
   ].join('\n');
 }

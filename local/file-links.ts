@@ -42,6 +42,7 @@ export function safeFileName(name: string): string {
 
 export class LocalFileLinks implements UploadTarget {
   readonly maxUploadBytes: number;
+  private readonly tokens = new Map<string, string>();
 
   constructor(private readonly o: FileLinksOptions) {
     this.maxUploadBytes = o.maxUploadBytes;
@@ -65,7 +66,15 @@ export class LocalFileLinks implements UploadTarget {
     const ttl = this.o.downloadTtlSec ?? 24 * 3600;
     // Expiry rounded up to the hour: the same URL for an hour, so players and caches can reuse it.
     const e = Math.ceil((Date.now() / 1000 + ttl) / 3600) * 3600;
-    const token = this.sign({ p: scopeOf(key), e } satisfies DownloadClaim);
+    const scope = scopeOf(key);
+    const cacheKey = `${e}:${scope}`;
+    let token = this.tokens.get(cacheKey);
+    if (!token) {
+      token = this.sign({ p: scope, e } satisfies DownloadClaim);
+      // Tokens are stable for the hour; keep the latest few thousand.
+      if (this.tokens.size >= 5000) this.tokens.clear();
+      this.tokens.set(cacheKey, token);
+    }
     return `${this.o.baseUrl()}/files/${token}/${key.split('/').map(encodeURIComponent).join('/')}`;
   }
 

@@ -98,6 +98,13 @@ const toStep = (r: StepRow): StepRecord => ({
 
 export class SqliteJobStore implements JobStore {
   private readonly db: Database.Database;
+  /** Prepared once: the API polls getJob/listSteps/listEvents thousands of times a second. */
+  private readonly statements = new Map<string, Database.Statement>();
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -128,7 +135,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async getJob(id: string): Promise<JobRecord | null> {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = this.stmt('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
     return row ? toJob(row) : null;
   }
 
@@ -226,7 +233,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async listSteps(jobId: string): Promise<StepRecord[]> {
-    return (this.db.prepare('SELECT * FROM steps WHERE job_id = ? ORDER BY started_at, step_id, attempt').all(jobId) as StepRow[]).map(toStep);
+    return (this.stmt('SELECT * FROM steps WHERE job_id = ? ORDER BY started_at, step_id, attempt').all(jobId) as StepRow[]).map(toStep);
   }
 
   async abandonRunningSteps(jobId: string): Promise<number> {
@@ -242,8 +249,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async listEvents(jobId: string, afterId = 0): Promise<StoredEvent[]> {
-    const rows = this.db
-      .prepare('SELECT id, job_id, time, detail_type, detail FROM events WHERE job_id = ? AND id > ? ORDER BY id')
+    const rows = this.stmt('SELECT id, job_id, time, detail_type, detail FROM events WHERE job_id = ? AND id > ? ORDER BY id')
       .all(jobId, afterId) as { id: number; job_id: string; time: string; detail_type: string; detail: string }[];
     return rows.map((r) => ({ id: r.id, time: r.time, jobId: r.job_id, detailType: r.detail_type, detail: JSON.parse(r.detail) }));
   }

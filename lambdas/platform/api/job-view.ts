@@ -15,6 +15,26 @@ export interface JobViewDeps {
   jobs: JobStore;
   blobs: BlobStore;
   uploads: UploadTarget;
+  /** Parsed reports by `<jobId>:<version>` (a report never changes while the job's version stays). */
+  reports?: ReportCache;
+}
+
+/** A small LRU of parsed report.json files: polling a finished job should not re-read and re-parse it. */
+export class ReportCache {
+  private readonly map = new Map<string, JobReport | null>();
+  constructor(private readonly max = 1000) {}
+  async get(key: string, load: () => Promise<JobReport | null>): Promise<JobReport | null> {
+    if (this.map.has(key)) {
+      const v = this.map.get(key)!;
+      this.map.delete(key);
+      this.map.set(key, v);
+      return v;
+    }
+    const v = await load();
+    this.map.set(key, v);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+    return v;
+  }
 }
 
 const percent = (job: JobRecord) => Math.round(Math.min(1, Math.max(0, job.status === 'SUCCEEDED' ? 1 : job.progress)) * 1000) / 10;
@@ -36,7 +56,7 @@ export function jobSummary(job: JobRecord): JobSummary {
 export async function jobView(deps: JobViewDeps, job: JobRecord): Promise<JobView> {
   const [steps, report, deliveries] = await Promise.all([
     deps.jobs.listSteps(job.id),
-    job.status === 'SUCCEEDED' && job.reportKey ? readReport(deps.blobs, job.reportKey) : Promise.resolve(null),
+    job.status === 'SUCCEEDED' && job.reportKey ? cachedReport(deps, job.id, job.version, job.reportKey) : Promise.resolve(null),
     job.spec.webhook ? webhookDeliveries(deps.jobs, job.id) : Promise.resolve([]),
   ]);
   const link = async (rel: string | null | undefined) => {
@@ -45,6 +65,14 @@ export async function jobView(deps: JobViewDeps, job: JobRecord): Promise<JobVie
     return { key, url: await deps.uploads.downloadUrl(key) };
   };
   const o = report?.outputs;
+  const [hls, dash, poster, sprite, thumbnailsVtt, reportLink] = await Promise.all([
+    link(o?.hls),
+    link(o?.dash),
+    link(o?.poster),
+    link(o?.sprite),
+    link(o?.thumbnailsVtt),
+    job.reportKey ? deps.uploads.downloadUrl(job.reportKey).then((url) => ({ key: job.reportKey!, url })) : null,
+  ]);
   return {
     id: job.id,
     status: job.status,
@@ -56,14 +84,7 @@ export async function jobView(deps: JobViewDeps, job: JobRecord): Promise<JobVie
     progress: { percent: percent(job), etaSec: job.status === 'SUCCEEDED' ? 0 : job.etaSec },
     error: job.error,
     steps,
-    outputs: {
-      hls: await link(o?.hls),
-      dash: await link(o?.dash),
-      poster: await link(o?.poster),
-      sprite: await link(o?.sprite),
-      thumbnailsVtt: await link(o?.thumbnailsVtt),
-      report: job.reportKey ? { key: job.reportKey, url: await deps.uploads.downloadUrl(job.reportKey) } : null,
-    },
+    outputs: { hls, dash, poster, sprite, thumbnailsVtt, report: reportLink },
     renditions: (report?.rungs ?? []).map((r) => ({
       id: r.id,
       width: r.width,
@@ -83,6 +104,10 @@ export async function jobView(deps: JobViewDeps, job: JobRecord): Promise<JobVie
     },
     webhook: job.spec.webhook ? { url: job.spec.webhook.url, deliveries } : null,
   };
+}
+
+function cachedReport(deps: JobViewDeps, jobId: string, version: number, key: string): Promise<JobReport | null> {
+  return deps.reports ? deps.reports.get(`${jobId}:${version}`, () => readReport(deps.blobs, key)) : readReport(deps.blobs, key);
 }
 
 async function readReport(blobs: BlobStore, key: string): Promise<JobReport | null> {

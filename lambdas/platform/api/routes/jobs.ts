@@ -15,7 +15,7 @@ import {
 } from '../../../contracts/index.js';
 import type { ApiApp, ApiDeps } from '../app.js';
 import { ApiHttpError } from '../errors.js';
-import { jobSummary, jobView } from '../job-view.js';
+import { jobSummary, jobView as buildJobView, ReportCache } from '../job-view.js';
 import { preflight } from '../preflight.js';
 import { JobIdParams, json, jsonBody, pick } from './common.js';
 
@@ -126,6 +126,8 @@ function checkSourceKey(spec: JobSpec): void {
 
 export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
   const newJobId = deps.newJobId ?? defaultJobId;
+  const reports = new ReportCache();
+  const jobView = (_deps: ApiDeps, job: Parameters<typeof buildJobView>[1]) => buildJobView({ ...deps, reports }, job);
   const load = async (id: string) => {
     const job = await deps.jobs.getJob(id);
     if (!job) throw new NotFoundError(`no job ${id}`, { id });
