@@ -147,6 +147,8 @@ export interface PlanContext {
   /** Function name → where it runs by default (function.json defaultPlatform). */
   platforms: Record<string, 'lambda' | 'fargate'>;
   limits: SourceLimits;
+  /** How the Plan step involves the allocator (region, concurrency, whether it picks the chunk length); default as PlanInputSchema. */
+  allocator?: { region: string; maxConcurrency: number; chooseChunks: boolean };
 }
 
 /**

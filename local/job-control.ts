@@ -16,6 +16,7 @@ import {
   type WorkflowInfo,
 } from '../lambdas/contracts/index.js';
 import type { JobControl, PlanContext } from '../lambdas/ports.js';
+import { pricingRegion } from '../lambdas/core/plan-sizing.js';
 import { logger } from '../lambdas/runtime/index.js';
 import type { LocalEngine } from './engine.js';
 import { functionConfigs } from './function-registry.js';
@@ -89,6 +90,8 @@ export class LocalJobControl implements JobControl {
       vmafAvailable: Boolean(this.engine.vmaf.path && this.engine.tools.vmafFfmpeg),
       platforms,
       limits: this.engine.limits,
+      // As the engine plans a job: chunks follow the worker slots; the allocator prices the tasks for AWS.
+      allocator: { region: pricingRegion(undefined), maxConcurrency: this.engine.parallelism, chooseChunks: false },
     };
   }
 

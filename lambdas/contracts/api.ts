@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { JobErrorSchema, StepRecordSchema } from './job.js';
 import { JobSpecSchema } from './job-spec.js';
 import { MediaInfoSchema } from './media.js';
+import { PlanSizingSchema } from './tasks.js';
 import { JobStatusSchema } from './status.js';
 
 // ---- errors a port may throw; the app maps them to HTTP (InputInvalidError → 400 comes from errors.ts)
@@ -252,8 +253,19 @@ export const PreflightResultSchema = z.object({
       maxConcurrency: z.number().int(),
     })
     .nullable(),
-  /** Placement, sizes, cost and time from the allocator; null when it is not available. */
-  estimate: z.unknown().nullable(),
+  /**
+   * What the encode phase would cost and take on AWS, as the Plan step sizes it with the allocator
+   * (chunk length, region and price date included); null when the source would be rejected.
+   */
+  estimate: PlanSizingSchema.pick({
+    region: true,
+    pricesTakenOn: true,
+    chunkSeconds: true,
+    estimatedUsd: true,
+    estimatedSeconds: true,
+    taskDeadlineSec: true,
+    reason: true,
+  }).nullable(),
   /** Why `estimate` is null, if it is. */
   estimateUnavailableReason: z.string().nullable(),
 });

@@ -109,6 +109,7 @@ describe('Jobs API lifecycle over HTTP', () => {
     expect(ok.body.source.video).toMatchObject({ width: 320, height: 180 });
     expect(ok.body.plan.rungs.length).toBeGreaterThan(0);
     expect(ok.body.plan.tasks.encodeVideo).toBe(ok.body.plan.rungs.length * ok.body.plan.chunks.count);
+    expect(ok.body.estimate.estimatedUsd).toBeGreaterThan(0);
 
     const junk = join(dir, 'src', 'junk.mp4');
     writeFileSync(junk, 'this is not a video at all '.repeat(100));

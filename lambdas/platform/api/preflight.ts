@@ -32,13 +32,20 @@ export async function preflight(deps: { control: JobControl; blobs: BlobStore },
         jobId: 'preflight',
         source: spec.source,
         media,
-        spec: { preset: spec.preset, ...(spec.ladder ? { ladder: spec.ladder } : {}), outputs: spec.outputs },
+        spec: {
+          preset: spec.preset,
+          ...(spec.ladder ? { ladder: spec.ladder } : {}),
+          outputs: spec.outputs,
+          priority: spec.priority,
+          ...(spec.deadlineSec ? { deadlineSec: spec.deadlineSec } : {}),
+        },
         workPrefix: '.mosaic/work/preflight/',
         outputPrefix: 'preflight/',
         parallelism: ctx.parallelism,
         threadsPerTask: ctx.threadsPerTask,
         vmafAvailable: ctx.vmafAvailable,
         platforms: ctx.platforms,
+        ...(ctx.allocator ? { allocator: ctx.allocator } : {}),
       }),
     );
   } catch (e) {
@@ -64,9 +71,15 @@ export async function preflight(deps: { control: JobControl; blobs: BlobStore },
       },
       maxConcurrency: plan.maxConcurrency,
     },
-    // TODO(allocator): placement, sizes, cost and time per task from lambdas/core/allocator once
-    // the Plan step carries them; until then preflight reports the plan only.
-    estimate: null,
-    estimateUnavailableReason: 'allocator estimates are not wired into preflight yet',
+    estimate: {
+      region: plan.sizing.region,
+      pricesTakenOn: plan.sizing.pricesTakenOn,
+      chunkSeconds: plan.sizing.chunkSeconds,
+      estimatedUsd: plan.sizing.estimatedUsd,
+      estimatedSeconds: plan.sizing.estimatedSeconds,
+      taskDeadlineSec: plan.sizing.taskDeadlineSec,
+      reason: plan.sizing.reason,
+    },
+    estimateUnavailableReason: null,
   };
 }

@@ -116,6 +116,10 @@ describe('Jobs API app', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ accepted: true, reasons: [], plan: { preset: { name: 'draft' } } });
     expect(ok.body.plan.rungs.map((r: { height: number }) => r.height)).toEqual([360]);
+    expect(ok.body.estimate).toMatchObject({ region: expect.any(String), pricesTakenOn: expect.any(String) });
+    expect(ok.body.estimate.estimatedUsd).toBeGreaterThan(0);
+    expect(ok.body.estimate.estimatedSeconds).toBeGreaterThan(0);
+    expect(ok.body.estimateUnavailableReason).toBeNull();
     const bad = await f.req('POST', '/v1/jobs/preflight', { source: { key: 'uploads/b/bad.mp4' } });
     expect(bad.body).toMatchObject({ accepted: false, plan: null });
     expect(bad.body.reasons[0]).toMatch(/not a media file/);
