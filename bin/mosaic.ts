@@ -9,16 +9,20 @@ import { resolve } from 'node:path';
 import type { JobRecord, JobReport } from '../lambdas/contracts/index.js';
 import { presetNames } from '../lambdas/core/presets.js';
 import { setLogLevel } from '../lambdas/runtime/observability.js';
-import { LocalEngine } from '../local/engine.js';
+import { DEFAULT_AWS_CONCURRENCY, LocalEngine } from '../local/engine.js';
 import { ProgressView, fmtDuration } from './cli/progress-view.js';
 import { hasApiFlag, remoteEncode, remoteJobs } from './cli/remote.js';
 import { serve, SERVE_USAGE } from './cli/serve.js';
 import { RULES_USAGE, rulesCommand } from './cli/rules.js';
+import { CALIBRATE_USAGE, calibrateCommand } from './cli/calibrate.js';
+import { formatEstimate } from './cli/estimate.js';
 import { fixed, table } from './cli/tables.js';
 import { parallelismFromEnv, runtimeConfigFromEnv } from './environment.js';
 
 const USAGE = `usage:
   mosaic encode <input> [--out DIR] [--preset NAME] [--json] [--verbose]
+  mosaic encode <input> --estimate [--concurrency N] [--deadline SEC]   (AWS plan, sizes and cost; nothing encoded)
+  ${CALIBRATE_USAGE}
   mosaic jobs list [--out DIR] [--json]
   mosaic jobs show <job-id> [--out DIR] [--json]
   mosaic encode|jobs ... --api URL [--api-key KEY]   (against a Mosaic server; key also from MOSAIC_API_KEY)
@@ -38,14 +42,37 @@ async function encode(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { out: { type: 'string', default: 'mosaic-out' }, preset: { type: 'string', default: 'default' }, json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } },
+    options: {
+      out: { type: 'string', default: 'mosaic-out' },
+      preset: { type: 'string', default: 'default' },
+      json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      estimate: { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
+      deadline: { type: 'string' },
+    },
   });
   if (positionals.length !== 1) throw new UsageError('encode takes exactly one input file');
   if (!presetNames().includes(values.preset)) throw new UsageError(`unknown preset "${values.preset}"; known presets: ${presetNames().join(', ')}`);
+  const positiveInt = (name: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive whole number, got "${v}"`);
+    return n;
+  };
+  const concurrency = positiveInt('concurrency', values.concurrency);
+  const deadlineSec = positiveInt('deadline', values.deadline);
+  if (!values.estimate && concurrency !== undefined) throw new UsageError('--concurrency applies to --estimate only');
   const out = resolve(values.out);
   const engine = await openEngine(out, values.verbose);
   try {
-    const { job, resumed } = await engine.submitFile(positionals[0], { preset: values.preset });
+    if (values.estimate) {
+      const { media, estimate } = await engine.estimateFile(positionals[0], { preset: values.preset, ...(deadlineSec ? { deadlineSec } : {}) }, concurrency);
+      const text = values.json ? JSON.stringify({ type: 'estimate', media, estimate }) : formatEstimate(positionals[0], values.preset, media, estimate, concurrency ?? DEFAULT_AWS_CONCURRENCY);
+      process.stdout.write(`${text}\n`);
+      return 0;
+    }
+    const { job, resumed } = await engine.submitFile(positionals[0], { preset: values.preset, ...(deadlineSec ? { deadlineSec } : {}) });
     const json = values.json;
     const say = (s: string) => !json && process.stdout.write(`${s}\n`);
     if (job.status === 'FAILED' && !resumed && job.error) return await finish(engine, job, json, out);
@@ -135,6 +162,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'jobs') return jobs(rest);
   if (cmd === 'serve') return serve(rest);
   if (cmd === 'rules') return rulesCommand(rest);
+  if (cmd === 'calibrate') return calibrateCommand(rest);
   if (!cmd || cmd === '--help' || cmd === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return cmd ? 0 : 2;

@@ -23,6 +23,10 @@ import {
   type JobRecord,
   type JobSpec,
   type JobSpecInput,
+  type JobEstimate,
+  type MediaInfo,
+  MediaInfoSchema,
+  PlanInputSchema,
   type Platform,
   type PlanResult,
   type SourceLimits,
@@ -30,6 +34,7 @@ import {
 import { JobProgress } from '../lambdas/core/job-progress.js';
 import {
   resolveMediaTools,
+  loadSpeedTable,
   resolveVmafModel,
   type MediaTools,
   type RuntimeConfig,
@@ -40,12 +45,15 @@ import { FsBlobStore } from './fs-blob-store.js';
 import { defaultPlatforms, functionConfigs, loadFunctions, type AnyMediaFunction } from './function-registry.js';
 import { createAllocatorHandler } from '../lambdas/platform/allocator/handler.js';
 import { pricingRegion } from '../lambdas/core/plan-sizing.js';
+import { estimateJob } from '../lambdas/core/job-estimate.js';
 import { loadWorkflow, localFunctionArn, runWorkflow, type LoadedWorkflow } from './asl-runner.js';
 import { Semaphore } from './semaphore.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
 
 export const ENCODE_WORKFLOW = fileURLToPath(new URL('../state-machines/encode.asl.json', import.meta.url));
 export const STATE_DIR = '.mosaic';
+/** Map concurrency an AWS deployment gives a job (the stack's default), for local estimates. */
+export const DEFAULT_AWS_CONCURRENCY = 20;
 /** The platform function behind the workflow's Allocate state (not a media function). */
 export const ALLOCATOR = 'allocator';
 
@@ -166,16 +174,50 @@ export class LocalEngine {
       await this.failJob(job.id, new InputInvalidError(`source not found: ${path}`));
       return { job: (await this.jobs.getJob(job.id))!, resumed: false };
     }
+    const { hash, key } = await this.stageLocalFile(abs);
+    const parsedSpec = JobSpecSchema.parse({ ...spec, source: { key } });
+    const existing = await this.jobs.findResumable(hash, parsedSpec.preset);
+    if (existing) return { job: existing, resumed: true };
+    return { job: await this.createJob(parsedSpec, hash), resumed: false };
+  }
+
+  /** Links a local file into the store under its content hash (once). */
+  private async stageLocalFile(abs: string): Promise<{ hash: string; key: string }> {
     const hash = await sha256File(abs);
     const key = `${STATE_DIR}/sources/${hash}${extname(abs).toLowerCase()}`;
     if (!(await this.blobs.head(key))) {
       await mkdir(join(this.root, STATE_DIR, 'sources'), { recursive: true });
       await linkOrCopy(abs, this.blobs.pathOf(key));
     }
-    const parsedSpec = JobSpecSchema.parse({ ...spec, source: { key } });
-    const existing = await this.jobs.findResumable(hash, parsedSpec.preset);
-    if (existing) return { job: existing, resumed: true };
-    return { job: await this.createJob(parsedSpec, hash), resumed: false };
+    return { hash, key };
+  }
+
+  /**
+   * What encoding a local file would cost and take on AWS (`mosaic encode --estimate`): the source
+   * is probed by the Inspect function, planned with the allocator choosing chunks for
+   * `awsConcurrency` tasks at once, and every task sized with the speed table learned here.
+   * Nothing is encoded. A source that would be rejected throws its InputInvalidError.
+   */
+  async estimateFile(path: string, spec: Omit<JobSpecInput, 'source'> = {}, awsConcurrency = DEFAULT_AWS_CONCURRENCY): Promise<{ media: MediaInfo; estimate: JobEstimate }> {
+    const abs = resolve(path);
+    if (!existsSync(abs) || !statSync(abs).isFile()) throw new InputInvalidError(`source not found: ${path}`);
+    const { key } = await this.stageLocalFile(abs);
+    const parsed = JobSpecSchema.parse({ ...spec, source: { key } });
+    const jobId = `estimate-${randomBytes(6).toString('hex')}`;
+    const media = MediaInfoSchema.parse(await this.invokeFunction('inspect', { jobId, itemId: 'source', source: { key }, limits: this.limits }));
+    const plan = PlanInputSchema.parse({
+      jobId,
+      source: { key },
+      media,
+      spec: { preset: parsed.preset, ...(parsed.ladder ? { ladder: parsed.ladder } : {}), outputs: parsed.outputs, priority: parsed.priority, ...(parsed.deadlineSec ? { deadlineSec: parsed.deadlineSec } : {}) },
+      workPrefix: `${STATE_DIR}/work/${jobId}/`,
+      outputPrefix: `${jobId}/`,
+      parallelism: this.parallelism,
+      threadsPerTask: Math.max(1, Math.floor(cpus().length / this.parallelism)),
+      vmafAvailable: Boolean(this.vmaf.path && this.tools.vmafFfmpeg),
+      allocator: { region: pricingRegion(this.config.region), maxConcurrency: awsConcurrency, chooseChunks: true },
+    });
+    return { media, estimate: estimateJob({ plan, speeds: await loadSpeedTable(this.jobs) }) };
   }
 
   /**

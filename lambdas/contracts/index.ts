@@ -16,3 +16,4 @@ export * from './event-pattern.js';
 export * from './rules.js';
 export * from './allocation.js';
 export * from './allocate-state.js';
+export * from './estimate.js';

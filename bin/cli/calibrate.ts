@@ -1,0 +1,57 @@
+/**
+ * `mosaic calibrate [--out DIR] [--quick] [--json]`: times short real encodes on this machine and
+ * stores the allocator's speed table in the output folder's state (where `mosaic encode` and
+ * `mosaic serve` read it); every encode afterwards keeps refining it.
+ */
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveMediaTools } from '../../lambdas/runtime/index.js';
+import { calibrate, defaultCases } from '../../local/calibrate.js';
+import { SqliteJobStore } from '../../local/sqlite-job-store.js';
+import { STATE_DIR } from '../../local/engine.js';
+import { mkdir } from 'node:fs/promises';
+import { runtimeConfigFromEnv } from '../environment.js';
+import { table } from './tables.js';
+
+export const CALIBRATE_USAGE = 'mosaic calibrate [--out DIR] [--quick] [--json]   (time real encodes here; store the speed table)';
+
+export async function calibrateCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { out: { type: 'string', default: 'mosaic-out' }, quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } });
+  const root = resolve(values.out);
+  await mkdir(join(root, STATE_DIR), { recursive: true });
+  const config = runtimeConfigFromEnv();
+  const tools = await resolveMediaTools({ ...config, scratchRoot: config.scratchRoot ?? join(root, STATE_DIR, 'scratch') });
+  const jobs = new SqliteJobStore(join(root, STATE_DIR, 'mosaic.db'));
+  try {
+    let cases = defaultCases(cpus().length);
+    // --quick: 360p and 720p only, every core only (about a quarter of the time).
+    if (values.quick) cases = cases.filter((c) => c.height <= 720 && c.threads === Math.max(1, cpus().length));
+    if (!values.json) process.stdout.write(`Calibrating the speed model with ${cases.length} timed encodes (${cpus().length} cores)…\n`);
+    const { rows, table: speeds } = await calibrate({
+      tools,
+      jobs,
+      scratchDir: join(root, STATE_DIR, 'scratch', `calibrate-${process.pid}`),
+      cases,
+      onResult: (r) => !values.json && process.stdout.write(`  ${r.width}x${r.height} ${r.encoderPreset} ${r.threads} thread(s): ${r.seconds.toFixed(2)} s\n`),
+    });
+    const measured = Object.values(speeds).filter((e) => e.samples > 0);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ rows, speeds: measured })}\n`);
+      return 0;
+    }
+    process.stdout.write(
+      '\n' +
+        table(
+          ['resolution', 'x264 preset', 'threads', 'frames', 'seconds', 'fps', 'model before (s)'],
+          rows.map((r) => [`${r.width}x${r.height}`, r.encoderPreset, r.threads, r.frames, r.seconds.toFixed(2), (r.frames / r.seconds).toFixed(1), r.predictedBefore.toFixed(2)]),
+        ) +
+        '\n\n' +
+        table(['speed table key', 'fps per vCPU (reference size)', 'samples'], measured.map((e) => [e.key, e.fpsPerVcpu.toFixed(2), e.samples])) +
+        `\n\nStored in ${join(root, STATE_DIR, 'mosaic.db')}\n`,
+    );
+    return 0;
+  } finally {
+    jobs.close();
+  }
+}

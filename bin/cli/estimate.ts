@@ -1,0 +1,27 @@
+/** `mosaic encode --estimate`: the AWS plan, sizes and cost of a local file, with nothing encoded. */
+import type { JobEstimate, MediaInfo } from '../../lambdas/contracts/index.js';
+import { fmtDuration } from './progress-view.js';
+import { table } from './tables.js';
+
+export const usd = (n: number): string => (n >= 1 ? `$${n.toFixed(2)}` : n >= 0.01 ? `$${n.toFixed(4)}` : `$${n.toPrecision(3)}`);
+
+export function formatEstimate(file: string, preset: string, media: MediaInfo, e: JobEstimate, concurrency: number): string {
+  const v = media.video;
+  const size = (r: JobEstimate['rungs'][number]) =>
+    r.platform === 'lambda' ? `Lambda ${r.memoryMiB} MB` : `Fargate ${r.vcpu} vCPU/${r.memoryMiB / 1024} GiB`;
+  return [
+    `Estimate for ${file} (preset ${preset}) on AWS ${e.region}, ${concurrency} tasks at once; prices taken ${e.pricesTakenOn}; nothing was encoded.`,
+    `  source ${v.width}x${v.height} ${v.fps.toFixed(3).replace(/\.?0+$/, '')} fps, ${fmtDuration(media.durationSec)}; ${e.chunks} chunk${e.chunks === 1 ? '' : 's'} of ${e.chunkSeconds.toFixed(1)} s → ${e.encodeTasks} encode tasks`,
+    '',
+    table(
+      ['rung', 'resolution', 'chunks', 'size', 's/chunk', 'cost'],
+      e.rungs.map((r) => [r.rung, `${r.width}x${r.height}`, r.chunks, size(r), r.secondsPerChunk.toFixed(1), usd(r.costUsd)]),
+    ),
+    '',
+    `  encode phase ~${fmtDuration(e.encodeSeconds)}; whole job ~${usd(e.totalUsd)} (encode tasks as sized, other steps at their function.json size)`,
+    e.deadlineSec === null ? '' : `  deadline ${fmtDuration(e.deadlineSec)}: ${e.deadlineMet ? 'met' : 'NOT met'}`,
+    `  why: ${e.reason}`,
+  ]
+    .filter((l) => l !== '')
+    .join('\n');
+}

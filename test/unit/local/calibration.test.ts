@@ -1,0 +1,107 @@
+/**
+ * The speed table learns: calibration replaces the priors with what this machine measured, every
+ * encode task's observed duration moves it further (exponentially weighted), and a real local job
+ * records its chunks' speeds and its cost.
+ */
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SpeedSample } from '../../../lambdas/contracts/index.js';
+import { lookupSpeed } from '../../../lambdas/core/allocator/speed-model.js';
+import { loadMeasuredSpeeds, loadSpeedTable, recordSpeedSamples, replaceSpeedSamples, resolveMediaTools } from '../../../lambdas/runtime/index.js';
+import { calibrate, predictedEncodeSeconds } from '../../../local/calibrate.js';
+import { LocalEngine } from '../../../local/engine.js';
+import { SqliteJobStore } from '../../../local/sqlite-job-store.js';
+import { makeClip, tempDir } from '../../helpers/media.js';
+
+const stores: SqliteJobStore[] = [];
+const store = () => {
+  const s = new SqliteJobStore(join(tempDir(), 'jobs.db'));
+  stores.push(s);
+  return s;
+};
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+});
+
+const task = { width: 1280, height: 720, fps: 24, frames: 240, threads: 2 };
+const sample = (seconds: number): SpeedSample => ({ function: 'encode-video', codec: 'h264', encoderPreset: 'fast', width: 1280, height: 720, frames: 240, seconds, vcpu: 2 });
+
+describe('speed table in the JobStore', () => {
+  it('starts from the priors, with nothing measured', async () => {
+    const jobs = store();
+    expect((await loadMeasuredSpeeds(jobs)).table).toEqual({});
+    expect(lookupSpeed(await loadSpeedTable(jobs), { function: 'encode-video', codec: 'h264', encoderPreset: 'fast', width: 1280, height: 720 }).samples).toBe(0);
+  });
+
+  it('moves a prediction toward observed durations, exponentially weighted, until it matches', async () => {
+    const jobs = store();
+    const prior = predictedEncodeSeconds(await loadSpeedTable(jobs), task, 'fast');
+    const observed = prior * 2; // this machine is twice as slow as the prior says
+    await recordSpeedSamples(jobs, [sample(observed)]);
+    const afterOne = predictedEncodeSeconds(await loadSpeedTable(jobs), task, 'fast');
+    expect(afterOne).toBeGreaterThan(prior);
+    expect(afterOne).toBeLessThan(observed); // one sample moves it only part of the way
+    for (let i = 0; i < 12; i++) await recordSpeedSamples(jobs, [sample(observed)]);
+    const learned = predictedEncodeSeconds(await loadSpeedTable(jobs), task, 'fast');
+    expect(Math.abs(learned - observed) / observed).toBeLessThan(0.1);
+    expect((await loadMeasuredSpeeds(jobs)).table['encode-video/h264/fast/hd'].samples).toBe(13);
+  });
+
+  it('calibration replaces a key with the mean of its samples (in seconds per frame)', async () => {
+    const jobs = store();
+    await recordSpeedSamples(jobs, [sample(100)]);
+    await replaceSpeedSamples(jobs, [sample(10), sample(30)]);
+    const predicted = predictedEncodeSeconds(await loadSpeedTable(jobs), task, 'fast');
+    expect(predicted).toBeCloseTo(20, 6);
+    expect((await loadMeasuredSpeeds(jobs)).table['encode-video/h264/fast/hd'].samples).toBe(2);
+  });
+
+  it('keeps every sample when writers race (optimistic versions, retried)', async () => {
+    const jobs = store();
+    await Promise.all(Array.from({ length: 6 }, () => recordSpeedSamples(jobs, [sample(50)])));
+    expect((await loadMeasuredSpeeds(jobs)).table['encode-video/h264/fast/hd'].samples).toBe(6);
+  });
+});
+
+describe('calibration on this machine', () => {
+  it('times real encodes and stores what it measured, so the model then predicts them', async () => {
+    const jobs = store();
+    const tools = await resolveMediaTools({ searchPath: (process.env.PATH ?? '').split(':'), cacheDir: tmpdir(), allowModelDownload: false, scratchRoot: tmpdir(), ffmpegTimeoutMs: 120_000 });
+    const c = { width: 320, height: 180, preset: 'draft', threads: 1, frames: 48, fps: 24 };
+    const { rows, table } = await calibrate({ tools, jobs, scratchDir: join(tempDir(), 'cal'), cases: [c, { ...c, preset: 'default' }] });
+    expect(rows).toHaveLength(2);
+    for (const r of rows) {
+      expect(r.seconds).toBeGreaterThan(0);
+      const predicted = predictedEncodeSeconds(table, r, r.encoderPreset);
+      expect(Math.abs(predicted - r.seconds) / r.seconds).toBeLessThan(0.01);
+    }
+    expect(Object.values((await loadMeasuredSpeeds(jobs)).table).map((e) => e.key).sort()).toEqual(['encode-video/h264/fast/sd', 'encode-video/h264/ultrafast/sd']);
+  });
+});
+
+describe('a local job teaches the model and carries its cost', () => {
+  it('records every chunk encode in the speed table and an estimated and a measured AWS cost', async () => {
+    const dir = tempDir();
+    const src = makeClip(join(dir, 'clip.mp4'), { width: 320, height: 180, seconds: 3 });
+    const engine = await LocalEngine.open({ root: join(dir, 'out'), runtime: { searchPath: (process.env.PATH ?? '').split(':'), cacheDir: tmpdir(), allowModelDownload: false, ffmpegTimeoutMs: 120_000 } });
+    try {
+      const { job } = await engine.submitFile(src, { preset: 'draft' });
+      const done = await engine.run(job.id);
+      expect(done.status).toBe('SUCCEEDED');
+      const chunks = engine.planOf(job.id)!.videoTasks.length;
+      expect((await loadMeasuredSpeeds(engine.jobs)).table['encode-video/h264/ultrafast/sd'].samples).toBe(chunks);
+      expect(done.cost).toMatchObject({ region: 'us-east-1' });
+      expect(done.cost!.estimatedUsd).toBeGreaterThan(0);
+      expect(done.cost!.actualUsd).toBeGreaterThan(0);
+      const steps = await engine.jobs.listSteps(job.id);
+      const sum = steps.reduce((s, x) => s + (x.costUsd ?? 0), 0);
+      // Publish sums every step but its own (still running when it sums).
+      expect(done.cost!.actualUsd).toBeCloseTo(sum - (steps.find((s) => s.function === 'publish')?.costUsd ?? 0), 12);
+      const allocated = (await engine.jobs.listEvents(job.id)).filter((e) => e.detailType === 'Task Allocated');
+      expect(allocated).toHaveLength(chunks);
+    } finally {
+      engine.close();
+    }
+  });
+});
