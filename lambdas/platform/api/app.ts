@@ -10,31 +10,15 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiErrorCodes } from '../../contracts/index.js';
-import type { BlobStore, JobControl, JobStore, UploadTarget } from '../../ports.js';
-import { requireApiKey, type ApiAuth, type ApiEnv } from './auth.js';
+import { requireApiKey, type ApiEnv } from './auth.js';
+import type { ApiApp, ApiDeps } from './deps.js';
 import { errorResponse, onApiError, validationHook } from './errors.js';
 import { registerFunctionRoutes } from './routes/functions.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerSystemRoutes, PUBLIC_PATHS } from './routes/system.js';
 import { registerUploadRoutes } from './routes/uploads.js';
 
-export interface ApiDeps {
-  jobs: JobStore;
-  control: JobControl;
-  uploads: UploadTarget;
-  /** Reads report.json of finished jobs (outputs, quality). */
-  blobs: BlobStore;
-  auth: ApiAuth;
-  /** `local` or `aws`, shown by the health route. */
-  engine: string;
-  version: string;
-  /** New job ids; default: `<yyyymmddhhmmss>-<12 hex>`. */
-  newJobId?: () => string;
-  /** Largest JSON request body, bytes (default 1 MiB; API Gateway allows 10 MB). */
-  maxBodyBytes?: number;
-}
-
-export type ApiApp = OpenAPIHono<ApiEnv>;
+export type { ApiApp, ApiDeps } from './deps.js';
 
 export const API_TITLE = 'Mosaic Jobs API';
 

@@ -1,5 +1,5 @@
 /** The document-level parts of the OpenAPI description (paths come from the routes). */
-import type { ApiDeps } from './app.js';
+import type { ApiDeps } from './deps.js';
 
 export function openApiConfig(deps: Pick<ApiDeps, 'version' | 'engine'>) {
   return {

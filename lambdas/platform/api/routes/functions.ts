@@ -8,7 +8,7 @@ import {
   FunctionInvocationResultSchema,
   WorkflowInfoSchema,
 } from '../../../contracts/index.js';
-import type { ApiApp, ApiDeps } from '../app.js';
+import type { ApiApp, ApiDeps } from '../deps.js';
 import { ApiHttpError } from '../errors.js';
 import { json, jsonBody, pick } from './common.js';
 

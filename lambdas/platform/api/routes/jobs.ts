@@ -13,7 +13,7 @@ import {
   PreflightResultSchema,
   type JobSpec,
 } from '../../../contracts/index.js';
-import type { ApiApp, ApiDeps } from '../app.js';
+import type { ApiApp, ApiDeps } from '../deps.js';
 import { ApiHttpError } from '../errors.js';
 import { jobSummary, jobView as buildJobView, ReportCache } from '../job-view.js';
 import { preflight } from '../preflight.js';

@@ -1,7 +1,7 @@
 /** Health, the OpenAPI document and its docs page. */
 import { createRoute } from '@hono/zod-openapi';
 import { HealthSchema } from '../../../contracts/index.js';
-import type { ApiApp, ApiDeps } from '../app.js';
+import type { ApiApp, ApiDeps } from '../deps.js';
 import { docsPage } from '../docs-page.js';
 import { openApiConfig } from '../openapi.js';
 

@@ -1,7 +1,7 @@
 /** /v1/uploads: where to PUT a source (presigned S3 PUT on AWS; the local server's PUT locally). */
 import { createRoute } from '@hono/zod-openapi';
 import { ApiErrorCodes, UploadRequestSchema, UploadTicketSchema } from '../../../contracts/index.js';
-import type { ApiApp, ApiDeps } from '../app.js';
+import type { ApiApp, ApiDeps } from '../deps.js';
 import { ApiHttpError } from '../errors.js';
 import { json, jsonBody, pick } from './common.js';
 
