@@ -15,7 +15,7 @@ import { hasApiFlag, remoteEncode, remoteJobs } from './cli/remote.js';
 import { serve, SERVE_USAGE } from './cli/serve.js';
 import { RULES_USAGE, rulesCommand } from './cli/rules.js';
 import { CALIBRATE_USAGE, calibrateCommand } from './cli/calibrate.js';
-import { formatEstimate } from './cli/estimate.js';
+import { costLine, formatEstimate } from './cli/estimate.js';
 import { fixed, table } from './cli/tables.js';
 import { parallelismFromEnv, runtimeConfigFromEnv } from './environment.js';
 
@@ -113,6 +113,7 @@ async function finish(engine: LocalEngine, job: JobRecord, json: boolean, out: s
       ) + '\n',
     );
     if (report.vmafUnavailableReason) process.stdout.write(`VMAF: ${report.vmafUnavailableReason}\n`);
+    if (job.cost) process.stdout.write(`${costLine(job.cost)}\n`);
     const dir = resolve(out, job.id);
     process.stdout.write(`\nOutputs in ${dir}/\n  HLS  ${report.outputs.hls ?? '-'}\n  DASH ${report.outputs.dash ?? '-'}\n  report.json\n`);
   }
@@ -145,7 +146,8 @@ async function jobs(args: string[]): Promise<number> {
       const steps = await engine.jobs.listSteps(id);
       if (values.json) process.stdout.write(`${JSON.stringify({ job, steps })}\n`);
       else {
-        process.stdout.write(`${job.id}  ${job.status}  ${Math.round(job.progress * 100)}%  ${job.error ? `${job.error.code}: ${job.error.message}` : ''}\n\n`);
+        process.stdout.write(`${job.id}  ${job.status}  ${Math.round(job.progress * 100)}%  ${job.error ? `${job.error.code}: ${job.error.message}` : ''}\n`);
+        process.stdout.write(job.cost ? `${costLine(job.cost)}\n\n` : '\n');
         process.stdout.write(table(['step', 'attempt', 'status', 'seconds'], steps.map((s) => [s.stepId, s.attempt, s.status, s.durationMs === null ? '' : (s.durationMs / 1000).toFixed(1)])) + '\n');
       }
       return 0;

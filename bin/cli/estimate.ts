@@ -1,9 +1,15 @@
 /** `mosaic encode --estimate`: the AWS plan, sizes and cost of a local file, with nothing encoded. */
-import type { JobEstimate, MediaInfo } from '../../lambdas/contracts/index.js';
+import type { JobEstimate, JobRecord, MediaInfo } from '../../lambdas/contracts/index.js';
 import { fmtDuration } from './progress-view.js';
 import { table } from './tables.js';
 
 export const usd = (n: number): string => (n >= 1 ? `$${n.toFixed(2)}` : n >= 0.01 ? `$${n.toFixed(4)}` : `$${n.toPrecision(3)}`);
+
+/** One line for a job's AWS cost: the plan-time estimate and what its steps measured. */
+export function costLine(cost: NonNullable<JobRecord['cost']>): string {
+  const fmt = (n: number | null) => (n === null ? 'n/a' : usd(n));
+  return `AWS cost (${cost.region}, prices of ${cost.pricesTakenOn}): estimated ${fmt(cost.estimatedUsd)}, measured ${fmt(cost.actualUsd)}`;
+}
 
 export function formatEstimate(file: string, preset: string, media: MediaInfo, e: JobEstimate, concurrency: number): string {
   const v = media.video;
