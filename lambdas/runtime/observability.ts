@@ -1,12 +1,23 @@
 /** One Powertools logger, metrics and tracer for every function in the process. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { METRICS_NAMESPACE } from '../contracts/index.js';
 
 export const logger = new Logger({ serviceName: 'mosaic' });
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'mosaic' });
-export const tracer = new Tracer({ serviceName: 'mosaic' });
+
+/**
+ * Powertools traces only inside Lambda. Loading it anywhere else is not free: X-Ray's cls-hooked
+ * installs async hooks that made every `await` in the process ~18× slower (155 ns → 2.8 µs),
+ * which the local engine and `mosaic serve` paid on every request. So it is loaded only in Lambda.
+ */
+let tracer: Tracer | null | undefined;
+async function lambdaTracer(): Promise<Tracer | null> {
+  if (tracer === undefined)
+    tracer = process.env.AWS_LAMBDA_FUNCTION_NAME ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: 'mosaic' }) : null;
+  return tracer;
+}
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 export function setLogLevel(level: LogLevel): void {
@@ -15,7 +26,8 @@ export function setLogLevel(level: LogLevel): void {
 
 /** Runs `fn` in an X-Ray subsegment when tracing is on (in Lambda), plainly otherwise. */
 export async function traced<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  if (!tracer.isTracingEnabled()) return fn();
+  const tracer = await lambdaTracer();
+  if (!tracer?.isTracingEnabled()) return fn();
   const parent = tracer.getSegment();
   const sub = parent?.addNewSubsegment(name);
   if (sub) tracer.setSegment(sub);
