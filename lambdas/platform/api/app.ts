@@ -34,13 +34,12 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     }
   });
   app.use('*', requireApiKey(deps.auth, (path) => PUBLIC_PATHS.has(path)));
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: deps.maxBodyBytes ?? 1024 * 1024,
-      onError: (c) => errorResponse(c, 413, ApiErrorCodes.PayloadTooLarge, `request body is over ${deps.maxBodyBytes ?? 1024 * 1024} bytes`),
-    }),
-  );
+  const limit = bodyLimit({
+    maxSize: deps.maxBodyBytes ?? 1024 * 1024,
+    onError: (c) => errorResponse(c, 413, ApiErrorCodes.PayloadTooLarge, `request body is over ${deps.maxBodyBytes ?? 1024 * 1024} bytes`),
+  });
+  // GET and HEAD carry no body: skip the check on the hot polling path.
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next)));
   registerJobRoutes(app, deps);
   registerUploadRoutes(app, deps);
   registerFunctionRoutes(app, deps);
