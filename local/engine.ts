@@ -339,6 +339,11 @@ export class LocalEngine {
     this.active.set(jobId, active);
     try {
       return await this.runActive(jobId, active);
+    } catch (e) {
+      // Whatever went wrong outside the workflow's own error handling, the job must not stay RUNNING.
+      const job = active.cancelled ? null : await this.jobs.getJob(jobId);
+      if (job?.status === 'RUNNING' || job?.status === 'QUEUED') await this.failJob(jobId, e as Error);
+      throw e;
     } finally {
       active.controller.abort();
       // An aborted workflow returns at once; its functions stop a moment later.
