@@ -125,6 +125,42 @@ export interface EventBus {
   subscribe(handler: EventHandler): () => void;
 }
 
+/** An event of any source and detail type, as rules put them (`put-event`, `Facts Asserted`). */
+export interface BusEntry {
+  source: string;
+  detailType: string;
+  detail: Record<string, unknown>;
+}
+
+/** Where the rule engine puts events: the platform bus, so they can fire further rules. */
+export interface RuleEventSink {
+  putEntry(entry: BusEntry): Promise<void>;
+}
+
+/** Facts of one subject ("job:<id>", "preset:<name>"): JSON values by fact name. */
+export type Facts = Record<string, unknown>;
+
+/** The rule engine's memory: facts per subject, and which rule firings already happened. */
+export interface FactStore {
+  /** The subject's facts, or null when none were asserted. */
+  getFacts(subject: string): Promise<Facts | null>;
+  /**
+   * Every subject matching `wildcard` (EventBridge `*` semantics, e.g. "job:*") with its facts.
+   * The wildcard starts with a literal kind and ":" (facts are stored by kind); anything else
+   * throws InputInvalidError.
+   */
+  findFacts(wildcard: string): Promise<Record<string, Facts>>;
+  /** Merges `facts` into the subject's (later values replace earlier ones); returns the merged set. */
+  assertFacts(subject: string, facts: Facts): Promise<Facts>;
+  /**
+   * Records a firing once, atomically: true when this call recorded it, false when it already was
+   * (a duplicate delivery of the event, which must fire nothing).
+   */
+  claimFiring(firing: { id: string; rule: string; subject: string | null; eventId: string | null }): Promise<boolean>;
+  /** Forgets a claimed firing whose actions failed, so a redelivery of the event fires it again. */
+  releaseFiring(id: string): Promise<void>;
+}
+
 export interface WorkflowExecution {
   executionId: string;
   /** Resolves with the workflow output, rejects with the workflow error. */

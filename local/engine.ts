@@ -16,6 +16,7 @@ import {
   DetailTypes,
   ErrorNames,
   EVENT_SOURCE,
+  RuleDetailTypes,
   InputInvalidError,
   NotFoundError,
   JobSpecSchema,
@@ -32,6 +33,7 @@ import {
   type SourceLimits,
 } from '../lambdas/contracts/index.js';
 import { JobProgress } from '../lambdas/core/job-progress.js';
+import { findPreset } from '../lambdas/core/presets.js';
 import {
   resolveMediaTools,
   loadSpeedTable,
@@ -69,6 +71,11 @@ export interface LocalEngineOptions {
   platformDefaults?: Map<string, string>;
   /** Runs before every function invocation of a job; a throw fails that invocation (tests inject faults here). */
   invokeHook?: (fn: string, input: unknown) => void | Promise<void>;
+  /**
+   * Preset versions that replace presets.ts's, as if the presets had been edited: plans, the
+   * `Job Status Changed` events and the rule runtime's preset-version facts follow them.
+   */
+  presetVersions?: Readonly<Record<string, number>>;
 }
 
 /** A workflow in flight: what cancel() needs to stop it and wait until nothing of it still runs. */
@@ -113,7 +120,8 @@ export class LocalEngine {
     this.semaphore = new Semaphore(this.parallelism);
     // Status changes are the job's history; progress ticks are not worth keeping.
     this.events.subscribe(async (e) => {
-      if (e.detailType !== DetailTypes.StepProgress) await this.jobs.appendEvent(e.detail.jobId, e.detailType, e.detail);
+      // Function results are rule fodder; the steps already record what ran.
+      if (e.detailType !== DetailTypes.StepProgress && e.detailType !== RuleDetailTypes.FunctionResult) await this.jobs.appendEvent(e.detail.jobId, e.detailType, e.detail);
       if (e.detailType === DetailTypes.StepProgress) this.track(e.detail.jobId, e.detail.stepId, e.detail.fraction);
       if (e.detailType === DetailTypes.StepStatusChanged && (e.detail.status === 'SUCCEEDED' || e.detail.status === 'CACHED'))
         this.track(e.detail.jobId, e.detail.stepId, 1);
@@ -134,6 +142,12 @@ export class LocalEngine {
 
   close(): void {
     this.jobs.close();
+  }
+
+  /** The version of a preset this engine encodes with (presets.ts unless overridden), or undefined for an unknown preset. */
+  presetVersion(name: string): number | undefined {
+    const own = this.opts.presetVersions;
+    return own && Object.hasOwn(own, name) ? own[name] : findPreset(name)?.version;
   }
 
   /** Source limits every job is checked against. */
@@ -396,6 +410,9 @@ export class LocalEngine {
         void call.catch(() => undefined).finally(() => active.inflight.delete(call));
         const result = await call;
         if (fn === 'plan') {
+          const plan = result as PlanResult;
+          const version = this.presetVersion(plan.preset.name);
+          if (version !== undefined && version !== plan.preset.version) plan.preset = { ...plan.preset, version };
           this.plans.set(jobId, result as PlanResult);
           this.progress.get(jobId)?.setPlan(result as PlanResult);
         }

@@ -1,7 +1,8 @@
 /** JobStore on SQLite (WAL): jobs, steps, events and the result cache in one file. */
 import Database from 'better-sqlite3';
 import type { CacheEntry, JobRecord, JobStatus, StepRecord, StepStatus, StoredDocument, StoredEvent } from '../lambdas/contracts/index.js';
-import type { JobPatch, JobStore, NewJob, StepStart } from '../lambdas/ports.js';
+import type { FactStore, Facts, JobPatch, JobStore, NewJob, StepStart } from '../lambdas/ports.js';
+import { factKind, subjectWildcard } from '../lambdas/contracts/index.js';
 import { InputInvalidError, type IdempotencyRecord } from '../lambdas/contracts/index.js';
 import type { JobPage, JobPageQuery } from '../lambdas/ports.js';
 
@@ -44,6 +45,15 @@ CREATE TABLE IF NOT EXISTS cache (
   key TEXT PRIMARY KEY, function TEXT NOT NULL, result TEXT NOT NULL, output_keys TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
   name TEXT PRIMARY KEY, data TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL);
+`;
+
+/** The rule engine's facts (JSON per subject, by kind for wildcard lookups) and the firings it recorded. */
+const RULE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS facts (
+  subject TEXT PRIMARY KEY, kind TEXT NOT NULL, facts TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS facts_by_kind ON facts(kind, subject);
+CREATE TABLE IF NOT EXISTS firings (
+  id TEXT PRIMARY KEY, rule TEXT NOT NULL, subject TEXT, event_id TEXT, created_at TEXT NOT NULL);
 `;
 
 /** Columns added after a table was first created: a state folder from an older Mosaic gets them on open. */
@@ -96,7 +106,7 @@ const toStep = (r: StepRow): StepRecord => ({
   error: r.error,
 });
 
-export class SqliteJobStore implements JobStore {
+export class SqliteJobStore implements JobStore, FactStore {
   private readonly db: Database.Database;
   /** Prepared once: the API polls getJob/listSteps/listEvents thousands of times a second. */
   private readonly statements = new Map<string, Database.Statement>();
@@ -114,6 +124,7 @@ export class SqliteJobStore implements JobStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     this.db.exec(API_SCHEMA);
+    this.db.exec(RULE_SCHEMA);
     for (const { table, column, type } of ADDED_COLUMNS) {
       const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
       if (!columns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
@@ -285,5 +296,39 @@ export class SqliteJobStore implements JobStore {
             .run(text, updatedAt, name, expectedVersion);
     if (res.changes === 0) throw new VersionConflictError(`document ${name} changed since version ${expectedVersion ?? '(none)'}`);
     return { name, data: JSON.parse(text), version: (expectedVersion ?? 0) + 1, updatedAt };
+  }
+
+  // ---- FactStore
+
+  async getFacts(subject: string): Promise<Facts | null> {
+    const r = this.db.prepare('SELECT facts FROM facts WHERE subject = ?').get(subject) as { facts: string } | undefined;
+    return r ? (JSON.parse(r.facts) as Facts) : null;
+  }
+
+  async findFacts(wildcard: string): Promise<Record<string, Facts>> {
+    const w = subjectWildcard(wildcard);
+    const rows = this.db.prepare('SELECT subject, facts FROM facts WHERE kind = ? AND substr(subject, 1, ?) = ? ORDER BY subject').all(w.kind, w.prefix.length, w.prefix) as { subject: string; facts: string }[];
+    return Object.fromEntries(rows.filter((r) => w.test(r.subject)).map((r) => [r.subject, JSON.parse(r.facts) as Facts]));
+  }
+
+  async assertFacts(subject: string, facts: Facts): Promise<Facts> {
+    // Read-merge-write in one transaction: SQLite serialises writers, so no assertion is lost.
+    return this.db.transaction(() => {
+      const r = this.db.prepare('SELECT facts FROM facts WHERE subject = ?').get(subject) as { facts: string } | undefined;
+      const merged = { ...(r ? (JSON.parse(r.facts) as Facts) : {}), ...(JSON.parse(JSON.stringify(facts)) as Facts) };
+      this.db
+        .prepare('INSERT INTO facts (subject, kind, facts, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(subject) DO UPDATE SET facts = excluded.facts, updated_at = excluded.updated_at')
+        .run(subject, factKind(subject), JSON.stringify(merged), new Date().toISOString());
+      return merged;
+    })();
+  }
+
+  async claimFiring(f: { id: string; rule: string; subject: string | null; eventId: string | null }): Promise<boolean> {
+    const res = this.db.prepare('INSERT OR IGNORE INTO firings (id, rule, subject, event_id, created_at) VALUES (?, ?, ?, ?, ?)').run(f.id, f.rule, f.subject, f.eventId, new Date().toISOString());
+    return res.changes === 1;
+  }
+
+  async releaseFiring(id: string): Promise<void> {
+    this.db.prepare('DELETE FROM firings WHERE id = ?').run(id);
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RuleDetailTypes, type FunctionResultDetail } from './rules.js';
 import { JobStatusSchema, StepStatusSchema } from './status.js';
 
 export const EVENT_SOURCE = 'mosaic';
@@ -17,6 +18,10 @@ export const JobStatusChangedSchema = z.object({
   status: JobStatusSchema,
   error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
   reportKey: z.string().nullable().optional(),
+  /** Preset, its version and the source (set when the job ends): rules record job → preset version from them. */
+  preset: z.string().optional(),
+  presetVersion: z.number().int().positive().optional(),
+  sourceKey: z.string().optional(),
 });
 export const StepStatusChangedSchema = z.object({
   jobId: z.string(),
@@ -61,7 +66,9 @@ export type MosaicEvent =
   | { source: typeof EVENT_SOURCE; detailType: typeof DetailTypes.JobStatusChanged; detail: JobStatusChanged }
   | { source: typeof EVENT_SOURCE; detailType: typeof DetailTypes.StepStatusChanged; detail: StepStatusChanged }
   | { source: typeof EVENT_SOURCE; detailType: typeof DetailTypes.StepProgress; detail: StepProgress }
-  | { source: typeof EVENT_SOURCE; detailType: typeof DetailTypes.TaskAllocated; detail: TaskAllocated };
+  | { source: typeof EVENT_SOURCE; detailType: typeof DetailTypes.TaskAllocated; detail: TaskAllocated }
+  /** A media function's invocation ended (rules chain functions on these). */
+  | { source: typeof EVENT_SOURCE; detailType: typeof RuleDetailTypes.FunctionResult; detail: FunctionResultDetail };
 
 export interface StoredEvent {
   id: number;

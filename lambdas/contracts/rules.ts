@@ -12,6 +12,7 @@
  * environment the way state machines get theirs.
  */
 import { z } from 'zod';
+import { InputInvalidError } from './errors.js';
 import { EVENT_PATTERN_MAX_CHARS, eventPatternIssues, isPlainObject, type EventPattern } from './event-pattern.js';
 
 // ---- events the rules follow (published on the platform bus, source `mosaic`)
@@ -31,6 +32,10 @@ export const RuleDetailTypes = {
 export const FunctionResultDetailSchema = z.object({
   function: z.string().min(1),
   jobId: z.string().min(1),
+  /** `<function>` or `<function>:<itemId>`. */
+  stepId: z.string().min(1).optional(),
+  /** The result came from the result cache. */
+  cached: z.boolean().optional(),
   status: z.enum(['SUCCEEDED', 'FAILED']),
   /** The function's result on success (its own result schema). */
   result: z.unknown().optional(),
@@ -104,8 +109,34 @@ export const PresetReencodeInputSchema = z.object({
   preset: z.string().min(1),
   reencodeOf: z.string().min(1),
   previousPresetVersion: z.number().int().positive(),
+  /**
+   * The version to encode with. The starter refuses when its preset catalogue has another one
+   * (an event ahead of the deployed presets), so facts and encodes never disagree and re-encode
+   * rules cannot chase a version nobody can encode with.
+   */
+  presetVersion: z.number().int().positive(),
 });
 export type PresetReencodeInput = z.infer<typeof PresetReencodeInputSchema>;
+
+// ---- fact subjects
+
+/** Facts are stored by kind: the part of a subject before its first ":" ("job" of "job:123"), or the whole subject. */
+export function factKind(subject: string): string {
+  const colon = subject.indexOf(':');
+  return colon < 0 ? subject : subject.slice(0, colon);
+}
+
+/**
+ * A wildcard subject ("job:*", EventBridge `*` semantics: any run of characters) as the kind to
+ * look in, the literal prefix before its first `*`, and a test of whole subjects.
+ */
+export function subjectWildcard(wildcard: string): { kind: string; prefix: string; test: (subject: string) => boolean } {
+  const star = wildcard.indexOf('*');
+  const prefix = star < 0 ? wildcard : wildcard.slice(0, star);
+  if (!/^[A-Za-z0-9_-]+:/.test(prefix)) throw new InputInvalidError(`a wildcard subject starts with a literal kind and ":", e.g. "job:*"; got "${wildcard}"`, { wildcard });
+  const re = new RegExp(`^${wildcard.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
+  return { kind: factKind(prefix), prefix, test: (s) => re.test(s) };
+}
 
 // ---- substitutions
 
@@ -307,6 +338,11 @@ function checkRule(rule: RuleShape, ctx: z.RefinementCtx): void {
     }
     for (const name of templateVariables(rule.if.subject)) {
       if (!fromEvent(name)) issue(['if', 'subject'], `<${name}> must be a rule variable ("paths") read from the event`);
+    }
+    // Facts are stored by kind (the part before ":"), so a wildcard needs a literal kind to look in.
+    const star = rule.if.subject.indexOf('*');
+    if (star >= 0 && !/^[A-Za-z0-9_-]+:/.test(rule.if.subject.slice(0, star))) {
+      issue(['if', 'subject'], `a wildcard subject starts with a literal kind and ":", e.g. "job:*"`);
     }
   }
 }

@@ -94,7 +94,8 @@ export type EncodeVideoResult = z.infer<typeof EncodeVideoResultSchema>;
 export const EncodeAudioInputSchema = z.object({
   ...Base,
   source: BlobRefSchema,
-  codec: z.enum(['aac']),
+  /** AAC in MP4 (the ladder's audio); Opus in WebM (rule-based audio renditions). */
+  codec: z.enum(['aac', 'opus']),
   bitrateKbps: z.number().int().positive(),
   channels: z.number().int().min(1).max(8),
   sampleRate: z.number().int().positive(),

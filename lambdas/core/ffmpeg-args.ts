@@ -80,11 +80,14 @@ export function encodeVideoWholeArgs(p: { source: string; output: string; rung: 
 export function encodeAudioArgs(p: {
   source: string;
   output: string;
+  /** Default aac (MP4); opus is written to WebM at 48 kHz, the only rate Opus codes. */
+  codec?: 'aac' | 'opus';
   bitrateKbps: number;
   channels: number;
   sampleRate: number;
   durationSec: number;
 }): string[] {
+  const opus = p.codec === 'opus';
   return [
     ...COMMON,
     ...INPUT_GUARD,
@@ -93,12 +96,11 @@ export function encodeAudioArgs(p: {
     // Pad silence at both ends and cut at the video's duration: A/V durations match.
     '-af', 'aresample=async=1:first_pts=0,apad',
     '-t', p.durationSec.toFixed(6),
-    '-c:a', 'aac',
+    '-c:a', opus ? 'libopus' : 'aac',
     '-b:a', `${p.bitrateKbps}k`,
     '-ac', String(p.channels),
-    '-ar', String(p.sampleRate),
-    '-movflags', '+faststart',
-    '-f', 'mp4', p.output,
+    '-ar', opus ? '48000' : String(p.sampleRate),
+    ...(opus ? ['-f', 'webm', p.output] : ['-movflags', '+faststart', '-f', 'mp4', p.output]),
   ];
 }
 

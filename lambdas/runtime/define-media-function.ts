@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import {
   DetailTypes,
   EVENT_SOURCE,
+  RuleDetailTypes,
   InputInvalidError,
   MetricDimensions,
   MetricNames,
@@ -145,7 +146,9 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
       metrics.addMetric(MetricNames.CacheHit, 'Count', 1);
       metrics.publishStoredMetrics();
       log.info('result cache hit');
-      return def.output.parse(hit.result);
+      const cached = def.output.parse(hit.result);
+      await emitResult(deps, def.name, input.jobId, stepId, { status: 'SUCCEEDED', result: cached, cached: true });
+      return cached;
     }
   }
 
@@ -217,6 +220,7 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
     metrics.addMetric(MetricNames.FunctionDuration, 'Milliseconds', Date.now() - started);
     metrics.publishStoredMetrics();
     log.info('succeeded', { durationMs: Date.now() - started });
+    await emitResult(deps, def.name, input.jobId, stepId, { status: 'SUCCEEDED', result });
     return result;
   } catch (e) {
     const err = toMosaicError(e);
@@ -225,6 +229,9 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
     metrics.addMetric(MetricNames.FunctionFailure, 'Count', 1);
     metrics.publishStoredMetrics();
     log.error('failed', { error: err.name, message: err.message, details: err.details });
+    // The function's own error is what matters here; a lost failure event is only logged.
+    await emitResult(deps, def.name, input.jobId, stepId, { status: 'FAILED', error: { code: err.name, message: err.message } }).catch((e: Error) =>
+      log.error('Function Result event not put', { message: e.message }));
     throw err;
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -269,6 +276,26 @@ async function emitStep(deps: RuntimeDeps, step: StepRecord): Promise<void> {
     detailType: DetailTypes.StepStatusChanged,
     detail: { jobId: step.jobId, stepId: step.stepId, function: step.function, status: step.status, durationMs: step.durationMs, error: step.error },
   });
+}
+
+/** Results bigger than this travel without `result` (EventBridge takes 256 KB per event; plans can be large). */
+const RESULT_EVENT_MAX_CHARS = 64 * 1024;
+
+/**
+ * Publishes the invocation's outcome as a `Function Result` event, so rules can follow functions
+ * (a rule-based workflow chains on these). Cache hits publish too: a chain re-run on the same
+ * input must go on. Put like step events: a bus that rejects it fails the invocation, which is retried.
+ */
+async function emitResult(
+  deps: RuntimeDeps,
+  fn: string,
+  jobId: string,
+  stepId: string,
+  outcome: { status: 'SUCCEEDED'; result: unknown; cached?: boolean } | { status: 'FAILED'; error: { code: string; message: string } },
+): Promise<void> {
+  const detail = { function: fn, jobId, stepId, ...outcome };
+  if (outcome.status === 'SUCCEEDED' && JSON.stringify(outcome.result ?? null).length > RESULT_EVENT_MAX_CHARS) delete (detail as { result?: unknown }).result;
+  await deps.events.put({ source: EVENT_SOURCE, detailType: RuleDetailTypes.FunctionResult, detail });
 }
 
 /** Video frames (demuxed packets, no decoding) and duration of a local file. */

@@ -80,9 +80,9 @@ describe('ingest-video', () => {
     expect(presetForKey(unversioned.upload.key)).toBe('default');
   });
 
-  it('runs on EventBridge with a direct Step Functions target on the default bus', () => {
+  it('runs on EventBridge with the encode workflow\'s starter as direct target on the default bus', () => {
     const spec = compileToEventBridge(set.rules.find((r) => r.name === 'ingest-video')!);
-    expect(spec).toMatchObject({ bus: 'default', viaRuleEngine: null, targets: [{ kind: 'state-machine', ref: 'workflow:encode' }] });
+    expect(spec).toMatchObject({ bus: 'default', viaRuleEngine: null, targets: [{ kind: 'workflow-starter', ref: 'workflow:encode' }] });
     expect(JSON.stringify(spec.eventPattern).length).toBeLessThanOrEqual(2048);
   });
 });
@@ -142,8 +142,8 @@ describe('always on: re-encoding jobs made with an older preset version', () => 
     const change = mosaicEvent('Preset Version Changed', { preset: 'default', version: 2, previousVersion: 1 }, 'preset-change-1');
     const second = runInMemory(set, [change], first.facts, fired);
     expect(encodes(second.effects)).toEqual([
-      { trigger: 'preset-version', source: { key: 'inbox/j1.mov' }, preset: 'default', reencodeOf: 'j1', previousPresetVersion: 1 },
-      { trigger: 'preset-version', source: { key: 'inbox/j2.mov' }, preset: 'default', reencodeOf: 'j2', previousPresetVersion: 1 },
+      { trigger: 'preset-version', source: { key: 'inbox/j1.mov' }, preset: 'default', reencodeOf: 'j1', previousPresetVersion: 1, presetVersion: 2 },
+      { trigger: 'preset-version', source: { key: 'inbox/j2.mov' }, preset: 'default', reencodeOf: 'j2', previousPresetVersion: 1, presetVersion: 2 },
     ]);
     expect(second.facts['preset:default']).toEqual({ version: 2 });
 

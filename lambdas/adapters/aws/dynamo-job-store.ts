@@ -7,15 +7,17 @@
  *   event  pk=JOB#<id>    sk=EVENT#<id:12>                (ids from `eventSeq` on the job item)
  *   cache  pk=CACHE#<key> sk=CACHE
  *   doc    pk=DOC#<name>  sk=DOC                          (small versioned documents: the speed table)
+ *   facts  pk=FACTS#<kind> sk=<subject>                   (rule facts, one attribute F_<name> per fact; kind = subject before ":")
+ *   firing pk=FIRING#<id>  sk=FIRING                       (a rule firing, recorded once per rule, event and subject)
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CacheEntry, JobRecord, JobStatus, StepRecord, StepStatus, StoredDocument, StoredEvent } from '../../contracts/index.js';
-import type { JobPatch, JobStore, NewJob, StepStart } from '../../ports.js';
+import type { FactStore, Facts, JobPatch, JobStore, NewJob, StepStart } from '../../ports.js';
 import { InputInvalidError, type IdempotencyRecord } from '../../contracts/index.js';
 import type { JobPage, JobPageQuery } from '../../ports.js';
 
-import { TABLE_KEYS } from '../../contracts/index.js';
+import { TABLE_KEYS, factKind, subjectWildcard } from '../../contracts/index.js';
 export { TABLE_KEYS };
 
 export interface DynamoJobStoreOptions {
@@ -59,6 +61,10 @@ function decodeCursor(cursor: string, gsiPk: string, expectedPk: string, gsiSk: 
   throw new InputInvalidError('invalid cursor: pass the nextCursor of a previous page', { cursor });
 }
 const docPk = (name: string): string => `DOC#${name}`;
+const factsPk = (subject: string): string => `FACTS#${factKind(subject)}`;
+const FACT_ATTR = 'F_';
+const factsOf = (i: Item): Facts =>
+  Object.fromEntries(Object.entries(i).filter(([k]) => k.startsWith(FACT_ATTR)).map(([k, v]) => [k.slice(FACT_ATTR.length), v]));
 
 /** SQLite keeps JSON text; round-tripping through JSON here gives identical values (dates → strings, no undefined). */
 const jsonish = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
@@ -99,7 +105,7 @@ const toStep = (i: Item): StepRecord => ({
   error: (i.error as string | null | undefined) ?? null,
 });
 
-export class DynamoJobStore implements JobStore {
+export class DynamoJobStore implements JobStore, FactStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
 
@@ -467,6 +473,67 @@ export class DynamoJobStore implements JobStore {
       throw new VersionConflictError(`document ${name} changed since version ${expectedVersion ?? '(none)'}`);
     }
     return doc;
+  }
+
+  // ---- FactStore
+
+  async getFacts(subject: string): Promise<Facts | null> {
+    const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: factsPk(subject), sk: subject }, ConsistentRead: true }));
+    return res.Item ? factsOf(res.Item) : null;
+  }
+
+  async findFacts(wildcard: string): Promise<Record<string, Facts>> {
+    const w = subjectWildcard(wildcard);
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `FACTS#${w.kind}`, ':prefix': w.prefix },
+      ConsistentRead: true,
+    });
+    return Object.fromEntries(items.filter((i) => w.test(i.sk as string)).map((i) => [i.sk as string, factsOf(i)]));
+  }
+
+  async assertFacts(subject: string, facts: Facts): Promise<Facts> {
+    // One attribute per fact, so a single update merges atomically (no read-modify-write race).
+    const names: Record<string, string> = { '#subject': 'subject', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':subject': subject, ':updatedAt': new Date().toISOString() };
+    const sets = ['#subject = :subject', '#updatedAt = :updatedAt'];
+    Object.entries(jsonish(facts)).forEach(([name, value], i) => {
+      names[`#f${i}`] = `${FACT_ATTR}${name}`;
+      values[`:f${i}`] = value;
+      sets.push(`#f${i} = :f${i}`);
+    });
+    const res = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: factsPk(subject), sk: subject },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return factsOf(res.Attributes ?? {});
+  }
+
+  async claimFiring(f: { id: string; rule: string; subject: string | null; eventId: string | null }): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: `FIRING#${f.id}`, sk: 'FIRING', rule: f.rule, subject: f.subject, eventId: f.eventId, createdAt: new Date().toISOString() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailed(e)) return false;
+      throw e;
+    }
+  }
+
+  async releaseFiring(id: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: `FIRING#${id}`, sk: 'FIRING' } }));
   }
 
   /** Steps of one job; a step id may itself contain '#', so check the attempt suffix too. */

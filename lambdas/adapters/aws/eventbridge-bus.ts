@@ -1,14 +1,14 @@
 /** EventBus on an EventBridge bus: the same MosaicEvent shape the in-process bus carries. */
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { MosaicEvent } from '../../contracts/index.js';
-import type { EventBus, EventHandler } from '../../ports.js';
+import type { BusEntry, EventBus, EventHandler, RuleEventSink } from '../../ports.js';
 
 export interface EventBridgeBusOptions {
   client: EventBridgeClient;
   busName: string;
 }
 
-export class EventBridgeBus implements EventBus {
+export class EventBridgeBus implements EventBus, RuleEventSink {
   private readonly client: EventBridgeClient;
   private readonly busName: string;
 
@@ -18,6 +18,11 @@ export class EventBridgeBus implements EventBus {
   }
 
   async put(event: MosaicEvent): Promise<void> {
+    await this.putEntry(event);
+  }
+
+  /** Any event (the rule engine's `put-event` and `Facts Asserted`), sent the same way. */
+  async putEntry(event: BusEntry | MosaicEvent): Promise<void> {
     const res = await this.client.send(
       new PutEventsCommand({
         Entries: [

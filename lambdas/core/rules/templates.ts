@@ -82,20 +82,4 @@ export function applyInputMapping(mapping: InputMapping, event: unknown, options
   return renderTemplate(mapping.template, vars);
 }
 
-/**
- * The mapping as an EventBridge InputTransformer: the paths of the variables the template uses,
- * and the template serialised with whole-string placeholders unquoted.
- */
-export function toInputTransformer(mapping: InputMapping, rulePaths: Readonly<Record<string, string>> = {}): { inputPathsMap: Record<string, string>; inputTemplate: string } {
-  const paths: Record<string, string> = { ...rulePaths, ...mapping.paths };
-  const inputPathsMap: Record<string, string> = {};
-  for (const name of [...templateVariables(mapping.template)].sort()) if (Object.hasOwn(paths, name)) inputPathsMap[name] = paths[name];
-  return { inputPathsMap, inputTemplate: serialiseTemplate(mapping.template) };
-}
-
-function serialiseTemplate(template: unknown): string {
-  if (typeof template === 'string') return WHOLE_PLACEHOLDER.test(template) ? template : JSON.stringify(template);
-  if (Array.isArray(template)) return `[${template.map(serialiseTemplate).join(',')}]`;
-  if (isPlainObject(template)) return `{${Object.entries(template).map(([k, v]) => `${JSON.stringify(k)}:${serialiseTemplate(v)}`).join(',')}}`;
-  return JSON.stringify(template);
-}
+export { toInputTransformer } from '../../contracts/rules-eventbridge.js';

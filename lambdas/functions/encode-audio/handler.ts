@@ -11,15 +11,16 @@ export default defineMediaFunction({
   output: EncodeAudioResultSchema,
   stage: (i) => ({ source: i.source.key }),
   async run(input, ctx) {
-    const out = join(ctx.scratch, 'audio.m4a');
+    const opus = input.codec === 'opus';
+    const out = join(ctx.scratch, opus ? 'audio.webm' : 'audio.m4a');
     await ctx.ffmpeg(encodeAudioArgs({ ...input, source: ctx.inputs.source, output: out }), { totalSeconds: input.durationSec });
     const probe = await ctx.ffprobeJson<{ format?: { duration?: string } }>(['-v', 'error', '-show_entries', 'format=duration', '-of', 'json', out]);
-    ctx.output(out, input.output.key, 'audio/mp4');
+    ctx.output(out, input.output.key, opus ? 'audio/webm' : 'audio/mp4');
     return {
       key: input.output.key,
       durationSec: Number(probe.format?.duration ?? input.durationSec),
       bytes: (await stat(out)).size,
-      codecs: 'mp4a.40.2',
+      codecs: opus ? 'opus' : 'mp4a.40.2',
     };
   },
 });

@@ -34,7 +34,16 @@ export default defineMediaFunction({
     await ctx.events.put({
       source: EVENT_SOURCE,
       detailType: DetailTypes.JobStatusChanged,
-      detail: { jobId: input.jobId, status: input.status, error: report.error, reportKey },
+      detail: {
+        jobId: input.jobId,
+        status: input.status,
+        error: report.error,
+        reportKey,
+        // What rules record about the job (job → preset version) to re-encode it when the preset changes.
+        preset: input.plan?.preset.name ?? job.spec.preset,
+        ...(input.plan ? { presetVersion: input.plan.preset.version } : {}),
+        sourceKey: job.spec.source.key,
+      },
     });
     return { jobId: input.jobId, status: input.status, reportKey };
   },

@@ -1,12 +1,14 @@
 /**
- * Upload trigger: S3 `Object Created` (via EventBridge) under `inbox/` with a video suffix →
- * a job record and one execution of the encode workflow. Thin: parse → core → ports → result.
+ * Upload trigger — the encode workflow's starter: S3 `Object Created` (via EventBridge) under
+ * `inbox/` with a video suffix, or what a rule hands the workflow (an upload or a re-encode, see
+ * core/workflow-start.ts) → a job record and one execution of the encode workflow. Thin: parse → core → ports → result.
  * Duplicate deliveries of one object version name the same job and execution, so they start
  * one workflow; every delivery returns that job. The AWS wiring lives in
  * `lambdas/bootstrap/upload-trigger.ts`.
  */
 import { DetailTypes, EncodeWorkflowInputSchema, EVENT_SOURCE, type JobRecord } from '../../contracts/index.js';
-import { planUpload, uploadWorkflowInput, type UploadWorkflowOptions } from '../../core/upload-trigger.js';
+import { uploadWorkflowInput, type UploadWorkflowOptions } from '../../core/upload-trigger.js';
+import { planWorkflowStart } from '../../core/workflow-start.js';
 import type { EventBus, JobStore, WorkflowEngine } from '../../ports.js';
 import { logger } from '../../runtime/index.js';
 
@@ -25,7 +27,7 @@ export type UploadTriggerResult =
 
 export function createUploadTriggerHandler(deps: UploadTriggerDeps): (event: unknown) => Promise<UploadTriggerResult> {
   return async (event) => {
-    const plan = planUpload(event);
+    const plan = planWorkflowStart(event);
     if (plan.action === 'ignore') {
       logger.info('upload ignored', { reason: plan.reason, bucket: plan.bucket, key: plan.key });
       return { status: 'ignored', reason: plan.reason, ...(plan.key ? { key: plan.key } : {}) };

@@ -242,7 +242,7 @@ describe('compileToEventBridge', () => {
     const spec = compileToEventBridge({ ...r, enabled: false });
     expect(spec).toMatchObject({ name: 'direct', enabled: false, bus: 'default', viaRuleEngine: null, eventPattern: r.on });
     expect(spec.targets).toEqual([
-      { kind: 'state-machine', ref: 'workflow:encode', inputTransformer: { inputPathsMap: { key: '$.detail.object.key', size: '$.detail.object.size' }, inputTemplate: '{"source":{"key":<key>},"bytes":<size>,"note":"uploaded <key> (<size> bytes)"}' } },
+      { kind: 'workflow-starter', ref: 'workflow:encode', inputTransformer: { inputPathsMap: { key: '$.detail.object.key', size: '$.detail.object.size' }, inputTemplate: '{"source":{"key":<key>},"bytes":<size>,"note":"uploaded <key> (<size> bytes)"}' } },
       { kind: 'lambda', ref: 'function:inspect', inputTransformer: { inputPathsMap: { bucket: '$.detail.bucket.name', key: '$.detail.object.key' }, inputTemplate: '{"bucket":<bucket>,"key":<key>}' } },
       { kind: 'lambda', ref: 'function:thumbnails', inputTransformer: { inputPathsMap: { key: '$.detail.object.key', size: '$.detail.object.size' }, inputTemplate: '{"source":{"key":<key>},"bytes":<size>,"note":"uploaded <key> (<size> bytes)"}' } },
     ]);
