@@ -126,6 +126,26 @@ describe('Jobs API lifecycle over HTTP', () => {
     expect((await server.api.call('GET', '/v1/jobs?limit=100')).body.jobs.length).toBe(before);
   });
 
+  it('limits an upload PUT to the bytes its ticket allows, and refuses forged tickets', async () => {
+    const ticket = (await server.api.call('POST', '/v1/uploads', { filename: 'small.mp4', bytes: 100 })).body;
+    const over = await fetch(ticket.url, { method: 'PUT', headers: ticket.headers, body: Buffer.alloc(200, 1) });
+    expect(over.status).toBe(413);
+    expect(((await over.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+    // Streamed without a length up front: cut off at the limit all the same.
+    const streamed = await fetch(ticket.url, {
+      method: 'PUT',
+      headers: ticket.headers,
+      body: new ReadableStream({ start: (c) => (c.enqueue(new Uint8Array(150)), c.close()) }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    const forged = ticket.url.replace(/\/uploads\/([^.]+)\.(.+)$/, (_: string, body: string, mac: string) => `/uploads/${body}.${mac.slice(1)}x`);
+    expect((await fetch(forged, { method: 'PUT', body: 'x' })).status).toBe(403);
+    const ok = await fetch(ticket.url, { method: 'PUT', headers: ticket.headers, body: Buffer.alloc(100, 1) });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ key: ticket.key, bytes: 100 });
+  });
+
   it('refuses requests without a valid API key, except health', async () => {
     const anon = new ApiClient(server.url, null);
     const wrong = new ApiClient(server.url, 'not-the-key');
