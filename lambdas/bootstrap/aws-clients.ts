@@ -10,6 +10,7 @@ export const ENDPOINT_VARS = {
   dynamodb: 'MOSAIC_AWS_ENDPOINT_DYNAMODB',
   events: 'MOSAIC_AWS_ENDPOINT_EVENTS',
   sfn: 'MOSAIC_AWS_ENDPOINT_SFN',
+  lambda: 'MOSAIC_AWS_ENDPOINT_LAMBDA',
 } as const;
 export type AwsService = keyof typeof ENDPOINT_VARS;
 

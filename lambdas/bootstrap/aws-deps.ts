@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoJobStore, EventBridgeBus, S3BlobStore } from '../adapters/aws/index.js';
+import { API_UPLOAD_PREFIX } from '../contracts/index.js';
 import type { BlobStore, EventBus, JobStore } from '../ports.js';
 import { PrefixRoutedBlobStore } from '../runtime/prefix-routed-blob-store.js';
 import { resolveMediaTools, resolveVmafModel, type RuntimeConfig, type RuntimeDeps } from '../runtime/index.js';
@@ -50,12 +51,19 @@ export function awsStores(env: Env): AwsStores {
   const busName = requireEnv(env, 'MOSAIC_EVENT_BUS');
   const s3 = new S3Client(s3ClientConfig(env));
   return {
-    blobs: new PrefixRoutedBlobStore(new S3BlobStore({ client: s3, bucket: derivativeBucket }), [
-      { prefix: SOURCE_PREFIX, store: new S3BlobStore({ client: s3, bucket: sourceBucket }) },
-    ]),
+    blobs: awsBlobStore(s3, sourceBucket, derivativeBucket),
     jobs: awsJobStore(env),
     events: new EventBridgeBus({ client: new EventBridgeClient(clientConfig(env, 'events')), busName }),
   };
+}
+
+/** Sources (`inbox/`, and API uploads under `uploads/`) in the source bucket; everything else in the derivative bucket. */
+export function awsBlobStore(s3: S3Client, sourceBucket: string, derivativeBucket: string): BlobStore {
+  const sources = new S3BlobStore({ client: s3, bucket: sourceBucket });
+  return new PrefixRoutedBlobStore(new S3BlobStore({ client: s3, bucket: derivativeBucket }), [
+    { prefix: SOURCE_PREFIX, store: sources },
+    { prefix: API_UPLOAD_PREFIX, store: sources },
+  ]);
 }
 
 export function awsJobStore(env: Env): JobStore {

@@ -1,0 +1,161 @@
+/**
+ * Lambda entry point of the Jobs API (CDK points API Gateway's proxy integration at this file):
+ * the same Hono app as `mosaic serve` (lambdas/platform/api), on DynamoDB, S3, EventBridge, Step
+ * Functions and the media functions' Lambdas, through `hono/aws-lambda`.
+ *
+ *   MOSAIC_TABLE, MOSAIC_EVENT_BUS, MOSAIC_SOURCE_BUCKET, MOSAIC_DERIVATIVE_BUCKET   required
+ *   MOSAIC_STATE_MACHINE_ARN   the encode workflow
+ *   MOSAIC_FUNCTION_ARNS       JSON { "<media function>": "<Lambda ARN>" }: preflight's inspect and
+ *                              POST /v1/functions/{name}/invocations; also the function catalog
+ *   MOSAIC_MAP_CONCURRENCY, MOSAIC_THREADS_PER_TASK   as the upload trigger (defaults 20, 2)
+ *   MOSAIC_MAX_UPLOAD_BYTES    largest source a presigned PUT accepts (default and cap: 5 GiB, S3's single PUT limit)
+ *   MOSAIC_MAX_BODY_BYTES      largest JSON request body (default 1 MiB; API Gateway's own cap is 10 MB)
+ *   MOSAIC_VERSION             shown by GET /v1/health
+ *
+ * API keys: API Gateway checks them (every method but the public ones requires a key of the
+ * stage's usage plan) before this Lambda runs, and only API Gateway may invoke it. So the app's
+ * auth trusts any key that reached it (`apiGatewayKeys`), and uses a hash of it as the caller's
+ * identity, which scopes Idempotency-Keys per key exactly as `staticKeys` does locally.
+ */
+import { createHash } from 'node:crypto';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { handle } from 'hono/aws-lambda';
+import { LambdaInvoker } from '../adapters/aws/lambda-invoker.js';
+import { S3UploadTarget } from '../adapters/aws/s3-upload-target.js';
+import { StepFunctionsJobControl } from '../adapters/aws/step-functions-job-control.js';
+import {
+  DEFAULT_SOURCE_LIMITS,
+  EncodeWorkflowInputSchema,
+  FunctionConfigSchema,
+  type FunctionConfig,
+  type FunctionInfo,
+  type WorkflowInfo,
+} from '../contracts/index.js';
+import { pricingRegion } from '../core/plan-sizing.js';
+import { uploadWorkflowInput } from '../core/upload-trigger.js';
+import { createApiApp, type ApiApp } from '../platform/api/app.js';
+import type { ApiAuth } from '../platform/api/auth.js';
+import type { PlanContext } from '../ports.js';
+import { clientConfig, s3ClientConfig } from './aws-clients.js';
+import { awsStores } from './aws-deps.js';
+import { numberEnv, requireEnv, type Env } from './env.js';
+import { DEFAULT_MAP_CONCURRENCY, DEFAULT_THREADS_PER_TASK } from './upload-trigger.js';
+
+/** S3 takes at most 5 GiB in one PUT; larger sources would need multipart uploads. */
+export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const WORK_PREFIX = (jobId: string): string => `.mosaic/work/${jobId}/`;
+
+/** Keys that reached the app were verified by API Gateway; the identity is a hash of the key. */
+export function apiGatewayKeys(): ApiAuth {
+  return { verify: (key) => `key:${createHash('sha256').update(key).digest('hex').slice(0, 16)}` };
+}
+
+export function functionArnsFromEnv(env: Env): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(requireEnv(env, 'MOSAIC_FUNCTION_ARNS'));
+  } catch (e) {
+    if ((e as Error).message.includes('is not set')) throw e;
+    throw new Error('environment variable MOSAIC_FUNCTION_ARNS must be a JSON object of media function name → Lambda ARN');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Object.values(parsed).every((v) => typeof v === 'string'))
+    throw new Error('environment variable MOSAIC_FUNCTION_ARNS must be a JSON object of media function name → Lambda ARN');
+  return parsed as Record<string, string>;
+}
+
+/** function.json of each deployed function (esbuild bundles every `functions/<name>/function.json` for this import). */
+export async function loadFunctionConfigs(names: string[]): Promise<FunctionConfig[]> {
+  const configs = await Promise.all(
+    names.map(async (name) => {
+      if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`MOSAIC_FUNCTION_ARNS names "${name}", which is not a media function name`);
+      const mod = (await import(`../functions/${name}/function.json`, { with: { type: 'json' } })) as { default: unknown };
+      return FunctionConfigSchema.parse(mod.default);
+    }),
+  );
+  return configs.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
+  const stores = awsStores(env);
+  // Only signs URLs: no checksum of an empty body in presigned PUTs (see S3UploadTarget).
+  const s3 = new S3Client({ ...s3ClientConfig(env), requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const sourceBucket = requireEnv(env, 'MOSAIC_SOURCE_BUCKET');
+  const derivativeBucket = requireEnv(env, 'MOSAIC_DERIVATIVE_BUCKET');
+  const functionArns = functionArnsFromEnv(env);
+  const configs = await loadFunctionConfigs(Object.keys(functionArns));
+  const parallelism = numberEnv(env, 'MOSAIC_MAP_CONCURRENCY', DEFAULT_MAP_CONCURRENCY, { integer: true });
+  const threadsPerTask = numberEnv(env, 'MOSAIC_THREADS_PER_TASK', DEFAULT_THREADS_PER_TASK, { integer: true });
+  const region = pricingRegion(env.AWS_REGION);
+  const limits = { ...DEFAULT_SOURCE_LIMITS };
+  const planContext: PlanContext = {
+    parallelism,
+    threadsPerTask,
+    // The Lambda layer and the container ship a libvmaf ffmpeg and the model.
+    vmafAvailable: true,
+    platforms: Object.fromEntries(configs.map((c) => [c.name, c.defaultPlatform])),
+    limits,
+    allocator: { region, maxConcurrency: parallelism, chooseChunks: true },
+  };
+  const catalog: FunctionInfo[] = configs.map((c) => ({
+    name: c.name,
+    description: c.description,
+    version: c.version,
+    platforms: c.platforms,
+    defaultPlatform: c.defaultPlatform,
+    cacheable: c.cacheable,
+  }));
+  const workflows: WorkflowInfo[] = [
+    {
+      name: 'encode',
+      description: 'Inspect → Plan → Encode video (rung × chunk) ‖ audio → Assemble → Measure quality → Package (HLS + DASH) → Thumbnails → Publish',
+      functions: catalog.map((f) => f.name),
+    },
+  ];
+  const control = new StepFunctionsJobControl({
+    jobs: stores.jobs,
+    events: stores.events,
+    blobs: stores.blobs,
+    sfn: new SFNClient(clientConfig(env, 'sfn')),
+    stateMachineArn: requireEnv(env, 'MOSAIC_STATE_MACHINE_ARN'),
+    functions: new LambdaInvoker({ client: new LambdaClient(clientConfig(env, 'lambda')), functionArns }),
+    workflowInput: (jobId, spec) =>
+      EncodeWorkflowInputSchema.parse(uploadWorkflowInput(jobId, spec, { parallelism, threadsPerTask, vmafAvailable: true, limits, region })),
+    workPrefix: WORK_PREFIX,
+    planContext,
+    catalog,
+    workflows,
+  });
+  const uploads = new S3UploadTarget({
+    client: s3,
+    sourceBucket,
+    derivativeBucket,
+    maxUploadBytes: Math.min(numberEnv(env, 'MOSAIC_MAX_UPLOAD_BYTES', MAX_SINGLE_PUT_BYTES, { integer: true }), MAX_SINGLE_PUT_BYTES),
+  });
+  return createApiApp({
+    jobs: stores.jobs,
+    control,
+    uploads,
+    blobs: stores.blobs,
+    auth: apiGatewayKeys(),
+    engine: 'aws',
+    version: env.MOSAIC_VERSION?.trim() || '0.1.0',
+    maxBodyBytes: numberEnv(env, 'MOSAIC_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, { integer: true }),
+  });
+}
+
+type LambdaHandler = ReturnType<typeof handle>;
+let cached: Promise<LambdaHandler> | null = null;
+
+/** API Gateway (REST, proxy integration) → the app; built once per warm container. */
+export const handler = async (...args: Parameters<LambdaHandler>): Promise<Awaited<ReturnType<LambdaHandler>>> => {
+  cached ??= createAwsApiApp()
+    .then((app) => handle(app))
+    .catch((e: unknown) => {
+      cached = null;
+      throw e;
+    });
+  return (await cached)(...args);
+};
