@@ -14,6 +14,7 @@ import { ProgressView, fmtDuration } from './cli/progress-view.js';
 import { hasApiFlag, remoteEncode, remoteJobs } from './cli/remote.js';
 import { serve, SERVE_USAGE } from './cli/serve.js';
 import { RULES_USAGE, rulesCommand } from './cli/rules.js';
+import { EVENTS_USAGE, eventsCommand } from './cli/events.js';
 import { CALIBRATE_USAGE, calibrateCommand } from './cli/calibrate.js';
 import { costLine, formatEstimate } from './cli/estimate.js';
 import { fixed, table } from './cli/tables.js';
@@ -28,6 +29,7 @@ const USAGE = `usage:
   mosaic encode|jobs ... --api URL [--api-key KEY]   (against a Mosaic server; key also from MOSAIC_API_KEY)
   ${SERVE_USAGE}
 ${RULES_USAGE}
+${EVENTS_USAGE}
 presets: ${presetNames().join(', ')}   (default output folder: ./mosaic-out)`;
 
 class UsageError extends Error {}
@@ -164,6 +166,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'jobs') return jobs(rest);
   if (cmd === 'serve') return serve(rest);
   if (cmd === 'rules') return rulesCommand(rest);
+  if (cmd === 'events') return eventsCommand(rest);
   if (cmd === 'calibrate') return calibrateCommand(rest);
   if (!cmd || cmd === '--help' || cmd === 'help') {
     process.stdout.write(`${USAGE}\n`);

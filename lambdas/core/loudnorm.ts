@@ -39,6 +39,15 @@ export function loudnormApplyArgs(source: string, output: string, target: Loudne
   return [...HEAD, ...INPUT_GUARD, '-i', source, '-map', '0:a:0', '-vn', '-sn', '-dn', '-af', filter, '-ar', String(sampleRate), '-c:a', 'pcm_s16le', '-f', 'wav', output];
 }
 
+/**
+ * Whether pass 2 applies one gain: loudnorm's own rule (the gain that reaches the integrated
+ * target keeps the true peak under its limit). ffmpeg 4.1's report always says "dynamic" at the
+ * end of a linear run (it reports the state of the final frame), so the decision is made here.
+ */
+export function isLinear(measured: LoudnessMeasurement, target: LoudnessTarget): boolean {
+  return measured.thresholdLufs > -70 && measured.truePeakDbtp + (target.integratedLufs - measured.integratedLufs) <= target.truePeakDbtp;
+}
+
 /** The JSON block loudnorm prints at the end of its log. */
 export function parseLoudnormReport(stderr: string): LoudnormReport {
   const start = stderr.lastIndexOf('{');

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { InputInvalidError, NormalizeAudioInputSchema, NormalizeAudioResultSchema } from '../../contracts/index.js';
-import { loudnormApplyArgs, loudnormMeasureArgs, parseLoudnormReport } from '../../core/loudnorm.js';
+import { isLinear, loudnormApplyArgs, loudnormMeasureArgs, parseLoudnormReport } from '../../core/loudnorm.js';
 import { defineMediaFunction } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 
@@ -38,7 +38,7 @@ export default defineMediaFunction({
       target: input.loudness,
       measured: measured.input,
       output: applied.output,
-      normalizationType: applied.normalizationType,
+      normalizationType: isLinear(measured.input, input.loudness) ? 'linear' : 'dynamic',
     };
   },
 });

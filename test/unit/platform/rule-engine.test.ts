@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOCAL_RULE_SUBSTITUTIONS, ruleEngineReason, type BusEvent } from '../../../lambdas/contracts/index.js';
+import { LOCAL_RULE_SUBSTITUTIONS, ruleEngineReason } from '../../../lambdas/contracts/index.js';
 import { reencodeJobId, planWorkflowStart } from '../../../lambdas/core/workflow-start.js';
 import { createRuleEngineHandler, type RuleEngineDeps, type RuleEngineResult } from '../../../lambdas/platform/rule-engine/handler.js';
 import type { BusEntry } from '../../../lambdas/ports.js';
@@ -43,9 +43,9 @@ const versionChanged = (preset: string, version: number, id?: string) => mosaicE
  * The platform bus in miniature: an event goes to every matching rule the engine runs (as the
  * EventBridge rules targeting the engine would), and what the engine puts goes around again.
  */
-async function chain(first: BusEvent): Promise<RuleEngineResult[]> {
+async function chain(first: unknown): Promise<RuleEngineResult[]> {
   const results: RuleEngineResult[] = [];
-  const queue: BusEvent[] = [first];
+  const queue: unknown[] = [first];
   for (let e = queue.shift(); e; e = queue.shift()) {
     const before = put.length;
     for (const c of rules.compiled) if (ruleEngineReason(c.rule) && c.on(e)) results.push(await handler({ rule: c.rule.name, event: e }));
