@@ -42,6 +42,10 @@ describe('Jobs API lifecycle over HTTP', () => {
     expect(done.renditions.length).toBeGreaterThan(0);
     expect(done.renditions[0].psnr).toBeGreaterThan(20);
     expect(done.outputs.hls.key).toBe(`${done.id}/hls/master.m3u8`);
+    // What the same job costs on AWS: estimated at plan time, computed from the steps at the end.
+    expect(done.cost.estimatedUsd).toBeGreaterThan(0);
+    expect(done.cost.actualUsd).toBeGreaterThan(0);
+    expect(done.cost.region).toEqual(expect.any(String));
 
     // The master playlist, then a rendition playlist by its relative URL: the same token covers it.
     const master = await fetch(done.outputs.hls.url);
