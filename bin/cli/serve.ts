@@ -15,6 +15,8 @@ import { parseArgs } from 'node:util';
 import { setLogLevel } from '../../lambdas/runtime/observability.js';
 import { startLocalApiServer } from '../../local/api-server.js';
 import { LocalEngine, STATE_DIR } from '../../local/engine.js';
+import { InboxWatcher } from '../../local/inbox-watcher.js';
+import { LocalRuleRuntime } from '../../local/rule-runtime.js';
 import { parallelismFromEnv, runtimeConfigFromEnv } from '../environment.js';
 
 export const SERVE_USAGE = 'mosaic serve [--port 8787] [--host 127.0.0.1] [--out DIR] [--max-upload-mb N] [--max-jobs N] [--json] [--verbose]';
@@ -84,6 +86,20 @@ export async function serve(args: string[]): Promise<number> {
     throw e.code === 'EADDRINUSE' ? new Error(`port ${port} on ${values.host} is in use; pick another with --port`) : e;
   });
 
+  // Rules on the local buses; a file dropped under <out>/inbox/ is an S3 upload (ingest rules).
+  // Jobs rules start share the API's bounded queue. In --json mode the first line stays the
+  // `listening` one: firings before it are held back.
+  let held: string[] | null = [];
+  const rules = await LocalRuleRuntime.start(engine, {
+    submitJob: (spec, jobId) => server.control.submit(spec, { jobId }),
+    onFiring: (r) => {
+      const line = `${JSON.stringify({ type: 'firing', ...r })}\n`;
+      if (values.json) held ? held.push(line) : process.stdout.write(line);
+      else if (r.error) process.stderr.write(`mosaic: rule ${r.rule} failed: ${r.error}\n`);
+    },
+  });
+  const inbox = await InboxWatcher.start({ root: out, onEvent: (event) => void rules.put(event, 'default') });
+
   if (values.json)
     process.stdout.write(
       `${JSON.stringify({ type: 'listening', url: server.url, port: server.port, apiKey: apiKey.value, apiKeyFile: join(state, 'api-key'), webhookSecret: webhookSecret.value, out, recovered: server.recovered })}\n`,
@@ -93,9 +109,12 @@ export async function serve(args: string[]): Promise<number> {
     process.stdout.write(`  API key:        ${apiKey.value}${apiKey.created ? '  (new; ' : '  ('}stored in ${join(state, 'api-key')})\n`);
     process.stdout.write(`  webhook secret: ${webhookSecret.value}  (verify Mosaic-Signature with it)\n`);
     process.stdout.write(`  try: curl -H "x-api-key: ${apiKey.value}" ${server.url}/v1/jobs\n`);
+    process.stdout.write(`  inbox:          drop media under ${inbox.dir} (inbox/<preset>/… picks a preset); ${rules.rules.rules.length} rules\n`);
     if (server.recovered.length) process.stdout.write(`  resuming ${server.recovered.length} unfinished job(s): ${server.recovered.join(', ')}\n`);
     if (!engine.vmaf.path) process.stdout.write(`  VMAF unavailable: ${engine.vmaf.reason}\n`);
   }
+  for (const line of held) process.stdout.write(line);
+  held = null;
 
   return new Promise<number>((done) => {
     let stopping = false;
@@ -103,6 +122,8 @@ export async function serve(args: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       if (!values.json) process.stdout.write(`\n${signal}: stopping; running jobs will resume on the next start\n`);
+      inbox.close();
+      rules.close();
       server
         .close()
         .then(() => engine.close())
