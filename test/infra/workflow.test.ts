@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -115,7 +115,15 @@ describe('encode workflow', () => {
       expect(override.Environment.map((e: { Name: string }) => e.Name).sort()).toEqual(['MOSAIC_FUNCTION', 'MOSAIC_INPUT', 'MOSAIC_TASK_TOKEN']);
       expect(t.Parameters.NetworkConfiguration.AwsvpcConfiguration).toMatchObject({ Subnets: ['${FargateSubnet1}', '${FargateSubnet2}'], SecurityGroups: ['${FargateSecurityGroup}'] });
     }
-    expect([...lambdaTargets].sort()).toEqual([...configs.map((c) => pascal(c.name)), 'Allocator'].sort());
+    // Every media function runs in this workflow, or is one a rule invokes (a rule-based workflow).
+    const ruleFunctions = new Set(
+      readdirSync(join(PATHS.root, 'rules'))
+        .filter((f) => f.endsWith('.json'))
+        .flatMap((f) => (JSON.parse(readFileSync(join(PATHS.root, 'rules', f), 'utf8')).then as { type: string; function?: string }[]).filter((a) => a.type === 'invoke-function').map((a) => a.function!)),
+    );
+    const expected = configs.filter((c) => !ruleFunctions.has(c.name) || lambdaTargets.has(pascal(c.name))).map((c) => pascal(c.name));
+    expect([...lambdaTargets].sort()).toEqual([...expected, 'Allocator'].sort());
+    for (const c of configs) expect(lambdaTargets.has(pascal(c.name)) || ruleFunctions.has(c.name), c.name).toBe(true);
     for (const f of fargateTargets) expect(byPascal.get(f)?.platforms, f).toContain('fargate');
   });
 
@@ -184,8 +192,12 @@ describe('encode workflow', () => {
     // A definition with only one Lambda task grants invoke on that function only.
     const stage = synthWith(task('${PlanFunctionArn}'))();
     const t = Template.fromStack(stage.stateless);
-    const invoke = iamStatements(t).filter(({ statement }) => asArray(statement.Action).includes('lambda:InvokeFunction'));
+    // (the state machine's role only: the API Lambda may invoke functions too)
+    const [machine] = Object.values(resourcesOf(t, 'AWS::StepFunctions::StateMachine'));
+    const roleRef = machine!.Properties!.RoleArn['Fn::GetAtt'][0] as string;
+    const ofRole = iamStatements(t).filter(({ where }) => asArray(resourcesOf(t)[where]!.Properties?.Roles).some((r: { Ref?: string }) => r.Ref === roleRef));
+    const invoke = ofRole.filter(({ statement }) => asArray(statement.Action).includes('lambda:InvokeFunction'));
     expect(invoke.map((s) => s.statement.Resource)).toEqual([{ 'Fn::GetAtt': [lambdaFor(t, 'plan')[0], 'Arn'] }]);
-    expect(iamStatements(t).filter(({ statement }) => asArray(statement.Action).includes('ecs:RunTask'))).toHaveLength(0);
+    expect(ofRole.filter(({ statement }) => asArray(statement.Action).includes('ecs:RunTask'))).toHaveLength(0);
   });
 });
