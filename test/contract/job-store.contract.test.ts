@@ -16,7 +16,7 @@ import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoJobStore } from '../../lambdas/adapters/aws/index.js';
 import type { JobSpec } from '../../lambdas/contracts/index.js';
-import type { JobStore } from '../../lambdas/ports.js';
+import type { FactStore, JobStore } from '../../lambdas/ports.js';
 import { SqliteJobStore } from '../../local/sqlite-job-store.js';
 
 const TABLE = 'mosaic-jobs';
@@ -356,5 +356,41 @@ describe.each(kinds)('JobStore contract: $name', (kind) => {
     const done = await s.updateJob(id, { cost: { ...estimate, actualUsd: 0.0101 } });
     expect((await s.getJob(id))!.cost).toEqual({ ...estimate, actualUsd: 0.0101 });
     expect(done.cost?.actualUsd).toBe(0.0101);
+  });
+});
+
+describe.each([
+  { name: 'SqliteJobStore', store: (): FactStore => sqlite },
+  { name: 'DynamoJobStore', store: (): FactStore => dynamo },
+])('FactStore contract: $name', (kind) => {
+  it('merges facts per subject (later values win) and reads them back, null when none', async () => {
+    const s = kind.store();
+    const subject = uid('job:f');
+    expect(await s.getFacts(subject)).toBeNull();
+    expect(await s.assertFacts(subject, { preset: 'draft', presetVersion: 1, nested: { a: [1, 'x', null] } })).toEqual({ preset: 'draft', presetVersion: 1, nested: { a: [1, 'x', null] } });
+    expect(await s.assertFacts(subject, { presetVersion: 2, sourceKey: 'inbox/a.mp4' })).toEqual({ preset: 'draft', presetVersion: 2, nested: { a: [1, 'x', null] }, sourceKey: 'inbox/a.mp4' });
+    expect(await s.getFacts(subject)).toEqual({ preset: 'draft', presetVersion: 2, nested: { a: [1, 'x', null] }, sourceKey: 'inbox/a.mp4' });
+  });
+
+  it('finds the subjects of a wildcard within their kind only', async () => {
+    const s = kind.store();
+    const tag = uid('w');
+    await s.assertFacts(`job:${tag}-1`, { n: 1 });
+    await s.assertFacts(`job:${tag}-2`, { n: 2 });
+    await s.assertFacts(`job:other-${tag}`, { n: 3 });
+    await s.assertFacts(`preset:${tag}-1`, { n: 4 });
+    expect(await s.findFacts(`job:${tag}-*`)).toEqual({ [`job:${tag}-1`]: { n: 1 }, [`job:${tag}-2`]: { n: 2 } });
+    expect(Object.keys(await s.findFacts(`job:*${tag}`)).sort()).toEqual([`job:other-${tag}`]);
+    expect(await s.findFacts(`job:${tag}-1`)).toEqual({ [`job:${tag}-1`]: { n: 1 } });
+    await expect(s.findFacts('*:x')).rejects.toMatchObject({ name: 'Mosaic.InputInvalid' });
+  });
+
+  it('claims a firing once, and again after it was released', async () => {
+    const s = kind.store();
+    const f = { id: uid('firing'), rule: 'r', subject: 'job:1', eventId: 'e-1' };
+    expect(await Promise.all([s.claimFiring(f), s.claimFiring(f)])).toEqual(expect.arrayContaining([true, false]));
+    expect(await s.claimFiring(f)).toBe(false);
+    await s.releaseFiring(f.id);
+    expect(await s.claimFiring({ ...f, subject: null, eventId: null })).toBe(true);
   });
 });
