@@ -1,5 +1,5 @@
 /** /v1/jobs: submit (idempotent), preflight, list, show, events, cancel, retry. */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   ApiErrorCodes,
@@ -11,6 +11,7 @@ import {
   JobViewSchema,
   NotFoundError,
   PreflightResultSchema,
+  type JobRecord,
   type JobSpec,
 } from '../../../contracts/index.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
@@ -112,7 +113,7 @@ function canonical(v: unknown): string {
 
 export function defaultJobId(): string {
   const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return `${t}-${createHash('sha256').update(`${Math.random()}${process.hrtime.bigint()}`).digest('hex').slice(0, 12)}`;
+  return `${t}-${randomBytes(6).toString('hex')}`;
 }
 
 /** Private state of the platform (database, API key, work files) is never a source. */
@@ -126,8 +127,8 @@ function checkSourceKey(spec: JobSpec): void {
 
 export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
   const newJobId = deps.newJobId ?? defaultJobId;
-  const reports = new ReportCache();
-  const jobView = (_deps: ApiDeps, job: Parameters<typeof buildJobView>[1]) => buildJobView({ ...deps, reports }, job);
+  const viewDeps = { ...deps, reports: new ReportCache() };
+  const view = (job: JobRecord) => buildJobView(viewDeps, job);
   const load = async (id: string) => {
     const job = await deps.jobs.getJob(id);
     if (!job) throw new NotFoundError(`no job ${id}`, { id });
@@ -155,7 +156,7 @@ export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
     }
     const job = await deps.control.submit(spec, { jobId });
     c.header('Location', `/v1/jobs/${job.id}`);
-    return c.json(await jobView(deps, job), 202);
+    return c.json(await view(job), 202);
   });
 
   app.openapi(preflightRoute, async (c) => {
@@ -170,7 +171,7 @@ export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
     return c.json({ jobs: page.jobs.map(jobSummary), nextCursor: page.nextCursor }, 200);
   });
 
-  app.openapi(show, async (c) => c.json(await jobView(deps, await load(c.req.valid('param').id)), 200));
+  app.openapi(show, async (c) => c.json(await view(await load(c.req.valid('param').id)), 200));
 
   app.openapi(events, async (c) => {
     const { id } = c.req.valid('param');
@@ -190,12 +191,12 @@ export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
   app.openapi(cancel, async (c) => {
     const { id } = c.req.valid('param');
     await load(id);
-    return c.json(await jobView(deps, await deps.control.cancel(id)), 200);
+    return c.json(await view(await deps.control.cancel(id)), 200);
   });
 
   app.openapi(retry, async (c) => {
     const { id } = c.req.valid('param');
     await load(id);
-    return c.json(await jobView(deps, await deps.control.retry(id)), 202);
+    return c.json(await view(await deps.control.retry(id)), 202);
   });
 }
