@@ -13,6 +13,10 @@ export const PATHS = {
   allocatorEntry: join(PROJECT_ROOT, 'lambdas', 'bootstrap', 'allocator.ts'),
   /** Entry of the upload trigger's Lambda: wires `lambdas/platform/upload-trigger` to AWS. */
   uploadTriggerEntry: join(PROJECT_ROOT, 'lambdas', 'bootstrap', 'upload-trigger.ts'),
+  /** Entry of the Jobs API's Lambda (API Gateway proxy integration → the Hono app). */
+  apiEntry: join(PROJECT_ROOT, 'lambdas', 'bootstrap', 'api.ts'),
+  /** Entry of the webhook Lambda (`Job Status Changed` → signed POSTs to the job's webhook). */
+  jobEventsEntry: join(PROJECT_ROOT, 'lambdas', 'bootstrap', 'job-events.ts'),
   /** Docker build context of the Fargate image (run `npx tsx containers/ffmpeg/bundle.ts` first). */
   mediaContainer: join(PROJECT_ROOT, 'containers', 'ffmpeg'),
   encodeWorkflow: join(PROJECT_ROOT, 'state-machines', 'encode.asl.json'),

@@ -6,6 +6,16 @@ export interface AlarmConfig {
   email?: string;
 }
 
+/** The Jobs API's API Gateway stage and usage plan. */
+export interface ApiConfig {
+  /** Steady requests per second: the stage's default method throttle and the usage plan's. */
+  rateLimit: number;
+  /** Requests allowed in a burst above the rate. */
+  burstLimit: number;
+  /** Requests per day per API key of the usage plan. */
+  quotaPerDay: number;
+}
+
 export interface EnvironmentConfig {
   name: string;
   /** Keep buckets and the table when the stack is deleted (RETAIN) instead of deleting them (DESTROY). */
@@ -30,6 +40,7 @@ export interface EnvironmentConfig {
   scratchLifecycleDays: number;
   /** Noncurrent versions of source objects expire after this many days. */
   sourceNoncurrentVersionExpiryDays: number;
+  api: ApiConfig;
 }
 
 /** The retention values CloudWatch Logs accepts. */
@@ -48,6 +59,7 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfig> = {
     alarms: { enabled: false },
     scratchLifecycleDays: 1,
     sourceNoncurrentVersionExpiryDays: 7,
+    api: { rateLimit: 10, burstLimit: 20, quotaPerDay: 10_000 },
   },
   prod: {
     name: 'prod',
@@ -61,6 +73,7 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfig> = {
     alarms: { enabled: true },
     scratchLifecycleDays: 7,
     sourceNoncurrentVersionExpiryDays: 90,
+    api: { rateLimit: 50, burstLimit: 100, quotaPerDay: 200_000 },
   },
 };
 

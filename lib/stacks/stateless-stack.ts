@@ -7,6 +7,8 @@ import type { EnvironmentConfig } from '../config/environments.js';
 import { Alarms } from '../constructs/alarms.js';
 import { Allocator } from '../constructs/allocator.js';
 import { EncodeWorkflow } from '../constructs/encode-workflow.js';
+import { JobEvents } from '../constructs/job-events.js';
+import { JobsApi } from '../constructs/jobs-api.js';
 import type { MediaResources } from '../constructs/media-access.js';
 import { MediaFunctions } from '../constructs/media-functions.js';
 import { UploadTrigger } from '../constructs/upload-trigger.js';
@@ -29,6 +31,8 @@ export class StatelessStack extends Stack {
   readonly workflow: EncodeWorkflow;
   readonly allocator?: Allocator;
   readonly uploadTrigger: UploadTrigger;
+  readonly api: JobsApi;
+  readonly jobEvents: JobEvents;
   readonly alarms?: Alarms;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -62,16 +66,27 @@ export class StatelessStack extends Stack {
       eventBus: this.eventBus,
       stateMachine: this.workflow.stateMachine,
     });
+    this.api = new JobsApi(this, 'Api', {
+      config,
+      resources,
+      stateMachine: this.workflow.stateMachine,
+      stateMachineName: this.workflow.stateMachine.stateMachineName,
+      functions: Object.fromEntries(this.mediaFunctions.functions.map((f) => [f.definition.config.name, f.lambda])),
+    });
+    this.jobEvents = new JobEvents(this, 'JobEvents', { config, table: props.table, eventBus: this.eventBus });
     if (config.alarms.enabled) {
       this.alarms = new Alarms(this, 'Alarms', {
         ...(config.alarms.email ? { email: config.alarms.email } : {}),
         stateMachine: this.workflow.stateMachine,
         functions: {
           UploadTrigger: this.uploadTrigger.function,
+          // Unhandled crashes only: the app answers its own errors. Webhook failures are the
+          // receivers' (retried, recorded on the job); only what ends in the DLQ is alarmed.
+          Api: this.api.function,
           ...(this.allocator ? { Allocator: this.allocator.function } : {}),
           ...Object.fromEntries(this.mediaFunctions.functions.map((f) => [f.definition.pascalName, f.lambda])),
         },
-        deadLetterQueues: { UploadTrigger: this.uploadTrigger.deadLetterQueue },
+        deadLetterQueues: { UploadTrigger: this.uploadTrigger.deadLetterQueue, Webhooks: this.jobEvents.deadLetterQueue },
       });
     }
   }

@@ -7,7 +7,8 @@ let dev: BuiltStage;
 let rule: Record<string, any>;
 beforeAll(() => {
   dev = buildStage('dev');
-  const rules = Object.values(resourcesOf(dev.stateless, 'AWS::Events::Rule'));
+  // The upload rule: the one on S3's events (the stack has rules for platform events too).
+  const rules = Object.values(resourcesOf(dev.stateless, 'AWS::Events::Rule')).filter((r) => r.Properties?.EventPattern?.source?.[0] === 'aws.s3');
   expect(rules).toHaveLength(1);
   rule = rules[0]!.Properties!;
 });
@@ -45,7 +46,8 @@ describe('upload trigger', () => {
   });
 
   it('targets the upload-trigger Lambda with retries and a dead-letter queue', () => {
-    const [queueId] = Object.keys(resourcesOf(dev.stateless, 'AWS::SQS::Queue'));
+    const queueId = rule.Targets[0].DeadLetterConfig.Arn['Fn::GetAtt'][0] as string;
+    expect(resourcesOf(dev.stateless, 'AWS::SQS::Queue')[queueId]).toBeDefined();
     expect(rule.Targets).toHaveLength(1);
     expect(rule.Targets[0]).toMatchObject({
       DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },

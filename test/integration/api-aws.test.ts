@@ -140,7 +140,7 @@ afterAll(async () => {
 
 describe('the API Lambda entry', () => {
   it('answers an API Gateway (REST, proxy) event through hono/aws-lambda; health needs no key', async () => {
-    const res = await handle(app)({
+    const res = (await handle(app)({
       httpMethod: 'GET',
       path: '/v1/health',
       resource: '/v1/health',
@@ -153,7 +153,7 @@ describe('the API Lambda entry', () => {
       body: null,
       isBase64Encoded: false,
       requestContext: { stage: 'dev', path: '/dev/v1/health', resourcePath: '/v1/health', httpMethod: 'GET', identity: { sourceIp: '127.0.0.1' } } as never,
-    } as never);
+    } as never)) as { statusCode: number; body: string };
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ status: 'ok', engine: 'aws', version: '9.9.9-test' });
   });
