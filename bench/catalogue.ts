@@ -4,6 +4,7 @@
  * every strategy sees the same titles.
  */
 import type { VideoCodecForAllocation } from '../lambdas/contracts/index.js';
+import { prng } from './util.js';
 
 export type DeadlineKind = 'tight' | 'normal' | 'overnight' | 'none';
 
@@ -23,17 +24,6 @@ export interface Title {
   deadlineSec?: number;
 }
 
-/** mulberry32: small, fast, good enough for a simulation. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(rand: () => number, weighted: ReadonlyArray<readonly [T, number]>): T {
   const total = weighted.reduce((s, [, w]) => s + w, 0);

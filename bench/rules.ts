@@ -13,20 +13,10 @@ import { LOCAL_RULE_SUBSTITUTIONS, type EventPattern } from '../lambdas/contract
 import { compilePattern } from '../lambdas/core/event-pattern/index.js';
 import { evaluate } from '../lambdas/core/rules/index.js';
 import { loadRules } from '../local/rules-loader.js';
+import { prng } from './util.js';
 
 const TARGET_EVALS_PER_SEC = 1_000_000;
 
-/** mulberry32: small, fast, good enough to make varied test data reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BUCKETS = [LOCAL_RULE_SUBSTITUTIONS.SourceBucket, 'mosaic-prod-sources-123456789012-eu-west-1', 'partner-drop-zone', 'archive-ingest', 'qa-uploads'];
 const FOLDERS = ['default', 'draft', 'hdr', 'archive', 'partner-a', 'partner-b', 'trailers', 'promos'];

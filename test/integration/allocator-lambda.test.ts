@@ -4,34 +4,17 @@
  * memory size, escalates one size up after a failure, and learns from the table in DynamoDB.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AllocateStateResultSchema, LAMBDA_MEMORY_LADDER_MIB, type MediaInfo, type PlanInput } from '../../lambdas/contracts/index.js';
+import { AllocateStateResultSchema, LAMBDA_MEMORY_LADDER_MIB } from '../../lambdas/contracts/index.js';
 import { awsJobStore } from '../../lambdas/bootstrap/aws-deps.js';
 import { createAllocator, lambdaTargets } from '../../lambdas/bootstrap/allocator.js';
 import { planEncode } from '../../lambdas/core/encode-plan.js';
 import { recordSpeedSamples } from '../../lambdas/runtime/index.js';
+import { encodeOnlyPlanInput, videoOnlyMedia } from '../helpers/plan-fixture.js';
 import { emulatorEnv, startDynamo, startJsonApiFake, type DynamoEmulator, type JsonApiFake } from './emulators.js';
 
 const arn = (mib: number) => `arn:aws:lambda:us-east-1:000000000000:function:mosaic-dev-encode-video-${mib}`;
-const media: MediaInfo = {
-  container: 'mov,mp4,m4a,3gp,3g2,mj2',
-  sizeBytes: 200_000_000,
-  durationSec: 120,
-  video: { codec: 'h264', width: 1920, height: 1080, displayWidth: 1920, fps: 24, fpsRational: '24', frames: 2880, durationSec: 120, startSec: 0 },
-  audio: null,
-};
-const planInput: PlanInput = {
-  jobId: 'job-alloc',
-  source: { key: 'inbox/title.mp4' },
-  media,
-  spec: { preset: 'default', outputs: { hls: true, dash: true, thumbnails: false, quality: false } },
-  workPrefix: '.mosaic/work/job-alloc/',
-  outputPrefix: 'job-alloc/',
-  parallelism: 20,
-  threadsPerTask: 2,
-  vmafAvailable: true,
-  platforms: {},
-  allocator: { region: 'us-east-1', maxConcurrency: 20, chooseChunks: true },
-};
+const media = videoOnlyMedia({ width: 1920, height: 1080, fps: 24, seconds: 120, sizeBytes: 200_000_000 });
+const planInput = encodeOnlyPlanInput('job-alloc', media, { parallelism: 20, threadsPerTask: 2, vmafAvailable: true, allocator: { region: 'us-east-1', maxConcurrency: 20, chooseChunks: true } });
 
 describe('allocator Lambda against dynalite and a recording EventBridge', () => {
   let dynamo: DynamoEmulator;

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DetailTypes, ResourceExhaustedError, type MediaInfo, type PlanInput, type TaskAllocated } from '../../lambdas/contracts/index.js';
+import { DetailTypes, ResourceExhaustedError, type TaskAllocated } from '../../lambdas/contracts/index.js';
 import { planEncode } from '../../lambdas/core/encode-plan.js';
 import { createAllocatorHandler, MAX_ESCALATIONS } from '../../lambdas/platform/allocator/handler.js';
 import { loadWorkflow, localFunctionArn, runWorkflow } from '../../local/asl-runner.js';
@@ -16,6 +16,7 @@ import { InProcessEventBus } from '../../local/event-bus.js';
 import { defaultPlatforms } from '../../local/function-registry.js';
 import { ENCODE_WORKFLOW } from '../../local/engine.js';
 import { SqliteJobStore } from '../../local/sqlite-job-store.js';
+import { encodeOnlyPlanInput, videoOnlyMedia } from '../helpers/plan-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mosaic-escalation-'));
 const jobs = new SqliteJobStore(join(dir, 'jobs.db'));
@@ -31,26 +32,7 @@ function iterator() {
   return loadWorkflow(file, defaultPlatforms());
 }
 
-const media: MediaInfo = {
-  container: 'mov,mp4,m4a,3gp,3g2,mj2',
-  sizeBytes: 40_000_000,
-  durationSec: 60,
-  video: { codec: 'h264', width: 1920, height: 1080, displayWidth: 1920, fps: 25, fpsRational: '25', frames: 1500, durationSec: 60, startSec: 0 },
-  audio: null,
-};
-const planInput: PlanInput = {
-  jobId: 'job-esc',
-  source: { key: 'sources/in.mp4' },
-  media,
-  spec: { preset: 'default', outputs: { hls: true, dash: false, thumbnails: false, quality: false } },
-  workPrefix: 'work/',
-  outputPrefix: 'out/',
-  parallelism: 2,
-  threadsPerTask: 1,
-  vmafAvailable: false,
-  platforms: {},
-  allocator: { region: 'us-east-1', maxConcurrency: 20, chooseChunks: false },
-};
+const planInput = encodeOnlyPlanInput('job-esc', videoOnlyMedia({ width: 1920, height: 1080, fps: 25, seconds: 60, sizeBytes: 40_000_000 }));
 const plan = planEncode(planInput);
 
 async function runChunk(failures: string[], platforms: ('lambda' | 'fargate')[] = ['lambda', 'fargate']) {
