@@ -151,6 +151,17 @@ export const LOCAL_RULE_SUBSTITUTIONS: RuleSubstitutions = { SourceBucket: 'mosa
 const SUBSTITUTION_MAX_CHARS = 63;
 export const SUBSTITUTION = /\$\{([A-Za-z][A-Za-z0-9]*)\}/g;
 
+/** `${Name}` replaced in the strings (keys included) of a value; unknown names stay as written. */
+export function fillSubstitutions<T>(value: T, values: Readonly<Record<string, string>>): T {
+  const fill = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.replace(SUBSTITUTION, (whole, name: string) => (Object.hasOwn(values, name) ? values[name] : whole));
+    if (Array.isArray(v)) return v.map(fill);
+    if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [fill(k) as string, fill(x)]));
+    return v;
+  };
+  return fill(value) as T;
+}
+
 // ---- variables and templates
 
 /** Variables every rule has, as in EventBridge input transformers (`aws.events.rule-arn` is a local ARN in the embedded engine). */

@@ -1,12 +1,13 @@
 /**
- * S3 `Object Created` under `inbox/` with a video suffix (any letter case) → the upload-trigger
- * Lambda, which records the job and starts the encode workflow (one job per object version).
+ * The upload-trigger Lambda — the encode workflow's starter: records the job and starts the encode
+ * workflow (one job per object version, per re-encode). The rule that feeds it is not written here:
+ * `rules/ingest-video.json` (S3 `Object Created` under `inbox/` with a video suffix, any letter
+ * case), deployed by PlatformRules (constructs/rules.ts) with this function as `workflow:encode`.
  * Events that cannot be delivered, and invocations that keep failing, land in a dead-letter queue.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -15,7 +16,6 @@ import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environments.js';
 import { PATHS } from '../paths.js';
 import { acknowledgeNodeLambda, nodeLambdaDefaults } from './node-lambda.js';
-import { uploadKeyPatterns } from './upload-patterns.js';
 
 export interface UploadTriggerProps {
   config: EnvironmentConfig;
@@ -26,7 +26,6 @@ export interface UploadTriggerProps {
 }
 
 export class UploadTrigger extends Construct {
-  readonly rule: events.Rule;
   readonly function: NodejsFunction;
   readonly deadLetterQueue: sqs.Queue;
 
@@ -67,24 +66,5 @@ export class UploadTrigger extends Construct {
     }));
     this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'JobEvents', actions: ['events:PutEvents'], resources: [props.eventBus.eventBusArn] }));
     acknowledgeNodeLambda(this.function);
-
-    this.rule = new events.Rule(this, 'Rule', {
-      description: 'A video uploaded under inbox/ (any letter case of its extension) starts an encode',
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: {
-          bucket: { name: [props.sourceBucketName] },
-          object: { key: uploadKeyPatterns() },
-        },
-      },
-      targets: [
-        new targets.LambdaFunction(this.function, {
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: 8,
-          maxEventAge: Duration.hours(6),
-        }),
-      ],
-    });
   }
 }

@@ -11,6 +11,7 @@ import { JobEvents } from '../constructs/job-events.js';
 import { JobsApi } from '../constructs/jobs-api.js';
 import type { MediaResources } from '../constructs/media-access.js';
 import { MediaFunctions } from '../constructs/media-functions.js';
+import { PlatformRules } from '../constructs/rules.js';
 import { UploadTrigger } from '../constructs/upload-trigger.js';
 
 export interface StatelessStackProps extends StackProps {
@@ -31,6 +32,7 @@ export class StatelessStack extends Stack {
   readonly workflow: EncodeWorkflow;
   readonly allocator?: Allocator;
   readonly uploadTrigger: UploadTrigger;
+  readonly rules: PlatformRules;
   readonly api: JobsApi;
   readonly jobEvents: JobEvents;
   readonly alarms?: Alarms;
@@ -65,6 +67,17 @@ export class StatelessStack extends Stack {
       table: props.table,
       eventBus: this.eventBus,
       stateMachine: this.workflow.stateMachine,
+    });
+    // rules/*.json as EventBridge rules (ingest-video feeds the upload trigger, the encode workflow's starter).
+    this.rules = new PlatformRules(this, 'Rules', {
+      config,
+      substitutions: { SourceBucket: props.sourceBucketName },
+      eventBus: this.eventBus,
+      table: props.table,
+      stateMachine: this.workflow.stateMachine,
+      workflowStarters: { encode: this.uploadTrigger.function },
+      functions: Object.fromEntries(this.mediaFunctions.functions.map((f) => [f.definition.config.name, f.lambda])),
+      deadLetterQueue: this.uploadTrigger.deadLetterQueue,
     });
     this.api = new JobsApi(this, 'Api', {
       config,

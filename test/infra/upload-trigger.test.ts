@@ -7,8 +7,8 @@ let dev: BuiltStage;
 let rule: Record<string, any>;
 beforeAll(() => {
   dev = buildStage('dev');
-  // The upload rule: the one on S3's events (the stack has rules for platform events too).
-  const rules = Object.values(resourcesOf(dev.stateless, 'AWS::Events::Rule')).filter((r) => r.Properties?.EventPattern?.source?.[0] === 'aws.s3');
+  // The upload rule is rules/ingest-video.json, deployed by PlatformRules (test/infra/rules.test.ts checks every rule).
+  const rules = Object.values(resourcesOf(dev.stateless, 'AWS::Events::Rule')).filter((r) => r.Properties?.Name === 'mosaic-dev-ingest-video');
   expect(rules).toHaveLength(1);
   rule = rules[0]!.Properties!;
 });

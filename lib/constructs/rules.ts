@@ -1,0 +1,196 @@
+/**
+ * The rules of `rules/*.json` as EventBridge rules, deployed exactly as contracts'
+ * `compileToEventBridge` compiles them (the same function the CLI and the local engine's tests
+ * use): the pattern with the stack's substitutions, one target per action with its input
+ * transformer, or the rule-engine Lambda with `{"rule", "event"}` for rules that need facts or
+ * put events. Targets resolve by name: `workflow:<name>` to the workflow's starter Lambda,
+ * `function:<name>` to the media function's Lambda, `platform:rule-engine` to the Lambda made here.
+ *
+ * Rule files are validated with the contracts schema at synth: an invalid one fails the synth
+ * naming the file, the JSON path in it and what is wrong (as `npm run lint` does).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import {
+  RULE_ENGINE_REF,
+  RuleSchema,
+  compileToEventBridge,
+  fillSubstitutions,
+  formatPatternPath,
+  substitutionNames,
+  type EventBridgeRuleSpec,
+  type Rule,
+  type RuleSubstitutions,
+} from '../../lambdas/contracts/index.js';
+import type { EnvironmentConfig } from '../config/environments.js';
+import { PATHS } from '../paths.js';
+import { BUNDLING, acknowledgeNodeLambda, nodeLambdaDefaults } from './node-lambda.js';
+
+export const RULES_DIR = join(PATHS.root, 'rules');
+export const RULE_ENGINE_ENTRY = join(PATHS.root, 'lambdas', 'bootstrap', 'rule-engine.ts');
+
+/** Every rule file of `dir`, validated; throws one Error listing `<file>: <path>: <message>` for every problem. */
+export function readRules(dir: string = RULES_DIR, substitutions?: Readonly<Record<string, string>>): { file: string; rule: Rule }[] {
+  const problems: string[] = [];
+  const out: { file: string; rule: Rule }[] = [];
+  const names = new Map<string, string>();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    const file = `rules/${name}`;
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(join(dir, name), 'utf8'));
+    } catch (e) {
+      problems.push(`${file}: (root): not valid JSON: ${(e as Error).message}`);
+      continue;
+    }
+    const parsed = RuleSchema.safeParse(json);
+    if (!parsed.success) {
+      for (const i of parsed.error.issues) problems.push(`${file}: ${formatPatternPath(i.path as (string | number)[])}: ${i.message}`);
+      continue;
+    }
+    const rule = parsed.data;
+    if (`${rule.name}.json` !== name) problems.push(`${file}: name: the rule "${rule.name}" belongs in ${rule.name}.json`);
+    if (names.has(rule.name)) problems.push(`${file}: name: the rule name "${rule.name}" is also used by ${names.get(rule.name)}`);
+    names.set(rule.name, file);
+    if (substitutions) for (const n of substitutionNames([rule.on, rule.if])) if (!Object.hasOwn(substitutions, n)) problems.push(`${file}: on: no value was given for \${${n}}`);
+    out.push({ file, rule: substitutions ? { ...rule, on: fillSubstitutions(rule.on, substitutions), ...(rule.if ? { if: fillSubstitutions(rule.if, substitutions) } : {}) } : rule });
+  }
+  if (problems.length) throw new Error(`invalid rules:\n${problems.join('\n')}`);
+  return out;
+}
+
+export interface PlatformRulesProps {
+  config: EnvironmentConfig;
+  /** Default: the repository's `rules/`. */
+  rulesDir?: string;
+  substitutions: RuleSubstitutions;
+  /** Mosaic's own bus (rules on `platform`); `default`-bus rules (S3) use the account's default bus. */
+  eventBus: events.IEventBus;
+  table: dynamodb.ITable;
+  /** The encode workflow the rule engine starts (through the same starter code as the upload trigger). */
+  stateMachine: sfn.IStateMachine;
+  /** Workflow name → the Lambda that starts it (records the job, names the execution). */
+  workflowStarters: Record<string, lambda.IFunction>;
+  /** Media function name → its Lambda. */
+  functions: Record<string, lambda.IFunction>;
+  /** Where events go that cannot be delivered after the retries. */
+  deadLetterQueue: sqs.IQueue;
+}
+
+export class PlatformRules extends Construct {
+  readonly specs: EventBridgeRuleSpec[];
+  readonly rules = new Map<string, events.CfnRule>();
+  readonly engine: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: PlatformRulesProps) {
+    super(scope, id);
+    const { config } = props;
+    const loaded = readRules(props.rulesDir ?? RULES_DIR, props.substitutions);
+    this.specs = loaded.map(({ rule }) => compileToEventBridge(rule));
+    const engineInvokes = [...new Set(loaded.filter((_, i) => this.specs[i].viaRuleEngine).flatMap(({ rule }) => rule.then.flatMap((a) => (a.type === 'invoke-function' ? [a.function] : []))))];
+
+    const rulesDir = props.rulesDir ?? RULES_DIR;
+    this.engine = new NodejsFunction(this, 'Engine', {
+      ...nodeLambdaDefaults(this, 'Engine', config),
+      entry: RULE_ENGINE_ENTRY,
+      description: 'Mosaic rule engine: rules with conditions on facts, put-event and assert-facts actions',
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+      bundling: {
+        ...BUNDLING,
+        // The engine reads the rule files beside its bundle (the same files this construct deployed).
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_in: string, outputDir: string) => [`mkdir -p "${outputDir}/rules"`, `cp "${rulesDir}"/*.json "${outputDir}/rules/"`],
+        },
+      },
+      environment: {
+        MOSAIC_TABLE: props.table.tableName,
+        MOSAIC_EVENT_BUS: props.eventBus.eventBusName,
+        MOSAIC_STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
+        MOSAIC_SOURCE_BUCKET: props.substitutions.SourceBucket,
+        MOSAIC_MAP_CONCURRENCY: String(config.mapMaxConcurrency),
+        MOSAIC_FUNCTION_ARNS: Stack.of(this).toJsonString(Object.fromEntries(engineInvokes.map((f) => [f, this.functionArn(props, f, 'the rule engine')]))),
+        POWERTOOLS_SERVICE_NAME: 'mosaic-rule-engine',
+        POWERTOOLS_LOG_LEVEL: config.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+    // Facts, firing records and job records (the starter's conditional create), one table.
+    this.engine.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'FactsAndJobs',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      resources: [props.table.tableArn],
+    }));
+    this.engine.addToRolePolicy(new iam.PolicyStatement({ sid: 'PlatformEvents', actions: ['events:PutEvents'], resources: [props.eventBus.eventBusArn] }));
+    props.stateMachine.grantStartExecution(this.engine);
+    for (const f of engineInvokes) props.functions[f]?.grantInvoke(this.engine);
+    acknowledgeNodeLambda(this.engine);
+
+    const ruleArns: string[] = [];
+    loaded.forEach(({ file }, i) => {
+      const spec = this.specs[i];
+      const physical = `mosaic-${config.name}-${spec.name}`;
+      const rule = new events.CfnRule(this, `Rule-${spec.name}`, {
+        ...(physical.length <= 64 ? { name: physical } : {}),
+        description: spec.description,
+        state: spec.enabled ? 'ENABLED' : 'DISABLED',
+        ...(spec.bus === 'platform' ? { eventBusName: props.eventBus.eventBusName } : {}),
+        eventPattern: spec.eventPattern,
+        targets: spec.targets.map((t, n) => {
+          const fn = this.resolve(props, t.ref, `${file}: then`);
+          return {
+            id: `${n}-${t.ref.replace(/[^A-Za-z0-9_.-]/g, '-')}`.slice(0, 64),
+            arn: fn.functionArn,
+            ...(t.inputTransformer ? { inputTransformer: { inputPathsMap: t.inputTransformer.inputPathsMap, inputTemplate: t.inputTransformer.inputTemplate } } : {}),
+            retryPolicy: { maximumRetryAttempts: 8, maximumEventAgeInSeconds: 6 * 3600 },
+            deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
+          };
+        }),
+      });
+      this.rules.set(spec.name, rule);
+      ruleArns.push(rule.attrArn);
+      // One permission per rule and function (a rule may target one function twice, e.g. two renditions).
+      for (const ref of new Set(spec.targets.map((t) => t.ref))) {
+        const t = { ref };
+        const fn = this.resolve(props, t.ref, file);
+        fn.addPermission(`Invoke-${spec.name}-${t.ref.replace(/[^A-Za-z0-9]/g, '')}`, {
+          principal: new iam.ServicePrincipal('events.amazonaws.com'),
+          sourceArn: rule.attrArn,
+        });
+      }
+    });
+    // EventBridge puts undeliverable events of these rules into the queue.
+    props.deadLetterQueue.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'RulesDeadLetters',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sqs:SendMessage'],
+      resources: [props.deadLetterQueue.queueArn],
+      conditions: { ArnEquals: { 'aws:SourceArn': ruleArns } },
+    }));
+  }
+
+  private resolve(props: PlatformRulesProps, ref: string, where: string): lambda.IFunction {
+    if (ref === RULE_ENGINE_REF) return this.engine;
+    const [kind, name] = ref.split(':') as [string, string];
+    const fn = kind === 'workflow' ? props.workflowStarters[name] : kind === 'function' ? props.functions[name] : undefined;
+    if (!fn) throw new Error(`${where}: no ${kind} "${name}" in this stack (known: ${Object.keys(kind === 'workflow' ? props.workflowStarters : props.functions).join(', ')})`);
+    return fn;
+  }
+
+  private functionArn(props: PlatformRulesProps, name: string, who: string): string {
+    const fn = props.functions[name];
+    if (!fn) throw new Error(`${who} invokes "${name}", which is not a media function of this stack`);
+    return fn.functionArn;
+  }
+}
