@@ -3,7 +3,7 @@
  * as `<file>: <json path>: <message>` (names must be unique and match the file name), then
  * `${Name}` substitutions filled in and each `on` pattern compiled once.
  */
-import { formatPatternPath, RuleSchema, SUBSTITUTION, substitutionNames, isPlainObject, type Rule } from '../../contracts/index.js';
+import { fillSubstitutions, formatPatternPath, RuleSchema, substitutionNames, type Rule } from '../../contracts/index.js';
 import { compilePattern, type EventMatcher } from '../event-pattern/index.js';
 
 export interface RuleFile {
@@ -99,11 +99,5 @@ export function compileRuleSet(rules: readonly Rule[]): RuleSet {
 
 /** `${Name}` replaced in the strings (keys included) of a rule's patterns. */
 export function substitute(rule: Rule, values: Readonly<Record<string, string>>): Rule {
-  const fill = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.replace(SUBSTITUTION, (whole, name: string) => (Object.hasOwn(values, name) ? values[name] : whole));
-    if (Array.isArray(v)) return v.map(fill);
-    if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [fill(k) as string, fill(x)]));
-    return v;
-  };
-  return { ...rule, on: fill(rule.on) as Rule['on'], ...(rule.if ? { if: fill(rule.if) as Rule['if'] } : {}) };
+  return { ...rule, on: fillSubstitutions(rule.on, values), ...(rule.if ? { if: fillSubstitutions(rule.if, values) } : {}) };
 }
