@@ -150,6 +150,11 @@ export class LocalEngine {
     return own && Object.hasOwn(own, name) ? own[name] : findPreset(name)?.version;
   }
 
+  /** The AWS region whose prices cost jobs here (MOSAIC_REGION), if one was set. */
+  get region(): string | undefined {
+    return this.config.region;
+  }
+
   /** Source limits every job is checked against. */
   get limits(): SourceLimits {
     return this.opts.limits ?? DEFAULT_SOURCE_LIMITS;

@@ -91,7 +91,7 @@ export class LocalJobControl implements JobControl {
       platforms,
       limits: this.engine.limits,
       // As the engine plans a job: chunks follow the worker slots; the allocator prices the tasks for AWS.
-      allocator: { region: pricingRegion(undefined), maxConcurrency: this.engine.parallelism, chooseChunks: false },
+      allocator: { region: pricingRegion(this.engine.region), maxConcurrency: this.engine.parallelism, chooseChunks: false },
     };
   }
 

@@ -5,9 +5,10 @@
  */
 import { ErrorNames, PlanInputSchema, type JobSpec, type PlanResult, type PreflightResult } from '../../contracts/index.js';
 import { planEncode } from '../../core/encode-plan.js';
-import type { BlobStore, JobControl } from '../../ports.js';
+import type { BlobStore, JobControl, JobStore } from '../../ports.js';
+import { loadSpeedTable } from '../../runtime/speed-table.js';
 
-export async function preflight(deps: { control: JobControl; blobs: BlobStore }, spec: JobSpec): Promise<PreflightResult> {
+export async function preflight(deps: { control: JobControl; blobs: BlobStore; jobs: JobStore }, spec: JobSpec): Promise<PreflightResult> {
   const rejected = (reason: string, source: PreflightResult['source'] = null): PreflightResult => ({
     accepted: false,
     reasons: [reason],
@@ -47,6 +48,8 @@ export async function preflight(deps: { control: JobControl; blobs: BlobStore },
         platforms: ctx.platforms,
         ...(ctx.allocator ? { allocator: ctx.allocator } : {}),
       }),
+      // Sized with what this installation measured, as the Plan step of the job would be.
+      await loadSpeedTable(deps.jobs),
     );
   } catch (e) {
     if ((e as Error).name === ErrorNames.InputInvalid) return rejected((e as Error).message, media);
