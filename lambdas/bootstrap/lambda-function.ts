@@ -6,7 +6,7 @@
  * Errors leave with their Mosaic.* `name` intact: the Lambda runtime reports `error.name` as the
  * error type, which is what Step Functions Retry/Catch match on.
  */
-import type { MediaFunction, RuntimeDeps } from '../runtime/index.js';
+import { enableTracing, type MediaFunction, type RuntimeDeps } from '../runtime/index.js';
 import { awsRuntimeDeps } from './aws-deps.js';
 import type { Env } from './env.js';
 
@@ -29,6 +29,8 @@ export async function loadMediaFunction(name: string): Promise<AnyMediaFunction>
 
 /** A handler bound to an environment; `handler` below is the one bound to `process.env`. */
 export function createLambdaHandler(env: Env = process.env): (event: unknown) => Promise<unknown> {
+  // X-Ray subsegments per function run, in Lambda only (see runtime/observability.ts).
+  if (env.AWS_LAMBDA_FUNCTION_NAME) enableTracing();
   let fn: Promise<AnyMediaFunction> | null = null;
   let deps: Promise<RuntimeDeps> | null = null;
   return async (event: unknown) => {

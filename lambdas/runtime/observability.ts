@@ -10,12 +10,14 @@ export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 
 /**
  * Powertools traces only inside Lambda. Loading it anywhere else is not free: X-Ray's cls-hooked
  * installs async hooks that made every `await` in the process ~18× slower (155 ns → 2.8 µs),
- * which the local engine and `mosaic serve` paid on every request. So it is loaded only in Lambda.
+ * which the local engine and `mosaic serve` paid on every request. So it is loaded only when the
+ * Lambda entry point (lambdas/bootstrap, which reads the environment) turns tracing on.
  */
-let tracer: Tracer | null | undefined;
+let tracer: Promise<Tracer> | null = null;
+export function enableTracing(): void {
+  tracer ??= import('@aws-lambda-powertools/tracer').then((m) => new m.Tracer({ serviceName: 'mosaic' }));
+}
 async function lambdaTracer(): Promise<Tracer | null> {
-  if (tracer === undefined)
-    tracer = process.env.AWS_LAMBDA_FUNCTION_NAME ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: 'mosaic' }) : null;
   return tracer;
 }
 
