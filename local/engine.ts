@@ -48,6 +48,7 @@ import { defaultPlatforms, functionConfigs, loadFunctions, type AnyMediaFunction
 import { createAllocatorHandler } from '../lambdas/platform/allocator/handler.js';
 import { pricingRegion } from '../lambdas/core/plan-sizing.js';
 import { estimateJob } from '../lambdas/core/job-estimate.js';
+import { workflowSpecOf } from '../lambdas/core/workflow-spec.js';
 import { loadWorkflow, localFunctionArn, runWorkflow, type LoadedWorkflow } from './asl-runner.js';
 import { Semaphore } from './semaphore.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
@@ -228,7 +229,7 @@ export class LocalEngine {
       jobId,
       source: { key },
       media,
-      spec: { preset: parsed.preset, ...(parsed.ladder ? { ladder: parsed.ladder } : {}), outputs: parsed.outputs, priority: parsed.priority, ...(parsed.deadlineSec ? { deadlineSec: parsed.deadlineSec } : {}) },
+      spec: workflowSpecOf(parsed),
       workPrefix: `${STATE_DIR}/work/${jobId}/`,
       outputPrefix: `${jobId}/`,
       parallelism: this.parallelism,
@@ -386,7 +387,7 @@ export class LocalEngine {
     const input: EncodeWorkflowInput = {
       jobId,
       source: job.spec.source,
-      spec: { preset: job.spec.preset, ladder: job.spec.ladder, outputs: job.spec.outputs, priority: job.spec.priority, deadlineSec: job.spec.deadlineSec },
+      spec: workflowSpecOf(job.spec),
       limits: this.opts.limits ?? DEFAULT_SOURCE_LIMITS,
       workPrefix: `${STATE_DIR}/work/${jobId}/`,
       outputPrefix: job.outputPrefix,

@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import {
   MediaInfoSchema,
   NotFoundError,
+  functionInfoOf,
   type FunctionInfo,
   type JobRecord,
   type JobSpec,
@@ -101,14 +102,7 @@ export class LocalJobControl implements JobControl {
   }
 
   async functions(): Promise<FunctionInfo[]> {
-    return [...functionConfigs()].map(([, c]) => ({
-      name: c.name,
-      description: c.description,
-      version: c.version,
-      platforms: c.platforms,
-      defaultPlatform: c.defaultPlatform,
-      cacheable: c.cacheable,
-    }));
+    return [...functionConfigs()].map(([, c]) => functionInfoOf(c));
   }
 
   async workflows(): Promise<WorkflowInfo[]> {

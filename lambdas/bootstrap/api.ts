@@ -30,6 +30,7 @@ import {
   EncodeWorkflowInputSchema,
   FunctionConfigSchema,
   type FunctionConfig,
+  functionInfoOf,
   type FunctionInfo,
   type WorkflowInfo,
 } from '../contracts/index.js';
@@ -99,14 +100,7 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
     limits,
     allocator: { region, maxConcurrency: parallelism, chooseChunks: true },
   };
-  const catalog: FunctionInfo[] = configs.map((c) => ({
-    name: c.name,
-    description: c.description,
-    version: c.version,
-    platforms: c.platforms,
-    defaultPlatform: c.defaultPlatform,
-    cacheable: c.cacheable,
-  }));
+  const catalog: FunctionInfo[] = configs.map(functionInfoOf);
   const workflows: WorkflowInfo[] = [
     {
       name: 'encode',

@@ -283,6 +283,11 @@ export const FunctionInfoSchema = z.object({
 });
 export type FunctionInfo = z.infer<typeof FunctionInfoSchema>;
 
+/** What the catalog shows of a function.json. */
+export function functionInfoOf(c: FunctionInfo): FunctionInfo {
+  return { name: c.name, description: c.description, version: c.version, platforms: c.platforms, defaultPlatform: c.defaultPlatform, cacheable: c.cacheable };
+}
+
 export const WorkflowInfoSchema = z.object({
   name: z.string(),
   description: z.string(),

@@ -223,6 +223,8 @@ export const WorkflowSpecSchema = z.object({
   priority: z.number().int().min(0).max(100).optional(),
 });
 
+export type WorkflowSpec = z.infer<typeof WorkflowSpecSchema>;
+
 /**
  * How the Plan step involves the allocator. On AWS (`chooseChunks`) the chunk length is chosen
  * together with the size, for `maxConcurrency` tasks at once; locally chunks follow the engine's

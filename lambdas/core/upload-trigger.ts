@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_SOURCE_LIMITS, JobSpecSchema, UPLOAD_PREFIX, VIDEO_EXTENSIONS, type EncodeWorkflowInput, type JobSpec, type SourceLimits } from '../contracts/index.js';
 import { findPreset } from './presets.js';
+import { workflowSpecOf } from './workflow-spec.js';
 
 export { UPLOAD_PREFIX, VIDEO_EXTENSIONS } from '../contracts/index.js';
 
@@ -100,13 +101,7 @@ export function uploadWorkflowInput(jobId: string, spec: JobSpec, o: UploadWorkf
   return {
     jobId,
     source: { key: spec.source.key },
-    spec: {
-      preset: spec.preset,
-      ...(spec.ladder ? { ladder: spec.ladder } : {}),
-      outputs: spec.outputs,
-      priority: spec.priority,
-      ...(spec.deadlineSec ? { deadlineSec: spec.deadlineSec } : {}),
-    },
+    spec: workflowSpecOf(spec),
     limits: { ...(o.limits ?? DEFAULT_SOURCE_LIMITS) },
     workPrefix: `.mosaic/work/${jobId}/`,
     outputPrefix: `${jobId}/`,

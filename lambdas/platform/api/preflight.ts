@@ -5,6 +5,7 @@
  */
 import { ErrorNames, PlanInputSchema, type JobSpec, type PlanResult, type PreflightResult } from '../../contracts/index.js';
 import { planEncode } from '../../core/encode-plan.js';
+import { workflowSpecOf } from '../../core/workflow-spec.js';
 import type { BlobStore, JobControl, JobStore } from '../../ports.js';
 import { loadSpeedTable } from '../../runtime/speed-table.js';
 
@@ -33,13 +34,7 @@ export async function preflight(deps: { control: JobControl; blobs: BlobStore; j
         jobId: 'preflight',
         source: spec.source,
         media,
-        spec: {
-          preset: spec.preset,
-          ...(spec.ladder ? { ladder: spec.ladder } : {}),
-          outputs: spec.outputs,
-          priority: spec.priority,
-          ...(spec.deadlineSec ? { deadlineSec: spec.deadlineSec } : {}),
-        },
+        spec: workflowSpecOf(spec),
         workPrefix: '.mosaic/work/preflight/',
         outputPrefix: 'preflight/',
         parallelism: ctx.parallelism,

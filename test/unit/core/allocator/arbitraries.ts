@@ -31,3 +31,8 @@ export const ctxArb: fc.Arbitrary<AllocationContextInput> = fc.record(
   },
   { requiredKeys: [] },
 );
+
+/** A 1080p24 x264 `fast` encode task (the default preset's top rung) of `frames` frames. */
+export function fhdTask(frames: number): AllocationTask {
+  return { function: 'encode-video', codec: 'h264', encoderPreset: 'fast', width: 1920, height: 1080, fps: 24, frames, sourceBitrateKbps: 20_000 };
+}

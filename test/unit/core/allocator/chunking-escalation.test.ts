@@ -2,17 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputInvalidError, type Allocation, type AllocationTask } from '../../../../lambdas/contracts/index.js';
 import { allocate, chooseChunking, DEFAULT_CHUNK_SECONDS_OPTIONS, escalate, type EscalationCause } from '../../../../lambdas/core/allocator/index.js';
-import { ctxArb, taskArb } from './arbitraries.js';
+import { ctxArb, taskArb, fhdTask } from './arbitraries.js';
 
-const fhd: Omit<AllocationTask, 'frames'> = {
-  function: 'encode-video',
-  codec: 'h264',
-  encoderPreset: 'fast',
-  width: 1920,
-  height: 1080,
-  fps: 24,
-  sourceBitrateKbps: 20_000,
-};
+const { frames: _frames, ...fhd } = fhdTask(1);
 
 describe('chooseChunking', () => {
   it('picks the cheapest chunk length that meets the job deadline (checked against each length alone)', () => {

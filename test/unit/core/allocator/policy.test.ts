@@ -18,18 +18,9 @@ import {
   priceTable,
   requiredMemoryMiB,
 } from '../../../../lambdas/core/allocator/index.js';
-import { ctxArb, taskArb } from './arbitraries.js';
+import { ctxArb, taskArb, fhdTask } from './arbitraries.js';
 
-const fhd: AllocationTask = {
-  function: 'encode-video',
-  codec: 'h264',
-  encoderPreset: 'fast',
-  width: 1920,
-  height: 1080,
-  fps: 24,
-  frames: 288,
-  sourceBitrateKbps: 20_000,
-};
+const fhd = fhdTask(288);
 
 /** Every allowed size evaluated independently of allocate(): the brute-force answer. */
 function bruteForce(task: AllocationTask, ctxIn: AllocationContextInput) {

@@ -16,18 +16,9 @@ import {
   requiredMemoryMiB,
   speedup,
 } from '../../../../lambdas/core/allocator/index.js';
-import { taskArb } from './arbitraries.js';
+import { taskArb, fhdTask } from './arbitraries.js';
 
-const fhd: AllocationTask = {
-  function: 'encode-video',
-  codec: 'h264',
-  encoderPreset: 'fast',
-  width: 1920,
-  height: 1080,
-  fps: 24,
-  frames: 2400,
-  sourceBitrateKbps: 20_000,
-};
+const fhd = fhdTask(2400);
 const sizes = candidateSizes();
 const ctx = AllocationContextSchema.parse({});
 const prices = priceTable('us-east-1');
