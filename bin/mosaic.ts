@@ -84,7 +84,9 @@ async function encode(args: string[]): Promise<number> {
     const unsubscribe = engine.events.subscribe((e) => {
       if (e.detail.jobId !== job.id) return;
       if (json) {
-        if (e.detailType !== 'Step Progress') process.stdout.write(`${JSON.stringify({ type: 'event', detailType: e.detailType, detail: e.detail })}\n`);
+        // Status changes only: progress ticks and function results (a plan can be large) stay off the stream.
+        if (e.detailType !== 'Step Progress' && e.detailType !== 'Function Result')
+          process.stdout.write(`${JSON.stringify({ type: 'event', detailType: e.detailType, detail: e.detail })}\n`);
       } else view.onEvent(e);
     });
     if (!json) view.start();
