@@ -9,7 +9,7 @@
  * Target: median absolute error ≤ 25 %. Run it on an idle machine: other load slows the
  * measurements, not the predictions.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,8 @@ interface TestClip {
   /** Where the measured chunk starts (a real job's chunks start mid-file). */
   startFrame: number;
   frames: number;
+  /** Average bitrate of the file (decoding cost grows with it). */
+  kbps: number;
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -43,23 +45,24 @@ export async function main(args: string[]): Promise<number> {
     console.log(`speed model vs reality on ${cores} cores (ffmpeg ${tools.ffmpeg})\n`);
     console.log('1. calibration on generated clips:');
     const t0 = performance.now();
-    const { table } = await calibrate({
+    const { table, parallelFraction, decodePixelsPerSec, decodeBitsPerSec } = await calibrate({
       tools,
       jobs,
       scratchDir: join(dir, 'calibration'),
       cases: defaultCases(cores),
-      onResult: (r) => console.log(`   ${r.width}x${r.height} ${r.encoderPreset} ${r.threads}t: ${r.seconds.toFixed(2)} s`),
+      onResult: (r) => console.log(`   ${r.source.width}x${r.source.height}${r.source.clean ? ' clean' : ''} → ${r.width}x${r.height} ${r.encoderPreset} ${r.threads}t: ${r.seconds.toFixed(2)} s`),
     });
-    console.log(`   (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+    console.log(`   (${((performance.now() - t0) / 1000).toFixed(0)} s; parallel fraction ${parallelFraction?.toFixed(3) ?? 'n/a'}, decode ${(decodePixelsPerSec / 1e6).toFixed(0)} Mpixel/s + ${(decodeBitsPerSec / 1e6).toFixed(1)} Mbit/s per vCPU)\n`);
 
     const clips: TestClip[] = [];
     const bbb = join(REPO_ROOT, '../shared/media/bbb-720p-30s.webm');
-    if (existsSync(bbb)) clips.push({ name: 'bbb-720p-30s', path: bbb, width: 1280, height: 720, fps: 24, startFrame: 288, frames: 144 });
+    const kbps = (path: string, seconds: number) => (statSync(path).size * 8) / seconds / 1000;
+    if (existsSync(bbb)) clips.push({ name: 'bbb-720p-30s', path: bbb, width: 1280, height: 720, fps: 24, startFrame: 288, frames: 144, kbps: kbps(bbb, 30) });
     else console.log('   (../shared/media/bbb-720p-30s.webm is absent: only the generated clip is measured)');
     const gen = join(dir, 'gen-1080p.mp4');
     // Other content than the calibration clips: mandelbrot zoom with film grain.
-    await runTool(tools.ffmpeg, ['-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'mandelbrot=size=1920x1080:rate=25', '-vf', 'noise=alls=10:allf=t', '-frames:v', '250', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '16', '-pix_fmt', 'yuv420p', gen]);
-    clips.push({ name: 'generated-1080p', path: gen, width: 1920, height: 1080, fps: 25, startFrame: 100, frames: 100 });
+    await runTool(tools.ffmpeg, ['-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'mandelbrot=size=1920x1080:rate=25', '-vf', 'noise=alls=10:allf=t', '-frames:v', '250', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '18', '-g', '50', '-pix_fmt', 'yuv420p', gen]);
+    clips.push({ name: 'generated-1080p', path: gen, width: 1920, height: 1080, fps: 25, startFrame: 100, frames: 100, kbps: kbps(gen, 10) });
 
     console.log('2. real chunks, predicted vs measured (compute seconds):');
     const rows: { clip: string; rung: string; preset: string; threads: number; predicted: number; measured: number; error: number }[] = [];
@@ -69,9 +72,9 @@ export async function main(args: string[]): Promise<number> {
         const rungs = planLadder({ width: clip.width, height: clip.height }, preset);
         for (const rung of rungs) {
           for (const threads of [...new Set([1, cores])]) {
-            const c = { width: rung.width, height: rung.height, preset: presetName, threads, frames: clip.frames, fps: clip.fps, startFrame: clip.startFrame };
+            const c = { source: { width: clip.width, height: clip.height }, width: rung.width, height: rung.height, preset: presetName, threads, frames: clip.frames, fps: clip.fps, startFrame: clip.startFrame };
             const measured = await timeChunkEncode(tools, clip.path, join(dir, `out-${rows.length}.mp4`), c, rung);
-            const predicted = predictedEncodeSeconds(table, c, rung.encoderPreset);
+            const predicted = predictedEncodeSeconds(table, { ...c, source: { width: clip.width, height: clip.height, kbps: clip.kbps } }, rung.encoderPreset);
             const error = (predicted - measured) / measured;
             rows.push({ clip: clip.name, rung: `${rung.width}x${rung.height}`, preset: rung.encoderPreset, threads, predicted, measured, error });
           }

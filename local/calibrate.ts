@@ -6,16 +6,27 @@
  */
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Rung, SpeedSample, SpeedTable } from '../lambdas/contracts/index.js';
-import { predict } from '../lambdas/core/allocator/speed-model.js';
+import { ResolutionClassSchema, speedKey, type Rung, type SpeedEntry, type SpeedTable } from '../lambdas/contracts/index.js';
+
+const RESOLUTION_CLASSES = ResolutionClassSchema.options;
+import { decodeSeconds, DEFAULT_SPEED_TABLE, encodeSeconds, MACHINE_KEYS, refPixels, speedup } from '../lambdas/core/allocator/speed-model.js';
 import { planTiming } from '../lambdas/core/chunks.js';
 import { encodeVideoChunkArgs } from '../lambdas/core/ffmpeg-args.js';
 import { planLadder } from '../lambdas/core/ladder.js';
 import { findPreset } from '../lambdas/core/presets.js';
 import type { JobStore } from '../lambdas/ports.js';
-import { loadSpeedTable, replaceSpeedSamples, runTool, type MediaTools } from '../lambdas/runtime/index.js';
+import { loadSpeedTable, mergeSpeedEntries, runTool, type MediaTools } from '../lambdas/runtime/index.js';
+
+export interface CalibrationSource {
+  width: number;
+  height: number;
+  /** No grain, a low bitrate: with the grainy ones it separates the per-pixel and per-bit costs of decoding. */
+  clean?: boolean;
+}
 
 export interface CalibrationCase {
+  source: CalibrationSource;
+  /** The rung encoded from it. */
   width: number;
   height: number;
   /** A Mosaic preset name (its x264 preset and rung settings are used). */
@@ -28,16 +39,32 @@ export interface CalibrationCase {
 export interface CalibrationRow extends CalibrationCase {
   encoderPreset: string;
   seconds: number;
-  /** What the model predicted before this calibration (compute time only). */
+  /** The source's average bitrate. */
+  sourceKbps: number;
+  /** What the model predicted before this calibration. */
   predictedBefore: number;
 }
 
-/** 360p, 720p and 1080p; both presets; one thread and every core; 4 s at 24 fps. */
+/**
+ * Chunk encodes as a ladder runs them — a 1080p and a 720p source, grainy and clean, down to
+ * several rungs, with both presets — on one thread, and a few on every core for thread scaling.
+ */
 export function defaultCases(cores: number): CalibrationCase[] {
   const out: CalibrationCase[] = [];
-  for (const [width, height] of [[640, 360], [1280, 720], [1920, 1080]] as const)
+  const grainy1080 = { width: 1920, height: 1080 };
+  const clean1080 = { width: 1920, height: 1080, clean: true };
+  const grainy720 = { width: 1280, height: 720 };
+  const ladders: [CalibrationSource, [number, number][]][] = [
+    [grainy1080, [[1920, 1080], [1280, 720], [640, 360]]],
+    [clean1080, [[1280, 720], [640, 360]]],
+    [grainy720, [[1280, 720], [640, 360]]],
+  ];
+  for (const preset of ['default', 'draft'])
+    for (const [source, rungs] of ladders)
+      for (const [width, height] of rungs) out.push({ source, width, height, preset, threads: 1, frames: 72, fps: 24 });
+  if (cores > 1)
     for (const preset of ['default', 'draft'])
-      for (const threads of [...new Set([1, Math.max(1, cores)])]) out.push({ width, height, preset, threads, frames: 96, fps: 24 });
+      for (const [width, height] of [[1280, 720], [640, 360]] as const) out.push({ source: grainy1080, width, height, preset, threads: cores, frames: 72, fps: 24 });
   return out;
 }
 
@@ -45,12 +72,13 @@ export function defaultCases(cores: number): CalibrationCase[] {
  * A clip with the motion and grain that make x264 work like it does on camera footage
  * (a plain test pattern encodes several times faster than real video).
  */
-export async function makeCalibrationSource(ffmpeg: string, path: string, c: { width: number; height: number; frames: number; fps: number }): Promise<void> {
+export async function makeCalibrationSource(ffmpeg: string, path: string, c: { width: number; height: number; frames: number; fps: number; clean?: boolean }): Promise<void> {
   await runTool(ffmpeg, [
     '-hide_banner', '-v', 'error', '-y',
     '-f', 'lavfi', '-i', `testsrc2=size=${c.width}x${c.height}:rate=${c.fps}`,
-    '-vf', 'noise=alls=18:allf=t+u,hue=H=2*PI*t/3',
-    '-frames:v', String(c.frames), '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '16', '-pix_fmt', 'yuv420p', path,
+    // `clean`: no grain, a low bitrate — with the grainy one it separates decoding's per-pixel and per-bit costs.
+    '-vf', c.clean ? 'hue=H=2*PI*t/3' : 'noise=alls=18:allf=t+u,hue=H=2*PI*t/3',
+    '-frames:v', String(c.frames), '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '18', '-g', String(2 * c.fps), '-pix_fmt', 'yuv420p', path,
   ]);
 }
 
@@ -73,10 +101,46 @@ export async function timeChunkEncode(tools: MediaTools, source: string, output:
   return seconds;
 }
 
-/** Compute seconds the model predicts for a chunk encode at `threads` vCPUs. */
-export function predictedEncodeSeconds(table: SpeedTable, c: { width: number; height: number; fps: number; frames: number; threads: number }, encoderPreset: string): number {
-  const task = { function: 'encode-video', codec: 'h264' as const, encoderPreset, width: c.width, height: c.height, fps: c.fps, frames: c.frames, sourceBitrateKbps: 0, sourceBytes: 0 };
-  return predict(task, { platform: 'lambda', vcpu: c.threads }, table).computeSeconds;
+/** Compute seconds the model predicts for a chunk encode here: decoding, scaling and encoding on `threads`. */
+export function predictedEncodeSeconds(
+  table: SpeedTable,
+  c: { width: number; height: number; fps: number; frames: number; threads: number; source?: { width: number; height: number; kbps: number } },
+  encoderPreset: string,
+): number {
+  const task = { function: 'encode-video', codec: 'h264' as const, encoderPreset, width: c.width, height: c.height, fps: c.fps, frames: c.frames, sourceBitrateKbps: c.source?.kbps ?? 0 };
+  const source = c.source ? { sourceWidth: c.source.width, sourceHeight: c.source.height } : {};
+  return encodeSeconds(task, c.threads, table) + decodeSeconds({ ...task, ...source }, c.threads, table);
+}
+
+/** Least squares (normal equations, Gauss–Jordan) for A·x ≈ b; unknowns that come out ≤ 0 are dropped and it is solved again. */
+export function nonNegativeLeastSquares(a: number[][], b: number[]): number[] {
+  const n = a[0].length;
+  const active = new Set(Array.from({ length: n }, (_, i) => i));
+  for (;;) {
+    const idx = [...active];
+    const m = idx.map((i) => [...idx.map((j) => a.reduce((s, row) => s + row[i] * row[j], 0)), a.reduce((s, row, r) => s + row[i] * b[r], 0)]);
+    for (let c = 0; c < idx.length; c++) {
+      const pivot = m.slice(c).reduce((best, row, k) => (Math.abs(row[c]) > Math.abs(m[best][c]) ? k + c : best), c);
+      [m[c], m[pivot]] = [m[pivot], m[c]];
+      if (Math.abs(m[c][c]) < 1e-300) continue;
+      for (let r = 0; r < idx.length; r++) {
+        if (r === c) continue;
+        const f = m[r][c] / m[c][c];
+        for (let k = c; k <= idx.length; k++) m[r][k] -= f * m[c][k];
+      }
+    }
+    const x = new Array<number>(n).fill(0);
+    idx.forEach((i, c) => (x[i] = Math.abs(m[c][c]) < 1e-300 ? 0 : m[c][idx.length] / m[c][c]));
+    const negative = idx.filter((i) => !(x[i] > 0));
+    if (negative.length === 0 || active.size === 1) return x.map((v) => Math.max(v, 0));
+    for (const i of negative) active.delete(i);
+  }
+}
+
+/** Amdahl's parallel fraction from the same encode timed on 1 and on n threads. */
+export function parallelFractionOf(oneThread: number, nThreads: number, n: number): number {
+  const r = oneThread / nThreads;
+  return Math.min(0.999, Math.max(0.01, (1 - 1 / r) / (1 - 1 / n)));
 }
 
 export async function calibrate(opts: {
@@ -85,40 +149,77 @@ export async function calibrate(opts: {
   scratchDir: string;
   cases: CalibrationCase[];
   onResult?: (row: CalibrationRow) => void;
-}): Promise<{ rows: CalibrationRow[]; table: SpeedTable }> {
+}): Promise<{ rows: CalibrationRow[]; table: SpeedTable; parallelFraction: number | null; decodePixelsPerSec: number; decodeBitsPerSec: number }> {
   await mkdir(opts.scratchDir, { recursive: true });
   const before = await loadSpeedTable(opts.jobs);
   const rows: CalibrationRow[] = [];
-  const sources = new Map<string, string>();
+  const sources = new Map<string, { path: string; kbps: number }>();
   try {
     for (const c of opts.cases) {
-      const id = `${c.width}x${c.height}-${c.frames}-${c.fps}`;
+      const id = `${c.source.width}x${c.source.height}${c.source.clean ? '-clean' : ''}-${c.frames}-${c.fps}`;
       let source = sources.get(id);
       if (!source) {
-        source = join(opts.scratchDir, `source-${id}.mp4`);
-        await makeCalibrationSource(opts.tools.ffmpeg, source, c);
+        const path = join(opts.scratchDir, `source-${id}.mp4`);
+        await makeCalibrationSource(opts.tools.ffmpeg, path, { ...c.source, frames: c.frames, fps: c.fps });
+        source = { path, kbps: ((await stat(path)).size * 8) / (c.frames / c.fps) / 1000 };
         sources.set(id, source);
       }
       const rung = calibrationRung(c);
-      // One unmeasured run first: page cache and CPU frequency settle before the timed one.
-      if (rows.length === 0) await timeChunkEncode(opts.tools, source, join(opts.scratchDir, 'warmup.mp4'), c, rung);
-      const seconds = await timeChunkEncode(opts.tools, source, join(opts.scratchDir, `out-${rows.length}.mp4`), c, rung);
-      const row = { ...c, encoderPreset: rung.encoderPreset, seconds, predictedBefore: predictedEncodeSeconds(before, c, rung.encoderPreset) };
+      // One unmeasured run first: page cache and CPU frequency settle before the timed ones.
+      if (rows.length === 0) await timeChunkEncode(opts.tools, source.path, join(opts.scratchDir, 'warmup.mp4'), c, rung);
+      const seconds = await timeChunkEncode(opts.tools, source.path, join(opts.scratchDir, `out-${rows.length}.mp4`), c, rung);
+      const row: CalibrationRow = {
+        ...c,
+        encoderPreset: rung.encoderPreset,
+        seconds,
+        sourceKbps: source.kbps,
+        predictedBefore: predictedEncodeSeconds(before, { ...c, source: { ...c.source, kbps: source.kbps } }, rung.encoderPreset),
+      };
       rows.push(row);
       opts.onResult?.(row);
     }
-    const samples: SpeedSample[] = rows.map((r) => ({
-      function: 'encode-video',
-      codec: 'h264',
-      encoderPreset: r.encoderPreset,
-      width: r.width,
-      height: r.height,
-      frames: r.frames,
-      seconds: r.seconds,
-      vcpu: r.threads,
-    }));
-    await replaceSpeedSamples(opts.jobs, samples);
-    return { rows, table: await loadSpeedTable(opts.jobs) };
+
+    // Thread scaling: the same encode on one thread and on all of them.
+    const fractions: number[] = [];
+    for (const r of rows.filter((x) => x.threads > 1)) {
+      const one = rows.find((x) => x.threads === 1 && x.source === r.source && x.width === r.width && x.height === r.height && x.encoderPreset === r.encoderPreset);
+      if (one) fractions.push(parallelFractionOf(one.seconds, r.seconds, r.threads));
+    }
+    const p = fractions.length ? fractions.reduce((a, b) => a + b, 0) / fractions.length : null;
+    const now = new Date().toISOString();
+    const entry = (key: string, value: number, samples: number): SpeedEntry => ({ key, fpsPerVcpu: value, samples, updatedAt: now });
+    const entries: SpeedTable = {};
+    if (p !== null) entries[MACHINE_KEYS.parallelFraction] = entry(MACHINE_KEYS.parallelFraction, p, fractions.length);
+    const withP = { ...DEFAULT_SPEED_TABLE, ...entries };
+
+    // seconds per frame × speedup = rung pixels / E(preset) + source pixels / P + source bits / B,
+    // fitted on every run, each row weighted by 1/seconds (relative error is what matters).
+    const presets = [...new Set(rows.map((r) => r.encoderPreset))];
+    const a: number[][] = [];
+    const b: number[] = [];
+    for (const r of rows) {
+      const y = (r.seconds * speedup(r.threads, withP)) / r.frames;
+      const bits = (r.sourceKbps * 1000) / r.fps;
+      a.push([...presets.map((pr) => (pr === r.encoderPreset ? (r.width * r.height) / y : 0)), (r.source.width * r.source.height) / y, bits / y]);
+      b.push(1);
+    }
+    const x = nonNegativeLeastSquares(a, b);
+    const [perPixel, perBit] = [x[presets.length], x[presets.length + 1]];
+    const decodePixelsPerSec = perPixel > 0 ? 1 / perPixel : 1e15;
+    const decodeBitsPerSec = perBit > 0 ? 1 / perBit : 1e15;
+    entries[MACHINE_KEYS.decode] = entry(MACHINE_KEYS.decode, decodePixelsPerSec, rows.length);
+    entries[MACHINE_KEYS.decodeBits] = entry(MACHINE_KEYS.decodeBits, decodeBitsPerSec, rows.length);
+    presets.forEach((pr, i) => {
+      if (!(x[i] > 0)) return;
+      const count = rows.filter((r) => r.encoderPreset === pr).length;
+      for (const rc of RESOLUTION_CLASSES) {
+        // lookupSpeed scales an entry by pixels: seconds per frame = pixels × x[i] at any size.
+        const key = speedKey('encode-video', 'h264', pr, rc);
+        entries[key] = entry(key, 1 / (x[i] * refPixels(rc)), count);
+      }
+    });
+    await mergeSpeedEntries(opts.jobs, entries);
+    return { rows, table: await loadSpeedTable(opts.jobs), parallelFraction: p, decodePixelsPerSec, decodeBitsPerSec };
   } finally {
     await rm(opts.scratchDir, { recursive: true, force: true });
   }

@@ -25,15 +25,15 @@ export async function calibrateCommand(args: string[]): Promise<number> {
   const jobs = new SqliteJobStore(join(root, STATE_DIR, 'mosaic.db'));
   try {
     let cases = defaultCases(cpus().length);
-    // --quick: 360p and 720p only, every core only (about a quarter of the time).
-    if (values.quick) cases = cases.filter((c) => c.height <= 720 && c.threads === Math.max(1, cpus().length));
+    // --quick: no 1080p rungs and no thread-scaling runs (about half the time).
+    if (values.quick) cases = cases.filter((c) => c.height <= 720 && c.threads === 1);
     if (!values.json) process.stdout.write(`Calibrating the speed model with ${cases.length} timed encodes (${cpus().length} cores)…\n`);
     const { rows, table: speeds } = await calibrate({
       tools,
       jobs,
       scratchDir: join(root, STATE_DIR, 'scratch', `calibrate-${process.pid}`),
       cases,
-      onResult: (r) => !values.json && process.stdout.write(`  ${r.width}x${r.height} ${r.encoderPreset} ${r.threads} thread(s): ${r.seconds.toFixed(2)} s\n`),
+      onResult: (r) => !values.json && process.stdout.write(`  ${r.source.width}x${r.source.height}${r.source.clean ? ' clean' : ''} → ${r.width}x${r.height} ${r.encoderPreset} ${r.threads} thread(s): ${r.seconds.toFixed(2)} s\n`),
     });
     const measured = Object.values(speeds).filter((e) => e.samples > 0);
     if (values.json) {
@@ -43,8 +43,8 @@ export async function calibrateCommand(args: string[]): Promise<number> {
     process.stdout.write(
       '\n' +
         table(
-          ['resolution', 'x264 preset', 'threads', 'frames', 'seconds', 'fps', 'model before (s)'],
-          rows.map((r) => [`${r.width}x${r.height}`, r.encoderPreset, r.threads, r.frames, r.seconds.toFixed(2), (r.frames / r.seconds).toFixed(1), r.predictedBefore.toFixed(2)]),
+          ['source', 'rung', 'x264 preset', 'threads', 'frames', 'seconds', 'fps', 'model before (s)'],
+          rows.map((r) => [`${r.source.width}x${r.source.height}${r.source.clean ? ' clean' : ''}`, `${r.width}x${r.height}`, r.encoderPreset, r.threads, r.frames, r.seconds.toFixed(2), (r.frames / r.seconds).toFixed(1), r.predictedBefore.toFixed(2)]),
         ) +
         '\n\n' +
         table(['speed table key', 'fps per vCPU (reference size)', 'samples'], measured.map((e) => [e.key, e.fpsPerVcpu.toFixed(2), e.samples])) +

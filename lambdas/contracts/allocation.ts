@@ -44,6 +44,9 @@ export const AllocationTaskSchema = z.object({
   sourceBitrateKbps: z.number().nonnegative(),
   /** Bytes the task downloads before it runs; when absent, its share of the source (frames/fps × bitrate). */
   sourceBytes: z.number().nonnegative().optional(),
+  /** The source frame the task decodes (each output frame decodes one); absent: decoding is not modelled. */
+  sourceWidth: z.number().int().positive().max(16_384).optional(),
+  sourceHeight: z.number().int().positive().max(16_384).optional(),
 });
 export type AllocationTask = z.infer<typeof AllocationTaskSchema>;
 
@@ -112,5 +115,8 @@ export const SpeedSampleSchema = z.object({
   frames: z.number().int().positive(),
   seconds: z.number().positive(),
   vcpu: z.number().positive(),
+  /** The source frame decoded for each output frame, when known (its decoding time is taken out). */
+  sourceWidth: z.number().int().positive().optional(),
+  sourceHeight: z.number().int().positive().optional(),
 });
 export type SpeedSample = z.infer<typeof SpeedSampleSchema>;

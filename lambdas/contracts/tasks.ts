@@ -252,6 +252,9 @@ export const PlanSizingSchema = z.object({
   /** What every encode task stages and reads: the allocator's memory and disk models need them. */
   sourceBytes: z.number().nonnegative(),
   sourceKbps: z.number().nonnegative(),
+  /** The source frame every encode task decodes (the speed model counts its decoding). */
+  sourceWidth: z.number().int().positive().optional(),
+  sourceHeight: z.number().int().positive().optional(),
 });
 export type PlanSizing = z.infer<typeof PlanSizingSchema>;
 export const PlanInputSchema = z.object({

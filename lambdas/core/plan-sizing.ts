@@ -46,10 +46,13 @@ export interface JobSizingInput {
 
 /** What the allocator needs to know of one encode-video task. */
 export function allocationTaskOf(task: Pick<EncodeVideoInput, 'rung' | 'chunk' | 'timing'>, media: MediaInfo): AllocationTask {
-  return encodeTaskForAllocation(task, { sourceKbps: sourceKbps(media), sourceBytes: media.sizeBytes });
+  return encodeTaskForAllocation(task, { sourceKbps: sourceKbps(media), sourceBytes: media.sizeBytes, sourceWidth: media.video.width, sourceHeight: media.video.height });
 }
 
-export function encodeTaskForAllocation(task: Pick<EncodeVideoInput, 'rung' | 'chunk' | 'timing'>, source: { sourceKbps: number; sourceBytes: number }): AllocationTask {
+export function encodeTaskForAllocation(
+  task: Pick<EncodeVideoInput, 'rung' | 'chunk' | 'timing'>,
+  source: { sourceKbps: number; sourceBytes: number; sourceWidth?: number; sourceHeight?: number },
+): AllocationTask {
   return {
     function: ENCODE_FUNCTION,
     codec: 'h264',
@@ -61,6 +64,7 @@ export function encodeTaskForAllocation(task: Pick<EncodeVideoInput, 'rung' | 'c
     sourceBitrateKbps: source.sourceKbps,
     // Every chunk task stages the whole source (it seeks in the local copy).
     sourceBytes: source.sourceBytes,
+    ...(source.sourceWidth && source.sourceHeight ? { sourceWidth: source.sourceWidth, sourceHeight: source.sourceHeight } : {}),
   };
 }
 
@@ -76,7 +80,7 @@ export function chooseChunkSeconds(input: JobSizingInput): { chunkSeconds: numbe
   const plan = chooseChunking({
     totalFrames: v.frames,
     fps: v.fps,
-    task: { function: ENCODE_FUNCTION, codec: 'h264', encoderPreset: top.encoderPreset, width: top.width, height: top.height, sourceBitrateKbps: sourceKbps(input.media), sourceBytes: input.media.sizeBytes },
+    task: { function: ENCODE_FUNCTION, codec: 'h264', encoderPreset: top.encoderPreset, width: top.width, height: top.height, sourceBitrateKbps: sourceKbps(input.media), sourceBytes: input.media.sizeBytes, sourceWidth: input.media.video.width, sourceHeight: input.media.video.height },
     ctx: { region: input.allocator.region, priority: input.priority ?? 50 },
     jobDeadlineSec: input.deadlineSec === undefined ? undefined : input.deadlineSec * ENCODE_SHARE_OF_DEADLINE,
     // Every rung's chunks run at once, so one rung gets its share of the concurrency.
@@ -121,5 +125,7 @@ export function planSizing(
     reason: input.chunkReason ?? `chunks of ${input.chunkSeconds.toFixed(1)} s for the local worker slots; ${budget}`,
     sourceBytes: input.media.sizeBytes,
     sourceKbps: sourceKbps(input.media),
+    sourceWidth: input.media.video.width,
+    sourceHeight: input.media.video.height,
   };
 }

@@ -48,10 +48,11 @@ export async function recordSpeedSamples(jobs: JobStore, samples: SpeedSample[],
  * Calibration: every key the samples touch becomes the mean (in seconds per frame) of its samples,
  * replacing the prior and what was learned before for it; other keys are kept.
  */
-export async function replaceSpeedSamples(jobs: JobStore, samples: SpeedSample[], now = new Date()): Promise<SpeedTable> {
+export async function replaceSpeedSamples(jobs: JobStore, samples: SpeedSample[], machine: SpeedTable = {}, now = new Date()): Promise<SpeedTable> {
   for (let i = 0; ; i++) {
     const { table, version } = await loadMeasuredSpeeds(jobs);
-    let fresh: SpeedTable = { ...DEFAULT_SPEED_TABLE };
+    // Machine entries (thread scaling, decoding) first: the samples are read through them.
+    let fresh: SpeedTable = { ...DEFAULT_SPEED_TABLE, ...machine };
     const counts = new Map<string, number>();
     for (const s of samples) {
       const key = speedKey(s.function, s.codec, encoderPreset(s.encoderPreset), resolutionClass(s.width, s.height));
@@ -61,7 +62,21 @@ export async function replaceSpeedSamples(jobs: JobStore, samples: SpeedSample[]
       fresh[key] = { ...fresh[key], samples: n + 1 };
       counts.set(key, n + 1);
     }
-    const merged = { ...table, ...Object.fromEntries([...counts.keys()].map((k) => [k, fresh[k]])) };
+    const merged = { ...table, ...machine, ...Object.fromEntries([...counts.keys()].map((k) => [k, fresh[k]])) };
+    try {
+      await jobs.putDocument(SPEED_TABLE_DOCUMENT, merged, version);
+      return merged;
+    } catch (e) {
+      if ((e as Error).name !== 'VersionConflict' || i + 1 >= WRITE_ATTEMPTS) throw e;
+    }
+  }
+}
+
+/** Writes entries as given over the stored table (calibration's fitted figures). */
+export async function mergeSpeedEntries(jobs: JobStore, entries: SpeedTable): Promise<SpeedTable> {
+  for (let i = 0; ; i++) {
+    const { table, version } = await loadMeasuredSpeeds(jobs);
+    const merged = { ...table, ...entries };
     try {
       await jobs.putDocument(SPEED_TABLE_DOCUMENT, merged, version);
       return merged;

@@ -68,15 +68,64 @@ export const DEFAULT_SPEED_TABLE: Readonly<SpeedTable> = Object.freeze(
   ),
 );
 
-/** Multi-thread efficiency: 1 up to one vCPU, then 1 / (1 + 0.045 (n − 1)) — x264 scales sub-linearly (16 threads ≈ 9.6×). */
-export const THREAD_OVERHEAD = 0.045;
-export function efficiency(threads: number): number {
-  return threads <= 1 ? 1 : 1 / (1 + THREAD_OVERHEAD * (threads - 1));
+/**
+ * Entries of the table that describe the machine rather than one kind of encode. Their
+ * `fpsPerVcpu` field holds the figure named here (calibration measures both):
+ * - `machine/parallel-fraction`: Amdahl's parallel fraction p of an encode over vCPUs;
+ * - `machine/decode`: source pixels decoded per second per vCPU;
+ * - `machine/decode-bits`: source bits (entropy decoding) per second per vCPU.
+ * Decoding a frame costs pixels / (pixel rate) + bits / (bit rate): a noisy, high-bitrate source
+ * decodes several times slower than a clean one of the same size.
+ */
+export const MACHINE_KEYS = { parallelFraction: 'machine/parallel-fraction', decode: 'machine/decode', decodeBits: 'machine/decode-bits' } as const;
+/** p = 0.95: 2 vCPUs ≈ 1.9×, 16 ≈ 9.1× (x264 scales sub-linearly; a vCPU is a hyperthread). */
+export const DEFAULT_PARALLEL_FRACTION = 0.95;
+/** ≈ 150 frames/s of 1080p H.264 per vCPU, plus ≈ 80 Mbit/s of entropy decoding per vCPU. */
+export const DEFAULT_DECODE_PIXELS_PER_SEC = 300e6;
+export const DEFAULT_DECODE_BITS_PER_SEC = 80e6;
+
+export function parallelFraction(table: SpeedTable = DEFAULT_SPEED_TABLE): number {
+  const e = Object.hasOwn(table, MACHINE_KEYS.parallelFraction) ? table[MACHINE_KEYS.parallelFraction] : undefined;
+  return e ? Math.min(0.999, Math.max(0.01, e.fpsPerVcpu)) : DEFAULT_PARALLEL_FRACTION;
 }
 
-/** Effective vCPUs of a size: strictly increasing in vCPU. */
-export function speedup(vcpu: number): number {
-  return vcpu * efficiency(vcpu);
+export function decodePixelsPerSec(table: SpeedTable = DEFAULT_SPEED_TABLE): number {
+  const e = Object.hasOwn(table, MACHINE_KEYS.decode) ? table[MACHINE_KEYS.decode] : undefined;
+  return e ? e.fpsPerVcpu : DEFAULT_DECODE_PIXELS_PER_SEC;
+}
+
+export function decodeBitsPerSec(table: SpeedTable = DEFAULT_SPEED_TABLE): number {
+  const e = Object.hasOwn(table, MACHINE_KEYS.decodeBits) ? table[MACHINE_KEYS.decodeBits] : undefined;
+  return e ? e.fpsPerVcpu : DEFAULT_DECODE_BITS_PER_SEC;
+}
+
+/** Effective vCPUs of a size, strictly increasing in vCPU: proportional below one, Amdahl above. */
+export function speedup(vcpu: number, table: SpeedTable = DEFAULT_SPEED_TABLE): number {
+  if (vcpu <= 1) return vcpu;
+  const p = parallelFraction(table);
+  return 1 / (1 - p + p / vcpu);
+}
+
+/** Multi-thread efficiency: speedup per vCPU (1 up to one vCPU, then decreasing). */
+export function efficiency(threads: number, table: SpeedTable = DEFAULT_SPEED_TABLE): number {
+  return threads <= 1 ? 1 : speedup(threads, table) / threads;
+}
+
+/** Encoding alone: the output frames at the task's speed on `vcpu` vCPUs. */
+export function encodeSeconds(task: AllocationTask, vcpu: number, table: SpeedTable = DEFAULT_SPEED_TABLE): number {
+  return task.frames / (lookupSpeed(table, task).fpsPerVcpu * speedup(vcpu, table));
+}
+
+/** Decoding the source frames the task reads (0 when the task does not say what it decodes). */
+export function decodeSeconds(
+  task: Pick<AllocationTask, 'frames' | 'sourceWidth' | 'sourceHeight'> & { fps?: number; sourceBitrateKbps?: number },
+  vcpu: number,
+  table: SpeedTable = DEFAULT_SPEED_TABLE,
+): number {
+  if (!task.sourceWidth || !task.sourceHeight) return 0;
+  const bitsPerFrame = task.fps && task.sourceBitrateKbps ? (task.sourceBitrateKbps * 1000) / task.fps : 0;
+  const perFrame = (task.sourceWidth * task.sourceHeight) / decodePixelsPerSec(table) + bitsPerFrame / decodeBitsPerSec(table);
+  return (task.frames * perFrame) / speedup(vcpu, table);
 }
 
 /** Platform startup: Lambda ~1 s (mix of warm and cold starts, billed since INIT is billed); Fargate ~60 s, of which the image pull (~25 s) is billed. */
@@ -139,8 +188,7 @@ export interface Prediction {
 }
 
 export function predict(task: AllocationTask, size: SizeLike, table: SpeedTable = DEFAULT_SPEED_TABLE): Prediction {
-  const fps = lookupSpeed(table, task).fpsPerVcpu * speedup(size.vcpu);
-  const computeSeconds = task.frames / fps;
+  const computeSeconds = encodeSeconds(task, size.vcpu, table) + decodeSeconds(task, size.vcpu, table);
   const stagingSeconds = stagedBytes(task) / STAGING_BYTES_PER_SEC[size.platform];
   const startup = STARTUP[size.platform];
   const work = stagingSeconds + computeSeconds;
@@ -173,7 +221,9 @@ export function observe(table: SpeedTable, sample: SpeedSample, alpha = 0.3, now
   const rc = resolutionClass(s.width, s.height);
   const key = speedKey(s.function, s.codec, encoderPreset(s.encoderPreset), rc);
   const toRef = (s.width * s.height) / refPixels(rc);
-  const observedRef = (s.frames / s.seconds / speedup(s.vcpu)) * toRef;
+  // The encode's own share: what decoding the source took is not the encoder's speed.
+  const encoding = Math.max(s.seconds * 0.2, s.seconds - decodeSeconds(s, s.vcpu, table));
+  const observedRef = (s.frames / encoding / speedup(s.vcpu, table)) * toRef;
   const current = Object.hasOwn(table, key) ? table[key] : undefined;
   const priorRef = current ? current.fpsPerVcpu : lookupSpeed(table, s).fpsPerVcpu * toRef;
   const secondsPerFrame = (1 - alpha) / priorRef + alpha / observedRef;
