@@ -3,8 +3,7 @@
  * the speed model overlaid with what this installation measured (`mosaic calibrate` and every
  * encode task's observed duration, exponentially weighted).
  */
-import { resolutionClass, speedKey, SpeedTableSchema, type SpeedSample, type SpeedTable } from '../contracts/index.js';
-import { encoderPreset } from '../core/allocator/encoder-presets.js';
+import { SpeedTableSchema, type SpeedSample, type SpeedTable } from '../contracts/index.js';
 import { DEFAULT_SPEED_TABLE, observe } from '../core/allocator/speed-model.js';
 import type { JobStore } from '../ports.js';
 
@@ -38,34 +37,6 @@ export async function recordSpeedSamples(jobs: JobStore, samples: SpeedSample[],
     try {
       await jobs.putDocument(SPEED_TABLE_DOCUMENT, measured, version);
       return measured;
-    } catch (e) {
-      if ((e as Error).name !== 'VersionConflict' || i + 1 >= WRITE_ATTEMPTS) throw e;
-    }
-  }
-}
-
-/**
- * Calibration: every key the samples touch becomes the mean (in seconds per frame) of its samples,
- * replacing the prior and what was learned before for it; other keys are kept.
- */
-export async function replaceSpeedSamples(jobs: JobStore, samples: SpeedSample[], machine: SpeedTable = {}, now = new Date()): Promise<SpeedTable> {
-  for (let i = 0; ; i++) {
-    const { table, version } = await loadMeasuredSpeeds(jobs);
-    // Machine entries (thread scaling, decoding) first: the samples are read through them.
-    let fresh: SpeedTable = { ...DEFAULT_SPEED_TABLE, ...machine };
-    const counts = new Map<string, number>();
-    for (const s of samples) {
-      const key = speedKey(s.function, s.codec, encoderPreset(s.encoderPreset), resolutionClass(s.width, s.height));
-      const n = counts.get(key) ?? 0;
-      // alpha 1 replaces the prior; then 1/2, 1/3, … keeps a running mean of the samples.
-      fresh = observe(fresh, s, 1 / (n + 1), now);
-      fresh[key] = { ...fresh[key], samples: n + 1 };
-      counts.set(key, n + 1);
-    }
-    const merged = { ...table, ...machine, ...Object.fromEntries([...counts.keys()].map((k) => [k, fresh[k]])) };
-    try {
-      await jobs.putDocument(SPEED_TABLE_DOCUMENT, merged, version);
-      return merged;
     } catch (e) {
       if ((e as Error).name !== 'VersionConflict' || i + 1 >= WRITE_ATTEMPTS) throw e;
     }

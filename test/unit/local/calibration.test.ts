@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SpeedSample } from '../../../lambdas/contracts/index.js';
 import { lookupSpeed } from '../../../lambdas/core/allocator/speed-model.js';
-import { loadMeasuredSpeeds, loadSpeedTable, recordSpeedSamples, replaceSpeedSamples, resolveMediaTools } from '../../../lambdas/runtime/index.js';
+import { loadMeasuredSpeeds, loadSpeedTable, recordSpeedSamples, resolveMediaTools } from '../../../lambdas/runtime/index.js';
 import { calibrate, predictedEncodeSeconds } from '../../../local/calibrate.js';
 import { LocalEngine } from '../../../local/engine.js';
 import { SqliteJobStore } from '../../../local/sqlite-job-store.js';
@@ -46,15 +46,6 @@ describe('speed table in the JobStore', () => {
     const learned = predictedEncodeSeconds(await loadSpeedTable(jobs), task, 'fast');
     expect(Math.abs(learned - observed) / observed).toBeLessThan(0.1);
     expect((await loadMeasuredSpeeds(jobs)).table['encode-video/h264/fast/hd'].samples).toBe(13);
-  });
-
-  it('calibration replaces a key with the mean of its samples (in seconds per frame)', async () => {
-    const jobs = store();
-    await recordSpeedSamples(jobs, [sample(100)]);
-    await replaceSpeedSamples(jobs, [sample(10), sample(30)]);
-    const predicted = predictedEncodeSeconds(await loadSpeedTable(jobs), task, 'fast');
-    expect(predicted).toBeCloseTo(20, 6);
-    expect((await loadMeasuredSpeeds(jobs)).table['encode-video/h264/fast/hd'].samples).toBe(2);
   });
 
   it('keeps every sample when writers race (optimistic versions, retried)', async () => {
