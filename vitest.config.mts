@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup/fast-check-seed.ts'],
     // Encodes are CPU-bound on a 2-core machine: run test files one at a time.
     fileParallelism: false,
     // In-process functions would print CloudWatch EMF lines and JSON logs into the test output.

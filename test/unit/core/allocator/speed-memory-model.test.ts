@@ -125,7 +125,10 @@ describe('memory model', () => {
       fc.property(taskArb, fc.integer({ min: 1, max: 16 }), (t, threads) => {
         const m = requiredMemoryMiB(t, threads);
         expect(requiredMemoryMiB(t, threads + 1)).toBeGreaterThanOrEqual(m);
-        expect(requiredMemoryMiB({ ...t, width: t.width + 64, height: t.height + 64 }, threads)).toBeGreaterThan(m);
+        // Never less for a bigger frame (whole MiB, so a few extra pixels of a tiny frame may round to the same)…
+        expect(requiredMemoryMiB({ ...t, width: t.width + 64, height: t.height + 64 }, threads)).toBeGreaterThanOrEqual(m);
+        // …and strictly more for a frame sixteen times the size.
+        expect(requiredMemoryMiB({ ...t, width: t.width * 4, height: t.height * 4 }, threads)).toBeGreaterThan(m);
         expect(requiredMemoryMiB({ ...t, encoderPreset: slower(t.encoderPreset) }, threads)).toBeGreaterThanOrEqual(m);
         expect(requiredMemoryMiB({ ...t, codec: 'h265' }, threads)).toBeGreaterThanOrEqual(requiredMemoryMiB({ ...t, codec: 'h264' }, threads));
       }),
