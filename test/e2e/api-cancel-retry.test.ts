@@ -54,7 +54,8 @@ describe('cancel and retry over HTTP', () => {
     // Wait until chunks are being encoded (an ffmpeg is at work).
     for (let i = 0; ; i++) {
       const view = (await server.api.call('GET', `/v1/jobs/${job.id}`)).body;
-      if (view.steps.some((s: { function: string; status: string }) => s.function === 'encode-video' && s.status === 'RUNNING')) break;
+      // A RUNNING step stages its input before ffmpeg starts: wait for the process itself too.
+      if (view.steps.some((s: { function: string; status: string }) => s.function === 'encode-video' && s.status === 'RUNNING') && ffmpegChildren().length > 0) break;
       expect(view.status).not.toMatch(/SUCCEEDED|FAILED/);
       if (i > 600) throw new Error('no chunk started within a minute');
       await new Promise((r) => setTimeout(r, 100));
