@@ -11,11 +11,12 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DetailTypes, EVENT_SOURCE } from '../../lambdas/contracts/events.js';
 import type { EnvironmentConfig } from '../config/environments.js';
 import { PATHS } from '../paths.js';
+import { deadLetterQueue } from './dead-letters.js';
 import { acknowledgeNodeLambda, nodeLambdaDefaults } from './node-lambda.js';
 
 /** Within one invocation: 4 attempts, 2 + 10 + 30 s apart, 10 s each at most → under the timeout. */
@@ -38,11 +39,7 @@ export class JobEvents extends Construct {
   constructor(scope: Construct, id: string, props: JobEventsProps) {
     super(scope, id);
     const { config } = props;
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = deadLetterQueue(this);
 
     const worstCaseMs = WEBHOOK_BACKOFF_MS.reduce((a, b) => a + b, 0) + (WEBHOOK_BACKOFF_MS.length + 1) * WEBHOOK_TIMEOUT_MS;
     this.function = new NodejsFunction(this, 'Function', {

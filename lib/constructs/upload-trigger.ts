@@ -10,11 +10,12 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environments.js';
 import { PATHS } from '../paths.js';
+import { deadLetterQueue } from './dead-letters.js';
 import { acknowledgeNodeLambda, nodeLambdaDefaults } from './node-lambda.js';
 
 export interface UploadTriggerProps {
@@ -32,11 +33,7 @@ export class UploadTrigger extends Construct {
   constructor(scope: Construct, id: string, props: UploadTriggerProps) {
     super(scope, id);
     const { config } = props;
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.deadLetterQueue = deadLetterQueue(this);
 
     this.function = new NodejsFunction(this, 'Function', {
       ...nodeLambdaDefaults(this, 'Function', config),
