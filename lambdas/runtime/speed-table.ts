@@ -10,6 +10,16 @@ import type { JobStore } from '../ports.js';
 export const SPEED_TABLE_DOCUMENT = 'speed-table';
 const WRITE_ATTEMPTS = 8;
 
+/**
+ * Every encode task writes this one document, so on AWS many chunks finishing together collide:
+ * a conflict waits a random, growing moment before reading again (no lock-step retries).
+ * Anything but a conflict, or conflicts past the last attempt, is thrown.
+ */
+async function afterConflict(e: unknown, attempt: number): Promise<void> {
+  if ((e as Error).name !== 'VersionConflict' || attempt + 1 >= WRITE_ATTEMPTS) throw e;
+  await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
+}
+
 /** Only the measured entries (no priors). A stored document that no longer parses is ignored, not fatal. */
 export async function loadMeasuredSpeeds(jobs: JobStore): Promise<{ table: SpeedTable; version: number | null }> {
   const doc = await jobs.getDocument(SPEED_TABLE_DOCUMENT);
@@ -38,7 +48,7 @@ export async function recordSpeedSamples(jobs: JobStore, samples: SpeedSample[],
       await jobs.putDocument(SPEED_TABLE_DOCUMENT, measured, version);
       return measured;
     } catch (e) {
-      if ((e as Error).name !== 'VersionConflict' || i + 1 >= WRITE_ATTEMPTS) throw e;
+      await afterConflict(e, i);
     }
   }
 }
@@ -52,7 +62,7 @@ export async function mergeSpeedEntries(jobs: JobStore, entries: SpeedTable): Pr
       await jobs.putDocument(SPEED_TABLE_DOCUMENT, merged, version);
       return merged;
     } catch (e) {
-      if ((e as Error).name !== 'VersionConflict' || i + 1 >= WRITE_ATTEMPTS) throw e;
+      await afterConflict(e, i);
     }
   }
 }
