@@ -109,6 +109,9 @@ export function mediaInfoFromProbe(probe: ProbeJson, sizeBytes: number, limits: 
           startSec: Number(audio.start_time ?? 0) || 0,
         }
       : null,
+    audioTracks: [],
+    subtitles: [],
+    notes: [],
   };
 }
 

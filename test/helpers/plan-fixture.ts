@@ -9,6 +9,9 @@ export function videoOnlyMedia(o: { width: number; height: number; fps: number; 
     durationSec: o.seconds,
     video: { codec: 'h264', width: o.width, height: o.height, displayWidth: o.width, fps: o.fps, fpsRational: String(o.fps), frames, durationSec: o.seconds, startSec: 0 },
     audio: null,
+    audioTracks: [],
+    subtitles: [],
+    notes: [],
   };
 }
 

@@ -9,6 +9,9 @@ const media: MediaInfo = {
   durationSec: 30,
   video: { codec: 'h264', width: 1280, height: 720, displayWidth: 1280, fps: 25, fpsRational: '25', frames: 750, durationSec: 30, startSec: 0 },
   audio: { codec: 'aac', channels: 6, sampleRate: 44100, durationSec: 30, startSec: 0 },
+  audioTracks: [{ codec: 'aac', channels: 6, sampleRate: 44100, durationSec: 30, startSec: 0, index: 0, language: 'und', default: true }],
+  subtitles: [],
+  notes: [],
 };
 
 const input = (over: Partial<PlanInput> = {}, outputs: Partial<PlanInput['spec']['outputs']> = {}): PlanInput => ({

@@ -28,6 +28,9 @@ export const MEDIA: MediaInfo = {
   durationSec: 4,
   video: { codec: 'h264', width: 640, height: 360, displayWidth: 640, fps: 25, fpsRational: '25/1', frames: 100, durationSec: 4, startSec: 0 },
   audio: { codec: 'aac', channels: 2, sampleRate: 48000, durationSec: 4, startSec: 0 },
+  audioTracks: [{ codec: 'aac', channels: 2, sampleRate: 48000, durationSec: 4, startSec: 0, index: 0, language: 'und', default: true }],
+  subtitles: [],
+  notes: [],
 };
 
 /** Scripted JobControl: records calls; `fail` makes the next submit throw a server fault. */
