@@ -5,8 +5,8 @@
  * outputs, with content types and Range requests, so HLS and DASH players can stream them).
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { lstat, mkdir, open, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -17,9 +17,11 @@ import { Hono, type Context } from 'hono';
 import { ApiErrorCodes } from '../lambdas/contracts/index.js';
 import { createApiApp, type ApiApp } from '../lambdas/platform/api/app.js';
 import { staticKeys } from '../lambdas/platform/api/auth.js';
+import { callerKey, type ObjectKeyError } from '../lambdas/core/object-keys.js';
 import { errorResponse } from '../lambdas/platform/api/errors.js';
 import { STATE_DIR, type LocalEngine } from './engine.js';
 import { LocalFileLinks } from './file-links.js';
+import { READ_NOFOLLOW } from './fs-blob-store.js';
 import { LocalJobControl } from './job-control.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 
@@ -184,20 +186,20 @@ function fileRoutes(engine: LocalEngine, links: LocalFileLinks): Hono {
   files.on(['GET', 'HEAD'], '/files/:token/*', async (c) => {
     const token = c.req.param('token');
     const prefix = `/files/${token}/`;
+    // The raw path, decoded exactly once by the key choke point (never the platform's own state).
+    const rawPath = new URL(c.req.url).pathname;
     let key: string;
     try {
-      key = decodeURIComponent(c.req.path.slice(prefix.length));
-    } catch {
-      return errorResponse(c, 400, 'bad_request', 'malformed key');
+      key = callerKey(rawPath.slice(rawPath.indexOf(prefix) + prefix.length), { field: 'path' });
+    } catch (e) {
+      return errorResponse(c, 403, 'forbidden', `the file URL is invalid: ${(e as ObjectKeyError).reason ?? 'malformed key'}`);
     }
-    // The platform's own state (database, keys, work files) is never served.
-    if (!key || key.startsWith(`${STATE_DIR}/`) || key.split('/').includes('..') || !links.verifyDownload(token, key))
-      return errorResponse(c, 403, 'forbidden', 'the file URL is invalid, has expired or does not cover this file');
+    if (!links.verifyDownload(token, key)) return errorResponse(c, 403, 'forbidden', 'the file URL is invalid, has expired or does not cover this file');
     let path: string;
     let size: number;
     try {
       path = engine.blobs.pathOf(key);
-      const s = await stat(path);
+      const s = await lstat(path);
       if (!s.isFile()) throw new Error('not a file');
       size = s.size;
     } catch {
@@ -218,7 +220,10 @@ function fileRoutes(engine: LocalEngine, links: LocalFileLinks): Hono {
     if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
     const status = range ? 206 : 200;
     if (c.req.method === 'HEAD' || length === 0) return new Response(null, { status, headers });
-    return new Response(Readable.toWeb(createReadStream(path, { start, end })) as ReadableStream, { status, headers });
+    // Opened without following a link swapped in since the check.
+    const fh = await open(path, READ_NOFOLLOW).catch(() => null);
+    if (!fh) return errorResponse(c, 404, ApiErrorCodes.NotFound, `no file ${key}`);
+    return new Response(Readable.toWeb(fh.createReadStream({ start, end })) as ReadableStream, { status, headers });
   });
   return files;
 }

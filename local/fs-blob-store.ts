@@ -1,29 +1,67 @@
 /**
  * BlobStore on a folder. Objects are files under the root; writes land by rename so a reader
  * never sees half a file; staging hard-links when it can (no copy of big sources per task).
+ * Every key is resolved by `pathOf` alone: normal form (core/object-keys), inside the root, and
+ * reached through real directories only — a symbolic link anywhere on the way, or a directory
+ * where an object is read, is refused, so a link dropped into the folder cannot expose a file
+ * outside it.
  */
-import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, lstatSync, realpathSync } from 'node:fs';
+import { copyFile, link, lstat, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InputInvalidError } from '../lambdas/contracts/index.js';
+import { normaliseKey } from '../lambdas/core/object-keys.js';
 import type { BlobHead, BlobStore } from '../lambdas/ports.js';
+
+/** Opens for reading without following a final symbolic link. */
+export const READ_NOFOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
 
 export class FsBlobStore implements BlobStore {
   readonly root: string;
   constructor(root: string) {
-    this.root = resolve(root);
+    const abs = resolve(root);
+    // The root's own path may go through links (/tmp on macOS); below it nothing may.
+    try {
+      this.root = realpathSync(abs);
+    } catch {
+      this.root = abs;
+    }
   }
 
-  /** The file behind a key; keys may not climb out of the root. */
+  /**
+   * The file behind a key (or the folder behind a prefix ending in `/`): the key in normal form,
+   * and no symbolic link on the way from the root. Throws InputInvalidError otherwise.
+   */
   pathOf(key: string): string {
-    const p = resolve(this.root, key);
+    const prefix = key.endsWith('/');
+    const parts = normaliseKey(key, { prefix, field: `object key ${JSON.stringify(key)}` }).split('/').filter(Boolean);
+    let p = this.root;
+    for (const part of parts) {
+      p = join(p, part);
+      let isLink: boolean;
+      try {
+        isLink = lstatSync(p).isSymbolicLink();
+      } catch {
+        // The rest does not exist (yet): nothing on the way can be a link.
+        return join(this.root, ...parts);
+      }
+      if (isLink) throw new InputInvalidError(`object key ${JSON.stringify(key)} goes through a symbolic link; refused`);
+    }
     if (p !== this.root && !p.startsWith(this.root + sep)) throw new InputInvalidError(`invalid object key: ${key}`);
     return p;
   }
 
+  /** The path of an object that exists as a regular file, else InputInvalidError("not found"). */
+  private async filePath(key: string): Promise<string> {
+    const p = this.pathOf(key);
+    const s = await lstat(p).catch(() => null);
+    if (!s?.isFile()) throw new InputInvalidError(`object not found: ${key}`);
+    return p;
+  }
+
   async download(key: string, destPath: string): Promise<void> {
-    const src = this.pathOf(key);
-    if (!(await this.head(key))) throw new InputInvalidError(`object not found: ${key}`);
+    const src = await this.filePath(key);
     await mkdir(dirname(destPath), { recursive: true });
     // Staged inputs are read-only by contract, so a hard link is as good as a copy.
     await link(src, destPath).catch(() => copyFile(src, destPath));
@@ -51,14 +89,27 @@ export class FsBlobStore implements BlobStore {
   }
 
   async getBytes(key: string): Promise<Buffer> {
-    return readFile(this.pathOf(key)).catch(() => {
+    const path = this.pathOf(key);
+    const fh = await open(path, READ_NOFOLLOW).catch(() => {
       throw new InputInvalidError(`object not found: ${key}`);
     });
+    try {
+      if (!(await fh.stat()).isFile()) throw new InputInvalidError(`object not found: ${key}`);
+      return await fh.readFile();
+    } finally {
+      await fh.close();
+    }
   }
 
   async head(key: string): Promise<BlobHead | null> {
+    let path: string;
     try {
-      const s = await stat(this.pathOf(key));
+      path = this.pathOf(key);
+    } catch {
+      return null;
+    }
+    try {
+      const s = await lstat(path);
       if (!s.isFile()) return null;
       return { size: s.size, etag: `${s.size.toString(16)}-${Math.round(s.mtimeMs).toString(16)}-${s.ino.toString(16)}` };
     } catch {
@@ -67,14 +118,16 @@ export class FsBlobStore implements BlobStore {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const base = this.pathOf(prefix.endsWith('/') ? prefix : dirname(prefix) || '.');
+    const dir = prefix.endsWith('/') ? prefix : prefix.includes('/') ? `${dirname(prefix)}/` : '';
+    const base = dir ? this.pathOf(dir) : this.root;
     const out: string[] = [];
     const walk = async (dir: string): Promise<void> => {
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
       for (const e of entries) {
         const p = join(dir, e.name);
+        // Links are not followed, nor listed: they are no object of this store.
         if (e.isDirectory()) await walk(p);
-        else out.push(relative(this.root, p).split(sep).join('/'));
+        else if (e.isFile()) out.push(relative(this.root, p).split(sep).join('/'));
       }
     };
     await walk(base);
@@ -84,7 +137,7 @@ export class FsBlobStore implements BlobStore {
   async deletePrefix(prefix: string): Promise<number> {
     const keys = await this.list(prefix);
     await Promise.all(keys.map((k) => rm(this.pathOf(k), { force: true })));
-    if (prefix.endsWith('/')) await rm(this.pathOf(prefix), { recursive: true, force: true });
+    if (prefix.endsWith('/') && prefix !== '/') await rm(this.pathOf(prefix), { recursive: true, force: true });
     return keys.length;
   }
 }

@@ -10,6 +10,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiErrorCodes } from '../../contracts/index.js';
+import { jsonDeeperThan, MAX_JSON_DEPTH } from '../../core/json-depth.js';
 import { requireApiKey, type ApiEnv } from './auth.js';
 import type { ApiApp, ApiDeps } from './deps.js';
 import { errorResponse, onApiError, validationHook } from './errors.js';
@@ -40,6 +41,15 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   });
   // GET and HEAD carry no body: skip the check on the hot polling path.
   app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next)));
+  // Bounded nesting before any parser or schema recurses into the body (the text is cached for them).
+  app.use('*', async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && /json/i.test(c.req.header('content-type') ?? '') && jsonDeeperThan(await c.req.text()))
+      return errorResponse(c, 400, ApiErrorCodes.ValidationFailed, `body: JSON nested more than ${MAX_JSON_DEPTH} levels deep`, {
+        maxDepth: MAX_JSON_DEPTH,
+        issues: [{ path: 'body', message: `nested more than ${MAX_JSON_DEPTH} levels deep`, code: 'too_deep' }],
+      });
+    return next();
+  });
   registerJobRoutes(app, deps);
   registerUploadRoutes(app, deps);
   registerFunctionRoutes(app, deps);

@@ -8,6 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { ApiErrorCodes, ConflictError, ErrorNames, NotFoundError, type ApiErrorBody } from '../../contracts/index.js';
+import { ObjectKeyError } from '../../core/object-keys.js';
 import { logger } from '../../runtime/index.js';
 
 /** An error that already knows its HTTP answer. */
@@ -78,6 +79,9 @@ export function onApiError(err: Error, c: Context): Response {
     const message = err.status === 400 && /JSON/i.test(err.message) ? 'request body is not valid JSON' : err.message || 'bad request';
     return errorResponse(c, status, HTTP_CODES[err.status] ?? 'bad_request', message);
   }
+  // A refused object key names the request field it came from.
+  if (err instanceof ObjectKeyError)
+    return errorResponse(c, 400, ApiErrorCodes.ValidationFailed, err.message, { issues: [{ path: err.field, message: err.reason, code: 'invalid_key' }] });
   if (err instanceof NotFoundError) return errorResponse(c, 404, ApiErrorCodes.NotFound, err.message, err.details);
   if (err instanceof ConflictError) return errorResponse(c, 409, ApiErrorCodes.Conflict, err.message, err.details);
   if (err.name === ErrorNames.InputInvalid)

@@ -14,6 +14,8 @@ import {
   type JobRecord,
   type JobSpec,
 } from '../../../contracts/index.js';
+import { callerKey, callerKeysIn } from '../../../core/object-keys.js';
+import { findPreset, presetNames } from '../../../core/presets.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
 import { ApiHttpError } from '../errors.js';
 import { jobSummary, jobView as buildJobView, ReportCache } from '../job-view.js';
@@ -116,13 +118,23 @@ export function defaultJobId(): string {
   return `${t}-${randomBytes(6).toString('hex')}`;
 }
 
-/** Private state of the platform (database, API key, work files) is never a source. */
-function checkSourceKey(spec: JobSpec): void {
-  const key = spec.source.key;
-  if (key.startsWith('.mosaic/') || key.startsWith('/') || key.split('/').includes('..'))
-    throw new ApiHttpError(400, ApiErrorCodes.ValidationFailed, 'body.source.key: not a key a source may have', {
-      issues: [{ path: 'body.source.key', message: 'keys under .mosaic/, absolute paths and ".." are not allowed', code: 'custom' }],
+/**
+ * A submitted spec as the engines may take it: every object key through the one choke point
+ * (never into `.mosaic/`, in any spelling; decoded once), and a preset that exists.
+ */
+export function checkedSpec(raw: JobSpec): JobSpec {
+  const spec: JobSpec = { ...raw, source: { ...raw.source, key: callerKey(raw.source.key, { field: 'body.source.key' }) } };
+  // Sidecar files (captions) are keys too, whatever else a spec grows.
+  const extra = raw as unknown as { captions?: unknown };
+  if (extra.captions !== undefined) Object.assign(spec, { captions: callerKeysIn(extra.captions, 'body.captions') });
+  if (!findPreset(spec.preset)) {
+    const known = presetNames();
+    throw new ApiHttpError(400, ApiErrorCodes.ValidationFailed, `body.preset: unknown preset "${spec.preset}"; known presets: ${known.join(', ')}`, {
+      known,
+      issues: [{ path: 'body.preset', message: `unknown preset; known presets: ${known.join(', ')}`, code: 'invalid_value' }],
     });
+  }
+  return spec;
 }
 
 export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
@@ -136,8 +148,7 @@ export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
   };
 
   app.openapi(submit, async (c) => {
-    const spec = c.req.valid('json') as JobSpec;
-    checkSourceKey(spec);
+    const spec = checkedSpec(c.req.valid('json') as JobSpec);
     if (!(await deps.blobs.head(spec.source.key)))
       throw new ApiHttpError(400, ApiErrorCodes.ValidationFailed, `body.source.key: no object at "${spec.source.key}"; upload it first (POST /v1/uploads)`, {
         issues: [{ path: 'body.source.key', message: 'no object at this key', code: 'not_found' }],
@@ -160,8 +171,7 @@ export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
   });
 
   app.openapi(preflightRoute, async (c) => {
-    const spec = c.req.valid('json') as JobSpec;
-    checkSourceKey(spec);
+    const spec = checkedSpec(c.req.valid('json') as JobSpec);
     return c.json(await preflight(deps, spec), 200);
   });
 

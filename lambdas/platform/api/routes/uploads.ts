@@ -1,6 +1,7 @@
 /** /v1/uploads: where to PUT a source (presigned S3 PUT on AWS; the local server's PUT locally). */
 import { createRoute } from '@hono/zod-openapi';
 import { ApiErrorCodes, UploadRequestSchema, UploadTicketSchema } from '../../../contracts/index.js';
+import { callerKey } from '../../../core/object-keys.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
 import { ApiHttpError } from '../errors.js';
 import { json, jsonBody, pick } from './common.js';
@@ -22,6 +23,9 @@ export function registerUploadRoutes(app: ApiApp, deps: ApiDeps): void {
         maxBytes: deps.uploads.maxUploadBytes,
         issues: [{ path: 'body.bytes', message: `at most ${deps.uploads.maxUploadBytes}`, code: 'too_big' }],
       });
-    return c.json(await deps.uploads.createUpload(req), 201);
+    const ticket = await deps.uploads.createUpload(req);
+    // The key made from the file name goes through the same choke point as every caller key.
+    callerKey(ticket.key, { field: 'body.filename' });
+    return c.json(ticket, 201);
   });
 }

@@ -123,9 +123,13 @@ describe('Jobs API app', () => {
     const bad = await f.req('POST', '/v1/jobs/preflight', { source: { key: 'uploads/b/bad.mp4' } });
     expect(bad.body).toMatchObject({ accepted: false, plan: null });
     expect(bad.body.reasons[0]).toMatch(/not a media file/);
-    const preset = await f.req('POST', '/v1/jobs/preflight', { source: { key: 'uploads/a/clip.mp4' }, preset: 'nope' });
-    expect(preset.body.accepted).toBe(false);
-    expect(preset.body.reasons[0]).toMatch(/unknown preset "nope"/);
+    // An unknown preset is the request's mistake, at preflight as at submit: 400 naming the known ones.
+    for (const path of ['/v1/jobs/preflight', '/v1/jobs']) {
+      const preset = await f.req('POST', path, { source: { key: 'uploads/a/clip.mp4' }, preset: 'nope' });
+      expectError(preset, 400, 'validation_failed');
+      expect(preset.body.error.message).toMatch(/unknown preset "nope"; known presets: default, draft/);
+      expect(preset.body.error.details.issues[0].path).toBe('body.preset');
+    }
   });
 
   it('gives upload tickets within the size limit', async () => {
