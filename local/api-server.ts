@@ -19,6 +19,7 @@ import { createApiApp, type ApiApp } from '../lambdas/platform/api/app.js';
 import { staticKeys } from '../lambdas/platform/api/auth.js';
 import { callerKey, type ObjectKeyError } from '../lambdas/core/object-keys.js';
 import { errorResponse } from '../lambdas/platform/api/errors.js';
+import type { ResolveHost } from '../lambdas/platform/api/webhooks.js';
 import { STATE_DIR, type LocalEngine } from './engine.js';
 import { LocalFileLinks } from './file-links.js';
 import { READ_NOFOLLOW } from './fs-blob-store.js';
@@ -39,6 +40,10 @@ export interface LocalApiServerOptions {
   maxConcurrentJobs?: number;
   webhookBackoffMs?: number[];
   webhookTimeoutMs?: number;
+  /** Let webhooks reach loopback, private and link-local addresses (`--allow-private-webhooks`). */
+  allowPrivateWebhooks?: boolean;
+  /** Resolves webhook hosts (default node:dns; tests inject one). */
+  resolveWebhookHost?: ResolveHost;
   version?: string;
 }
 
@@ -100,8 +105,10 @@ export async function startLocalApiServer(o: LocalApiServerOptions): Promise<Loc
   let baseUrl = '';
   const links = new LocalFileLinks({ secret: o.linkSecret, baseUrl: () => baseUrl, maxUploadBytes: o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES });
   const control = new LocalJobControl(engine, { maxConcurrentJobs: o.maxConcurrentJobs });
-  const webhooks = new WebhookDispatcher(engine.jobs, engine.events, { secret: o.webhookSecret, backoffMs: o.webhookBackoffMs, timeoutMs: o.webhookTimeoutMs });
+  const guard = { allowPrivate: o.allowPrivateWebhooks ?? false, ...(o.resolveWebhookHost ? { resolve: o.resolveWebhookHost } : {}) };
+  const webhooks = new WebhookDispatcher(engine.jobs, engine.events, { secret: o.webhookSecret, backoffMs: o.webhookBackoffMs, timeoutMs: o.webhookTimeoutMs, guard });
   const app = createApiApp({
+    webhooks: guard,
     jobs: engine.jobs,
     control,
     uploads: links,

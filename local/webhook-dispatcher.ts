@@ -4,7 +4,7 @@
  * job. Deliveries of one job go in order (a later state waits for the earlier one's retries).
  */
 import { DetailTypes, WEBHOOK_DELIVERY_DETAIL_TYPE } from '../lambdas/contracts/index.js';
-import { DEFAULT_BACKOFF_MS, deliverWebhook, webhookPayload } from '../lambdas/platform/api/webhooks.js';
+import { DEFAULT_BACKOFF_MS, deliverWebhook, webhookPayload, type WebhookGuard } from '../lambdas/platform/api/webhooks.js';
 import type { EventBus, JobStore } from '../lambdas/ports.js';
 import { logger } from '../lambdas/runtime/index.js';
 
@@ -12,6 +12,8 @@ export interface WebhookDispatcherOptions {
   secret: string;
   backoffMs?: number[];
   timeoutMs?: number;
+  /** Which addresses deliveries may reach (default: public only). */
+  guard?: WebhookGuard;
 }
 
 export class WebhookDispatcher {
@@ -40,6 +42,7 @@ export class WebhookDispatcher {
             secret: this.o.secret,
             backoffMs: this.o.backoffMs ?? DEFAULT_BACKOFF_MS,
             timeoutMs: this.o.timeoutMs ?? 10_000,
+            guard: this.o.guard ?? { allowPrivate: false },
             sleep: (ms) => this.sleep(ms),
             onAttempt: (a) => this.jobs.appendEvent(job.id, WEBHOOK_DELIVERY_DETAIL_TYPE, a),
           }),

@@ -1,7 +1,7 @@
 /**
  * `mosaic serve`: the Jobs API on this machine, running jobs on the embedded engine.
  *
- *   mosaic serve [--port 8787] [--host 127.0.0.1] [--out DIR] [--max-upload-mb N] [--max-jobs N] [--json] [--verbose]
+ *   mosaic serve [--port 8787] [--host 127.0.0.1] [--out DIR] [--max-upload-mb N] [--max-jobs N] [--allow-private-webhooks] [--json] [--verbose]
  *
  * On first start it creates an API key, a webhook signing secret and a URL signing secret under
  * `<out>/.mosaic/` (mode 0600) and prints the key and the webhook secret. Jobs a previous server
@@ -19,7 +19,7 @@ import { InboxWatcher } from '../../local/inbox-watcher.js';
 import { LocalRuleRuntime } from '../../local/rule-runtime.js';
 import { parallelismFromEnv, runtimeConfigFromEnv } from '../environment.js';
 
-export const SERVE_USAGE = 'mosaic serve [--port 8787] [--host 127.0.0.1] [--out DIR] [--max-upload-mb N] [--max-jobs N] [--json] [--verbose]';
+export const SERVE_USAGE = 'mosaic serve [--port 8787] [--host 127.0.0.1] [--out DIR] [--max-upload-mb N] [--max-jobs N] [--allow-private-webhooks] [--json] [--verbose]';
 
 /** Reads a secret file, or creates it (0600) with a new random value; a concurrent creator wins the race. */
 export function loadOrCreateSecret(path: string, prefix: string): { value: string; created: boolean } {
@@ -53,6 +53,8 @@ export async function serve(args: string[]): Promise<number> {
       out: { type: 'string', default: 'mosaic-out' },
       'max-upload-mb': { type: 'string' },
       'max-jobs': { type: 'string' },
+      // Webhooks to loopback, private and link-local addresses (a receiver on this machine or LAN).
+      'allow-private-webhooks': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
     },
@@ -81,6 +83,7 @@ export async function serve(args: string[]): Promise<number> {
     port,
     ...(maxUploadMb ? { maxUploadBytes: maxUploadMb * 1024 * 1024 } : {}),
     ...(maxJobs ? { maxConcurrentJobs: maxJobs } : {}),
+    allowPrivateWebhooks: values['allow-private-webhooks'],
   }).catch((e: NodeJS.ErrnoException) => {
     engine.close();
     throw e.code === 'EADDRINUSE' ? new Error(`port ${port} on ${values.host} is in use; pick another with --port`) : e;

@@ -11,6 +11,7 @@
  *   MOSAIC_MAX_UPLOAD_BYTES    largest source a presigned PUT accepts (default and cap: 5 GiB, S3's single PUT limit)
  *   MOSAIC_MAX_BODY_BYTES      largest JSON request body (default 1 MiB; API Gateway's own cap is 10 MB)
  *   MOSAIC_VERSION             shown by GET /v1/health
+ *   MOSAIC_ALLOW_PRIVATE_WEBHOOKS  `true` accepts webhooks to private addresses (default false: public only)
  *
  * API keys: API Gateway checks them (every method but the public ones requires a key of the
  * stage's usage plan) before this Lambda runs, and only API Gateway may invoke it. So the app's
@@ -41,7 +42,7 @@ import type { ApiAuth } from '../platform/api/auth.js';
 import type { PlanContext } from '../ports.js';
 import { clientConfig, s3ClientConfig } from './aws-clients.js';
 import { awsStores } from './aws-deps.js';
-import { numberEnv, requireEnv, type Env } from './env.js';
+import { booleanEnv, numberEnv, requireEnv, type Env } from './env.js';
 import { DEFAULT_MAP_CONCURRENCY, DEFAULT_THREADS_PER_TASK } from './upload-trigger.js';
 
 /** S3 takes at most 5 GiB in one PUT; larger sources would need multipart uploads. */
@@ -137,6 +138,7 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
     engine: 'aws',
     version: env.MOSAIC_VERSION?.trim() || '0.1.0',
     maxBodyBytes: numberEnv(env, 'MOSAIC_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, { integer: true }),
+    webhooks: { allowPrivate: booleanEnv(env, 'MOSAIC_ALLOW_PRIVATE_WEBHOOKS', false) },
   });
 }
 

@@ -20,3 +20,11 @@ export function numberEnv(env: Env, name: string, fallback: number, opts: { inte
     throw new Error(`environment variable ${name} must be a positive ${opts.integer ? 'integer' : 'number'}, got "${raw}"`);
   return n;
 }
+
+/** `true` or `false` (unset: the default); anything else is an Error naming the variable. */
+export function booleanEnv(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new Error(`environment variable ${name} must be true or false, got "${env[name]}"`);
+}

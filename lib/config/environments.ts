@@ -41,6 +41,11 @@ export interface EnvironmentConfig {
   /** Noncurrent versions of source objects expire after this many days. */
   sourceNoncurrentVersionExpiryDays: number;
   api: ApiConfig;
+  /**
+   * Let job webhooks reach private, loopback and link-local addresses (a receiver inside the VPC,
+   * say). Off by default: only public addresses, vetted at submit and at every connect.
+   */
+  allowPrivateWebhooks: boolean;
 }
 
 /** The retention values CloudWatch Logs accepts. */
@@ -60,6 +65,7 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfig> = {
     scratchLifecycleDays: 1,
     sourceNoncurrentVersionExpiryDays: 7,
     api: { rateLimit: 10, burstLimit: 20, quotaPerDay: 10_000 },
+    allowPrivateWebhooks: false,
   },
   prod: {
     name: 'prod',
@@ -74,6 +80,7 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfig> = {
     scratchLifecycleDays: 7,
     sourceNoncurrentVersionExpiryDays: 90,
     api: { rateLimit: 50, burstLimit: 100, quotaPerDay: 200_000 },
+    allowPrivateWebhooks: false,
   },
 };
 

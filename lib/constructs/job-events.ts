@@ -55,6 +55,7 @@ export class JobEvents extends Construct {
         MOSAIC_WEBHOOK_BACKOFF_MS: WEBHOOK_BACKOFF_MS.join(','),
         MOSAIC_WEBHOOK_TIMEOUT_MS: String(WEBHOOK_TIMEOUT_MS),
         MOSAIC_WEBHOOK_REDELIVERY_SEC: '60,120',
+        MOSAIC_ALLOW_PRIVATE_WEBHOOKS: String(config.allowPrivateWebhooks),
         POWERTOOLS_SERVICE_NAME: 'mosaic-job-events',
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',

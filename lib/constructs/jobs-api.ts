@@ -77,6 +77,7 @@ export class JobsApi extends Construct {
         MOSAIC_FUNCTION_ARNS: stack.toJsonString(Object.fromEntries(Object.entries(props.functions).map(([name, fn]) => [name, fn.functionArn]))),
         MOSAIC_MAP_CONCURRENCY: String(config.mapMaxConcurrency),
         MOSAIC_MAX_BODY_BYTES: String(API_MAX_BODY_BYTES),
+        MOSAIC_ALLOW_PRIVATE_WEBHOOKS: String(config.allowPrivateWebhooks),
         POWERTOOLS_SERVICE_NAME: 'mosaic-api',
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',

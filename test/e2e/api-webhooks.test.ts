@@ -41,7 +41,8 @@ beforeAll(async () => {
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/mosaic`;
   const dir = tempDir('mosaic-api-hooks-');
   mkdirSync(join(dir, 'src'));
-  server = await startTestServer(join(dir, 'out'), { server: { webhookBackoffMs: [100, 300, 600] } });
+  // The receiver is on loopback: this server opts in to private webhook addresses (as `--allow-private-webhooks`).
+  server = await startTestServer(join(dir, 'out'), { server: { webhookBackoffMs: [100, 300, 600], allowPrivateWebhooks: true } });
   (globalThis as { clipPath?: string }).clipPath = makeClip(join(dir, 'src', 'hook.mp4'), { width: 320, height: 180, seconds: 2 });
 });
 

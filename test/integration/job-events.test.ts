@@ -47,6 +47,8 @@ beforeAll(async () => {
     MOSAIC_WEBHOOK_BACKOFF_MS: '50,100',
     MOSAIC_WEBHOOK_TIMEOUT_MS: '2000',
     MOSAIC_WEBHOOK_REDELIVERY_SEC: '60,120',
+    // The receiver is on loopback: opt in to private webhook addresses (the stack's allowPrivateWebhooks).
+    MOSAIC_ALLOW_PRIVATE_WEBHOOKS: 'true',
   };
   jobs = awsJobStore(env);
 });

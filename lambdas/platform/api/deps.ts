@@ -2,6 +2,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { BlobStore, JobControl, JobStore, UploadTarget } from '../../ports.js';
 import type { ApiAuth, ApiEnv } from './auth.js';
+import type { WebhookGuard } from './webhooks.js';
 
 export interface ApiDeps {
   jobs: JobStore;
@@ -17,6 +18,8 @@ export interface ApiDeps {
   newJobId?: () => string;
   /** Largest JSON request body, bytes (default 1 MiB; API Gateway allows 10 MB). */
   maxBodyBytes?: number;
+  /** Which webhook addresses a job may name (default: public ones only). */
+  webhooks?: WebhookGuard;
 }
 
 export type ApiApp = OpenAPIHono<ApiEnv>;

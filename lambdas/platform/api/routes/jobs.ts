@@ -20,6 +20,7 @@ import type { ApiApp, ApiDeps } from '../deps.js';
 import { ApiHttpError } from '../errors.js';
 import { jobSummary, jobView as buildJobView, ReportCache } from '../job-view.js';
 import { preflight } from '../preflight.js';
+import { webhookProblem } from '../webhooks.js';
 import { JobIdParams, json, jsonBody, pick } from './common.js';
 
 const IdempotencyHeaders = z.object({
@@ -137,6 +138,16 @@ export function checkedSpec(raw: JobSpec): JobSpec {
   return spec;
 }
 
+/** A webhook only to public addresses (unless the deployment opts in): checked now and again at every delivery. */
+async function checkWebhook(spec: JobSpec, deps: ApiDeps): Promise<void> {
+  if (!spec.webhook) return;
+  const problem = await webhookProblem(spec.webhook.url, deps.webhooks ?? { allowPrivate: false });
+  if (problem)
+    throw new ApiHttpError(400, ApiErrorCodes.ValidationFailed, `body.webhook.url: ${problem}`, {
+      issues: [{ path: 'body.webhook.url', message: problem, code: 'webhook_not_allowed' }],
+    });
+}
+
 export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
   const newJobId = deps.newJobId ?? defaultJobId;
   const viewDeps = { ...deps, reports: new ReportCache() };
@@ -149,6 +160,7 @@ export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
 
   app.openapi(submit, async (c) => {
     const spec = checkedSpec(c.req.valid('json') as JobSpec);
+    await checkWebhook(spec, deps);
     if (!(await deps.blobs.head(spec.source.key)))
       throw new ApiHttpError(400, ApiErrorCodes.ValidationFailed, `body.source.key: no object at "${spec.source.key}"; upload it first (POST /v1/uploads)`, {
         issues: [{ path: 'body.source.key', message: 'no object at this key', code: 'not_found' }],
@@ -172,6 +184,7 @@ export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
 
   app.openapi(preflightRoute, async (c) => {
     const spec = checkedSpec(c.req.valid('json') as JobSpec);
+    await checkWebhook(spec, deps);
     return c.json(await preflight(deps, spec), 200);
   });
 

@@ -107,6 +107,8 @@ export async function apiFixture(): Promise<Fixture> {
     version: '0.0.0-test',
     newJobId: () => `job-${String(++n).padStart(4, '0')}`,
     maxBodyBytes: 64 * 1024,
+    // No DNS in unit tests: names resolve to a public address, `*.internal` to a private one.
+    webhooks: { allowPrivate: false, resolve: async (h) => [{ address: h.endsWith('.internal') ? '10.0.0.7' : '93.184.216.34', family: 4 }] },
   });
   return {
     app,
