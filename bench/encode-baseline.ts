@@ -6,14 +6,15 @@
 import { join } from 'node:path';
 import type { MediaInfo } from '../lambdas/contracts/index.js';
 import { planTiming } from '../lambdas/core/chunks.js';
+import { encodeAudioArgs } from '../lambdas/core/audio-args.js';
 import {
-  encodeAudioArgs,
   encodeVideoWholeArgs,
   posterArgs,
   qualityArgs,
   segmentArgs,
   spriteArgs,
 } from '../lambdas/core/ffmpeg-args.js';
+import { sourcePicture } from '../lambdas/core/conform.js';
 import { planLadder } from '../lambdas/core/ladder.js';
 import type { Preset } from '../lambdas/core/presets.js';
 import { planSprite } from '../lambdas/core/thumbnails.js';
@@ -38,6 +39,7 @@ export function baselineSteps(p: BaselineInput): Step[] {
   const rungs = planLadder({ width: v.displayWidth, height: v.height }, preset);
   const timing = planTiming(v.fps, v.fpsRational, preset.segmentSeconds);
   const durationSec = v.frames / v.fps;
+  const picture = sourcePicture(media);
   const rendition = (id: string) => join(outDir, 'renditions', `${id}.mp4`);
   const audioOut = join(outDir, 'renditions', 'audio.m4a');
   const hlsDir = (id: string) => join(outDir, 'hls', id);
@@ -54,7 +56,7 @@ export function baselineSteps(p: BaselineInput): Step[] {
   for (const rung of rungs)
     steps.push({
       comment: `video ${rung.id}: ${rung.width}x${rung.height} @ ${rung.bitrateKbps} kb/s, whole file`,
-      ffmpeg: encodeVideoWholeArgs({ source, output: rendition(rung.id), rung, timing, threads: 0 }),
+      ffmpeg: encodeVideoWholeArgs({ source, output: rendition(rung.id), rung, timing, picture, frames: v.frames, threads: 0 }),
     });
 
   if (media.audio)
@@ -78,6 +80,8 @@ export function baselineSteps(p: BaselineInput): Step[] {
         source,
         sourceWidth: v.width,
         sourceHeight: v.height,
+        picture,
+        frames: v.frames,
         timing,
         vmafModelPath: p.vmafModelPath,
         // Same VMAF frame subsampling as Mosaic's quality tasks (a preset setting).

@@ -19,8 +19,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MediaInfo } from '../lambdas/contracts/index.js';
-import { PROBE_ARGS } from '../lambdas/core/ffmpeg-args.js';
-import { mediaInfoFromProbe } from '../lambdas/core/probe.js';
+import { PACKETS_ARGS, PROBE_ARGS } from '../lambdas/core/ffmpeg-args.js';
+import { parsePacketCsv } from '../lambdas/core/frame-timing.js';
+import { mediaInfoFromProbe, pickVideoStream, type ProbeJson } from '../lambdas/core/probe.js';
 import { findPreset, presetNames, type Preset } from '../lambdas/core/presets.js';
 import { parseQualityLog } from '../lambdas/core/quality.js';
 import { baselineScript } from './encode-baseline.js';
@@ -151,7 +152,9 @@ async function benchInput(input: InputDef, tools: Tools, preset: Preset, workDir
 
 async function probe(tools: Tools, source: string): Promise<MediaInfo> {
   const { stdout } = await runOk(tools.ffprobe, PROBE_ARGS(source));
-  return mediaInfoFromProbe(JSON.parse(stdout), statSync(source).size, LIMITS);
+  const json = JSON.parse(stdout) as ProbeJson;
+  const packets = parsePacketCsv((await runOk(tools.ffprobe, PACKETS_ARGS(source, pickVideoStream(json).index))).stdout);
+  return mediaInfoFromProbe({ probe: json, packets, sizeBytes: statSync(source).size, limits: LIMITS });
 }
 
 function describeMedia(m: MediaInfo): string {

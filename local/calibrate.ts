@@ -4,6 +4,7 @@
  * folded into the speed table in the JobStore (each key: the mean of its samples). The same chunk
  * encode the encode-video function runs (`encodeVideoChunkArgs`), so what is measured is what runs.
  */
+import { plainPicture } from '../lambdas/core/conform.js';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ResolutionClassSchema, speedKey, type Rung, type SpeedEntry, type SpeedTable } from '../lambdas/contracts/index.js';
@@ -95,7 +96,7 @@ export function calibrationRung(c: Pick<CalibrationCase, 'width' | 'height' | 'p
 export async function timeChunkEncode(tools: MediaTools, source: string, output: string, c: CalibrationCase & { startFrame?: number }, rung = calibrationRung(c)): Promise<number> {
   const timing = planTiming(c.fps, String(c.fps), 2);
   const started = performance.now();
-  await runTool(tools.ffmpeg, encodeVideoChunkArgs({ source, output, rung, chunk: { index: 0, startFrame: c.startFrame ?? 0, frames: c.frames }, timing, threads: c.threads }));
+  await runTool(tools.ffmpeg, encodeVideoChunkArgs({ source, output, rung, chunk: { index: 0, startFrame: c.startFrame ?? 0, frames: c.frames }, timing, picture: plainPicture(c.width, c.height, c.fps), threads: c.threads }));
   const seconds = (performance.now() - started) / 1000;
   await stat(output); // the encode must have produced its chunk
   return seconds;

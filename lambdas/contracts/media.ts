@@ -24,6 +24,8 @@ export type ColorInfo = z.infer<typeof ColorInfoSchema>;
  * Chunks, joins, quality and thumbnails all read the source through this one description.
  */
 export const ConformSchema = z.object({
+  /** The video stream's index in the file (`-map 0:<index>`): cover art and extra angles are skipped. */
+  streamIndex: z.number().int().nonnegative(),
   /** Presentation time of the first frame a decoder outputs (after edit lists), in seconds. */
   originSec: z.number(),
   /** The source has frames at uneven intervals (phones, screen recorders). */
@@ -112,3 +114,21 @@ export const MediaInfoSchema = z.object({
   notes: z.array(z.string()).default([]),
 });
 export type MediaInfo = z.infer<typeof MediaInfoSchema>;
+
+/**
+ * What a task that reads the source's pictures needs to read them as the conformed source: which
+ * stream, from where, how far back a seek must start, and how to turn them into BT.709 SDR.
+ */
+export const SourcePictureSchema = z.object({
+  streamIndex: z.number().int().nonnegative(),
+  originSec: z.number(),
+  maxFrameGapSec: z.number().nonnegative(),
+  interlaced: z.enum(['tff', 'bff']).nullable(),
+  matrix: z.string(),
+  range: z.enum(['tv', 'pc', 'unknown']),
+  hdr: z.enum(['pq', 'hlg']).nullable(),
+  /** Upright picture size as decoded (rotation applied). */
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+export type SourcePicture = z.infer<typeof SourcePictureSchema>;

@@ -3,7 +3,7 @@
  * input of every later task, so the workflow definition only moves them around.
  */
 import { z } from 'zod';
-import { BlobRefSchema, MediaInfoSchema } from './media.js';
+import { BlobRefSchema, MediaInfoSchema, SourcePictureSchema } from './media.js';
 
 export const PlatformSchema = z.enum(['lambda', 'fargate']);
 export type Platform = z.infer<typeof PlatformSchema>;
@@ -79,6 +79,8 @@ export const EncodeVideoInputSchema = z.object({
   rung: RungSchema,
   chunk: ChunkSchema,
   timing: TimingSchema,
+  /** How to read the source as the conformed source (see core/conform.ts). */
+  picture: SourcePictureSchema,
   threads: z.number().int().min(0).max(64),
   output: BlobRefSchema,
 });
@@ -138,6 +140,7 @@ export const MeasureQualityInputSchema = z.object({
   rung: RungSchema,
   rendition: BlobRefSchema,
   source: BlobRefSchema,
+  picture: SourcePictureSchema,
   sourceWidth: z.number().int().positive(),
   sourceHeight: z.number().int().positive(),
   /** Frames of the source (and of the rendition): the progress denominator. */
@@ -152,7 +155,9 @@ export const QualityResultSchema = z.object({
   rungId: z.string(),
   psnr: z.number(),
   psnrMin: z.number(),
-  ssim: z.number(),
+  /** null when the metric cannot be computed (e.g. pictures too small for SSIM's window), with the reason. */
+  ssim: z.number().nullable(),
+  ssimUnavailableReason: z.string().optional(),
   vmaf: z.number().nullable(),
   vmafUnavailableReason: z.string().optional(),
   frames: z.number().int().nonnegative(),

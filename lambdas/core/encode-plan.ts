@@ -5,6 +5,7 @@
 import { InputInvalidError, type PlanInput, type PlanResult, type SpeedTable } from '../contracts/index.js';
 import { DEFAULT_SPEED_TABLE } from './allocator/speed-model.js';
 import { planChunks, planTiming } from './chunks.js';
+import { sourcePicture } from './conform.js';
 import { planLadder } from './ladder.js';
 import { chooseChunkSeconds, planSizing } from './plan-sizing.js';
 import { findPreset, presetNames } from './presets.js';
@@ -37,6 +38,7 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
   const threads = input.threadsPerTask;
   const on = (fn: string) => input.platforms[fn] ?? 'lambda';
   const durationSec = v.frames / v.fps;
+  const picture = sourcePicture(media);
 
   const videoTasks = rungs.flatMap((rung) =>
     chunks.map((chunk) => ({
@@ -47,6 +49,7 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
       rung,
       chunk,
       timing,
+      picture,
       threads,
       output: { key: keys.chunk(rung.id, chunk.index) },
     })),
@@ -83,6 +86,7 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
         rung,
         rendition: { key: keys.rendition(rung.id) },
         source,
+        picture,
         sourceWidth: v.width,
         sourceHeight: v.height,
         frames: v.frames,
@@ -132,10 +136,11 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
           jobId,
           itemId: 'thumbnails',
           platform: on('thumbnails'),
-          source,
+          // From the top rung: already upright, deinterlaced, tone-mapped and on the output's timeline.
+          source: { key: keys.rendition(rungs[0].id) },
           durationSec,
-          sourceWidth: v.displayWidth,
-          sourceHeight: v.height,
+          sourceWidth: rungs[0].width,
+          sourceHeight: rungs[0].height,
           intervalSec: preset.thumbnails.intervalSec,
           tileWidth: preset.thumbnails.tileWidth,
           outputPrefix: input.outputPrefix,

@@ -2,10 +2,21 @@
  * ffmpeg/ffprobe argument builders: argv arrays only, never a shell string. The same builders
  * serve the media functions and the benchmark's plain-script baseline, so both encode alike.
  */
-import type { Chunk, Rung, Timing } from '../contracts/index.js';
+import type { Chunk, Rung, SourcePicture, Timing } from '../contracts/index.js';
+import { BT709_TAGS, conformInputArgs, conformTimeFilters, pictureFilters } from './conform.js';
 
-/** Inputs may only be local files or pipes: no network protocols, no concat tricks. */
-export const INPUT_GUARD = ['-protocol_whitelist', 'file,pipe'];
+/**
+ * Demuxers of real media containers, the only ones a source (or anything made from it) is read
+ * with: no playlists (hls, dash), concat lists, image sequences or other demuxers that open
+ * further files or URLs. ffmpeg matches each demuxer's names ("mov,mp4,m4a,...") against it.
+ */
+export const MEDIA_DEMUXERS = [
+  'mov', 'matroska', 'avi', 'mpegts', 'mpeg', 'mxf', 'flv', 'ogg', 'gif', 'asf', 'ivf', 'yuv4mpegpipe', 'dv', 'nut',
+  'h264', 'hevc', 'm4v', 'mpegvideo', 'wav', 'aiff', 'mp3', 'aac', 'flac', 'w64', 'caf',
+] as const;
+
+/** Inputs may only be local files or pipes read by a media demuxer: no network, no playlists. */
+export const INPUT_GUARD = ['-protocol_whitelist', 'file,pipe', '-format_whitelist', MEDIA_DEMUXERS.join(',')];
 const COMMON = ['-hide_banner', '-nostdin', '-y', '-nostats'];
 
 /** Retimes frames to exact CFR from 0, so chunk joins and A/V durations are exact. */
@@ -29,16 +40,13 @@ export function x264Args(rung: Rung, timing: Timing, threads: number): string[] 
     '-flags', '+cgop',
     '-threads', String(threads),
     '-r', timing.fpsRational,
+    ...BT709_TAGS,
   ];
 }
 
-export function scaleFilter(rung: Rung): string {
-  return `scale=${rung.width}:${rung.height}:flags=bicubic,setsar=1`;
-}
-
-/** Start time that selects frame `startFrame` exactly: half a frame early absorbs rounding. */
-export function chunkSeekSeconds(chunk: Chunk, timing: Timing): number {
-  return chunk.startFrame === 0 ? 0 : (chunk.startFrame - 0.5) / timing.fps;
+/** The source as the conformed source, scaled for one rung (see core/conform.ts). */
+export function rungFilters(picture: SourcePicture, rung: Rung, timing: Timing, startFrame = 0): string {
+  return [...conformTimeFilters(picture, timing, startFrame), ...pictureFilters(picture, rung.width, rung.height)].join(',');
 }
 
 export function encodeVideoChunkArgs(p: {
@@ -47,30 +55,32 @@ export function encodeVideoChunkArgs(p: {
   rung: Rung;
   chunk: Chunk;
   timing: Timing;
+  picture: SourcePicture;
   threads: number;
 }): string[] {
-  const ss = chunkSeekSeconds(p.chunk, p.timing);
   return [
     ...COMMON,
     ...INPUT_GUARD,
-    ...(ss > 0 ? ['-ss', ss.toFixed(6)] : []),
+    ...conformInputArgs(p.picture, p.timing, p.chunk.startFrame),
     '-i', p.source,
-    '-map', '0:v:0', '-an', '-sn', '-dn',
+    '-map', `0:${p.picture.streamIndex}`, '-an', '-sn', '-dn',
     '-frames:v', String(p.chunk.frames),
-    '-vf', `${scaleFilter(p.rung)},${cfrFilter(p.timing)}`,
+    '-vf', rungFilters(p.picture, p.rung, p.timing, p.chunk.startFrame),
     ...x264Args(p.rung, p.timing, p.threads),
     '-f', 'mp4', p.output,
   ];
 }
 
 /** Whole-file encode of one rung: what a plain script does (used by the benchmark baseline). */
-export function encodeVideoWholeArgs(p: { source: string; output: string; rung: Rung; timing: Timing; threads: number }): string[] {
+export function encodeVideoWholeArgs(p: { source: string; output: string; rung: Rung; timing: Timing; picture: SourcePicture; frames: number; threads: number }): string[] {
   return [
     ...COMMON,
     ...INPUT_GUARD,
+    ...conformInputArgs(p.picture, p.timing),
     '-i', p.source,
-    '-map', '0:v:0', '-an', '-sn', '-dn',
-    '-vf', `${scaleFilter(p.rung)},${cfrFilter(p.timing)}`,
+    '-map', `0:${p.picture.streamIndex}`, '-an', '-sn', '-dn',
+    '-frames:v', String(p.frames),
+    '-vf', rungFilters(p.picture, p.rung, p.timing),
     ...x264Args(p.rung, p.timing, p.threads),
     '-movflags', '+faststart',
     '-f', 'mp4', p.output,
@@ -146,6 +156,9 @@ export interface QualityFilterOptions {
   sourceWidth: number;
   sourceHeight: number;
   timing: Timing;
+  /** The source is read as the conformed source, as the encode read it. */
+  picture: SourcePicture;
+  frames: number;
   vmafModelPath: string | null;
   threads: number;
   psnrStatsPath: string;
@@ -163,7 +176,7 @@ export function qualityArgs(p: QualityFilterOptions & { rendition: string; sourc
   const labels = (x: string) => Array.from({ length: n }, (_, i) => `[${x}${i}]`).join('');
   const graph = [
     `[0:v]scale=${p.sourceWidth}:${p.sourceHeight}:flags=bicubic,${pre},split=${n}${labels('d')}`,
-    `[1:v]scale=${p.sourceWidth}:${p.sourceHeight},${pre},split=${n}${labels('r')}`,
+    `[1:${p.picture.streamIndex}]${[...conformTimeFilters(p.picture, p.timing), ...pictureFilters(p.picture, p.sourceWidth, p.sourceHeight)].join(',')},split=${n}${labels('r')}`,
     `[d0][r0]psnr=stats_file=${escapeFilterPath(p.psnrStatsPath)}`,
     `[d1][r1]ssim`,
     ...(p.vmafModelPath ? [`[d2][r2]libvmaf=model_path=${escapeFilterPath(p.vmafModelPath)}:n_threads=${Math.max(1, p.threads)}:n_subsample=${p.vmafSubsample ?? 1}`] : []),
@@ -172,8 +185,10 @@ export function qualityArgs(p: QualityFilterOptions & { rendition: string; sourc
     '-hide_banner', '-nostdin', '-nostats',
     '-filter_complex_threads', String(Math.max(1, p.threads)),
     ...INPUT_GUARD, '-i', p.rendition,
-    ...INPUT_GUARD, '-i', p.source,
+    ...INPUT_GUARD, ...conformInputArgs(p.picture, p.timing), '-i', p.source,
     '-filter_complex', graph,
+    // The source side is padded past its end: stop with the rendition's frames.
+    '-frames:v', String(p.frames),
     '-f', 'null', '-',
   ];
 }
@@ -221,15 +236,28 @@ export function spriteArgs(p: {
 }
 
 export const PROBE_ARGS = (path: string) => [
-  '-v', 'error', ...INPUT_GUARD, '-print_format', 'json', '-show_format', '-show_streams', '-count_packets', path,
+  '-v', 'error', ...INPUT_GUARD, '-print_format', 'json', '-show_format', '-show_streams', path,
 ];
 
+/** Every packet's presentation time, duration and flags (`D`: discarded by an edit list) of one stream. */
+export const PACKETS_ARGS = (path: string, streamIndex: number) => [
+  '-v', 'error', ...INPUT_GUARD, '-select_streams', String(streamIndex), '-show_entries', 'packet=pts_time,duration_time,flags', '-of', 'csv=p=0', path,
+];
+
+/** Counts interlaced and progressive frames with `idet` over the first frames. */
+export function fieldDetectArgs(source: string, streamIndex: number, frames: number): string[] {
+  return [
+    '-hide_banner', '-nostdin', '-nostats', ...INPUT_GUARD,
+    '-i', source, '-map', `0:${streamIndex}`, '-frames:v', String(frames), '-vf', 'idet', '-f', 'null', '-',
+  ];
+}
+
 /** Decodes a few frames: catches sources whose headers parse but whose data does not decode. */
-export function decodeCheckArgs(source: string, atSec: number, frames: number): string[] {
+export function decodeCheckArgs(source: string, atSec: number, frames: number, streamIndex = 0): string[] {
   return [
     '-hide_banner', '-nostdin', '-nostats', '-v', 'error', '-xerror',
     ...INPUT_GUARD,
     ...(atSec > 0 ? ['-ss', atSec.toFixed(3)] : []),
-    '-i', source, '-map', '0:v:0', '-frames:v', String(frames), '-f', 'null', '-',
+    '-i', source, '-map', `0:${streamIndex}`, '-frames:v', String(frames), '-f', 'null', '-',
   ];
 }

@@ -14,7 +14,7 @@ export default defineMediaFunction({
     const out = join(ctx.scratch, 'chunk.mp4');
     const started = performance.now();
     await ctx.ffmpeg(
-      encodeVideoChunkArgs({ source: ctx.inputs.source, output: out, rung: input.rung, chunk: input.chunk, timing: input.timing, threads: input.threads }),
+      encodeVideoChunkArgs({ source: ctx.inputs.source, output: out, rung: input.rung, chunk: input.chunk, timing: input.timing, picture: input.picture, threads: input.threads }),
       { totalFrames: input.chunk.frames },
     );
     const { frames } = await probeVideo(ctx, out);

@@ -8,6 +8,8 @@ import { defineMediaFunction } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 
 const MAX_TILES = 100;
+/** 10 % in, but never past the last frame: short clips (one frame, 0.1 s) take the first. */
+const posterTime = (durationSec: number) => (durationSec >= 2 ? durationSec * 0.1 : 0);
 
 export default defineMediaFunction({
   ...config,
@@ -18,7 +20,7 @@ export default defineMediaFunction({
     const prefix = `${input.outputPrefix}thumbnails/`;
     const poster = join(ctx.scratch, 'poster.jpg');
     const posterHeight = Math.min(720, Math.floor(input.sourceHeight / 2) * 2);
-    await ctx.ffmpeg(posterArgs({ source: ctx.inputs.source, output: poster, atSec: input.durationSec * 0.1, height: posterHeight }));
+    await ctx.ffmpeg(posterArgs({ source: ctx.inputs.source, output: poster, atSec: posterTime(input.durationSec), height: posterHeight }));
     const layout = planSprite({ ...input, maxTiles: MAX_TILES });
     const sprite = join(ctx.scratch, 'sprite.jpg');
     await ctx.ffmpeg(spriteArgs({ source: ctx.inputs.source, output: sprite, ...layout }), { totalSeconds: input.durationSec });
