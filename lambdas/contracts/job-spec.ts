@@ -25,6 +25,27 @@ export type OutputsWanted = z.infer<typeof OutputsWantedSchema>;
 export const WebhookSpecSchema = z.object({ url: z.url({ protocol: /^https?$/ }).max(2048) }).strict();
 export type WebhookSpec = z.infer<typeof WebhookSpecSchema>;
 
+/**
+ * A sidecar caption file (SRT or WebVTT) to publish as a text rendition. Its cue times are
+ * relative to the video's first frame. `key` names an object in the store like the source key
+ * (callers' keys go through core/object-keys at the API and again at Plan).
+ */
+export const CaptionSpecSchema = z
+  .object({
+    key: z.string().min(1).max(1024),
+    /** A BCP 47 / ISO 639 language tag: `en`, `fra`, `pt-BR`. */
+    language: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'a language tag such as "en", "fra" or "pt-BR"'),
+    /** What a player shows in its menu. */
+    label: z
+      .string()
+      .min(1)
+      .max(64)
+      // eslint-disable-next-line no-control-regex
+      .regex(/^[^\x00-\x1f\x7f"]+$/, 'a label may not contain control characters or double quotes'),
+  })
+  .strict();
+export type CaptionSpec = z.infer<typeof CaptionSpecSchema>;
+
 export const JobSpecSchema = z
   .object({
     /** Where the source is: a BlobStore key (local root or source bucket). */
@@ -39,6 +60,8 @@ export const JobSpecSchema = z
     deadlineSec: z.number().int().positive().optional(),
     /** Callback for state changes, signed with the deployment's webhook secret. */
     webhook: WebhookSpecSchema.optional(),
+    /** Sidecar captions added as WebVTT renditions next to the source's own subtitles. */
+    captions: z.array(CaptionSpecSchema).max(16).optional(),
   })
   .strict()
   .refine((s) => s.outputs.hls || s.outputs.dash, { message: 'at least one of outputs.hls and outputs.dash must be true', path: ['outputs'] });

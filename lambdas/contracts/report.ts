@@ -18,6 +18,35 @@ export const RungReportSchema = z.object({
 });
 export type RungReport = z.infer<typeof RungReportSchema>;
 
+/** One audio rendition: which source track it came from and what it became. */
+export const AudioReportSchema = z.object({
+  id: z.string(),
+  language: z.string(),
+  name: z.string(),
+  default: z.boolean(),
+  /** Ordinal of the source's audio stream. */
+  sourceTrack: z.number().int(),
+  sourceChannels: z.number().int(),
+  channels: z.number().int(),
+  codecs: z.string(),
+  bitrateKbps: z.number(),
+  durationSec: z.number(),
+  playlist: z.string().nullable(),
+});
+export type AudioReport = z.infer<typeof AudioReportSchema>;
+
+/** One WebVTT rendition: a subtitle track of the source or a sidecar caption. */
+export const TextReportSchema = z.object({
+  id: z.string(),
+  language: z.string(),
+  name: z.string(),
+  default: z.boolean(),
+  from: z.enum(['track', 'sidecar']),
+  playlist: z.string().nullable(),
+  vtt: z.string().nullable(),
+});
+export type TextReport = z.infer<typeof TextReportSchema>;
+
 /** `report.json` published next to the outputs of a job. */
 export const JobReportSchema = z.object({
   jobId: z.string(),
@@ -26,7 +55,12 @@ export const JobReportSchema = z.object({
   source: MediaInfoSchema.nullable(),
   preset: z.object({ name: z.string(), version: z.number() }).nullable(),
   rungs: z.array(RungReportSchema),
+  /** The default audio rendition (also first in `audioTracks`). */
   audio: z.object({ codecs: z.string(), bitrateKbps: z.number(), durationSec: z.number() }).nullable(),
+  audioTracks: z.array(AudioReportSchema).default([]),
+  subtitles: z.array(TextReportSchema).default([]),
+  /** What Inspect and Plan decided that a user should know (e.g. an image subtitle skipped). */
+  notes: z.array(z.string()).default([]),
   outputs: z.object({
     hls: z.string().nullable(),
     dash: z.string().nullable(),

@@ -3,6 +3,7 @@
  * input of every later task, so the workflow definition only moves them around.
  */
 import { z } from 'zod';
+import { CaptionSpecSchema } from './job-spec.js';
 import { BlobRefSchema, MediaInfoSchema, SourcePictureSchema } from './media.js';
 
 export const PlatformSchema = z.enum(['lambda', 'fargate']);
@@ -103,6 +104,14 @@ export const EncodeAudioInputSchema = z.object({
   sampleRate: z.number().int().positive(),
   /** The video's duration: audio is padded or trimmed to it so A/V stay in sync. */
   durationSec: z.number().positive(),
+  /** Which audio stream of the source: its ordinal among audio streams (`-map 0:a:<track>`). */
+  track: z.number().int().nonnegative().default(0),
+  /**
+   * Source presentation time (seconds, the source's own timeline) of the video's frame 0: the
+   * rendition starts there (earlier samples cut, a late start filled with silence). Absent: the
+   * audio starts where the file starts (rule-based renditions of an audio file).
+   */
+  originSec: z.number().optional(),
   output: BlobRefSchema,
 });
 export type EncodeAudioInput = z.infer<typeof EncodeAudioInputSchema>;
@@ -165,12 +174,50 @@ export const QualityResultSchema = z.object({
 export type QualityResult = z.infer<typeof QualityResultSchema>;
 
 // ---- package (HLS + DASH from the same fMP4 segments)
+/** One audio rendition as players list it (HLS EXT-X-MEDIA, a DASH AdaptationSet). */
+export const PackageAudioSchema = z.object({
+  /** Folder under hls/ (`a0`, `a1`, …): the default track is `a0`. */
+  id: z.string().regex(/^a\d+$/),
+  rendition: BlobRefSchema,
+  bitrateKbps: z.number().int().positive(),
+  channels: z.number().int().positive(),
+  /** BCP 47 tag (`en`, `fr`, `und`). */
+  language: z.string().min(1),
+  name: z.string().min(1),
+  default: z.boolean(),
+});
+export type PackageAudio = z.infer<typeof PackageAudioSchema>;
+
+/** Where a text rendition's cues come from: a subtitle stream of the source or a sidecar file. */
+export const TextOriginSchema = z.discriminatedUnion('kind', [
+  /** `index`: ordinal among subtitle streams (`-map 0:s:<index>`). */
+  z.object({ kind: z.literal('track'), index: z.number().int().nonnegative(), codec: z.string() }),
+  /** An SRT or WebVTT file in the store. */
+  z.object({ kind: z.literal('sidecar'), key: z.string().min(1) }),
+]);
+export type TextOrigin = z.infer<typeof TextOriginSchema>;
+
+/** One WebVTT rendition: subtitles of the source or a sidecar caption. */
+export const PackageTextSchema = z.object({
+  /** Folder under hls/ (`s0`, `s1`, …). */
+  id: z.string().regex(/^s\d+$/),
+  language: z.string().min(1),
+  name: z.string().min(1),
+  default: z.boolean(),
+  from: TextOriginSchema,
+  /** Seconds taken off every cue so cues line up with the conformed video (a track: the video's origin). */
+  offsetSec: z.number(),
+});
+export type PackageText = z.infer<typeof PackageTextSchema>;
+
 export const PackageInputSchema = z.object({
   ...Base,
   rungs: z.array(z.object({ rung: RungSchema, rendition: BlobRefSchema })).min(1),
-  audio: z
-    .object({ rendition: BlobRefSchema, bitrateKbps: z.number().int().positive(), channels: z.number().int().positive() })
-    .nullable(),
+  /** Every audio rendition, the default first; empty for a silent source. */
+  audio: z.array(PackageAudioSchema).default([]),
+  subtitles: z.array(PackageTextSchema).default([]),
+  /** The source, staged only when a text rendition is read from it. */
+  source: BlobRefSchema.optional(),
   timing: TimingSchema,
   outputPrefix: z.string(),
   hls: z.boolean(),
@@ -179,13 +226,16 @@ export const PackageInputSchema = z.object({
 export type PackageInput = z.infer<typeof PackageInputSchema>;
 export const PackagedRenditionSchema = z.object({
   id: z.string(),
-  kind: z.enum(['video', 'audio']),
+  kind: z.enum(['video', 'audio', 'text']),
+  language: z.string().optional(),
   width: z.number().int().optional(),
   height: z.number().int().optional(),
   codecs: z.string(),
   bandwidth: z.number().int().positive(),
   averageBandwidth: z.number().int().positive(),
   playlistKey: z.string(),
+  /** Text renditions: the WebVTT file (DASH points at it). */
+  vttKey: z.string().optional(),
   segments: z.number().int().positive(),
   bytes: z.number().int().positive(),
 });
@@ -194,6 +244,8 @@ export const PackageResultSchema = z.object({
   hlsMasterKey: z.string().nullable(),
   dashManifestKey: z.string().nullable(),
   renditions: z.array(PackagedRenditionSchema),
+  /** E.g. a subtitle track of the source that ffmpeg could not read (skipped, the job goes on). */
+  notes: z.array(z.string()).default([]),
 });
 export type PackageResult = z.infer<typeof PackageResultSchema>;
 
@@ -226,6 +278,8 @@ export const WorkflowSpecSchema = z.object({
   /** Seconds the job may take (the allocator sizes for it). */
   deadlineSec: z.number().positive().optional(),
   priority: z.number().int().min(0).max(100).optional(),
+  /** Sidecar captions (SRT or WebVTT files in the store) added as text renditions. */
+  captions: z.array(CaptionSpecSchema).optional(),
 });
 
 export type WorkflowSpec = z.infer<typeof WorkflowSpecSchema>;
@@ -285,12 +339,15 @@ export const PlanResultSchema = z.object({
   chunks: z.array(ChunkSchema),
   maxConcurrency: z.number().int().positive(),
   videoTasks: z.array(EncodeVideoInputSchema),
-  audio: EncodeAudioInputSchema.nullable(),
+  /** One per audio track of the source, the default first (index = rendition `a<n>`). */
+  audioTasks: z.array(EncodeAudioInputSchema),
   assembleTasks: z.array(AssembleInputSchema),
   qualityTasks: z.array(MeasureQualityInputSchema),
   package: PackageInputSchema,
   thumbnails: ThumbnailsInputSchema.nullable(),
   sizing: PlanSizingSchema,
+  /** What planning decided that a user should know (e.g. an image subtitle skipped). */
+  notes: z.array(z.string()).default([]),
 });
 export type PlanResult = z.infer<typeof PlanResultSchema>;
 
@@ -304,7 +361,8 @@ export const PublishInputSchema = z.object({
   media: MediaInfoSchema.optional(),
   plan: PlanResultSchema.optional(),
   assembled: z.array(AssembleResultSchema).optional(),
-  audio: EncodeAudioResultSchema.nullable().optional(),
+  /** The audio Map's results, in the plan's audioTasks order. */
+  audio: z.array(EncodeAudioResultSchema).optional(),
   quality: z.array(QualityResultSchema).optional(),
   package: PackageResultSchema.optional(),
   thumbnails: ThumbnailsResultSchema.nullable().optional(),

@@ -2,19 +2,80 @@
  * The Plan step: ladder, timing and chunks for one source, and the exact input of every
  * later task, so the workflow definition only moves payloads around.
  */
-import { InputInvalidError, type PlanInput, type PlanResult, type SpeedTable } from '../contracts/index.js';
+import {
+  InputInvalidError,
+  type AudioTrack,
+  type MediaInfo,
+  type PackageText,
+  type PlanInput,
+  type PlanResult,
+  type SpeedTable,
+} from '../contracts/index.js';
 import { DEFAULT_SPEED_TABLE } from './allocator/speed-model.js';
 import { planChunks, planTiming } from './chunks.js';
 import { sourcePicture } from './conform.js';
+import { bcp47, languageName } from './languages.js';
 import { planLadder } from './ladder.js';
+import { normaliseKey } from './object-keys.js';
 import { chooseChunkSeconds, planSizing } from './plan-sizing.js';
 import { findPreset, presetNames } from './presets.js';
+import { WEBVTT_CONVERTIBLE } from './subtitle-args.js';
 
 export const workKeys = (workPrefix: string) => ({
   chunk: (rungId: string, index: number) => `${workPrefix}chunks/${rungId}/c${String(index).padStart(4, '0')}.mp4`,
   rendition: (rungId: string) => `${workPrefix}renditions/${rungId}.mp4`,
-  audio: () => `${workPrefix}renditions/audio.m4a`,
+  audio: (id: string) => `${workPrefix}renditions/${id}.m4a`,
 });
+
+/** Default first (the first flagged default, else the source's first), otherwise in source order. */
+function defaultFirst<T extends { default: boolean }>(items: T[]): T[] {
+  const d = items.findIndex((t) => t.default);
+  return d <= 0 ? items : [items[d], ...items.slice(0, d), ...items.slice(d + 1)];
+}
+
+/** Every audio track, the default first; a MediaInfo without `audioTracks` has its one `audio`. */
+export function sourceAudioTracks(media: MediaInfo): AudioTrack[] {
+  if (media.audioTracks.length) return defaultFirst(media.audioTracks);
+  return media.audio ? [{ ...media.audio, index: 0, language: 'und', default: true }] : [];
+}
+
+/** Menu names: the track's title, else its language, else `<kind> <n>`; made unique with " (2)", " (3)". */
+function menuNames(items: { title?: string; language: string }[], kind: string): string[] {
+  const seen = new Map<string, number>();
+  return items.map((t, i) => {
+    const base = t.title?.trim() || languageName(t.language) || `${kind} ${i + 1}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base} (${n})`;
+  });
+}
+
+/**
+ * The WebVTT renditions: the source's text subtitles (default first, cues moved by the video's
+ * origin), then the sidecar captions (cues already relative to the first frame). Image
+ * subtitles, and text codecs the converter does not know, are skipped with a note.
+ */
+export function planText(media: MediaInfo, captions: PlanInput['spec']['captions'], originSec: number): { text: PackageText[]; notes: string[] } {
+  const notes: string[] = [];
+  const tracks = defaultFirst(media.subtitles).filter((s) => {
+    const what = `subtitle track ${s.index} (${s.codec}, ${s.language})`;
+    if (!s.text) notes.push(`${what} is an image subtitle: skipped (only text subtitles become WebVTT renditions)`);
+    else if (!WEBVTT_CONVERTIBLE.has(s.codec)) notes.push(`${what} cannot be converted to WebVTT: skipped`);
+    else return true;
+    return false;
+  });
+  const sidecars = (captions ?? []).map((c, i) => ({ ...c, key: normaliseKey(c.key, { field: `spec.captions.${i}.key` }) }));
+  const all = [
+    ...tracks.map((s) => ({ title: s.title, language: s.language, default: s.default, offsetSec: originSec, from: { kind: 'track' as const, index: s.index, codec: s.codec } })),
+    ...sidecars.map((c) => ({ title: c.label, language: c.language, default: false, offsetSec: 0, from: { kind: 'sidecar' as const, key: c.key } })),
+  ];
+  const names = menuNames(all, 'Subtitles');
+  const firstDefault = all.findIndex((t) => t.default);
+  return {
+    text: all.map((t, i) => ({ id: `s${i}`, language: bcp47(t.language), name: names[i], default: i === firstDefault, from: t.from, offsetSec: t.offsetSec })),
+    notes,
+  };
+}
 
 /** `speeds`: the allocator's speed table (priors + what this installation measured). */
 export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_TABLE): PlanResult {
@@ -54,20 +115,26 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
       output: { key: keys.chunk(rung.id, chunk.index) },
     })),
   );
-  const audio = media.audio
-    ? {
-        jobId,
-        itemId: 'audio',
-        platform: on('encode-audio'),
-        source,
-        codec: 'aac' as const,
-        bitrateKbps: preset.audio.bitrateKbps,
-        channels: Math.min(media.audio.channels, preset.audio.maxChannels),
-        sampleRate: preset.audio.sampleRate,
-        durationSec,
-        output: { key: keys.audio() },
-      }
-    : null;
+  // Frame 0 of the conformed video is the source frame at this time: audio and text start there too.
+  const originSec = v.conform?.originSec ?? v.startSec;
+  const audioTracks = sourceAudioTracks(media);
+  const audioNames = menuNames(audioTracks, 'Audio');
+  const audioTasks = audioTracks.map((t, n) => ({
+    jobId,
+    itemId: `a${n}`,
+    platform: on('encode-audio'),
+    source,
+    codec: 'aac' as const,
+    bitrateKbps: preset.audio.bitrateKbps,
+    // More channels than the preset's (5.1) are down-mixed; mono stays mono.
+    channels: Math.min(t.channels, preset.audio.maxChannels),
+    sampleRate: preset.audio.sampleRate,
+    durationSec,
+    track: t.index,
+    originSec,
+    output: { key: keys.audio(`a${n}`) },
+  }));
+  const { text, notes } = planText(media, input.spec.captions, originSec);
   const assembleTasks = rungs.map((rung) => ({
     jobId,
     itemId: rung.id,
@@ -105,7 +172,7 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
     chunkReason: chosen?.reason ?? null,
     measuredRungs: qualityTasks.length,
     vmaf: input.vmafAvailable,
-    hasAudio: audio !== null,
+    hasAudio: audioTasks.length > 0,
     // inspect, plan, assemble × rungs, package, thumbnails, publish
     otherSteps: 4 + rungs.length + (input.spec.outputs.thumbnails ? 1 : 0),
   });
@@ -117,7 +184,7 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
     chunks,
     maxConcurrency: input.parallelism,
     videoTasks,
-    audio,
+    audioTasks,
     assembleTasks,
     qualityTasks,
     package: {
@@ -125,7 +192,17 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
       itemId: 'package',
       platform: on('package'),
       rungs: rungs.map((rung) => ({ rung, rendition: { key: keys.rendition(rung.id) } })),
-      audio: audio ? { rendition: audio.output, bitrateKbps: audio.bitrateKbps, channels: audio.channels } : null,
+      audio: audioTasks.map((a, n) => ({
+        id: a.itemId,
+        rendition: a.output,
+        bitrateKbps: a.bitrateKbps,
+        channels: a.channels,
+        language: bcp47(audioTracks[n].language),
+        name: audioNames[n],
+        default: n === 0,
+      })),
+      subtitles: text,
+      ...(text.some((t) => t.from.kind === 'track') ? { source } : {}),
       timing,
       outputPrefix: input.outputPrefix,
       hls: input.spec.outputs.hls,
@@ -146,5 +223,6 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
           outputPrefix: input.outputPrefix,
         }
       : null,
+    notes,
   };
 }

@@ -87,33 +87,6 @@ export function encodeVideoWholeArgs(p: { source: string; output: string; rung: 
   ];
 }
 
-export function encodeAudioArgs(p: {
-  source: string;
-  output: string;
-  /** Default aac (MP4); opus is written to WebM at 48 kHz, the only rate Opus codes. */
-  codec?: 'aac' | 'opus';
-  bitrateKbps: number;
-  channels: number;
-  sampleRate: number;
-  durationSec: number;
-}): string[] {
-  const opus = p.codec === 'opus';
-  return [
-    ...COMMON,
-    ...INPUT_GUARD,
-    '-i', p.source,
-    '-map', '0:a:0', '-vn', '-sn', '-dn',
-    // Pad silence at both ends and cut at the video's duration: A/V durations match.
-    '-af', 'aresample=async=1:first_pts=0,apad',
-    '-t', p.durationSec.toFixed(6),
-    '-c:a', opus ? 'libopus' : 'aac',
-    '-b:a', `${p.bitrateKbps}k`,
-    '-ac', String(p.channels),
-    '-ar', opus ? '48000' : String(p.sampleRate),
-    ...(opus ? ['-f', 'webm', p.output] : ['-movflags', '+faststart', '-f', 'mp4', p.output]),
-  ];
-}
-
 /** Joins chunk files listed in a concat-demuxer list without re-encoding. */
 export function concatArgs(listFile: string, output: string): string[] {
   return [

@@ -25,7 +25,7 @@ export class JobProgress {
       this.weights.set(`encode-video:${t.itemId}`, w);
       encode += w;
     }
-    if (plan.audio) this.weights.set('encode-audio:audio', encode * 0.02);
+    for (const t of plan.audioTasks) this.weights.set(`encode-audio:${t.itemId}`, encode * 0.02);
     for (const t of plan.assembleTasks) this.weights.set(`assemble:${t.itemId}`, encode * 0.01);
     for (const t of plan.qualityTasks) this.weights.set(`measure-quality:${t.itemId}`, px(t.sourceWidth, t.sourceHeight, plan.assembleTasks[0]?.expectedFrames ?? 0) * 0.6);
     // Step ids are `<function>:<itemId>`, as the runtime records them.

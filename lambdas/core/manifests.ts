@@ -36,12 +36,17 @@ export interface MasterVariant {
   height?: number;
   codecs: string;
   frameRate?: number;
-  audioGroup?: string;
 }
 
 export interface VariantAttributes {
   uri: string;
   attrs: Record<string, string>;
+}
+
+function parseAttributes(list: string): Record<string, string> {
+  const attrs: Record<string, string> = {};
+  for (const m of list.matchAll(/([A-Z0-9-]+)=("[^"]*"|[^,]*)/g)) attrs[m[1]] = m[2].replace(/^"|"$/g, '');
+  return attrs;
 }
 
 /** Parses the EXT-X-STREAM-INF entries of a master playlist. */
@@ -50,23 +55,67 @@ export function parseMasterPlaylist(text: string): VariantAttributes[] {
   const out: VariantAttributes[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (!lines[i].startsWith('#EXT-X-STREAM-INF:')) continue;
-    const attrs: Record<string, string> = {};
-    for (const m of lines[i].slice(18).matchAll(/([A-Z0-9-]+)=("[^"]*"|[^,]*)/g)) attrs[m[1]] = m[2].replace(/^"|"$/g, '');
-    out.push({ uri: lines[i + 1], attrs });
+    out.push({ uri: lines[i + 1], attrs: parseAttributes(lines[i].slice(18)) });
   }
   return out;
 }
 
-export function hlsMasterPlaylist(p: {
-  variants: MasterVariant[];
-  audio: { uri: string; name: string; channels: number } | null;
-}): string {
+/** The attributes of every EXT-X-MEDIA entry (audio and subtitle renditions), in order. */
+export function parseMasterMedia(text: string): Record<string, string>[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('#EXT-X-MEDIA:'))
+    .map((l) => parseAttributes(l.slice(13)));
+}
+
+/** One alternative rendition of a master playlist (an audio track or a subtitle track). */
+export interface MediaRendition {
+  uri: string;
+  name: string;
+  /** BCP 47. */
+  language: string;
+  default: boolean;
+}
+export interface AudioRendition extends MediaRendition {
+  channels: number;
+}
+
+export const HLS_AUDIO_GROUP = 'audio';
+export const HLS_SUBTITLE_GROUP = 'subs';
+
+/** A value for an HLS quoted-string: no double quote, CR or LF may appear in one. */
+function quoted(v: string): string {
+  // eslint-disable-next-line no-control-regex
+  return `"${v.replace(/["\x00-\x1f\x7f]/g, ' ')}"`;
+}
+
+function mediaTag(type: 'AUDIO' | 'SUBTITLES', group: string, r: MediaRendition, isDefault: boolean, extra: string[]): string {
+  return `#EXT-X-MEDIA:${[
+    `TYPE=${type}`,
+    `GROUP-ID=${quoted(group)}`,
+    `LANGUAGE=${quoted(r.language)}`,
+    `NAME=${quoted(r.name)}`,
+    `DEFAULT=${isDefault ? 'YES' : 'NO'}`,
+    'AUTOSELECT=YES',
+    ...extra,
+    `URI=${quoted(r.uri)}`,
+  ].join(',')}`;
+}
+
+/**
+ * The master playlist: one audio group and one subtitle group (every video variant names both),
+ * renditions in the order given (the default first). At most one rendition per group is
+ * DEFAULT=YES: the first one marked default.
+ */
+export function hlsMasterPlaylist(p: { variants: MasterVariant[]; audio: AudioRendition[]; subtitles?: MediaRendition[] }): string {
   const out = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-INDEPENDENT-SEGMENTS'];
-  if (p.audio) {
-    out.push(
-      `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="${p.audio.name}",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="${p.audio.channels}",URI="${p.audio.uri}"`,
-    );
-  }
+  const subtitles = p.subtitles ?? [];
+  const firstDefault = (list: MediaRendition[]) => list.findIndex((r) => r.default);
+  const audioDefault = firstDefault(p.audio);
+  p.audio.forEach((a, i) => out.push(mediaTag('AUDIO', HLS_AUDIO_GROUP, a, i === audioDefault, [`CHANNELS="${a.channels}"`])));
+  const textDefault = firstDefault(subtitles);
+  subtitles.forEach((t, i) => out.push(mediaTag('SUBTITLES', HLS_SUBTITLE_GROUP, t, i === textDefault, [])));
   for (const v of [...p.variants].sort((a, b) => b.bandwidth - a.bandwidth)) {
     const attrs = [
       `BANDWIDTH=${v.bandwidth}`,
@@ -74,73 +123,120 @@ export function hlsMasterPlaylist(p: {
       ...(v.width && v.height ? [`RESOLUTION=${v.width}x${v.height}`] : []),
       ...(v.frameRate ? [`FRAME-RATE=${v.frameRate.toFixed(3)}`] : []),
       `CODECS="${v.codecs}"`,
-      ...(v.audioGroup ? [`AUDIO="${v.audioGroup}"`] : []),
+      ...(p.audio.length ? [`AUDIO="${HLS_AUDIO_GROUP}"`] : []),
+      ...(subtitles.length ? [`SUBTITLES="${HLS_SUBTITLE_GROUP}"`] : []),
     ];
     out.push(`#EXT-X-STREAM-INF:${attrs.join(',')}`, v.uri);
   }
   return out.join('\n') + '\n';
 }
 
+/** A subtitle media playlist of one WebVTT file covering the whole presentation. */
+export function hlsSubtitlePlaylist(p: { uri: string; durationSec: number }): string {
+  return [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    `#EXT-X-TARGETDURATION:${Math.max(1, Math.ceil(p.durationSec))}`,
+    '#EXT-X-MEDIA-SEQUENCE:0',
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+    `#EXTINF:${p.durationSec.toFixed(3)},`,
+    p.uri,
+    '#EXT-X-ENDLIST',
+    '',
+  ].join('\n');
+}
+
 export interface DashRepresentation {
   id: string;
-  kind: 'video' | 'audio';
+  kind: 'video' | 'audio' | 'text';
   bandwidth: number;
-  codecs: string;
+  /** RFC 6381 (none for WebVTT). */
+  codecs?: string;
   width?: number;
   height?: number;
   frameRate?: string;
   audioChannels?: number;
   sampleRate?: number;
-  /** Relative to the MPD, e.g. `../hls/r0/`. */
+  /** Audio and text: BCP 47 language, menu label, and whether this is the default track. */
+  language?: string;
+  label?: string;
+  default?: boolean;
+  /** Relative to the MPD, e.g. `../hls/r0/`; for text the WebVTT file itself. */
   baseUrl: string;
-  initUri: string;
+  /** Segmented media only (video, audio). */
+  initUri?: string;
   segments: { uri: string; durationSec: number }[];
 }
 
 const TIMESCALE = 1000;
+const ROLE_SCHEME = 'urn:mpeg:dash:role:2011';
 
-/** A static MPD (isoff-live profile) with explicit SegmentLists pointing at the HLS segments. */
+const xml = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * A static MPD (isoff-live profile): the video rungs in one AdaptationSet with explicit
+ * SegmentLists over the HLS segments; one AdaptationSet per audio track (`lang`, Role main for
+ * the default, alternate otherwise) and per text track (`text/vtt`, the file as BaseURL).
+ */
 export function dashManifest(p: { durationSec: number; minBufferSec: number; representations: DashRepresentation[] }): string {
   const iso = (s: number) => `PT${s.toFixed(3)}S`;
   const maxSeg = Math.max(...p.representations.flatMap((r) => r.segments.map((s) => s.durationSec)));
-  const set = (kind: 'video' | 'audio', id: number) => {
-    const reps = p.representations.filter((r) => r.kind === kind);
-    if (!reps.length) return [];
-    const head =
-      kind === 'video'
-        ? `  <AdaptationSet id="${id}" contentType="video" mimeType="video/mp4" segmentAlignment="true" startWithSAP="1"${reps[0].frameRate ? ` frameRate="${reps[0].frameRate}"` : ''}>`
-        : `  <AdaptationSet id="${id}" contentType="audio" mimeType="audio/mp4" segmentAlignment="true" startWithSAP="1" lang="und">`;
-    return [head, ...reps.flatMap(representation), '  </AdaptationSet>'];
-  };
-  const representation = (r: DashRepresentation) => {
+  const video = p.representations.filter((r) => r.kind === 'video');
+  const sets: string[][] = [];
+  if (video.length)
+    sets.push([
+      `<AdaptationSet id="${sets.length}" contentType="video" mimeType="video/mp4" segmentAlignment="true" startWithSAP="1"${video[0].frameRate ? ` frameRate="${video[0].frameRate}"` : ''}>`,
+      ...video.flatMap(representation),
+      '</AdaptationSet>',
+    ]);
+  const labelled = (r: DashRepresentation, role: string) => [
+    `  <Role schemeIdUri="${ROLE_SCHEME}" value="${role}"/>`,
+    ...(r.label ? [`  <Label>${xml(r.label)}</Label>`] : []),
+  ];
+  for (const r of p.representations.filter((x) => x.kind === 'audio'))
+    sets.push([
+      `<AdaptationSet id="${sets.length}" contentType="audio" mimeType="audio/mp4" segmentAlignment="true" startWithSAP="1" lang="${xml(r.language ?? 'und')}">`,
+      ...labelled(r, r.default ? 'main' : 'alternate'),
+      ...representation(r),
+      '</AdaptationSet>',
+    ]);
+  for (const r of p.representations.filter((x) => x.kind === 'text'))
+    sets.push([
+      `<AdaptationSet id="${sets.length}" contentType="text" mimeType="text/vtt" lang="${xml(r.language ?? 'und')}">`,
+      ...labelled(r, 'subtitle'),
+      `  <Representation id="${xml(r.id)}" bandwidth="${r.bandwidth}">`,
+      `    <BaseURL>${xml(r.baseUrl)}</BaseURL>`,
+      '  </Representation>',
+      '</AdaptationSet>',
+    ]);
+  function representation(r: DashRepresentation): string[] {
     const dims = r.kind === 'video' ? ` width="${r.width}" height="${r.height}" sar="1:1"` : ` audioSamplingRate="${r.sampleRate}"`;
     let t = 0;
     const timeline = r.segments.map((s) => {
       // Cumulative rounding: the timeline never drifts from the media's real one.
       const start = Math.round(t * TIMESCALE);
       t += s.durationSec;
-      return `          <S t="${start}" d="${Math.round(t * TIMESCALE) - start}"/>`;
+      return `        <S t="${start}" d="${Math.round(t * TIMESCALE) - start}"/>`;
     });
     return [
-      `    <Representation id="${r.id}" bandwidth="${r.bandwidth}" codecs="${r.codecs}"${dims}>`,
-      ...(r.kind === 'audio' ? [`      <AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="${r.audioChannels}"/>`] : []),
-      `      <BaseURL>${r.baseUrl}</BaseURL>`,
-      `      <SegmentList timescale="${TIMESCALE}">`,
-      `        <Initialization sourceURL="${r.initUri}"/>`,
-      '        <SegmentTimeline>',
+      `  <Representation id="${xml(r.id)}" bandwidth="${r.bandwidth}" codecs="${r.codecs}"${dims}>`,
+      ...(r.kind === 'audio' ? [`    <AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="${r.audioChannels}"/>`] : []),
+      `    <BaseURL>${xml(r.baseUrl)}</BaseURL>`,
+      `    <SegmentList timescale="${TIMESCALE}">`,
+      `      <Initialization sourceURL="${r.initUri}"/>`,
+      '      <SegmentTimeline>',
       ...timeline,
-      '        </SegmentTimeline>',
-      ...r.segments.map((s) => `        <SegmentURL media="${s.uri}"/>`),
-      '      </SegmentList>',
-      '    </Representation>',
+      '      </SegmentTimeline>',
+      ...r.segments.map((s) => `      <SegmentURL media="${s.uri}"/>`),
+      '    </SegmentList>',
+      '  </Representation>',
     ];
-  };
+  }
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011" type="static" mediaPresentationDuration="${iso(p.durationSec)}" minBufferTime="${iso(p.minBufferSec)}" maxSegmentDuration="${iso(maxSeg)}">`,
     `  <Period id="0" start="PT0S">`,
-    ...set('video', 0).map((l) => `  ${l}`),
-    ...set('audio', 1).map((l) => `  ${l}`),
+    ...sets.flat().map((l) => `    ${l}`),
     '  </Period>',
     '</MPD>',
     '',
@@ -161,6 +257,34 @@ export function parseDashRepresentations(mpd: string): { id: string; width?: num
     });
   }
   return reps;
+}
+
+export interface DashAdaptationSet {
+  contentType: string;
+  mimeType: string;
+  lang: string | null;
+  role: string | null;
+  label: string | null;
+  representations: { id: string; baseUrl: string | null }[];
+}
+
+/** Minimal MPD reader for tests: every AdaptationSet with its language, role, label and Representations. */
+export function parseDashAdaptationSets(mpd: string): DashAdaptationSet[] {
+  const unxml = (v: string) => v.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return [...mpd.matchAll(/<AdaptationSet ([^>]*)>([\s\S]*?)<\/AdaptationSet>/g)].map((m) => {
+    const attr = (n: string, from = m[1]) => new RegExp(`\\b${n}="([^"]*)"`).exec(from)?.[1] ?? null;
+    return {
+      contentType: attr('contentType') ?? '',
+      mimeType: attr('mimeType') ?? '',
+      lang: attr('lang'),
+      role: /<Role [^>]*value="([^"]*)"/.exec(m[2])?.[1] ?? null,
+      label: ((l) => (l ? unxml(l) : null))(/<Label>([^<]*)<\/Label>/.exec(m[2])?.[1]),
+      representations: [...m[2].matchAll(/<Representation ([^>]*)>([\s\S]*?)<\/Representation>/g)].map((r) => ({
+        id: attr('id', r[1]) ?? '',
+        baseUrl: ((b) => (b ? unxml(b) : null))(/<BaseURL>([^<]*)<\/BaseURL>/.exec(r[2])?.[1]),
+      })),
+    };
+  });
 }
 
 /** RFC 6381 codec string from an MP4's avcC box: avc1.PPCCLL. */

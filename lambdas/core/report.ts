@@ -19,6 +19,27 @@ export function buildReport(input: PublishInput, createdAt: string): JobReport {
   const assembled = new Map((input.assembled ?? []).map((a) => [a.rungId, a]));
   const packaged = new Map((input.package?.renditions ?? []).map((r) => [r.id, r]));
   const rel = (key: string | null | undefined) => (key ? key.slice(input.outputPrefix.length) : null);
+  // The audio Map's results come in the plan's order; matched by key all the same.
+  const encodedAudio = new Map((input.audio ?? []).map((a) => [a.key, a]));
+  const audioTracks = (input.plan?.audioTasks ?? []).flatMap((task, n) => {
+    const listed = input.plan!.package.audio[n];
+    const result = encodedAudio.get(task.output.key);
+    if (!listed || !result) return [];
+    const source = input.media?.audioTracks.find((t) => t.index === task.track);
+    return [{
+      id: listed.id,
+      language: listed.language,
+      name: listed.name,
+      default: listed.default,
+      sourceTrack: task.track,
+      sourceChannels: source?.channels ?? (n === 0 ? input.media?.audio?.channels ?? task.channels : task.channels),
+      channels: task.channels,
+      codecs: result.codecs,
+      bitrateKbps: task.bitrateKbps,
+      durationSec: result.durationSec,
+      playlist: rel(packaged.get(listed.id)?.playlistKey),
+    }];
+  });
   const vmafReason = (input.quality ?? []).find((q) => q.vmafUnavailableReason)?.vmafUnavailableReason ?? null;
   return {
     jobId: input.jobId,
@@ -46,7 +67,21 @@ export function buildReport(input: PublishInput, createdAt: string): JobReport {
         playlist: rel(p?.playlistKey),
       };
     }),
-    audio: input.audio ? { codecs: input.audio.codecs, bitrateKbps: input.plan?.audio?.bitrateKbps ?? 0, durationSec: input.audio.durationSec } : null,
+    audio: audioTracks[0] ? { codecs: audioTracks[0].codecs, bitrateKbps: audioTracks[0].bitrateKbps, durationSec: audioTracks[0].durationSec } : null,
+    audioTracks,
+    subtitles: (input.plan?.package.subtitles ?? []).map((t) => {
+      const p = packaged.get(t.id);
+      return {
+        id: t.id,
+        language: t.language,
+        name: t.name,
+        default: t.default,
+        from: t.from.kind,
+        playlist: rel(p?.playlistKey),
+        vtt: rel(p?.vttKey),
+      };
+    }),
+    notes: [...new Set([...(input.media?.notes ?? []), ...(input.plan?.notes ?? []), ...(input.package?.notes ?? [])])],
     outputs: {
       hls: rel(input.package?.hlsMasterKey),
       dash: rel(input.package?.dashManifestKey),

@@ -8,5 +8,6 @@ export function workflowSpecOf(spec: JobSpec): WorkflowSpec {
     outputs: spec.outputs,
     priority: spec.priority,
     ...(spec.deadlineSec ? { deadlineSec: spec.deadlineSec } : {}),
+    ...(spec.captions?.length ? { captions: spec.captions } : {}),
   };
 }

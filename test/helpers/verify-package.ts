@@ -39,10 +39,10 @@ export function verifyPackage(jobDir: string, source: string, opts: { minFramePs
     const segs = parseMediaPlaylist(readFileSync(playlist, 'utf8')).segments;
     const videoDuration = segs.reduce((t, s) => t + s.durationSec, 0);
     expect(Math.abs(videoDuration - srcDuration), `${v.uri} duration ${videoDuration} vs ${srcDuration}`).toBeLessThanOrEqual(1 / fps + 1e-3);
-    if (report.audio) {
-      const audio = decode(join(jobDir, 'hls', 'audio', 'index.m3u8'), 'a');
-      expect(audio.code).toBe(0);
-      expect(Math.abs(audio.durationSec - videoDuration), 'A/V duration gap').toBeLessThanOrEqual(0.1);
+    for (const track of report.audioTracks) {
+      const audio = decode(join(jobDir, track.playlist!), 'a');
+      expect(audio.code, track.id).toBe(0);
+      expect(Math.abs(audio.durationSec - videoDuration), `${track.id}: A/V duration gap`).toBeLessThanOrEqual(0.1);
     }
   }
   // Chunk joins: a missing or doubled frame would shift every later frame off its source frame.

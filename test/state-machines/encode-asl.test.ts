@@ -99,6 +99,26 @@ describe('state-machines/encode.asl.json', () => {
     expect(Object.keys(encode.Branches[1].States)).toContain('EncodeAudio');
   });
 
+  it('encodes audio as a Map over the plan audio tasks (none for a silent source), each with the Lambda/Fargate Choice', () => {
+    const encode = top.Encode as State & { Branches: { StartAt: string; States: Record<string, State> }[]; ResultSelector: Record<string, string> };
+    const audio = encode.Branches[1].States.EncodeAudio;
+    expect(encode.Branches[1].StartAt).toBe('EncodeAudio');
+    expect(audio).toMatchObject({ Type: 'Map', ItemsPath: '$.plan.audioTasks', MaxConcurrencyPath: '$.plan.maxConcurrency', End: true });
+    const p = audio.ItemProcessor as { StartAt: string; States: Record<string, State> };
+    expect(p.StartAt).toBe('EncodeAudioTrack');
+    expect(JSON.stringify(p.States.EncodeAudioTrack.Choices)).toContain('"Variable":"$.platform"');
+    expect(p.States.EncodeAudioTrackOnLambda).toMatchObject({ Type: 'Task', Resource: expect.stringMatching(/encode-audio|EncodeAudio/) });
+    expect(p.States.EncodeAudioTrackOnFargate.Resource).toBe('arn:aws:states:::ecs:runTask.waitForTaskToken');
+    // Each item is the task payload itself: no InputPath or reshaping of the result.
+    for (const s of [p.States.EncodeAudioTrackOnLambda, p.States.EncodeAudioTrackOnFargate]) {
+      expect(s.InputPath).toBeUndefined();
+      expect(s.ResultSelector).toBeUndefined();
+    }
+    // Publish gets the list of audio results.
+    expect(encode.ResultSelector).toEqual({ 'chunks.$': '$[0]', 'audio.$': '$[1]' });
+    expect((top.Publish.Parameters as Record<string, string>)['audio.$']).toBe('$.encoded.audio');
+  });
+
   it('sends every failure of a top-level step to PublishFailed, then fails the execution', () => {
     for (const name of ['Inspect', 'Plan', 'Encode', 'Assemble', 'MeasureQuality', 'PackageOnLambda', 'PackageOnFargate', 'Thumbnails', 'Publish']) {
       const c = top[name].Catch as { ErrorEquals: string[]; Next: string }[];

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { EncodeAudioInputSchema, EncodeAudioResultSchema } from '../../contracts/index.js';
-import { encodeAudioArgs } from '../../core/ffmpeg-args.js';
+import { encodeAudioArgs } from '../../core/audio-args.js';
 import { defineMediaFunction } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 

@@ -1,15 +1,27 @@
 import { join } from 'node:path';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { PackageInputSchema, PackageResultSchema, TransientError, type PackagedRendition } from '../../contracts/index.js';
+import { mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
+import {
+  InputInvalidError,
+  isMosaicError,
+  ErrorNames,
+  PackageInputSchema,
+  PackageResultSchema,
+  TransientError,
+  type PackageText,
+  type PackagedRendition,
+} from '../../contracts/index.js';
 import { segmentArgs } from '../../core/ffmpeg-args.js';
 import {
   avcCodecString,
   dashManifest,
   hlsMasterPlaylist,
+  hlsSubtitlePlaylist,
   parseMediaPlaylist,
   segmentBandwidth,
   type DashRepresentation,
 } from '../../core/manifests.js';
+import { MAX_SIDECAR_BYTES, sidecarFormat, sidecarToWebVttArgs, trackToWebVttArgs } from '../../core/subtitle-args.js';
+import { alignWebVtt } from '../../core/webvtt.js';
 import { defineMediaFunction, type MediaContext } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 
@@ -18,8 +30,11 @@ const CONTENT_TYPES: Record<string, string> = {
   '.m4s': 'video/iso.segment',
   '.mp4': 'video/mp4',
   '.mpd': 'application/dash+xml',
+  '.vtt': 'text/vtt',
 };
 const contentType = (f: string) => CONTENT_TYPES[f.slice(f.lastIndexOf('.'))] ?? 'application/octet-stream';
+const VTT_FILE = 'subtitles.vtt';
+const stagedSidecar = (id: string) => `caption-${id}`;
 
 interface Segmented {
   dir: string;
@@ -39,13 +54,42 @@ async function segment(ctx: MediaContext, input: string, root: string, id: strin
   return { dir, init: playlist.initUri, segments, files: ['index.m3u8', playlist.initUri, ...segments.map((s) => s.uri)] };
 }
 
+/**
+ * One text rendition as WebVTT on the video's timeline: ffmpeg converts (a source stream, or a
+ * sidecar read by the demuxer its content shows), then the cues are moved and clipped.
+ * Returns null (with a note) for a source stream ffmpeg cannot read; a bad sidecar fails the job.
+ */
+async function webVtt(ctx: MediaContext, t: PackageText, dir: string, durationSec: number, notes: string[]): Promise<string | null> {
+  const raw = join(dir, 'raw.vtt');
+  if (t.from.kind === 'sidecar') {
+    const path = ctx.inputs[stagedSidecar(t.id)];
+    const { size } = await stat(path);
+    if (size > MAX_SIDECAR_BYTES) throw new InputInvalidError(`caption ${t.from.key} is ${size} bytes, over the ${MAX_SIDECAR_BYTES}-byte limit for a caption file`);
+    const fh = await open(path, 'r');
+    const head = Buffer.alloc(Math.min(size, 4096));
+    await fh.read(head, 0, head.length, 0).finally(() => fh.close());
+    await ctx.ffmpeg(sidecarToWebVttArgs({ input: path, format: sidecarFormat(head.toString('utf8'), t.from.key), output: raw }));
+  } else {
+    try {
+      await ctx.ffmpeg(trackToWebVttArgs({ source: ctx.inputs.source, index: t.from.index, output: raw }));
+    } catch (e) {
+      if (!isMosaicError(e) || e.name !== ErrorNames.InputInvalid) throw e;
+      notes.push(`subtitle track ${t.from.index} (${t.from.codec}) could not be read: skipped (${e.message})`);
+      return null;
+    }
+  }
+  return alignWebVtt(await readFile(raw, 'utf8'), { offsetSec: t.offsetSec, durationSec }).text;
+}
+
 export default defineMediaFunction({
   ...config,
   input: PackageInputSchema,
   output: PackageResultSchema,
   stage: (i) => ({
     ...Object.fromEntries(i.rungs.map((r) => [r.rung.id, r.rendition.key])),
-    ...(i.audio ? { audio: i.audio.rendition.key } : {}),
+    ...Object.fromEntries(i.audio.map((a) => [a.id, a.rendition.key])),
+    ...Object.fromEntries(i.subtitles.flatMap((t) => (t.from.kind === 'sidecar' ? [[stagedSidecar(t.id), t.from.key]] : []))),
+    ...(i.source && i.subtitles.some((t) => t.from.kind === 'track') ? { source: i.source.key } : {}),
   }),
   async run(input, ctx) {
     const root = join(ctx.scratch, 'out');
@@ -54,36 +98,44 @@ export default defineMediaFunction({
     };
     const renditions: PackagedRendition[] = [];
     const dashReps: DashRepresentation[] = [];
+    const notes: string[] = [];
     const seg = input.timing.segmentSeconds;
+    const steps = input.rungs.length + input.audio.length + input.subtitles.length;
+    let done = 0;
+    const stepDone = () => ctx.progress(++done / steps);
 
-    let audioBandwidth = 0;
-    let audioSegmented: Segmented | null = null;
-    if (input.audio) {
-      audioSegmented = await segment(ctx, ctx.inputs.audio, root, 'audio', 'audio', seg);
-      const bw = segmentBandwidth(audioSegmented.segments);
-      audioBandwidth = bw.peak;
-      publish(audioSegmented.dir, audioSegmented.files, 'hls/audio');
+    // A variant's bandwidth counts the largest audio rendition a player may pair it with.
+    let audioPeak = 0;
+    let audioAverage = 0;
+    for (const a of input.audio) {
+      const s = await segment(ctx, ctx.inputs[a.id], root, a.id, 'audio', seg);
+      const bw = segmentBandwidth(s.segments);
+      audioPeak = Math.max(audioPeak, bw.peak);
+      audioAverage = Math.max(audioAverage, bw.average);
+      publish(s.dir, s.files, `hls/${a.id}`);
       renditions.push({
-        id: 'audio', kind: 'audio', codecs: 'mp4a.40.2', bandwidth: bw.peak, averageBandwidth: bw.average,
-        playlistKey: `${input.outputPrefix}hls/audio/index.m3u8`, segments: audioSegmented.segments.length,
-        bytes: audioSegmented.segments.reduce((n, s) => n + s.bytes, 0),
+        id: a.id, kind: 'audio', language: a.language, codecs: 'mp4a.40.2', bandwidth: bw.peak, averageBandwidth: bw.average,
+        playlistKey: `${input.outputPrefix}hls/${a.id}/index.m3u8`, segments: s.segments.length,
+        bytes: s.segments.reduce((n, x) => n + x.bytes, 0),
       });
       dashReps.push({
-        id: 'audio', kind: 'audio', bandwidth: bw.average, codecs: 'mp4a.40.2', audioChannels: input.audio.channels,
-        sampleRate: 48000, baseUrl: '../hls/audio/', initUri: audioSegmented.init, segments: audioSegmented.segments,
+        id: a.id, kind: 'audio', bandwidth: bw.average, codecs: 'mp4a.40.2', audioChannels: a.channels, sampleRate: 48000,
+        language: a.language, label: a.name, default: a.default, baseUrl: `../hls/${a.id}/`, initUri: s.init, segments: s.segments,
       });
+      stepDone();
     }
 
-    for (const [n, { rung }] of input.rungs.entries()) {
+    let videoDurationSec = 0;
+    for (const { rung } of input.rungs) {
       const s = await segment(ctx, ctx.inputs[rung.id], root, rung.id, 'video', seg);
-      ctx.progress((n + 1) / input.rungs.length);
       const codecs = avcCodecString(await readFile(join(s.dir, s.init)));
       if (!codecs) throw new TransientError(`${rung.id}: no avcC box in the init segment`);
       const bw = segmentBandwidth(s.segments);
+      videoDurationSec = Math.max(videoDurationSec, s.segments.reduce((t, x) => t + x.durationSec, 0));
       publish(s.dir, s.files, `hls/${rung.id}`);
       renditions.push({
         id: rung.id, kind: 'video', width: rung.width, height: rung.height, codecs,
-        bandwidth: bw.peak + audioBandwidth, averageBandwidth: bw.average + (input.audio ? segmentBandwidth(audioSegmented!.segments).average : 0),
+        bandwidth: bw.peak + audioPeak, averageBandwidth: bw.average + audioAverage,
         playlistKey: `${input.outputPrefix}hls/${rung.id}/index.m3u8`, segments: s.segments.length,
         bytes: s.segments.reduce((x, y) => x + y.bytes, 0),
       });
@@ -91,6 +143,27 @@ export default defineMediaFunction({
         id: rung.id, kind: 'video', bandwidth: bw.average, codecs, width: rung.width, height: rung.height,
         frameRate: input.timing.fpsRational, baseUrl: `../hls/${rung.id}/`, initUri: s.init, segments: s.segments,
       });
+      stepDone();
+    }
+
+    const texts: PackageText[] = [];
+    for (const t of input.subtitles) {
+      const dir = join(root, 'hls', t.id);
+      await mkdir(dir, { recursive: true });
+      const vtt = await webVtt(ctx, t, dir, videoDurationSec, notes);
+      stepDone();
+      if (vtt === null) continue;
+      await writeFile(join(dir, VTT_FILE), vtt);
+      await writeFile(join(dir, 'index.m3u8'), hlsSubtitlePlaylist({ uri: VTT_FILE, durationSec: videoDurationSec }));
+      publish(dir, ['index.m3u8', VTT_FILE], `hls/${t.id}`);
+      const bytes = Buffer.byteLength(vtt);
+      const bandwidth = Math.max(1, Math.ceil((bytes * 8) / Math.max(videoDurationSec, 1e-3)));
+      texts.push(t);
+      renditions.push({
+        id: t.id, kind: 'text', language: t.language, codecs: 'wvtt', bandwidth, averageBandwidth: bandwidth,
+        playlistKey: `${input.outputPrefix}hls/${t.id}/index.m3u8`, vttKey: `${input.outputPrefix}hls/${t.id}/${VTT_FILE}`, segments: 1, bytes,
+      });
+      dashReps.push({ id: t.id, kind: 'text', bandwidth, language: t.language, label: t.name, default: t.default, baseUrl: `../hls/${t.id}/${VTT_FILE}`, segments: [] });
     }
 
     const video = renditions.filter((r) => r.kind === 'video');
@@ -99,9 +172,10 @@ export default defineMediaFunction({
       const master = hlsMasterPlaylist({
         variants: video.map((r) => ({
           uri: `${r.id}/index.m3u8`, bandwidth: r.bandwidth, averageBandwidth: r.averageBandwidth, width: r.width, height: r.height,
-          frameRate: input.timing.fps, codecs: input.audio ? `${r.codecs},mp4a.40.2` : r.codecs, audioGroup: input.audio ? 'audio' : undefined,
+          frameRate: input.timing.fps, codecs: input.audio.length ? `${r.codecs},mp4a.40.2` : r.codecs,
         })),
-        audio: input.audio ? { uri: 'audio/index.m3u8', name: 'Main', channels: input.audio.channels } : null,
+        audio: input.audio.map((a) => ({ uri: `${a.id}/index.m3u8`, name: a.name, language: a.language, default: a.default, channels: a.channels })),
+        subtitles: texts.map((t) => ({ uri: `${t.id}/index.m3u8`, name: t.name, language: t.language, default: t.default })),
       });
       await writeFile(join(root, 'hls', 'master.m3u8'), master);
       publish(join(root, 'hls'), ['master.m3u8'], 'hls');
@@ -109,12 +183,11 @@ export default defineMediaFunction({
     }
     let dashManifestKey: string | null = null;
     if (input.dash) {
-      const durationSec = Math.max(...dashReps.filter((r) => r.kind === 'video').map((r) => r.segments.reduce((t, s) => t + s.durationSec, 0)));
       await mkdir(join(root, 'dash'), { recursive: true });
-      await writeFile(join(root, 'dash', 'manifest.mpd'), dashManifest({ durationSec, minBufferSec: seg * 2, representations: dashReps }));
+      await writeFile(join(root, 'dash', 'manifest.mpd'), dashManifest({ durationSec: videoDurationSec, minBufferSec: seg * 2, representations: dashReps }));
       publish(join(root, 'dash'), ['manifest.mpd'], 'dash');
       dashManifestKey = `${input.outputPrefix}dash/manifest.mpd`;
     }
-    return { hlsMasterKey, dashManifestKey, renditions };
+    return { hlsMasterKey, dashManifestKey, renditions, notes };
   },
 });

@@ -61,7 +61,7 @@ export async function preflight(deps: { control: JobControl; blobs: BlobStore; j
       chunks: { count: plan.chunks.length, framesEach: plan.chunks.map((c) => c.frames) },
       tasks: {
         encodeVideo: plan.videoTasks.length,
-        encodeAudio: plan.audio ? 1 : 0,
+        encodeAudio: plan.audioTasks.length,
         assemble: plan.assembleTasks.length,
         measureQuality: plan.qualityTasks.length,
         package: 1,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planEncode } from '../../../lambdas/core/encode-plan.js';
 import { DEFAULT_SPEED_TABLE } from '../../../lambdas/core/allocator/speed-model.js';
-import type { MediaInfo, PlanInput } from '../../../lambdas/contracts/index.js';
+import type { AudioTrack, MediaInfo, PlanInput, SubtitleTrack } from '../../../lambdas/contracts/index.js';
 
 const media: MediaInfo = {
   container: 'mov,mp4,m4a,3gp,3g2,mj2',
@@ -61,15 +61,16 @@ describe('planEncode', () => {
     expect(new Set(plan.assembleTasks.map((a) => a.output.key)).size).toBe(plan.rungs.length);
   });
 
-  it('plans audio downmixed to the preset channel limit', () => {
-    expect(plan.audio).toMatchObject({ itemId: 'audio', codec: 'aac', channels: 2, bitrateKbps: 128, sampleRate: 48000, durationSec: 30 });
-    expect(plan.package.audio).toMatchObject({ rendition: plan.audio!.output, channels: 2 });
+  it('plans audio down-mixed to the preset channel limit, starting at the video origin', () => {
+    expect(plan.audioTasks).toHaveLength(1);
+    expect(plan.audioTasks[0]).toMatchObject({ itemId: 'a0', codec: 'aac', channels: 2, bitrateKbps: 128, sampleRate: 48000, durationSec: 30, track: 0, originSec: 0 });
+    expect(plan.package.audio).toEqual([{ id: 'a0', rendition: plan.audioTasks[0].output, bitrateKbps: 128, channels: 2, language: 'und', name: 'Audio 1', default: true }]);
   });
 
   it('plans no audio when the source has none', () => {
-    const p = planEncode(input({ media: { ...media, audio: null } }));
-    expect(p.audio).toBeNull();
-    expect(p.package.audio).toBeNull();
+    const p = planEncode(input({ media: { ...media, audio: null, audioTracks: [] } }));
+    expect(p.audioTasks).toEqual([]);
+    expect(p.package.audio).toEqual([]);
   });
 
   it('points quality and package at the assembled renditions', () => {
@@ -95,6 +96,86 @@ describe('planEncode', () => {
     expect(() => planEncode(bad)).toThrow(expect.objectContaining({ name: 'Mosaic.InputInvalid', message: expect.stringContaining('nope') }));
     // own properties of Object.prototype are not presets either
     expect(() => planEncode(input({ spec: { preset: 'toString', outputs: input().spec.outputs } }))).toThrow(/unknown preset/);
+  });
+});
+
+describe('planEncode audio and text renditions', () => {
+  const track = (over: Partial<AudioTrack>): AudioTrack => ({ codec: 'aac', channels: 2, sampleRate: 48000, durationSec: 30, startSec: 0, index: 0, language: 'und', default: false, ...over });
+  const sub = (over: Partial<SubtitleTrack>): SubtitleTrack => ({ index: 0, codec: 'subrip', language: 'eng', default: false, text: true, ...over });
+  const multi: MediaInfo = {
+    ...media,
+    video: { ...media.video, startSec: 0.128, conform: { originSec: 0.2, variableFrameRate: false, maxFrameGapSec: 0.04, sourceFrames: 750, interlaced: null } },
+    audioTracks: [
+      track({ index: 1, language: 'eng', default: true, channels: 2 }),
+      track({ index: 0, language: 'fra', channels: 1, sampleRate: 8000 }),
+      track({ index: 2, language: 'eng', channels: 6, channelLayout: '5.1(side)', title: 'Commentary' }),
+    ],
+    subtitles: [
+      sub({ index: 0, codec: 'subrip', language: 'eng' }),
+      sub({ index: 1, codec: 'hdmv_pgs_subtitle', language: 'deu', text: false }),
+      sub({ index: 2, codec: 'ass', language: 'fre', default: true }),
+      sub({ index: 3, codec: 'eia_608', language: 'eng' }),
+    ],
+  };
+  const p = planEncode(input({ media: multi, spec: { ...input().spec, captions: [{ key: 'captions/side.vtt', language: 'es', label: 'Español (CC)' }] } }));
+
+  it('makes one audio task per track, the default first, each mapping its own stream from the conformed origin', () => {
+    expect(p.audioTasks.map((t) => [t.itemId, t.track, t.channels, t.originSec, t.durationSec])).toEqual([
+      ['a0', 1, 2, 0.2, 30],
+      ['a1', 0, 1, 0.2, 30],
+      // 5.1 becomes stereo
+      ['a2', 2, 2, 0.2, 30],
+    ]);
+    expect(new Set(p.audioTasks.map((t) => t.output.key)).size).toBe(3);
+    for (const t of p.audioTasks) expect(t.output.key.startsWith('work/job-1/renditions/')).toBe(true);
+  });
+
+  it('lists the audio renditions for packaging with BCP 47 languages, unique names and one default', () => {
+    expect(p.package.audio.map((a) => [a.id, a.language, a.name, a.default, a.channels])).toEqual([
+      ['a0', 'en', 'English', true, 2],
+      ['a1', 'fr', 'French', false, 1],
+      ['a2', 'en', 'Commentary', false, 2],
+    ]);
+    expect(p.package.audio.map((a) => a.rendition.key)).toEqual(p.audioTasks.map((t) => t.output.key));
+  });
+
+  it('takes the first track as the default when none is flagged, and falls back to media.audio without audioTracks', () => {
+    const none = planEncode(input({ media: { ...multi, audioTracks: multi.audioTracks.map((t) => ({ ...t, default: false })) } }));
+    expect(none.audioTasks.map((t) => t.track)).toEqual([1, 0, 2]);
+    expect(none.package.audio.map((a) => a.default)).toEqual([true, false, false]);
+    const legacy = planEncode(input({ media: { ...media, audioTracks: [] } }));
+    expect(legacy.audioTasks.map((t) => [t.track, t.channels])).toEqual([[0, 2]]);
+  });
+
+  it('without a conform description the origin is the video start', () => {
+    const q = planEncode(input({ media: { ...multi, video: { ...multi.video, conform: undefined } } }));
+    expect(new Set(q.audioTasks.map((t) => t.originSec))).toEqual(new Set([0.128]));
+    expect(q.package.subtitles.filter((t) => t.from.kind === 'track').map((t) => t.offsetSec)).toEqual([0.128, 0.128]);
+  });
+
+  it('turns text subtitles (default first) and sidecars into WebVTT renditions, and skips image ones with a note', () => {
+    expect(p.package.subtitles).toEqual([
+      { id: 's0', language: 'fr', name: 'French', default: true, from: { kind: 'track', index: 2, codec: 'ass' }, offsetSec: 0.2 },
+      { id: 's1', language: 'en', name: 'English', default: false, from: { kind: 'track', index: 0, codec: 'subrip' }, offsetSec: 0.2 },
+      // Sidecar cues are already relative to the first frame.
+      { id: 's2', language: 'es', name: 'Español (CC)', default: false, from: { kind: 'sidecar', key: 'captions/side.vtt' }, offsetSec: 0 },
+    ]);
+    expect(p.notes).toEqual([
+      'subtitle track 1 (hdmv_pgs_subtitle, deu) is an image subtitle: skipped (only text subtitles become WebVTT renditions)',
+      'subtitle track 3 (eia_608, eng) cannot be converted to WebVTT: skipped',
+    ]);
+    // The source is staged for packaging only when a text track is read from it.
+    expect(p.package.source).toEqual({ key: 'sources/job-1/in.mp4' });
+    const sidecarOnly = planEncode(input({ media: { ...multi, subtitles: [] }, spec: { ...input().spec, captions: [{ key: 'c.srt', language: 'en', label: 'CC' }] } }));
+    expect(sidecarOnly.package.source).toBeUndefined();
+    expect(planEncode(input()).package.subtitles).toEqual([]);
+  });
+
+  it('refuses a caption key outside the normal form as Mosaic.InputInvalid naming the field', () => {
+    for (const key of ['../x.srt', 'a//b.vtt', '/etc/passwd', 'a\\b.srt']) {
+      const bad = input({ spec: { ...input().spec, captions: [{ key, language: 'en', label: 'x' }] } });
+      expect(() => planEncode(bad), key).toThrow(expect.objectContaining({ name: 'Mosaic.InputInvalid', message: expect.stringContaining('spec.captions.0.key') }));
+    }
   });
 });
 

@@ -2,8 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   avcCodecString,
   dashManifest,
+  HLS_AUDIO_GROUP,
+  HLS_SUBTITLE_GROUP,
   hlsMasterPlaylist,
+  hlsSubtitlePlaylist,
+  parseDashAdaptationSets,
   parseDashRepresentations,
+  parseMasterMedia,
   parseMasterPlaylist,
   parseMediaPlaylist,
   segmentBandwidth,
@@ -12,14 +17,21 @@ import {
 
 describe('HLS master playlist', () => {
   const text = hlsMasterPlaylist({
-    audio: { uri: 'audio/index.m3u8', name: 'Audio', channels: 2 },
+    audio: [
+      { uri: 'a0/index.m3u8', name: 'English', language: 'en', default: true, channels: 2 },
+      { uri: 'a1/index.m3u8', name: 'French', language: 'fr', default: false, channels: 1 },
+    ],
+    subtitles: [
+      { uri: 's0/index.m3u8', name: 'English', language: 'en', default: false },
+      { uri: 's1/index.m3u8', name: 'Director "cut"\nnotes', language: 'fr', default: false },
+    ],
     variants: [
-      { uri: 'r1/index.m3u8', bandwidth: 900_000, averageBandwidth: 800_000, width: 640, height: 360, codecs: 'avc1.64001e,mp4a.40.2', audioGroup: 'audio' },
-      { uri: 'r0/index.m3u8', bandwidth: 3_500_000, averageBandwidth: 3_000_000, width: 1280, height: 720, codecs: 'avc1.64001f,mp4a.40.2', frameRate: 25, audioGroup: 'audio' },
+      { uri: 'r1/index.m3u8', bandwidth: 900_000, averageBandwidth: 800_000, width: 640, height: 360, codecs: 'avc1.64001e,mp4a.40.2' },
+      { uri: 'r0/index.m3u8', bandwidth: 3_500_000, averageBandwidth: 3_000_000, width: 1280, height: 720, codecs: 'avc1.64001f,mp4a.40.2', frameRate: 25 },
     ],
   });
 
-  it('round-trips through parseMasterPlaylist, highest bandwidth first', () => {
+  it('round-trips through parseMasterPlaylist, highest bandwidth first, every variant naming both groups', () => {
     expect(text.startsWith('#EXTM3U\n')).toBe(true);
     const parsed = parseMasterPlaylist(text);
     expect(parsed.map((v) => v.uri)).toEqual(['r0/index.m3u8', 'r1/index.m3u8']);
@@ -29,19 +41,55 @@ describe('HLS master playlist', () => {
       RESOLUTION: '1280x720',
       'FRAME-RATE': '25.000',
       CODECS: 'avc1.64001f,mp4a.40.2',
-      AUDIO: 'audio',
+      AUDIO: HLS_AUDIO_GROUP,
+      SUBTITLES: HLS_SUBTITLE_GROUP,
     });
-    expect(parsed[1].attrs).toMatchObject({ BANDWIDTH: '900000', RESOLUTION: '640x360', CODECS: 'avc1.64001e,mp4a.40.2' });
+    expect(parsed[1].attrs).toMatchObject({ BANDWIDTH: '900000', RESOLUTION: '640x360', CODECS: 'avc1.64001e,mp4a.40.2', AUDIO: 'audio', SUBTITLES: 'subs' });
   });
 
-  it('declares the audio rendition group', () => {
-    expect(text).toMatch(/^#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",.*CHANNELS="2",URI="audio\/index.m3u8"$/m);
+  it('lists every audio rendition in order with its language, one DEFAULT=YES, and its channels', () => {
+    const audio = parseMasterMedia(text).filter((m) => m.TYPE === 'AUDIO');
+    expect(audio).toEqual([
+      { TYPE: 'AUDIO', 'GROUP-ID': 'audio', LANGUAGE: 'en', NAME: 'English', DEFAULT: 'YES', AUTOSELECT: 'YES', CHANNELS: '2', URI: 'a0/index.m3u8' },
+      { TYPE: 'AUDIO', 'GROUP-ID': 'audio', LANGUAGE: 'fr', NAME: 'French', DEFAULT: 'NO', AUTOSELECT: 'YES', CHANNELS: '1', URI: 'a1/index.m3u8' },
+    ]);
+    expect(text.indexOf('#EXT-X-MEDIA')).toBeLessThan(text.indexOf('#EXT-X-STREAM-INF'));
   });
 
-  it('omits the audio group when there is no audio', () => {
-    const t = hlsMasterPlaylist({ audio: null, variants: [{ uri: 'a.m3u8', bandwidth: 1, averageBandwidth: 1, codecs: 'avc1.42c01e' }] });
+  it('lists subtitle renditions in the subs group; a quote or newline in a name cannot break the tag', () => {
+    const subs = parseMasterMedia(text).filter((m) => m.TYPE === 'SUBTITLES');
+    expect(subs.map((m) => [m['GROUP-ID'], m.LANGUAGE, m.NAME, m.DEFAULT, m.AUTOSELECT, m.URI])).toEqual([
+      ['subs', 'en', 'English', 'NO', 'YES', 's0/index.m3u8'],
+      ['subs', 'fr', 'Director  cut  notes', 'NO', 'YES', 's1/index.m3u8'],
+    ]);
+    expect(text.split('\n').filter((l) => l.startsWith('#EXT-X-MEDIA:TYPE=SUBTITLES'))).toHaveLength(2);
+  });
+
+  it('marks at most one rendition per group DEFAULT=YES (the first flagged)', () => {
+    const t = hlsMasterPlaylist({
+      audio: [
+        { uri: 'a0.m3u8', name: 'A', language: 'en', default: true, channels: 2 },
+        { uri: 'a1.m3u8', name: 'B', language: 'en', default: true, channels: 2 },
+      ],
+      subtitles: [{ uri: 's0.m3u8', name: 'S', language: 'de', default: true }],
+      variants: [{ uri: 'v.m3u8', bandwidth: 1, averageBandwidth: 1, codecs: 'avc1.42c01e' }],
+    });
+    expect(parseMasterMedia(t).map((m) => `${m.TYPE}:${m.DEFAULT}`)).toEqual(['AUDIO:YES', 'AUDIO:NO', 'SUBTITLES:YES']);
+  });
+
+  it('omits the groups when there is no audio and no text', () => {
+    const t = hlsMasterPlaylist({ audio: [], variants: [{ uri: 'a.m3u8', bandwidth: 1, averageBandwidth: 1, codecs: 'avc1.42c01e' }] });
     expect(t).not.toContain('#EXT-X-MEDIA');
     expect(parseMasterPlaylist(t)[0].attrs).toEqual({ BANDWIDTH: '1', 'AVERAGE-BANDWIDTH': '1', CODECS: 'avc1.42c01e' });
+  });
+});
+
+describe('HLS subtitle playlist', () => {
+  it('is one WebVTT segment covering the presentation', () => {
+    const t = hlsSubtitlePlaylist({ uri: 'subtitles.vtt', durationSec: 7.04 });
+    expect(parseMediaPlaylist(t)).toEqual({ initUri: null, targetDuration: 8, segments: [{ uri: 'subtitles.vtt', durationSec: 7.04 }] });
+    expect(t).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
+    expect(t.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
   });
 });
 
@@ -85,7 +133,9 @@ describe('DASH manifest', () => {
   const reps: DashRepresentation[] = [
     { id: 'r0', kind: 'video', bandwidth: 3_000_000, codecs: 'avc1.64001f', width: 1280, height: 720, frameRate: '30000/1001', baseUrl: '../hls/r0/', initUri: 'init.mp4', segments: segs(videoDurs) },
     { id: 'r1', kind: 'video', bandwidth: 900_000, codecs: 'avc1.64001e', width: 640, height: 360, frameRate: '30000/1001', baseUrl: '../hls/r1/', initUri: 'init.mp4', segments: segs(videoDurs) },
-    { id: 'audio', kind: 'audio', bandwidth: 128_000, codecs: 'mp4a.40.2', audioChannels: 2, sampleRate: 48000, baseUrl: '../hls/audio/', initUri: 'init.mp4', segments: segs([4.0213, 3.9893, 4.0107, 4.0, 1.0]) },
+    { id: 'a0', kind: 'audio', bandwidth: 128_000, codecs: 'mp4a.40.2', audioChannels: 2, sampleRate: 48000, language: 'en', label: 'English', default: true, baseUrl: '../hls/a0/', initUri: 'init.mp4', segments: segs([4.0213, 3.9893, 4.0107, 4.0, 1.0]) },
+    { id: 'a1', kind: 'audio', bandwidth: 96_000, codecs: 'mp4a.40.2', audioChannels: 1, sampleRate: 48000, language: 'fr', label: 'Français', default: false, baseUrl: '../hls/a1/', initUri: 'init.mp4', segments: segs([4.0213, 3.9893, 4.0107, 4.0, 1.0]) },
+    { id: 's0', kind: 'text', bandwidth: 300, language: 'en', label: 'Commentary <& "notes">', baseUrl: '../hls/s0/subtitles.vtt', segments: [] },
   ];
   const mpd = dashManifest({ durationSec: 17.017, minBufferSec: 8, representations: reps });
 
@@ -93,15 +143,17 @@ describe('DASH manifest', () => {
     expect(parseDashRepresentations(mpd)).toEqual([
       { id: 'r0', width: 1280, height: 720, bandwidth: 3_000_000, segments: 5 },
       { id: 'r1', width: 640, height: 360, bandwidth: 900_000, segments: 5 },
-      { id: 'audio', width: undefined, height: undefined, bandwidth: 128_000, segments: 5 },
+      { id: 'a0', width: undefined, height: undefined, bandwidth: 128_000, segments: 5 },
+      { id: 'a1', width: undefined, height: undefined, bandwidth: 96_000, segments: 5 },
+      { id: 's0', width: undefined, height: undefined, bandwidth: 300, segments: 0 },
     ]);
     expect(mpd).toContain('mediaPresentationDuration="PT17.017S"');
     expect(mpd).toContain('maxSegmentDuration="PT4.021S"');
   });
 
   it('writes SegmentTimelines whose durations sum to the total within 1 ms, with contiguous starts', () => {
-    const blocks = [...mpd.matchAll(/<Representation id="([^"]+)"[\s\S]*?<\/Representation>/g)];
-    expect(blocks).toHaveLength(3);
+    const blocks = [...mpd.matchAll(/<Representation id="([^"]+)"[\s\S]*?<\/Representation>/g)].filter((b) => b[0].includes('SegmentTimeline'));
+    expect(blocks).toHaveLength(4);
     for (const [block, id] of blocks) {
       const s = [...block.matchAll(/<S t="(\d+)" d="(\d+)"\/>/g)].map((m) => ({ t: Number(m[1]), d: Number(m[2]) }));
       const durs = reps.find((r) => r.id === id)!.segments.map((x) => x.durationSec);
@@ -110,6 +162,36 @@ describe('DASH manifest', () => {
       expect(Math.abs(s.reduce((a, x) => a + x.d, 0) - total)).toBeLessThanOrEqual(1);
       for (let i = 1; i < s.length; i++) expect(s[i].t).toBe(s[i - 1].t + s[i - 1].d);
     }
+  });
+});
+
+describe('DASH adaptation sets', () => {
+  const segs = [{ uri: 'seg_0.m4s', durationSec: 2 }];
+  const mpd = dashManifest({
+    durationSec: 2,
+    minBufferSec: 4,
+    representations: [
+      { id: 'r0', kind: 'video', bandwidth: 1, codecs: 'avc1.42c01e', width: 320, height: 180, baseUrl: '../hls/r0/', initUri: 'init.mp4', segments: segs },
+      { id: 'a0', kind: 'audio', bandwidth: 1, codecs: 'mp4a.40.2', audioChannels: 2, sampleRate: 48000, language: 'en', label: 'English', default: true, baseUrl: '../hls/a0/', initUri: 'init.mp4', segments: segs },
+      { id: 'a1', kind: 'audio', bandwidth: 1, codecs: 'mp4a.40.2', audioChannels: 2, sampleRate: 48000, language: 'fr', label: 'French', default: false, baseUrl: '../hls/a1/', initUri: 'init.mp4', segments: segs },
+      { id: 's0', kind: 'text', bandwidth: 300, language: 'en', label: 'Commentary <& "notes">', baseUrl: '../hls/s0/subtitles.vtt', segments: [] },
+    ],
+  });
+
+  it('has one set per audio track (lang, Role main for the default, alternate otherwise) and a text/vtt set per text track', () => {
+    expect(parseDashAdaptationSets(mpd).map(({ contentType, mimeType, lang, role, label, representations }) => ({ contentType, mimeType, lang, role, label, representations }))).toEqual([
+      { contentType: 'video', mimeType: 'video/mp4', lang: null, role: null, label: null, representations: [{ id: 'r0', baseUrl: '../hls/r0/' }] },
+      { contentType: 'audio', mimeType: 'audio/mp4', lang: 'en', role: 'main', label: 'English', representations: [{ id: 'a0', baseUrl: '../hls/a0/' }] },
+      { contentType: 'audio', mimeType: 'audio/mp4', lang: 'fr', role: 'alternate', label: 'French', representations: [{ id: 'a1', baseUrl: '../hls/a1/' }] },
+      { contentType: 'text', mimeType: 'text/vtt', lang: 'en', role: 'subtitle', label: 'Commentary <& "notes">', representations: [{ id: 's0', baseUrl: '../hls/s0/subtitles.vtt' }] },
+    ]);
+  });
+
+  it('escapes labels as XML and gives the text set no SegmentList', () => {
+    expect(mpd).toContain('<Label>Commentary &lt;&amp; &quot;notes&quot;&gt;</Label>');
+    const text = /<AdaptationSet [^>]*contentType="text"[\s\S]*?<\/AdaptationSet>/.exec(mpd)![0];
+    expect(text).not.toContain('SegmentList');
+    expect(new Set([...mpd.matchAll(/<AdaptationSet id="(\d+)"/g)].map((m) => m[1])).size).toBe(4);
   });
 });
 
