@@ -13,9 +13,18 @@ export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Omit
     allowModelDownload: env.MOSAIC_OFFLINE !== '1',
     scratchRoot: env.MOSAIC_SCRATCH || undefined,
     ffmpegTimeoutMs: Number(env.MOSAIC_FFMPEG_TIMEOUT_SEC || 3600) * 1000,
+    // Unset: the engine caps each child at a share of this machine's RAM per worker slot; 0 = no cap.
+    childMemoryMiB: env.MOSAIC_CHILD_MEMORY_MB ? wholeNumber(env.MOSAIC_CHILD_MEMORY_MB, 'MOSAIC_CHILD_MEMORY_MB') : undefined,
+    probeTimeoutMs: env.MOSAIC_PROBE_TIMEOUT_SEC ? wholeNumber(env.MOSAIC_PROBE_TIMEOUT_SEC, 'MOSAIC_PROBE_TIMEOUT_SEC', 1) * 1000 : undefined,
     // Whose AWS prices the local cost figures use.
     region: env.MOSAIC_REGION || undefined,
   };
+}
+
+function wholeNumber(raw: string, name: string, min = 0): number {
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number${min ? ` of at least ${min}` : ''}, got "${raw}"`);
+  return n;
 }
 
 export function parallelismFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {

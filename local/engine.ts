@@ -3,11 +3,11 @@
  * folder BlobStore, a SQLite JobStore and an in-process bus, with at most `parallelism`
  * functions at work at once (the machine's cores by default).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { copyFile, link, mkdir, rename } from 'node:fs/promises';
-import { cpus } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_SOURCE_LIMITS,
@@ -37,6 +37,7 @@ import { findPreset } from '../lambdas/core/presets.js';
 import {
   resolveMediaTools,
   loadSpeedTable,
+  machineChildMemoryMiB,
   resolveVmafModel,
   type MediaTools,
   type RuntimeConfig,
@@ -50,7 +51,10 @@ import { pricingRegion } from '../lambdas/core/plan-sizing.js';
 import { estimateJob } from '../lambdas/core/job-estimate.js';
 import { workflowSpecOf } from '../lambdas/core/workflow-spec.js';
 import { loadWorkflow, localFunctionArn, runWorkflow, type LoadedWorkflow } from './asl-runner.js';
+import { removeLeftovers } from './leftovers.js';
+import { securePrivateState } from './private-state.js';
 import { Semaphore } from './semaphore.js';
+import { pinFile, sourceKeyOf } from './source-pin.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
 
 export const ENCODE_WORKFLOW = fileURLToPath(new URL('../state-machines/encode.asl.json', import.meta.url));
@@ -133,12 +137,18 @@ export class LocalEngine {
     const root = resolve(opts.root);
     const scratchRoot = opts.runtime.scratchRoot ?? join(root, STATE_DIR, 'scratch');
     await mkdir(scratchRoot, { recursive: true });
-    const config: RuntimeConfig = { ...opts.runtime, scratchRoot };
+    const slots = Math.max(1, opts.parallelism ?? cpus().length);
+    const childMemoryMiB = opts.runtime.childMemoryMiB ?? machineChildMemoryMiB(totalmem() / 2 ** 20, slots);
+    const config: RuntimeConfig = { ...opts.runtime, scratchRoot, childMemoryMiB };
     const functions = await loadFunctions();
     const workflow = loadWorkflow(ENCODE_WORKFLOW, new Map([...defaultPlatforms(), ...(opts.platformDefaults ?? [])]));
     const tools = await resolveMediaTools(config);
     const vmaf = tools.vmafFfmpeg ? await resolveVmafModel(config) : { path: null, reason: tools.vmafMissingReason };
-    return new LocalEngine(root, config, functions, workflow, tools, vmaf, opts);
+    // .mosaic/ 0700, database and secrets 0600 (existing installs too), before SQLite opens it.
+    await securePrivateState(join(root, STATE_DIR));
+    const engine = new LocalEngine(root, config, functions, workflow, tools, vmaf, opts);
+    await removeLeftovers({ stateDir: join(root, STATE_DIR), scratchRoot, jobs: engine.jobs });
+    return engine;
   }
 
   close(): void {
@@ -197,19 +207,14 @@ export class LocalEngine {
     const { hash, key } = await this.stageLocalFile(abs);
     const parsedSpec = JobSpecSchema.parse({ ...spec, source: { key } });
     const existing = await this.jobs.findResumable(hash, parsedSpec.preset);
-    if (existing) return { job: existing, resumed: true };
+    // An API job on the same content is not this command's job to resume.
+    if (existing && existing.spec.source.key === key) return { job: existing, resumed: true };
     return { job: await this.createJob(parsedSpec, hash), resumed: false };
   }
 
-  /** Links a local file into the store under its content hash (once). */
+  /** Pins a local file into the store under its content hash (once; local/source-pin.ts). */
   private async stageLocalFile(abs: string): Promise<{ hash: string; key: string }> {
-    const hash = await sha256File(abs);
-    const key = `${STATE_DIR}/sources/${hash}${extname(abs).toLowerCase()}`;
-    if (!(await this.blobs.head(key))) {
-      await mkdir(join(this.root, STATE_DIR, 'sources'), { recursive: true });
-      await linkOrCopy(abs, this.blobs.pathOf(key));
-    }
-    return { hash, key };
+    return pinFile(this.blobs, abs, abs);
   }
 
   /**
@@ -247,7 +252,9 @@ export class LocalEngine {
   async submitSpec(spec: JobSpec, jobId: string): Promise<JobRecord> {
     const existing = await this.jobs.getJob(jobId);
     if (existing) return existing;
-    return this.createJob(spec, null, jobId);
+    // Pinned now: what is under the key later (a replaced upload) is not what this job encodes.
+    const pinned = (await this.blobs.head(spec.source.key)) ? await pinFile(this.blobs, this.blobs.pathOf(spec.source.key), spec.source.key) : null;
+    return this.createJob(spec, pinned?.hash ?? null, jobId);
   }
 
   /** Jobs a dead process left QUEUED or RUNNING, oldest first: run() resumes each from the cache. */
@@ -386,7 +393,7 @@ export class LocalEngine {
     const controller = active.controller;
     const input: EncodeWorkflowInput = {
       jobId,
-      source: job.spec.source,
+      source: { key: sourceKeyOf(job) },
       spec: workflowSpecOf(job.spec),
       limits: this.opts.limits ?? DEFAULT_SOURCE_LIMITS,
       workPrefix: `${STATE_DIR}/work/${jobId}/`,
@@ -454,16 +461,4 @@ export class LocalEngine {
 export function newJobId(): string {
   const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   return `${t}-${randomBytes(3).toString('hex')}`;
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-async function linkOrCopy(src: string, dest: string): Promise<void> {
-  const tmp = `${dest}.${randomBytes(4).toString('hex')}.part`;
-  await link(src, tmp).catch(() => copyFile(src, tmp));
-  await rename(tmp, dest);
 }

@@ -16,6 +16,7 @@ import { PrefixRoutedBlobStore } from '../runtime/prefix-routed-blob-store.js';
 import { resolveMediaTools, resolveVmafModel, type RuntimeConfig, type RuntimeDeps } from '../runtime/index.js';
 import { clientConfig, s3ClientConfig } from './aws-clients.js';
 import { numberEnv, requireEnv, type Env } from './env.js';
+import { childLimitsFromEnv } from './child-limits.js';
 
 /** Uploads land here in the source bucket; the upload trigger only starts jobs for keys below it. */
 export const SOURCE_PREFIX = 'inbox/';
@@ -34,6 +35,7 @@ export function runtimeConfigFromEnv(env: Env): RuntimeConfig {
     allowModelDownload: true,
     scratchRoot: join(tmp, 'mosaic-scratch'),
     ffmpegTimeoutMs: numberEnv(env, 'MOSAIC_FFMPEG_TIMEOUT_SEC', DEFAULT_FFMPEG_TIMEOUT_SEC) * 1000,
+    ...childLimitsFromEnv(env),
     region: env.AWS_REGION?.trim() || undefined,
   };
 }

@@ -15,6 +15,53 @@ export interface RuntimeConfig {
   scratchRoot: string;
   /** Per-ffmpeg-run limit, ms. */
   ffmpegTimeoutMs: number;
+  /** Per-ffprobe-run limit, ms (MOSAIC_PROBE_TIMEOUT_SEC); default DEFAULT_PROBE_TIMEOUT_MS. */
+  probeTimeoutMs?: number;
+  /**
+   * Address-space cap of every ffmpeg/ffprobe child, MiB (MOSAIC_CHILD_MEMORY_MB); 0 or unset = none.
+   * Entry points set a default from the machine (local engine) or the Lambda/Fargate size.
+   */
+  childMemoryMiB?: number;
   /** AWS region whose prices cost the steps (locally: what the run would cost there). Default us-east-1. */
   region?: string;
+}
+
+/** ffprobe reads headers and a few packets: seconds are plenty, and a stuck demuxer must not hold a slot for an hour. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 30_000;
+
+/**
+ * Default address-space caps of ffmpeg/ffprobe children (RLIMIT_AS, `ulimit -v`). Measured with the
+ * static ffmpeg 4.1 (VmPeak / peak RSS): 2160p decode + x264 fast 2 threads 1.8 / 1.3 GiB, 6 threads
+ * 2.3 / 1.6 GiB, x264 16 threads 3.1 / 2.0 GiB, libvmaf 2160p 2.7 / 1.9 GiB; 1080p x264 6 threads
+ * 0.76 / 0.42 GiB. Address space runs up to 1.8x resident (8 MiB per thread stack, padded frames
+ * never touched), so caps sized on resident memory would fail legitimate encodes.
+ */
+export const CHILD_MEMORY = {
+  /** Locally: never below this (2160p x264 and VMAF fit, see above)... */
+  floorMiB: 4096,
+  /** ...and the children of all slots together within this share of RAM, leaving the rest to the server and the OS. */
+  machineShare: 0.6,
+  /** On Lambda/Fargate the sandbox already stops resident growth at its size; the cap allows the address-space overhead above it. */
+  addressPerResident: 2,
+  /**
+   * Probes never need the encodes' share: ffprobe -count_frames of 2160p with 16 decoder threads
+   * peaks at 1.3 GiB, while a self-referencing playlist reaches 2 GiB in about 5 s and stops there.
+   */
+  probeMiB: 2048,
+} as const;
+
+/** A probe's cap: the children's cap, at most CHILD_MEMORY.probeMiB; 0 stays "none". */
+export function probeMemoryMiB(childMemoryMiB: number): number {
+  return childMemoryMiB > 0 ? Math.min(childMemoryMiB, CHILD_MEMORY.probeMiB) : 0;
+}
+
+/** Local default: an even share of 60 % of RAM per worker slot, at least 4 GiB, never more than 60 % of RAM for one child. */
+export function machineChildMemoryMiB(totalMiB: number, slots: number): number {
+  const share = CHILD_MEMORY.machineShare * totalMiB;
+  return Math.floor(Math.min(share, Math.max(CHILD_MEMORY.floorMiB, share / Math.max(1, slots))));
+}
+
+/** On Lambda or Fargate: from the memory the function or task was given. */
+export function platformChildMemoryMiB(memoryMiB: number): number {
+  return Math.ceil(memoryMiB * CHILD_MEMORY.addressPerResident);
 }

@@ -4,6 +4,7 @@
  * local paths, uploads declared outputs, caches results by content, records steps, emits
  * progress, maps errors to typed ones and cleans up. Function authors never touch storage.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
@@ -27,7 +28,7 @@ import { resultCacheKey } from '../core/cache-key.js';
 import { DEFAULT_REGION, stepCostUsd, type FunctionSizing } from './step-cost.js';
 import type { FfmpegProgress } from '../core/progress.js';
 import type { BlobStore, EventBus, JobStore } from '../ports.js';
-import type { RuntimeConfig } from './config.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, probeMemoryMiB, type RuntimeConfig } from './config.js';
 import type { MediaTools } from './binaries.js';
 import { runTool, type RunResult } from './ffmpeg-runner.js';
 import { logger, metrics, traced } from './observability.js';
@@ -160,6 +161,9 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
   // The allocator's budget for this task, if it gave one, caps every ffmpeg run of it.
   const budgetSec = (input as { timeoutSec?: number }).timeoutSec;
   const timeoutMs = Math.min(deps.config.ffmpegTimeoutMs, budgetSec ? budgetSec * 1000 : Infinity);
+  // Every child is capped in time and address space: a hostile source fails its job, not the host.
+  const memoryLimitMiB = deps.config.childMemoryMiB ?? 0;
+  const probeTimeoutMs = Math.min(deps.config.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, timeoutMs);
   const ctx: MediaContext = {
     jobId: input.jobId,
     stepId,
@@ -170,6 +174,7 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
       runTool(opts.binary ?? deps.tools.ffmpeg, args, {
         signal: deps.signal,
         timeoutMs,
+        memoryLimitMiB,
         captureStderr: opts.captureStderr,
         onProgress:
           opts.totalFrames || opts.totalSeconds
@@ -179,7 +184,8 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
               }
             : undefined,
       }),
-    ffprobe: (args) => runTool(deps.tools.ffprobe, args, { signal: deps.signal, timeoutMs: deps.config.ffmpegTimeoutMs }),
+    ffprobe: (args) =>
+      runTool(deps.tools.ffprobe, args, { signal: deps.signal, timeoutMs: probeTimeoutMs, timeoutSetting: 'MOSAIC_PROBE_TIMEOUT_SEC', memoryLimitMiB: probeMemoryMiB(memoryLimitMiB) }),
     ffprobeJson: async <T>(args: string[]) => JSON.parse((await ctx.ffprobe(args)).stdout) as T,
     progress: (fraction, extra) => {
       const now = Date.now();
@@ -210,7 +216,11 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
         ctx.inputs[name] = local;
       }
       const out = def.output.parse(await def.run(input, ctx));
-      for (const o of outputs) await deps.blobs.upload(o.path, o.key, o.contentType);
+      for (const o of outputs) {
+        // A tool that exits 0 yet writes nothing must not surface as a raw ENOENT naming local paths.
+        if (!existsSync(o.path)) throw new TransientError(`${def.name} produced no ${o.key.slice(o.key.lastIndexOf('/') + 1)}`);
+        await deps.blobs.upload(o.path, o.key, o.contentType);
+      }
       return out;
     });
     if (cacheKey)
