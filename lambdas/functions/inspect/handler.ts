@@ -23,10 +23,13 @@ export default defineMediaFunction({
     const st = await stat(path);
     if (!st.isFile()) throw new InputInvalidError('source is not a file (a directory or a device): upload the media file itself');
     checkSize(st.size, input.limits);
-    const refusal = sniffRefusal(readHead(path));
+    const head = readHead(path);
+    const refusal = sniffRefusal(head);
     if (refusal) throw new InputInvalidError(refusal);
+    // An MP4 (it starts with an ftyp box) cut short before its index, often written last.
+    const mp4 = head.subarray(4, 8).toString('latin1') === 'ftyp';
 
-    const probed = await probeSource(ctx, path);
+    const probed = await probeSource(ctx, path, mp4);
     const video = pickVideoStream(probed.probe);
     const packets = parsePacketCsv((await readTool(ctx, 'ffprobe', PACKETS_ARGS(probed.path, video.index))).stdout);
     const detectedFieldOrder = needsFieldDetection(probed.probe)
@@ -55,9 +58,9 @@ export default defineMediaFunction({
  * ffprobe's JSON. The shipped static ffprobe crashes on every MPEG-TS file: then the streams are
  * copied (timestamps kept) into Matroska with ffmpeg and probed there.
  */
-async function probeSource(ctx: MediaContext, path: string): Promise<{ probe: ProbeJson; path: string; container?: string }> {
+async function probeSource(ctx: MediaContext, path: string, mp4: boolean): Promise<{ probe: ProbeJson; path: string; container?: string }> {
   try {
-    return { probe: JSON.parse((await readTool(ctx, 'ffprobe', PROBE_ARGS(path))).stdout) as ProbeJson, path };
+    return { probe: JSON.parse((await readTool(ctx, 'ffprobe', PROBE_ARGS(path), mp4)).stdout) as ProbeJson, path };
   } catch (e) {
     if (!(isMosaicError(e) && e.details.signal === 'SIGSEGV')) throw e;
     const copy = join(ctx.scratch, 'probe-copy.mkv');
@@ -68,7 +71,7 @@ async function probeSource(ctx: MediaContext, path: string): Promise<{ probe: Pr
 }
 
 /** Runs a probe of the source; any failure (unreadable, over its time or memory) is the source's fault. */
-async function readTool(ctx: MediaContext, tool: 'ffprobe' | 'ffmpeg', args: string[]) {
+async function readTool(ctx: MediaContext, tool: 'ffprobe' | 'ffmpeg', args: string[], mp4 = false) {
   const run = tool === 'ffprobe' ? ctx.ffprobe(args) : ctx.ffmpeg(args, { captureStderr: true });
   return run.catch((e: unknown) => {
     if (isMosaicError(e) && e.details.signal === 'SIGSEGV' && tool === 'ffprobe') throw e;
@@ -76,7 +79,7 @@ async function readTool(ctx: MediaContext, tool: 'ffprobe' | 'ffmpeg', args: str
     const limit = isMosaicError(e) ? (e.details.limit as string | undefined) : undefined;
     if (limit === 'memory' || limit === 'time')
       throw new InputInvalidError(`source could not be read within the ${limit === 'time' ? 'time' : 'memory'} allowed to read a source (${(e as Error).message})`);
-    if (/moov atom not found/.test(stderrOf(e)))
+    if (mp4 && /moov atom not found/.test(stderrOf(e)))
       throw new InputInvalidError('source is truncated or incomplete: its MP4 index (moov atom) is missing; upload the complete file');
     if (/not on whitelist/.test(stderrOf(e)))
       throw new InputInvalidError('source is not in a media container Mosaic reads (MP4/MOV, Matroska/WebM, AVI, MPEG-TS/PS, MXF, FLV, Ogg, GIF, ...)');
