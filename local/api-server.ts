@@ -14,7 +14,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
-import { ApiErrorCodes } from '../lambdas/contracts/index.js';
+import { ApiErrorCodes, ConflictError } from '../lambdas/contracts/index.js';
 import { createApiApp, type ApiApp } from '../lambdas/platform/api/app.js';
 import { staticKeys } from '../lambdas/platform/api/auth.js';
 import { callerKey, type ObjectKeyError } from '../lambdas/core/object-keys.js';
@@ -23,6 +23,7 @@ import type { ResolveHost } from '../lambdas/platform/api/webhooks.js';
 import { STATE_DIR, type LocalEngine } from './engine.js';
 import { LocalFileLinks } from './file-links.js';
 import { READ_NOFOLLOW } from './fs-blob-store.js';
+import { uploadTempName } from './leftovers.js';
 import { LocalJobControl } from './job-control.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 
@@ -165,9 +166,11 @@ function fileRoutes(engine: LocalEngine, links: LocalFileLinks): Hono {
     if (Number.isFinite(declared) && declared > claim.maxBytes) return tooLarge(c, claim.maxBytes);
     const body = c.req.raw.body;
     if (!body) return errorResponse(c, 400, 'bad_request', 'the PUT has no body');
+    // A ticket names a fresh key, so an object already there means this URL was used: one PUT per ticket.
+    if (await engine.blobs.head(claim.key)) return usedUpload(c, claim.key);
     const tmpDir = join(engine.root, STATE_DIR, 'uploads-tmp');
     await mkdir(tmpDir, { recursive: true });
-    const tmp = join(tmpDir, randomBytes(8).toString('hex'));
+    const tmp = join(tmpDir, uploadTempName(randomBytes(8).toString('hex')));
     let bytes = 0;
     const limit = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -186,7 +189,12 @@ function fileRoutes(engine: LocalEngine, links: LocalFileLinks): Hono {
       await rm(tmp, { force: true });
       return errorResponse(c, 400, 'bad_request', 'the upload is empty');
     }
-    await engine.blobs.upload(tmp, claim.key, c.req.header('content-type') ?? 'application/octet-stream');
+    try {
+      await engine.blobs.uploadOnce(tmp, claim.key);
+    } catch (e) {
+      if (e instanceof ConflictError) return usedUpload(c, claim.key);
+      throw e;
+    }
     return c.json({ key: claim.key, bytes }, 200);
   });
 
@@ -236,6 +244,10 @@ function fileRoutes(engine: LocalEngine, links: LocalFileLinks): Hono {
 }
 
 class PayloadTooLarge extends Error {}
+
+function usedUpload(c: Context, key: string): Response {
+  return errorResponse(c, 409, ApiErrorCodes.Conflict, 'this upload URL was already used (a ticket takes one PUT); ask POST /v1/uploads for a new one', { key });
+}
 
 function tooLarge(c: Context, maxBytes: number): Response {
   return errorResponse(c, 413, ApiErrorCodes.PayloadTooLarge, `the upload is over its limit of ${maxBytes} bytes`, { maxBytes });

@@ -10,7 +10,7 @@ import { constants, lstatSync, realpathSync } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { InputInvalidError } from '../lambdas/contracts/index.js';
+import { ConflictError, InputInvalidError } from '../lambdas/contracts/index.js';
 import { normaliseKey } from '../lambdas/core/object-keys.js';
 import type { BlobHead, BlobStore } from '../lambdas/ports.js';
 
@@ -76,6 +76,25 @@ export class FsBlobStore implements BlobStore {
       await copyFile(srcPath, tmp);
       await rename(tmp, dest);
     });
+    return (await this.head(key))!;
+  }
+
+  /**
+   * Stores a local file under a key that must not exist yet, atomically (a hard link fails if the
+   * name is taken): an upload ticket's one PUT. The local file is removed either way; a key
+   * already there is a ConflictError.
+   */
+  async uploadOnce(srcPath: string, key: string): Promise<BlobHead> {
+    const dest = this.pathOf(key);
+    await mkdir(dirname(dest), { recursive: true });
+    try {
+      await link(srcPath, dest);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new ConflictError(`an object is already stored under ${key}`, { key });
+      throw e;
+    } finally {
+      await rm(srcPath, { force: true });
+    }
     return (await this.head(key))!;
   }
 

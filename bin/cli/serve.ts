@@ -68,7 +68,7 @@ export async function serve(args: string[]): Promise<number> {
 
   const out = resolve(values.out);
   const state = join(out, STATE_DIR);
-  mkdirSync(state, { recursive: true });
+  mkdirSync(state, { recursive: true, mode: 0o700 });
   const apiKey = loadOrCreateSecret(join(state, 'api-key'), 'mk_');
   const webhookSecret = loadOrCreateSecret(join(state, 'webhook-secret'), 'whsec_');
   const linkSecret = loadOrCreateSecret(join(state, 'link-secret'), '');

@@ -32,6 +32,7 @@ import { DEFAULT_PROBE_TIMEOUT_MS, probeMemoryMiB, type RuntimeConfig } from './
 import type { MediaTools } from './binaries.js';
 import { runTool, type RunResult } from './ffmpeg-runner.js';
 import { logger, metrics, traced } from './observability.js';
+import { scratchDirPrefix } from './scratch-dirs.js';
 
 export interface RuntimeDeps {
   blobs: BlobStore;
@@ -155,7 +156,8 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
 
   const step = await deps.jobs.startStep({ jobId: input.jobId, stepId, function: def.name });
   await emitStep(deps, step);
-  const scratch = await mkdtemp(join(deps.config.scratchRoot, `${def.name}-`));
+  // Named with this pid, so a later start removes it if this process dies (runtime/scratch-dirs.ts).
+  const scratch = await mkdtemp(join(deps.config.scratchRoot, scratchDirPrefix(def.name)));
   const outputs: { path: string; key: string; contentType: string }[] = [];
   let lastProgress = 0;
   // The allocator's budget for this task, if it gave one, caps every ffmpeg run of it.
