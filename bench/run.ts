@@ -21,6 +21,10 @@ const BENCHMARKS: Record<string, Bench> = {
     describe: 'allocator speed model vs measured encode time of real chunks on this machine, after calibration (target: median abs error ≤ 25%)',
     load: () => import('./speed-model.js'),
   },
+  corpus: {
+    describe: 'source corpus of issue 10 through the CLI: per case the expected outcome (complete ladder or one-line refusal), seconds and reason; totals',
+    load: () => import('./corpus.js'),
+  },
   rules: {
     describe: 'event-pattern matcher: 100 rules × 100,000 realistic events (target ≥ 1,000,000 evaluations/s)',
     load: () => import('./rules.js'),
@@ -39,6 +43,7 @@ function usage(): string {
     'encode options: --only bbb|gen   --preset NAME (default: default)   --keep (keep temp dirs)',
     'allocator options: --titles N (default 1000)   --seed N   --concurrency N (tasks per job, default 200)',
     'speed-model options: --keep (keep the temp folder)',
+    'corpus options: --only TEXT (cases whose name contains it)   --keep (keep the temp folder)   --json',
     'rules options: --rules N (default 100)   --events N (default 100000)   --passes N (default 3)   --seed N',
   ].join('\n');
 }
