@@ -27,6 +27,8 @@ export interface BlobHead {
   size: number;
   /** Changes whenever the content changes (S3 ETag; size+mtime+inode locally). */
   etag: string;
+  /** The S3 object version (versioned buckets); absent locally. */
+  versionId?: string;
 }
 
 export interface BlobStore {

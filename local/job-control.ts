@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import {
+  InputInvalidError,
   MediaInfoSchema,
   NotFoundError,
   functionInfoOf,
@@ -57,6 +58,8 @@ export class LocalJobControl implements JobControl {
   }
 
   async submit(spec: JobSpec, opts: { jobId: string }): Promise<JobRecord> {
+    // Versions are S3's; here a job pins its source by content (local/source-pin.ts).
+    if (spec.source.versionId) throw new InputInvalidError('source.versionId names an S3 object version; the local engine has none (it pins sources by content)');
     const job = await this.engine.submitSpec(spec, opts.jobId);
     if (job.status === 'QUEUED') this.enqueue(job);
     return job;

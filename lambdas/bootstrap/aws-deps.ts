@@ -10,7 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoJobStore, EventBridgeBus, S3BlobStore } from '../adapters/aws/index.js';
-import { API_UPLOAD_PREFIX } from '../contracts/index.js';
+import { API_UPLOAD_PREFIX, VERSIONED_KEY_PREFIX } from '../contracts/index.js';
 import type { BlobStore, EventBus, JobStore } from '../ports.js';
 import { PrefixRoutedBlobStore } from '../runtime/prefix-routed-blob-store.js';
 import { resolveMediaTools, resolveVmafModel, type RuntimeConfig, type RuntimeDeps } from '../runtime/index.js';
@@ -65,6 +65,8 @@ export function awsBlobStore(s3: S3Client, sourceBucket: string, derivativeBucke
   return new PrefixRoutedBlobStore(new S3BlobStore({ client: s3, bucket: derivativeBucket }), [
     { prefix: SOURCE_PREFIX, store: sources },
     { prefix: API_UPLOAD_PREFIX, store: sources },
+    // A job's pinned source version (contracts/source-version.ts) is read from the source bucket.
+    { prefix: VERSIONED_KEY_PREFIX, store: sources },
   ]);
 }
 

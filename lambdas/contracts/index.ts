@@ -19,3 +19,4 @@ export * from './normalize-audio.js';
 export * from './allocation.js';
 export * from './allocate-state.js';
 export * from './estimate.js';
+export * from './source-version.js';

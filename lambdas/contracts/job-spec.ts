@@ -49,7 +49,14 @@ export type CaptionSpec = z.infer<typeof CaptionSpecSchema>;
 export const JobSpecSchema = z
   .object({
     /** Where the source is: a BlobStore key (local root or source bucket). */
-    source: z.object({ key: z.string().min(1) }),
+    source: z.object({
+      key: z.string().min(1),
+      /**
+       * On AWS, the S3 object version to encode; recorded at submit when not given, so a job
+       * keeps reading what it was submitted with (locally sources are pinned by content instead).
+       */
+      versionId: z.string().min(1).max(1024).optional(),
+    }),
     preset: z.string().min(1).default('default'),
     /** Overrides the preset's rungs. */
     ladder: z.array(RungSpecSchema).min(1).max(12).optional(),

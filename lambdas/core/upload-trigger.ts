@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DEFAULT_SOURCE_LIMITS, JobSpecSchema, UPLOAD_PREFIX, VIDEO_EXTENSIONS, type EncodeWorkflowInput, type JobSpec, type SourceLimits } from '../contracts/index.js';
+import { DEFAULT_SOURCE_LIMITS, JobSpecSchema, UPLOAD_PREFIX, VIDEO_EXTENSIONS, type EncodeWorkflowInput, type JobSpec, type SourceLimits, versionedKey } from '../contracts/index.js';
 import { findPreset } from './presets.js';
 import { workflowSpecOf } from './workflow-spec.js';
 
@@ -100,7 +100,8 @@ export interface UploadWorkflowOptions {
 export function uploadWorkflowInput(jobId: string, spec: JobSpec, o: UploadWorkflowOptions): EncodeWorkflowInput {
   return {
     jobId,
-    source: { key: spec.source.key },
+    // The version recorded at submit, so a replaced object changes nothing for the job.
+    source: { key: spec.source.versionId ? versionedKey(spec.source.key, spec.source.versionId) : spec.source.key },
     spec: workflowSpecOf(spec),
     limits: { ...(o.limits ?? DEFAULT_SOURCE_LIMITS) },
     workPrefix: `.mosaic/work/${jobId}/`,

@@ -183,7 +183,7 @@ describe('POST /v1/uploads: presigned S3 PUT', () => {
     const bytes = Buffer.from('pretend this is an mp4 file');
     const ticket = await req('POST', '/v1/uploads', { filename: 'My Clip (1).mp4', bytes: bytes.length, contentType: 'video/mp4' });
     expect(ticket.status).toBe(201);
-    expect(ticket.body).toMatchObject({ method: 'PUT', maxBytes: bytes.length, headers: { 'content-type': 'video/mp4', 'content-length': String(bytes.length) } });
+    expect(ticket.body).toMatchObject({ method: 'PUT', maxBytes: bytes.length, headers: { 'content-type': 'video/mp4', 'content-length': String(bytes.length), 'if-none-match': '*' } });
     expect(ticket.body.key).toMatch(/^uploads\/[a-z0-9]+-[0-9a-f]{12}\/My_Clip__1_\.mp4$/);
     const url = new URL(ticket.body.url);
     expect(url.origin).toBe(s3.endpoint);
@@ -198,10 +198,10 @@ describe('POST /v1/uploads: presigned S3 PUT', () => {
     const signingDate = new Date(url.searchParams.get('X-Amz-Date')!.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
     const presignClient = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: REGION, credentials: FAKE_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED' });
     const sign = (len: number, type = 'video/mp4') =>
-      getSignedUrl(presignClient, new PutObjectCommand({ Bucket: 'src', Key: ticket.body.key, ContentLength: len, ContentType: type }), {
+      getSignedUrl(presignClient, new PutObjectCommand({ Bucket: 'src', Key: ticket.body.key, ContentLength: len, ContentType: type, IfNoneMatch: '*' }), {
         expiresIn: 3600,
         signingDate,
-        signableHeaders: new Set(['content-length', 'content-type']),
+        signableHeaders: new Set(['content-length', 'content-type', 'if-none-match']),
       }).then((u) => new URL(u).searchParams.get('X-Amz-Signature'));
     expect(await sign(bytes.length)).toBe(url.searchParams.get('X-Amz-Signature'));
     expect(await sign(bytes.length + 1)).not.toBe(url.searchParams.get('X-Amz-Signature'));
@@ -222,7 +222,8 @@ describe('POST /v1/uploads: presigned S3 PUT', () => {
     const url = new URL(((await res.json()) as { url: string }).url);
     expect(url.hostname).toBe('src.s3.us-east-1.amazonaws.com');
     expect([...url.searchParams.keys()].filter((k) => /checksum/i.test(k))).toEqual([]);
-    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
+    // If-None-Match: * is signed too: the URL takes one PUT (S3 answers 412 to a second).
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host;if-none-match');
   });
 
   it('refuses a size over the limit before signing anything (413 from the route; InputInvalidError from the port)', async () => {

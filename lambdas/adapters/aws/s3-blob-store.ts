@@ -17,7 +17,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { InputInvalidError } from '../../contracts/index.js';
+import { InputInvalidError, parseVersionedKey } from '../../contracts/index.js';
 import type { BlobHead, BlobStore } from '../../ports.js';
 
 const MiB = 1024 * 1024;
@@ -38,6 +38,17 @@ export interface S3BlobStoreOptions {
 /** S3 quotes ETags (`"abc"`); the contract wants an opaque token, so drop the quotes. */
 const unquote = (etag: string | undefined): string => (etag ?? '').replace(/^"|"$/g, '');
 
+/** Bucket key and version of a key: a pinned `.mosaic/versions/…` key reads one version of its object. */
+const located = (key: string): { Key: string; VersionId?: string } => {
+  const v = parseVersionedKey(key);
+  return v ? { Key: v.key, VersionId: v.versionId } : { Key: key };
+};
+
+/** Pinned version keys are read-only. */
+const writable = (key: string): void => {
+  if (parseVersionedKey(key)) throw new InputInvalidError(`cannot write to a pinned object version: ${key}`);
+};
+
 const isNotFound = (e: unknown): boolean => {
   const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
   return err?.name === 'NoSuchKey' || err?.name === 'NotFound' || err?.$metadata?.httpStatusCode === 404;
@@ -55,7 +66,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async download(key: string, destPath: string): Promise<void> {
-    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })).catch((e: unknown) => {
+    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, ...located(key) })).catch((e: unknown) => {
       throw isNotFound(e) ? new InputInvalidError(`object not found: ${key}`) : e;
     });
     await mkdir(dirname(destPath), { recursive: true });
@@ -71,6 +82,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async upload(srcPath: string, key: string, contentType: string): Promise<BlobHead> {
+    writable(key);
     const { size } = await stat(srcPath);
     // lib-storage sends one PutObject when the whole body fits in the first part, so the part size
     // doubles as the threshold: small files go in one request, big ones in parts of >= 5 MiB
@@ -93,6 +105,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async putBytes(key: string, body: Uint8Array | string, contentType: string): Promise<BlobHead> {
+    writable(key);
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     const out = await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: contentType }));
     return { size: bytes.byteLength, etag: unquote(out.ETag) };
@@ -100,7 +113,7 @@ export class S3BlobStore implements BlobStore {
 
   async getBytes(key: string): Promise<Buffer> {
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, ...located(key) }));
       return Buffer.from(await res.Body!.transformToByteArray());
     } catch (e) {
       throw isNotFound(e) ? new InputInvalidError(`object not found: ${key}`) : e;
@@ -109,8 +122,8 @@ export class S3BlobStore implements BlobStore {
 
   async head(key: string): Promise<BlobHead | null> {
     try {
-      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { size: res.ContentLength ?? 0, etag: unquote(res.ETag) };
+      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, ...located(key) }));
+      return { size: res.ContentLength ?? 0, etag: unquote(res.ETag), ...(res.VersionId && res.VersionId !== 'null' ? { versionId: res.VersionId } : {}) };
     } catch (e) {
       if (isNotFound(e)) return null;
       throw e;

@@ -54,14 +54,15 @@ export class S3UploadTarget implements UploadTarget {
     const ttl = this.o.uploadTtlSec ?? 3600;
     const url = await getSignedUrl(
       this.o.client,
-      new PutObjectCommand({ Bucket: this.o.sourceBucket, Key: key, ContentLength: req.bytes, ContentType: req.contentType }),
+      // If-None-Match: * makes the URL single-use: S3 refuses (412) a PUT onto an object that exists.
+      new PutObjectCommand({ Bucket: this.o.sourceBucket, Key: key, ContentLength: req.bytes, ContentType: req.contentType, IfNoneMatch: '*' }),
       // Signed, not hoisted into the query: S3 then checks the request's own headers against them.
-      { expiresIn: ttl, signableHeaders: new Set(['content-length', 'content-type']) },
+      { expiresIn: ttl, signableHeaders: new Set(['content-length', 'content-type', 'if-none-match']) },
     );
     return {
       method: 'PUT',
       url,
-      headers: { 'content-type': req.contentType, 'content-length': String(req.bytes) },
+      headers: { 'content-type': req.contentType, 'content-length': String(req.bytes), 'if-none-match': '*' },
       key,
       maxBytes: req.bytes,
       expiresAt: new Date(Date.now() + ttl * 1000).toISOString(),

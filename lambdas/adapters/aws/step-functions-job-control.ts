@@ -71,6 +71,11 @@ export class StepFunctionsJobControl implements JobControl {
 
   async submit(spec: JobSpec, opts: { jobId: string }): Promise<JobRecord> {
     const { jobId } = opts;
+    // The source version is recorded with the job (and read by every run of it), unless the caller named one.
+    if (!spec.source.versionId && !(await this.o.jobs.getJob(jobId))) {
+      const versionId = (await this.o.blobs.head(spec.source.key))?.versionId;
+      if (versionId) spec = { ...spec, source: { ...spec.source, versionId } };
+    }
     // Built first: a spec the workflow would refuse fails here, before any record exists.
     const input = this.o.workflowInput(jobId, spec);
     let job: JobRecord;
