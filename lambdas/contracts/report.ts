@@ -59,7 +59,7 @@ export const JobReportSchema = z.object({
   audio: z.object({ codecs: z.string(), bitrateKbps: z.number(), durationSec: z.number() }).nullable(),
   audioTracks: z.array(AudioReportSchema).default([]),
   subtitles: z.array(TextReportSchema).default([]),
-  /** What Inspect and Plan decided that a user should know (e.g. an image subtitle skipped). */
+  /** What Inspect and Package decided that a user should know (e.g. image subtitles skipped). */
   notes: z.array(z.string()).default([]),
   outputs: z.object({
     hls: z.string().nullable(),

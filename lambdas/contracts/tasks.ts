@@ -346,8 +346,6 @@ export const PlanResultSchema = z.object({
   package: PackageInputSchema,
   thumbnails: ThumbnailsInputSchema.nullable(),
   sizing: PlanSizingSchema,
-  /** What planning decided that a user should know (e.g. an image subtitle skipped). */
-  notes: z.array(z.string()).default([]),
 });
 export type PlanResult = z.infer<typeof PlanResultSchema>;
 

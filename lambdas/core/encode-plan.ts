@@ -19,7 +19,6 @@ import { planLadder } from './ladder.js';
 import { normaliseKey } from './object-keys.js';
 import { chooseChunkSeconds, planSizing } from './plan-sizing.js';
 import { findPreset, presetNames } from './presets.js';
-import { WEBVTT_CONVERTIBLE } from './subtitle-args.js';
 
 export const workKeys = (workPrefix: string) => ({
   chunk: (rungId: string, index: number) => `${workPrefix}chunks/${rungId}/c${String(index).padStart(4, '0')}.mp4`,
@@ -53,17 +52,10 @@ function menuNames(items: { title?: string; language: string }[], kind: string):
 /**
  * The WebVTT renditions: the source's text subtitles (default first, cues moved by the video's
  * origin), then the sidecar captions (cues already relative to the first frame). Image
- * subtitles, and text codecs the converter does not know, are skipped with a note.
+ * subtitles are skipped (Inspect says so in the media notes).
  */
-export function planText(media: MediaInfo, captions: PlanInput['spec']['captions'], originSec: number): { text: PackageText[]; notes: string[] } {
-  const notes: string[] = [];
-  const tracks = defaultFirst(media.subtitles).filter((s) => {
-    const what = `subtitle track ${s.index} (${s.codec}, ${s.language})`;
-    if (!s.text) notes.push(`${what} is an image subtitle: skipped (only text subtitles become WebVTT renditions)`);
-    else if (!WEBVTT_CONVERTIBLE.has(s.codec)) notes.push(`${what} cannot be converted to WebVTT: skipped`);
-    else return true;
-    return false;
-  });
+export function planText(media: MediaInfo, captions: PlanInput['spec']['captions'], originSec: number): PackageText[] {
+  const tracks = defaultFirst(media.subtitles).filter((s) => s.text);
   const sidecars = (captions ?? []).map((c, i) => ({ ...c, key: normaliseKey(c.key, { field: `spec.captions.${i}.key` }) }));
   const all = [
     ...tracks.map((s) => ({ title: s.title, language: s.language, default: s.default, offsetSec: originSec, from: { kind: 'track' as const, index: s.index, codec: s.codec } })),
@@ -71,10 +63,7 @@ export function planText(media: MediaInfo, captions: PlanInput['spec']['captions
   ];
   const names = menuNames(all, 'Subtitles');
   const firstDefault = all.findIndex((t) => t.default);
-  return {
-    text: all.map((t, i) => ({ id: `s${i}`, language: bcp47(t.language), name: names[i], default: i === firstDefault, from: t.from, offsetSec: t.offsetSec })),
-    notes,
-  };
+  return all.map((t, i) => ({ id: `s${i}`, language: bcp47(t.language), name: names[i], default: i === firstDefault, from: t.from, offsetSec: t.offsetSec }));
 }
 
 /** `speeds`: the allocator's speed table (priors + what this installation measured). */
@@ -134,7 +123,7 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
     originSec,
     output: { key: keys.audio(`a${n}`) },
   }));
-  const { text, notes } = planText(media, input.spec.captions, originSec);
+  const text = planText(media, input.spec.captions, originSec);
   const assembleTasks = rungs.map((rung) => ({
     jobId,
     itemId: rung.id,
@@ -223,6 +212,5 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
           outputPrefix: input.outputPrefix,
         }
       : null,
-    notes,
   };
 }

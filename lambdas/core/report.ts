@@ -81,7 +81,7 @@ export function buildReport(input: PublishInput, createdAt: string): JobReport {
         vtt: rel(p?.vttKey),
       };
     }),
-    notes: [...new Set([...(input.media?.notes ?? []), ...(input.plan?.notes ?? []), ...(input.package?.notes ?? [])])],
+    notes: [...new Set([...(input.media?.notes ?? []), ...(input.package?.notes ?? [])])],
     outputs: {
       hls: rel(input.package?.hlsMasterKey),
       dash: rel(input.package?.dashManifestKey),

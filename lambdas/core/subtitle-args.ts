@@ -11,9 +11,6 @@ const SIDECAR_GUARD = ['-protocol_whitelist', 'file,pipe', '-format_whitelist', 
 
 const COMMON = ['-hide_banner', '-nostdin', '-y', '-nostats'];
 
-/** Subtitle codecs (ffprobe names) this converter turns into WebVTT. */
-export const WEBVTT_CONVERTIBLE = new Set(['subrip', 'srt', 'ass', 'ssa', 'mov_text', 'webvtt', 'text']);
-
 /**
  * One subtitle stream of the source as WebVTT, its cues in the source's own timeline
  * (`-copyts`: the same timestamps the video's origin is measured in).

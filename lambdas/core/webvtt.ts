@@ -68,6 +68,8 @@ export function alignWebVtt(text: string, o: { offsetSec: number; durationSec: n
     if (endSec - startSec < 0.001 || !c.text.trim()) continue;
     kept.push({ ...c, startSec, endSec, text: escapeAmpersands(c.text) });
   }
+  // WebVTT wants cues in start order (stable: cues starting together keep theirs).
+  kept.sort((a, b) => a.startSec - b.startSec);
   const body = kept.map((c) =>
     [...(c.id ? [c.id] : []), `${formatVttTime(c.startSec)} --> ${formatVttTime(c.endSec)}${c.settings ? ` ${c.settings}` : ''}`, c.text].join('\n'),
   );

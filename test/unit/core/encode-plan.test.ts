@@ -104,7 +104,7 @@ describe('planEncode audio and text renditions', () => {
   const sub = (over: Partial<SubtitleTrack>): SubtitleTrack => ({ index: 0, codec: 'subrip', language: 'eng', default: false, text: true, ...over });
   const multi: MediaInfo = {
     ...media,
-    video: { ...media.video, startSec: 0.128, conform: { originSec: 0.2, variableFrameRate: false, maxFrameGapSec: 0.04, sourceFrames: 750, interlaced: null } },
+    video: { ...media.video, startSec: 0.128, conform: { streamIndex: 0, originSec: 0.2, variableFrameRate: false, maxFrameGapSec: 0.04, sourceFrames: 750, interlaced: null } },
     audioTracks: [
       track({ index: 1, language: 'eng', default: true, channels: 2 }),
       track({ index: 0, language: 'fra', channels: 1, sampleRate: 8000 }),
@@ -114,7 +114,7 @@ describe('planEncode audio and text renditions', () => {
       sub({ index: 0, codec: 'subrip', language: 'eng' }),
       sub({ index: 1, codec: 'hdmv_pgs_subtitle', language: 'deu', text: false }),
       sub({ index: 2, codec: 'ass', language: 'fre', default: true }),
-      sub({ index: 3, codec: 'eia_608', language: 'eng' }),
+      sub({ index: 3, codec: 'dvd_subtitle', language: 'eng', text: false }),
     ],
   };
   const p = planEncode(input({ media: multi, spec: { ...input().spec, captions: [{ key: 'captions/side.vtt', language: 'es', label: 'Español (CC)' }] } }));
@@ -153,16 +153,12 @@ describe('planEncode audio and text renditions', () => {
     expect(q.package.subtitles.filter((t) => t.from.kind === 'track').map((t) => t.offsetSec)).toEqual([0.128, 0.128]);
   });
 
-  it('turns text subtitles (default first) and sidecars into WebVTT renditions, and skips image ones with a note', () => {
+  it('turns text subtitles (default first) and sidecars into WebVTT renditions, and skips image ones', () => {
     expect(p.package.subtitles).toEqual([
       { id: 's0', language: 'fr', name: 'French', default: true, from: { kind: 'track', index: 2, codec: 'ass' }, offsetSec: 0.2 },
       { id: 's1', language: 'en', name: 'English', default: false, from: { kind: 'track', index: 0, codec: 'subrip' }, offsetSec: 0.2 },
       // Sidecar cues are already relative to the first frame.
       { id: 's2', language: 'es', name: 'Español (CC)', default: false, from: { kind: 'sidecar', key: 'captions/side.vtt' }, offsetSec: 0 },
-    ]);
-    expect(p.notes).toEqual([
-      'subtitle track 1 (hdmv_pgs_subtitle, deu) is an image subtitle: skipped (only text subtitles become WebVTT renditions)',
-      'subtitle track 3 (eia_608, eng) cannot be converted to WebVTT: skipped',
     ]);
     // The source is staged for packaging only when a text track is read from it.
     expect(p.package.source).toEqual({ key: 'sources/job-1/in.mp4' });
