@@ -69,8 +69,10 @@ export function buildReport(input: PublishInput, createdAt: string): JobReport {
     }),
     audio: audioTracks[0] ? { codecs: audioTracks[0].codecs, bitrateKbps: audioTracks[0].bitrateKbps, durationSec: audioTracks[0].durationSec } : null,
     audioTracks,
-    subtitles: (input.plan?.package.subtitles ?? []).map((t) => {
+    // Those Package wrote (a source track ffmpeg could not read is skipped, with a note).
+    subtitles: (input.plan?.package.subtitles ?? []).flatMap((t) => {
       const p = packaged.get(t.id);
+      if (!p) return [];
       return {
         id: t.id,
         language: t.language,

@@ -222,3 +222,52 @@ describe('audio and text renditions end to end', () => {
     }
   });
 });
+
+describe('short 8 kHz mono, long audio and mov_text in MP4', () => {
+  it('pads the short track and cuts the long one to the video, and keeps the mov_text cue times', async () => {
+    const dir = tempDir();
+    const srt = join(dir, 'cc.srt');
+    writeFileSync(srt, '1\n00:00:00,500 --> 00:00:01,250\nTimed text\n');
+    const src = join(dir, 'source.mp4');
+    const mk = run(FFMPEG, [
+      '-hide_banner', '-v', 'error', '-y',
+      '-f', 'lavfi', '-i', `testsrc2=size=160x90:rate=${FPS}:duration=3`,
+      '-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=8000:duration=1.5',
+      '-f', 'lavfi', '-i', 'sine=frequency=500:sample_rate=44100:duration=10',
+      '-i', srt,
+      '-map', '0:v', '-map', '1:a', '-map', '2:a', '-map', '3',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-c:s', 'mov_text',
+      '-metadata:s:a:0', 'language=eng', '-metadata:s:a:1', 'language=spa', '-metadata:s:s:0', 'language=eng',
+      src,
+    ]);
+    expect(mk.code, mk.stderr).toBe(0);
+    const eng = await LocalEngine.open({
+      root: join(dir, 'out'),
+      runtime: { searchPath: (process.env.PATH ?? '').split(':'), cacheDir: tmpdir(), allowModelDownload: false, ffmpegTimeoutMs: 120_000 },
+    });
+    try {
+      const { job } = await eng.submitFile(src, { preset: 'draft', outputs: { hls: true, dash: true, thumbnails: false, quality: false } });
+      const done = await eng.run(job.id);
+      expect(done.error).toBeNull();
+      const out = join(dir, 'out', job.id);
+      const r = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as JobReport;
+      expect(r.source!.subtitles.map((s) => s.codec)).toEqual(['mov_text']);
+      const video = parseMediaPlaylist(readFileSync(join(out, 'hls', r.rungs[0].id, 'index.m3u8'), 'utf8')).segments.reduce((t, s) => t + s.durationSec, 0);
+      expect(r.audioTracks.map((t) => [t.language, t.sourceChannels, t.channels])).toEqual([
+        ['en', 1, 1],
+        ['es', 1, 1],
+      ]);
+      for (const t of r.audioTracks) {
+        const { durationSec, onsetSec } = burstOnset(join(out, t.playlist!));
+        expect(Math.abs(durationSec - video), `${t.id}: ${durationSec} s vs video ${video} s`).toBeLessThanOrEqual(1 / FPS);
+        expect(onsetSec, `${t.id} has sound`).not.toBeNull();
+      }
+      const o = r.source!.video.conform?.originSec ?? r.source!.video.startSec;
+      const cues = parseWebVtt(readFileSync(join(out, r.subtitles[0].vtt!), 'utf8')).cues;
+      expect(cues.map((c) => [c.text, Math.round((c.startSec + o) * 1000), Math.round((c.endSec + o) * 1000)])).toEqual([['Timed text', 500, 1250]]);
+      expect(parseMasterMedia(readFileSync(join(out, 'hls', 'master.m3u8'), 'utf8')).map((m) => `${m.TYPE}:${m.LANGUAGE}`)).toEqual(['AUDIO:en', 'AUDIO:es', 'SUBTITLES:en']);
+    } finally {
+      eng.close();
+    }
+  }, 60_000);
+});
