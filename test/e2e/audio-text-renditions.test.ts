@@ -5,7 +5,7 @@
  * source time, so alignment is measured, not assumed.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -266,6 +266,33 @@ describe('short 8 kHz mono, long audio and mov_text in MP4', () => {
       const cues = parseWebVtt(readFileSync(join(out, r.subtitles[0].vtt!), 'utf8')).cues;
       expect(cues.map((c) => [c.text, Math.round((c.startSec + o) * 1000), Math.round((c.endSec + o) * 1000)])).toEqual([['Timed text', 500, 1250]]);
       expect(parseMasterMedia(readFileSync(join(out, 'hls', 'master.m3u8'), 'utf8')).map((m) => `${m.TYPE}:${m.LANGUAGE}`)).toEqual(['AUDIO:en', 'AUDIO:es', 'SUBTITLES:en']);
+    } finally {
+      eng.close();
+    }
+  }, 60_000);
+});
+
+describe('a sidecar that is not SRT or WebVTT', () => {
+  it('fails the job with Mosaic.InputInvalid naming the caption, and publishes nothing', async () => {
+    const dir = tempDir();
+    const src = join(dir, 'clip.mp4');
+    const mk = run(FFMPEG, ['-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=160x90:rate=${FPS}:duration=1`, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', src]);
+    expect(mk.code, mk.stderr).toBe(0);
+    const eng = await LocalEngine.open({
+      root: join(dir, 'out'),
+      runtime: { searchPath: (process.env.PATH ?? '').split(':'), cacheDir: tmpdir(), allowModelDownload: false, ffmpegTimeoutMs: 120_000 },
+    });
+    try {
+      // A playlist dressed as captions: it must never be opened by a demuxer that follows its entries.
+      const bad = join(dir, 'evil.vtt');
+      writeFileSync(bad, `#EXTM3U\n#EXTINF:1,\n${src}\n#EXT-X-ENDLIST\n`);
+      await eng.blobs.upload(bad, 'captions/evil.vtt', 'text/vtt');
+      const { job } = await eng.submitFile(src, { preset: 'draft', outputs: { hls: true, dash: false, thumbnails: false, quality: false }, captions: [{ key: 'captions/evil.vtt', language: 'en', label: 'CC' }] });
+      const done = await eng.run(job.id);
+      expect(done.status).toBe('FAILED');
+      expect(done.error).toMatchObject({ code: 'Mosaic.InputInvalid', message: expect.stringContaining('caption captions/evil.vtt is neither WebVTT') });
+      expect(done.error!.message).not.toMatch(/\n/);
+      expect(existsSync(join(dir, 'out', job.id, 'hls')), 'partial outputs removed').toBe(false);
     } finally {
       eng.close();
     }
