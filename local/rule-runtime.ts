@@ -15,8 +15,6 @@ import {
   InputInvalidError,
   LOCAL_RULE_SUBSTITUTIONS,
   RuleDetailTypes,
-  ruleBus,
-  ruleEngineReason,
   type BusEvent,
   type JobRecord,
   type JobSpec,
@@ -24,7 +22,7 @@ import {
   type RuleBus,
 } from '../lambdas/contracts/index.js';
 import { presetNames } from '../lambdas/core/presets.js';
-import { evaluate, type RuleSet } from '../lambdas/core/rules/index.js';
+import { evaluate, ruleBus, ruleEngineReason, type RuleSet } from '../lambdas/core/rules/index.js';
 import { planWorkflowStart } from '../lambdas/core/workflow-start.js';
 import { createRuleEngineHandler, runAction, type ActionOutcome, type RuleActionDeps, type RuleEngineResult } from '../lambdas/platform/rule-engine/handler.js';
 import type { BusEntry, RuleEventSink } from '../lambdas/ports.js';

@@ -10,9 +10,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BusEventSchema, LOCAL_RULE_SUBSTITUTIONS, OR_KEY, isPlainObject, ruleBus, type Rule } from '../../lambdas/contracts/index.js';
+import { BusEventSchema, LOCAL_RULE_SUBSTITUTIONS, OR_KEY, isPlainObject, type Rule } from '../../lambdas/contracts/index.js';
 import { explainMismatch } from '../../lambdas/core/event-pattern/index.js';
-import { evaluate, factsQuery, formatRuleProblem, loadRuleSet, ruleEngineReason, RuleSetError, type EvaluationProblem, type FactsBySubject, type PlannedAction, type RuleSet } from '../../lambdas/core/rules/index.js';
+import { evaluate, factsQuery, formatRuleProblem, loadRuleSet, ruleBus, ruleEngineReason, RuleSetError, type EvaluationProblem, type FactsBySubject, type PlannedAction, type RuleSet } from '../../lambdas/core/rules/index.js';
 import { RULES_DIR, readRuleFiles } from '../../local/rules-loader.js';
 
 export const RULES_USAGE = `  mosaic rules list [--dir DIR] [--json]

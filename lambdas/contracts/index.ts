@@ -14,7 +14,6 @@ export * from './job-table.js';
 export * from './api.js';
 export * from './event-pattern.js';
 export * from './rules.js';
-export * from './rules-eventbridge.js';
 export * from './normalize-audio.js';
 export * from './allocation.js';
 export * from './allocate-state.js';

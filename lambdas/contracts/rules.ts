@@ -1,5 +1,7 @@
 /**
  * Rules: data in `rules/*.json`, run by EventBridge on AWS and by the embedded engine locally.
+ * This file holds their shapes and the events they follow; validating, compiling to EventBridge
+ * and evaluating rules is logic, in core/rules.
  *
  * A rule says: when an event matches `on` (an EventBridge event pattern), and — optionally — the
  * facts of a subject match `if` (the same pattern language, over facts), run `then` (start a
@@ -13,7 +15,7 @@
  */
 import { z } from 'zod';
 import { InputInvalidError } from './errors.js';
-import { EVENT_PATTERN_MAX_CHARS, eventPatternIssues, isPlainObject, type EventPattern } from './event-pattern.js';
+import { isPlainObject, type EventPattern } from './event-pattern.js';
 
 // ---- events the rules follow (published on the platform bus, source `mosaic`)
 
@@ -147,29 +149,8 @@ export const RULE_SUBSTITUTIONS = {
 export type RuleSubstitutions = Record<keyof typeof RULE_SUBSTITUTIONS, string>;
 /** The embedded engine's values (its inbox watcher names this bucket in its S3 events). */
 export const LOCAL_RULE_SUBSTITUTIONS: RuleSubstitutions = { SourceBucket: 'mosaic-local-sources' };
-/** The longest value a substitution may take (S3 bucket names are at most 63 characters): pattern sizes are checked with it. */
-const SUBSTITUTION_MAX_CHARS = 63;
-export const SUBSTITUTION = /\$\{([A-Za-z][A-Za-z0-9]*)\}/g;
-
-/** `${Name}` replaced in the strings (keys included) of a value; unknown names stay as written. */
-export function fillSubstitutions<T>(value: T, values: Readonly<Record<string, string>>): T {
-  const fill = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.replace(SUBSTITUTION, (whole, name: string) => (Object.hasOwn(values, name) ? values[name] : whole));
-    if (Array.isArray(v)) return v.map(fill);
-    if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [fill(k) as string, fill(x)]));
-    return v;
-  };
-  return fill(value) as T;
-}
 
 // ---- variables and templates
-
-/** Variables every rule has, as in EventBridge input transformers (`aws.events.rule-arn` is a local ARN in the embedded engine). */
-export const PREDEFINED_VARIABLES = ['aws.events.rule-name', 'aws.events.rule-arn', 'aws.events.event', 'aws.events.event.json', 'aws.events.event.ingestion-time'] as const;
-/** JSONPaths rules with `if` may use besides the event's: the matching subject and its facts. */
-export const FACT_PATH_ROOTS = ['$.subject', '$.facts'] as const;
-export const PLACEHOLDER_IN_TEXT = /<([A-Za-z0-9_.-]+)>/g;
-export const WHOLE_PLACEHOLDER = /^<([A-Za-z0-9_.-]+)>$/;
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const Name = (what: string) => z.string().regex(KEBAB, `${what} must be kebab-case: lower-case letters, digits and single hyphens`);
@@ -194,10 +175,8 @@ export type InputMapping = z.infer<typeof InputMappingSchema>;
 
 // ---- patterns
 
-/** An EventBridge event pattern, validated as EventBridge would (every problem, with its path). */
-export const EventPatternSchema = z.custom<EventPattern>(() => true).superRefine((value, ctx) => {
-  for (const issue of eventPatternIssues(value)) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-});
+/** An EventBridge event pattern's shape; core/rules validates it as EventBridge would. */
+export const EventPatternShapeSchema = z.custom<EventPattern>((v) => isPlainObject(v), 'an event pattern is a JSON object');
 
 // ---- actions
 
@@ -246,114 +225,27 @@ export type FactCondition = z.infer<typeof FactConditionSchema>;
 export const RuleBusSchema = z.enum(['default', 'platform']);
 export type RuleBus = z.infer<typeof RuleBusSchema>;
 
-export const RuleSchema = z
-  .strictObject({
-    name: Name('a rule name').max(64),
-    description: z.string().min(1).max(512),
-    enabled: z.boolean().default(true),
-    /**
-     * The bus the rule listens on: AWS services (S3) publish to the `default` bus, Mosaic to its
-     * `platform` bus. Inferred from `on.source` when absent (all `aws.*` → default).
-     */
-    bus: RuleBusSchema.optional(),
-    on: EventPatternSchema,
-    if: FactConditionSchema.optional(),
-    /** Variables usable in every template of the rule (and in `if`). */
-    paths: VariablesSchema.optional(),
-    /** The input of start-workflow and invoke-function actions that have none of their own. */
-    input: InputMappingSchema.optional(),
-    /** At most five: an EventBridge rule has at most five targets. */
-    then: z.array(ActionSchema).min(1).max(5),
-  })
-  .superRefine(checkRule);
-export type Rule = z.infer<typeof RuleSchema>;
-export type RuleInput = z.input<typeof RuleSchema>;
-
-/** The bus a rule listens on (explicit, or inferred from its pattern's `source`). */
-export function ruleBus(rule: Pick<Rule, 'bus' | 'on'>): RuleBus {
-  if (rule.bus) return rule.bus;
-  const source = rule.on.source;
-  const awsOnly = Array.isArray(source) && source.length > 0 && source.every((s) => typeof s === 'string' && s.startsWith('aws.'));
-  return awsOnly ? 'default' : 'platform';
-}
-
-/** The placeholder names a template uses. */
-export function templateVariables(template: unknown, out = new Set<string>()): Set<string> {
-  if (typeof template === 'string') for (const m of template.matchAll(PLACEHOLDER_IN_TEXT)) out.add(m[1]);
-  else if (Array.isArray(template)) for (const t of template) templateVariables(t, out);
-  else if (isPlainObject(template)) for (const t of Object.values(template)) templateVariables(t, out);
-  return out;
-}
-
-/** The `${Name}` substitutions a value uses. */
-export function substitutionNames(value: unknown, out = new Set<string>()): Set<string> {
-  if (typeof value === 'string') for (const m of value.matchAll(SUBSTITUTION)) out.add(m[1]);
-  else if (Array.isArray(value)) for (const v of value) substitutionNames(v, out);
-  else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) (substitutionNames(k, out), substitutionNames(v, out));
-  return out;
-}
-
-type RuleShape = Omit<Rule, 'enabled'> & { enabled?: boolean };
-
-function checkRule(rule: RuleShape, ctx: z.RefinementCtx): void {
-  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-  const rulePaths = rule.paths ?? {};
-  const isFactPath = (p: string) => FACT_PATH_ROOTS.some((root) => p === root || p.startsWith(`${root}.`) || p.startsWith(`${root}[`));
-
-  // `on`: size as deployed, and only known substitutions.
-  const chars = JSON.stringify(rule.on).replace(SUBSTITUTION, 'x'.repeat(SUBSTITUTION_MAX_CHARS)).length;
-  if (chars > EVENT_PATTERN_MAX_CHARS) issue(['on'], `the pattern is ${chars} characters with substitutions filled in; EventBridge allows ${EVENT_PATTERN_MAX_CHARS}`);
-  for (const [where, value] of [['on', rule.on], ['if', rule.if]] as const) {
-    for (const name of substitutionNames(value)) {
-      if (!Object.hasOwn(RULE_SUBSTITUTIONS, name)) issue([where], `unknown substitution \${${name}}; known: ${Object.keys(RULE_SUBSTITUTIONS).map((n) => `\${${n}}`).join(', ')}`);
-    }
-  }
-
-  // Variables: every placeholder names a variable; only rules with `if` may read facts.
-  for (const [name, path] of Object.entries(rulePaths)) {
-    if (!rule.if && isFactPath(path)) issue(['paths', name], `${path}: only rules with "if" see a subject and its facts`);
-  }
-  const defined = (own: Record<string, string> | undefined) => (name: string) =>
-    (PREDEFINED_VARIABLES as readonly string[]).includes(name) || Object.hasOwn(own ?? {}, name) || Object.hasOwn(rulePaths, name);
-  const checkTemplate = (template: unknown, path: (string | number)[], own?: Record<string, string>) => {
-    for (const name of templateVariables(template)) {
-      if (!defined(own)(name)) issue(path, `<${name}> is not a variable of this rule: define it in "paths" (or the input's "paths"), e.g. "${name}": "$.detail.${name}"`);
-    }
-  };
-  const checkMapping = (m: InputMapping | undefined, path: (string | number)[]) => {
-    if (!m) return;
-    for (const [name, p] of Object.entries(m.paths ?? {})) {
-      if (!rule.if && isFactPath(p)) issue([...path, 'paths', name], `${p}: only rules with "if" see a subject and its facts`);
-    }
-    checkTemplate(m.template, [...path, 'template'], m.paths);
-    const template = JSON.stringify(m.template);
-    if (template.length > 8192) issue([...path, 'template'], `the template is ${template.length} characters; EventBridge allows 8192`);
-  };
-  checkMapping(rule.input, ['input']);
-  rule.then.forEach((action, i) => {
-    const at = ['then', i];
-    if (action.type === 'start-workflow' || action.type === 'invoke-function') checkMapping(action.input, [...at, 'input']);
-    else if (action.type === 'put-event') checkTemplate(action.detail ?? {}, [...at, 'detail']);
-    else {
-      checkTemplate(action.subject, [...at, 'subject']);
-      checkTemplate(action.facts, [...at, 'facts']);
-    }
-  });
-
-  // `if`: a pattern over facts, whose placeholders come from the event (not from facts).
-  if (rule.if) {
-    const fromEvent = (name: string) => Object.hasOwn(rulePaths, name) && !isFactPath(rulePaths[name]);
-    for (const p of eventPatternIssues(rule.if.facts, { placeholder: fromEvent })) issue(['if', 'facts', ...p.path], p.message);
-    for (const name of templateVariables(rule.if.facts)) {
-      if (!fromEvent(name)) issue(['if', 'facts'], `<${name}> must be a rule variable ("paths") read from the event`);
-    }
-    for (const name of templateVariables(rule.if.subject)) {
-      if (!fromEvent(name)) issue(['if', 'subject'], `<${name}> must be a rule variable ("paths") read from the event`);
-    }
-    // Facts are stored by kind (the part before ":"), so a wildcard needs a literal kind to look in.
-    const star = rule.if.subject.indexOf('*');
-    if (star >= 0 && !/^[A-Za-z0-9_-]+:/.test(rule.if.subject.slice(0, star))) {
-      issue(['if', 'subject'], `a wildcard subject starts with a literal kind and ":", e.g. "job:*"`);
-    }
-  }
-}
+/**
+ * A rule's shape. core/rules' RuleSchema adds what needs logic: the pattern as EventBridge checks
+ * it, sizes, substitutions, and that every template names a variable of the rule.
+ */
+export const RuleShapeSchema = z.strictObject({
+  name: Name('a rule name').max(64),
+  description: z.string().min(1).max(512),
+  enabled: z.boolean().default(true),
+  /**
+   * The bus the rule listens on: AWS services (S3) publish to the `default` bus, Mosaic to its
+   * `platform` bus. Inferred from `on.source` when absent (all `aws.*` → default).
+   */
+  bus: RuleBusSchema.optional(),
+  on: EventPatternShapeSchema,
+  if: FactConditionSchema.optional(),
+  /** Variables usable in every template of the rule (and in `if`). */
+  paths: VariablesSchema.optional(),
+  /** The input of start-workflow and invoke-function actions that have none of their own. */
+  input: InputMappingSchema.optional(),
+  /** At most five: an EventBridge rule has at most five targets. */
+  then: z.array(ActionSchema).min(1).max(5),
+});
+export type Rule = z.infer<typeof RuleShapeSchema>;
+export type RuleInput = z.input<typeof RuleShapeSchema>;

@@ -1,13 +1,12 @@
 /**
- * The rules of `rules/*.json` as EventBridge rules, deployed exactly as contracts'
- * `compileToEventBridge` compiles them (the same function the CLI and the local engine's tests
- * use): the pattern with the stack's substitutions, one target per action with its input
+ * The rules of `rules/*.json` as EventBridge rules, deployed exactly as core/rules'
+ * `compileToEventBridge` compiles them (the same function the CLI and the local engine use): the pattern with the stack's substitutions, one target per action with its input
  * transformer, or the rule-engine Lambda with `{"rule", "event"}` for rules that need facts or
  * put events. Targets resolve by name: `workflow:<name>` to the workflow's starter Lambda,
  * `function:<name>` to the media function's Lambda, `platform:rule-engine` to the Lambda made here.
  *
- * Rule files are validated with the contracts schema at synth: an invalid one fails the synth
- * naming the file, the JSON path in it and what is wrong (as `npm run lint` does).
+ * Rule files are loaded by core/rules' `loadRuleSet` at synth (as by `npm run lint` and both
+ * engines): an invalid one fails the synth naming the file, the JSON path in it and what is wrong.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,17 +19,8 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import {
-  RULE_ENGINE_REF,
-  RuleSchema,
-  compileToEventBridge,
-  fillSubstitutions,
-  formatPatternPath,
-  substitutionNames,
-  type EventBridgeRuleSpec,
-  type Rule,
-  type RuleSubstitutions,
-} from '../../lambdas/contracts/index.js';
+import type { Rule, RuleSubstitutions } from '../../lambdas/contracts/index.js';
+import { RULE_ENGINE_REF, RuleSetError, compileToEventBridge, formatRuleProblem, loadRuleSet, type EventBridgeRuleSpec } from '../../lambdas/core/rules/index.js';
 import type { EnvironmentConfig } from '../config/environments.js';
 import { PATHS } from '../paths.js';
 import { BUNDLING, acknowledgeNodeLambda, nodeLambdaDefaults } from './node-lambda.js';
@@ -40,32 +30,16 @@ export const RULE_ENGINE_ENTRY = join(PATHS.root, 'lambdas', 'bootstrap', 'rule-
 
 /** Every rule file of `dir`, validated; throws one Error listing `<file>: <path>: <message>` for every problem. */
 export function readRules(dir: string = RULES_DIR, substitutions?: Readonly<Record<string, string>>): { file: string; rule: Rule }[] {
-  const problems: string[] = [];
-  const out: { file: string; rule: Rule }[] = [];
-  const names = new Map<string, string>();
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
-    const file = `rules/${name}`;
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(join(dir, name), 'utf8'));
-    } catch (e) {
-      problems.push(`${file}: (root): not valid JSON: ${(e as Error).message}`);
-      continue;
-    }
-    const parsed = RuleSchema.safeParse(json);
-    if (!parsed.success) {
-      for (const i of parsed.error.issues) problems.push(`${file}: ${formatPatternPath(i.path as (string | number)[])}: ${i.message}`);
-      continue;
-    }
-    const rule = parsed.data;
-    if (`${rule.name}.json` !== name) problems.push(`${file}: name: the rule "${rule.name}" belongs in ${rule.name}.json`);
-    if (names.has(rule.name)) problems.push(`${file}: name: the rule name "${rule.name}" is also used by ${names.get(rule.name)}`);
-    names.set(rule.name, file);
-    if (substitutions) for (const n of substitutionNames([rule.on, rule.if])) if (!Object.hasOwn(substitutions, n)) problems.push(`${file}: on: no value was given for \${${n}}`);
-    out.push({ file, rule: substitutions ? { ...rule, on: fillSubstitutions(rule.on, substitutions), ...(rule.if ? { if: fillSubstitutions(rule.if, substitutions) } : {}) } : rule });
+  const files = readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()
+    .map((n) => ({ path: `rules/${n}`, text: readFileSync(join(dir, n), 'utf8') }));
+  try {
+    return loadRuleSet(files, { substitutions }).compiled.map(({ file, rule }) => ({ file, rule }));
+  } catch (e) {
+    if (!(e instanceof RuleSetError)) throw e;
+    throw new Error(`invalid rules:\n${e.problems.map(formatRuleProblem).join('\n')}`);
   }
-  if (problems.length) throw new Error(`invalid rules:\n${problems.join('\n')}`);
-  return out;
 }
 
 export interface PlatformRulesProps {

@@ -2,8 +2,9 @@
  * Why an event does not match a pattern, field by field: each field condition (and each `$or`) is
  * tried alone, and those that fail are named. For people (`mosaic rules test`), not the hot path.
  */
-import { OR_KEY, formatPatternPath, isPlainObject, type EventPattern } from '../../contracts/index.js';
-import { compilePattern } from './compile.js';
+import { OR_KEY, isPlainObject, type EventPattern } from '../../contracts/index.js';
+import { compilePattern } from './matcher.js';
+import { formatPatternPath } from './validate.js';
 
 export interface Mismatch {
   /** "detail.object.key", or "detail.$or" for an alternative group. */

@@ -6,7 +6,8 @@
  * to numbers, while `anything-but` matches every present value it does not exclude — other types
  * and `null` included.
  */
-import { NUMERIC_LIMIT, isPlainObject, parseCidr, parseIpAddress, type PatternValue } from '../../contracts/index.js';
+import { NUMERIC_LIMIT, isPlainObject, type PatternValue } from '../../contracts/index.js';
+import { parseCidr, parseIpAddress } from './ip.js';
 import { equalsIgnoreCase, prefixIgnoreCase, suffixIgnoreCase, wildcard, wildcardSegments, type StringTest } from './string-tests.js';
 
 export type Scalar = string | number | boolean | null;

@@ -9,11 +9,11 @@
  * `if` fires once per matching subject, and its templates also see `$.subject` and `$.facts`.
  */
 import { createHash } from 'node:crypto';
-import { WHOLE_PLACEHOLDER, isPlainObject, templateVariables, type PatternIssue, type Rule } from '../../contracts/index.js';
+import { isPlainObject, type Rule } from '../../contracts/index.js';
 import { canonicalJson } from '../cache-key.js';
-import { compilePattern, validatePattern, wildcardTest as wildcard } from '../event-pattern/index.js';
+import { compilePattern, eventPatternIssues, wildcardTest as wildcard, type PatternIssue } from '../event-pattern/index.js';
 import type { RuleSet } from './rule-set.js';
-import { renderTemplate, renderText, resolveVariables, type VariableContext } from './templates.js';
+import { WHOLE_PLACEHOLDER, renderTemplate, renderText, resolveVariables, templateVariables, type VariableContext } from './templates.js';
 
 export type Facts = Record<string, unknown>;
 export type FactsBySubject = Readonly<Record<string, Facts>>;
@@ -85,7 +85,7 @@ export function evaluate(ruleSet: RuleSet, event: unknown, facts: FactsBySubject
     }
     const vars = eventVariables(rule, event);
     const pattern = fillFactsPattern(rule.if.facts, vars);
-    const issues: PatternIssue[] = validatePattern(pattern);
+    const issues: PatternIssue[] = eventPatternIssues(pattern);
     if (issues.length > 0) {
       options.problems?.push({ rule: rule.name, message: `its "if" pattern, filled from this event, is invalid: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
       continue;

@@ -3,8 +3,10 @@
  * as `<file>: <json path>: <message>` (names must be unique and match the file name), then
  * `${Name}` substitutions filled in and each `on` pattern compiled once.
  */
-import { fillSubstitutions, formatPatternPath, RuleSchema, substitutionNames, type Rule } from '../../contracts/index.js';
-import { compilePattern, type EventMatcher } from '../event-pattern/index.js';
+import type { Rule } from '../../contracts/index.js';
+import { compilePattern, formatPatternPath, type EventMatcher } from '../event-pattern/index.js';
+import { fillSubstitutions, substitutionNames } from './substitutions.js';
+import { RuleSchema } from './validate.js';
 
 export interface RuleFile {
   /** Shown in messages, e.g. "rules/ingest-video.json". */

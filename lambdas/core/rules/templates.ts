@@ -8,7 +8,22 @@
  * the event is null as a whole value and "" inside text; interpolated text is escaped, so the
  * result is always valid JSON (EventBridge inserts text unescaped).
  */
-import { PLACEHOLDER_IN_TEXT, WHOLE_PLACEHOLDER, isPlainObject, templateVariables, type InputMapping } from '../../contracts/index.js';
+import { isPlainObject, type InputMapping } from '../../contracts/index.js';
+
+/** Variables every rule has, as in EventBridge input transformers (`aws.events.rule-arn` is a local ARN in the embedded engine). */
+export const PREDEFINED_VARIABLES = ['aws.events.rule-name', 'aws.events.rule-arn', 'aws.events.event', 'aws.events.event.json', 'aws.events.event.ingestion-time'] as const;
+/** JSONPaths rules with `if` may use besides the event's: the matching subject and its facts. */
+export const FACT_PATH_ROOTS = ['$.subject', '$.facts'] as const;
+export const PLACEHOLDER_IN_TEXT = /<([A-Za-z0-9_.-]+)>/g;
+export const WHOLE_PLACEHOLDER = /^<([A-Za-z0-9_.-]+)>$/;
+
+/** The placeholder names a template uses. */
+export function templateVariables(template: unknown, out = new Set<string>()): Set<string> {
+  if (typeof template === 'string') for (const m of template.matchAll(PLACEHOLDER_IN_TEXT)) out.add(m[1]);
+  else if (Array.isArray(template)) for (const t of template) templateVariables(t, out);
+  else if (isPlainObject(template)) for (const t of Object.values(template)) templateVariables(t, out);
+  return out;
+}
 
 export type Variables = ReadonlyMap<string, unknown>;
 
@@ -82,4 +97,3 @@ export function applyInputMapping(mapping: InputMapping, event: unknown, options
   return renderTemplate(mapping.template, vars);
 }
 
-export { toInputTransformer } from '../../contracts/rules-eventbridge.js';

@@ -1,10 +1,10 @@
-/** validatePattern: what EventBridge refuses, each problem reported with the path to it. */
+/** eventPatternIssues: what EventBridge refuses, each problem reported with the path to it. */
 import { describe, expect, it } from 'vitest';
-import { validatePattern } from '../../../lambdas/core/event-pattern/index.js';
+import { eventPatternIssues } from '../../../lambdas/core/event-pattern/index.js';
 
-const at = (pattern: unknown) => validatePattern(pattern).map((i) => `${i.path.join('.')}: ${i.message}`);
+const at = (pattern: unknown) => eventPatternIssues(pattern).map((i) => `${i.path.join('.')}: ${i.message}`);
 
-describe('validatePattern: valid patterns', () => {
+describe('eventPatternIssues: valid patterns', () => {
   it.each([
     ['exact values', { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'], detail: { state: ['terminated'] } }],
     ['null, "", booleans and numbers', { detail: { a: [null], b: [''], c: [true, false], d: [123456789012, -1.5] } }],
@@ -17,7 +17,7 @@ describe('validatePattern: valid patterns', () => {
   });
 });
 
-describe('validatePattern: invalid patterns name the path and the problem', () => {
+describe('eventPatternIssues: invalid patterns name the path and the problem', () => {
   it.each([
     ['a pattern that is not an object', ['aws.s3'], /^: an event pattern must be a JSON object, not an array/],
     ['a bare value instead of a list', { source: 'aws.s3' }, /^source: must be an object .* not string "aws.s3" \(did you mean \["aws.s3"\]\?\)/],
@@ -62,7 +62,7 @@ describe('validatePattern: invalid patterns name the path and the problem', () =
   });
 
   it('reports every problem, not just the first', () => {
-    const issues = validatePattern({ source: 'aws.s3', detail: { a: [], b: [{ numeric: ['>', 'x'] }], c: { $or: [{ d: ['1'] }] } } });
+    const issues = eventPatternIssues({ source: 'aws.s3', detail: { a: [], b: [{ numeric: ['>', 'x'] }], c: { $or: [{ d: ['1'] }] } } });
     expect(issues.map((i) => i.path)).toEqual([['source'], ['detail', 'a'], ['detail', 'b', 0, 'numeric', 1], ['detail', 'c', '$or']]);
   });
 });

@@ -1,6 +1,6 @@
 /** Rule logic: loading (every problem with file and path), evaluation with facts, input mapping, compilation to EventBridge. */
 import { describe, expect, it } from 'vitest';
-import { RuleSchema, type Rule, type RuleInput } from '../../../lambdas/contracts/index.js';
+import type { Rule, RuleInput } from '../../../lambdas/contracts/index.js';
 import {
   applyInputMapping,
   compileRuleSet,
@@ -10,6 +10,7 @@ import {
   firingId,
   loadRuleSet,
   RULE_ENGINE_REF,
+  RuleSchema,
   RuleSetError,
   type EvaluationProblem,
 } from '../../../lambdas/core/rules/index.js';

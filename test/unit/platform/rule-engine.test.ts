@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOCAL_RULE_SUBSTITUTIONS, ruleEngineReason } from '../../../lambdas/contracts/index.js';
+import { LOCAL_RULE_SUBSTITUTIONS } from '../../../lambdas/contracts/index.js';
+import { ruleEngineReason } from '../../../lambdas/core/rules/index.js';
 import { reencodeJobId, planWorkflowStart } from '../../../lambdas/core/workflow-start.js';
 import { createRuleEngineHandler, type RuleEngineDeps, type RuleEngineResult } from '../../../lambdas/platform/rule-engine/handler.js';
 import type { BusEntry } from '../../../lambdas/ports.js';

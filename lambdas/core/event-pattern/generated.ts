@@ -13,19 +13,14 @@
  *   `{ "exists": false }` matches a field that is missing, an object, or an empty array;
  * - missing is not null, and null is not "".
  */
-import { OR_KEY, eventPatternIssues, formatPatternPath, type EventPattern, type PatternIssue, type PatternValue } from '../../contracts/index.js';
+import { OR_KEY, type EventPattern, type PatternValue } from '../../contracts/index.js';
+import { EventPatternError } from './matcher.js';
+import { eventPatternIssues } from './validate.js';
 import { compileValueList, type Scalar, type ScalarTest } from './value-list.js';
 
 export type EventMatcher = (event: unknown) => boolean;
 type ObjectTest = (o: Record<string, unknown>) => boolean;
 type ValueTest = (v: unknown) => boolean;
-
-export class EventPatternError extends Error {
-  override readonly name = 'EventPatternError';
-  constructor(readonly issues: PatternIssue[]) {
-    super(`invalid event pattern: ${issues.map((i) => `${formatPatternPath(i.path)}: ${i.message}`).join('; ')}`);
-  }
-}
 
 /** Stands for "no object here": every field is missing. */
 const NOTHING: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
@@ -130,7 +125,7 @@ class Generator {
 }
 
 /** Compiles `pattern` (validated first: an invalid one throws EventPatternError with every issue). */
-export function compilePattern(pattern: unknown): EventMatcher {
+export function compileGeneratedPattern(pattern: unknown): EventMatcher {
   const issues = eventPatternIssues(pattern);
   if (issues.length > 0) throw new EventPatternError(issues);
   const gen = new Generator();
@@ -139,21 +134,4 @@ export function compilePattern(pattern: unknown): EventMatcher {
   const names = gen.externals.map((_, i) => `X${i}`);
   const factory = new Function('inArray', 'NOTHING', ...names, body) as (...args: unknown[]) => EventMatcher;
   return factory(inArray, NOTHING, ...gen.externals);
-}
-
-const cache = new WeakMap<object, EventMatcher>();
-
-/** One-off match; the compiled pattern is kept while the pattern object lives. */
-export function matches(pattern: EventPattern, event: unknown): boolean {
-  let m = cache.get(pattern);
-  if (!m) {
-    m = compilePattern(pattern);
-    cache.set(pattern, m);
-  }
-  return m(event);
-}
-
-/** Every problem in `pattern` (path + message); empty when EventBridge would accept it. */
-export function validatePattern(pattern: unknown): PatternIssue[] {
-  return eventPatternIssues(pattern);
 }
