@@ -21,6 +21,8 @@ export interface LadderChecks {
   audioChannels?: number;
   /** Every subtitle rendition contains this cue text. */
   subtitleText?: string;
+  /** Check A/V sync by the beeps' onsets (default true; off for real clips, whose music defeats it). */
+  sync?: boolean;
   /** Files (relative to the repository root) that must not exist afterwards (shell injection). */
   absentAfter?: string[];
 }
@@ -29,6 +31,9 @@ function sh(bin: string, args: string[]): { code: number; stdout: string; stderr
   const r = spawnSync(bin, args, { encoding: 'utf8', maxBuffer: 256 << 20 });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
+
+/** `-i path`, letting the HLS demuxer open CMAF segments (an option other demuxers refuse). */
+const input = (path: string) => (path.endsWith('.m3u8') ? ['-allowed_extensions', 'ALL', '-i', path] : ['-i', path]);
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim().slice(0, 200);
 
@@ -42,6 +47,7 @@ interface SourceStream {
   isDefault: boolean;
   attachedPic: boolean;
   fieldOrder: string;
+  colorSpace: string;
   rotation: number;
   width: number;
   height: number;
@@ -68,6 +74,7 @@ export function sourceStreams(path: string): { streams: SourceStream[]; via: str
           isDefault: disp.default === 1,
           attachedPic: disp.attached_pic === 1,
           fieldOrder: String(s.field_order ?? 'unknown'),
+          colorSpace: String(s.color_space ?? 'unknown'),
           rotation: Number(side?.rotation ?? tags.rotate ?? 0),
           width: Number(s.width ?? 0),
           height: Number(s.height ?? 0),
@@ -88,6 +95,7 @@ export function sourceStreams(path: string): { streams: SourceStream[]; via: str
       isDefault: /\(default\)/.test(rest),
       attachedPic: /attached pic/.test(rest),
       fieldOrder: /top first/.test(rest) ? 'tt' : /bottom first/.test(rest) ? 'bb' : 'progressive',
+      colorSpace: /bt709/.test(rest) ? 'bt709' : /smpte170m|bt470bg/.test(rest) ? 'smpte170m' : 'unknown',
       rotation: 0,
       width: Number(size?.[1] ?? 0),
       height: Number(size?.[2] ?? 0),
@@ -160,10 +168,45 @@ function streamOf(path: string, select: string): Record<string, unknown> | null 
 }
 
 /** idet over a rendition: single-frame detection counts. */
-function idet(path: string): { tff: number; bff: number; progressive: number } | null {
-  const r = sh(FFMPEG, ['-hide_banner', '-nostats', '-allowed_extensions', 'ALL', '-i', path, '-map', '0:v:0', '-vf', 'idet', '-f', 'null', '-']);
-  const m = /Single frame detection: TFF:\s*(\d+) BFF:\s*(\d+) Progressive:\s*(\d+)/.exec(r.stderr);
-  return m ? { tff: Number(m[1]), bff: Number(m[2]), progressive: Number(m[3]) } : null;
+function idet(path: string): { tff: number; bff: number; progressive: number; frames: number } | null {
+  const r = sh(FFMPEG, ['-hide_banner', '-nostats', ...input(path), '-map', '0:v:0', '-vf', 'idet', '-f', 'null', '-']);
+  const m = /Single frame detection: TFF:\s*(\d+) BFF:\s*(\d+) Progressive:\s*(\d+) Undetermined:\s*(\d+)/.exec(r.stderr);
+  return m ? { tff: Number(m[1]), bff: Number(m[2]), progressive: Number(m[3]), frames: Number(m[1]) + Number(m[2]) + Number(m[3]) + Number(m[4]) } : null;
+}
+
+/** First timestamp of a stream as demuxed (-copyts: the file's own timeline). */
+function firstPts(path: string, map: string, audio: boolean): number | null {
+  const r = sh(FFMPEG, ['-hide_banner', '-nostats', '-copyts', ...input(path), '-map', map, audio ? '-af' : '-vf', audio ? 'ashowinfo' : 'showinfo', audio ? '-frames:a' : '-frames:v', '1', '-f', 'null', '-']);
+  const m = /pts_time:(-?[\d.]+)/.exec(r.stderr);
+  return m ? Number(m[1]) : null;
+}
+
+/** Where sound starts after a silence (the corpus's beeps), on the file's own timeline. */
+function soundOnsets(path: string, map: string): number[] {
+  const r = sh(FFMPEG, ['-hide_banner', '-nostats', '-copyts', ...input(path), '-map', map, '-af', 'silencedetect=n=-35dB:d=0.03', '-f', 'null', '-']);
+  return [...r.stderr.matchAll(/silence_end: (-?[\d.]+)/g)].map((m) => Number(m[1]));
+}
+
+/**
+ * The top rung's first frame against the source's first frame as ffmpeg shows it (rotation applied,
+ * converted to limited-range BT.709 4:2:0 at the rung's size from its tagged matrix, untagged
+ * HD as BT.709 and SD as BT.601), through `extra` filters (e.g. a
+ * deliberate 180° turn). PSNR and the luma levels (10th, 50th and 90th percentile-ish averages).
+ */
+function firstFrameMatch(rung: string, source: string, w: number, h: number, matrix: string, extra = ''): { psnr: number; levels: number[]; refLevels: number[] } | null {
+  const ref = `setpts=PTS-STARTPTS,scale=${w}:${h}:in_color_matrix=${matrix}:out_color_matrix=bt709:out_range=tv,format=yuv420p${extra ? `,${extra}` : ''}`;
+  const levels = (path: string, chain: string) => {
+    const r = sh(FFMPEG, ['-hide_banner', '-nostats', ...input(path), '-map', '0:v:0', '-vf', `${chain},signalstats,metadata=print:file=-`, '-frames:v', '1', '-f', 'null', '-']);
+    const get = (k: string) => Number(new RegExp(`lavfi\\.signalstats\\.${k}=([\\d.]+)`).exec(r.stdout)?.[1]);
+    const v = ['YLOW', 'YAVG', 'YHIGH'].map(get);
+    return v.every(Number.isFinite) ? v : null;
+  };
+  const r = sh(FFMPEG, ['-hide_banner', '-nostats', ...input(rung), ...input(source), '-filter_complex', `[1:v]${ref}[r];[0:v]setpts=PTS-STARTPTS,format=yuv420p[d];[d][r]psnr`, '-frames:v', '1', '-f', 'null', '-']);
+  const psnr = /PSNR .*average:(inf|[\d.]+)/.exec(r.stderr);
+  const mine = levels(rung, 'format=yuv420p');
+  const theirs = levels(source, ref);
+  if (!psnr || !mine || !theirs) return null;
+  return { psnr: psnr[1] === 'inf' ? 100 : Number(psnr[1]), levels: mine, refLevels: theirs };
 }
 
 // HLS may carry ISO 639-1 where the source has 639-2.
@@ -218,7 +261,7 @@ export function verifyLadder(o: { stdout: string; out: string; source: string; c
 
   if (master.variants.length === 0) fail('master.m3u8 lists no variant');
   if (master.variants.length !== report.rungs.length) fail(`master.m3u8 lists ${master.variants.length} variants, the report ${report.rungs.length} rungs`);
-  let top: { path: string; pixels: number } | null = null;
+  let top: { path: string; pixels: number; size: [number, number] } | null = null;
   for (const v of master.variants) {
     const rung = v.uri.split('/')[0];
     const playlist = join(hlsDir, v.uri);
@@ -243,12 +286,30 @@ export function verifyLadder(o: { stdout: string; out: string; source: string; c
     const rot = ((s.side_data_list ?? []) as { rotation?: number }[]).find((x) => x.rotation)?.rotation ?? (s.tags as Record<string, string> | undefined)?.rotate;
     if (rot && Number(rot) !== 0) fail(`${rung} carries a rotation of ${rot}`);
     if (w !== h && h > w !== uprightPortrait) fail(`${rung} is ${w}x${h}: not upright (source ${sv.width}x${sv.height} rotated ${sv.rotation})`);
-    if (!top || w * h > top.pixels) top = { path: playlist, pixels: w * h };
+    if (!top || w * h > top.pixels) top = { path: playlist, pixels: w * h, size: [w, h] };
+  }
+  // Picture: the right way up, the right levels (full range converted, not just re-tagged).
+  const hdr = /smpte2084|arib-std-b67/.test(JSON.stringify(report.source.video.color ?? {})) || !!report.source.video.color?.hdr;
+  if (top && !hdr && !interlaced) {
+    const [w, h] = top.size;
+    const matrix = { bt709: 'bt709', smpte170m: 'bt601', bt470bg: 'bt601', bt2020nc: 'bt2020', bt2020c: 'bt2020' }[sv.colorSpace] ?? (Math.min(sv.width, sv.height) >= 720 || Math.max(sv.width, sv.height) >= 1280 ? 'bt709' : 'bt601');
+    const m = firstFrameMatch(top.path, o.source, w, h, matrix);
+    if (!m) fail('first frame of the top rung cannot be compared with the source');
+    else {
+      if (m.psnr < 20) fail(`top rung's first frame is not the source's (PSNR ${m.psnr.toFixed(1)} dB)`);
+      const drift = Math.max(...m.levels.map((v, i) => Math.abs(v - m.refLevels[i])));
+      if (drift > 6) fail(`top rung's luma levels (low/mean/high) ${m.levels.map((v) => v.toFixed(0)).join('/')} differ from the source's as limited-range BT.709 (from ${matrix}) ${m.refLevels.map((v) => v.toFixed(0)).join('/')}`);
+      if (rotated) {
+        const turned = firstFrameMatch(top.path, o.source, w, h, matrix, 'hflip,vflip');
+        if (turned && turned.psnr >= m.psnr) fail(`top rung is turned the wrong way (PSNR ${m.psnr.toFixed(1)} dB upright vs ${turned.psnr.toFixed(1)} dB turned 180°)`);
+      }
+    }
   }
   if (interlaced && top) {
     const i = idet(top.path);
     if (!i) fail('idet gave no counts on the top rung');
-    else if (i.progressive === 0 || i.tff + i.bff > i.progressive / 8) fail(`combing on the top rung: idet TFF ${i.tff} BFF ${i.bff} progressive ${i.progressive}`);
+    // Combed frames read as TFF/BFF (nearly all of them when nothing deinterlaced); soft ones as undetermined.
+    else if (i.tff + i.bff > Math.max(2, 0.1 * i.frames)) fail(`combing on the top rung: idet TFF ${i.tff} BFF ${i.bff} progressive ${i.progressive} of ${i.frames} frames`);
   }
 
   // Audio: one rendition per source audio track, default first, each lined up with the video.
@@ -261,6 +322,28 @@ export function verifyLadder(o: { stdout: string; out: string; source: string; c
     const def = srcAudio.find((s) => s.isDefault) ?? srcAudio[0];
     if (!sameLanguage(audio[0]?.LANGUAGE, def.language) || audio[0]?.DEFAULT !== 'YES') fail(`first audio rendition is ${audio[0]?.LANGUAGE ?? 'none'} DEFAULT=${audio[0]?.DEFAULT}, the source's default track is ${def.language}`);
     for (const s of srcAudio) if (!audio.some((a) => sameLanguage(a.LANGUAGE, s.language))) fail(`no audio rendition with language ${s.language}`);
+  }
+  // Sync: each beep of the source's default track, measured from the first video frame, plays at the
+  // same moment in the first audio rendition, measured from the top rung's first frame.
+  const defIdx = Math.max(0, srcAudio.findIndex((s) => s.isDefault));
+  let syncChecked = 0;
+  if (o.checks.sync !== false && srcAudio.length && audio[0]?.URI && top && existsSync(join(hlsDir, audio[0].URI))) {
+    const srcOrigin = firstPts(o.source, `0:${sv.index}`, false);
+    const rungStart = firstPts(top.path, '0:v:0', false);
+    const expected = srcOrigin === null ? [] : soundOnsets(o.source, `0:a:${defIdx}`).map((t) => t - srcOrigin).filter((t) => t > 0.05 && t < videoSec - 0.15);
+    if (expected.length && rungStart !== null) {
+      const rendition = join(hlsDir, audio[0].URI);
+      const measured = soundOnsets(rendition, '0:a:0').map((t) => t - rungStart);
+      const tol = 1 / rate + 0.003;
+      for (const e of expected) {
+        syncChecked++;
+        const m = measured.reduce<number | null>((best, t) => (best === null || Math.abs(t - e) < Math.abs(best - e) ? t : best), null);
+        if (m === null || Math.abs(m - e) > tol) {
+          fail(`audio ${audio[0].NAME} out of sync: the source's sound onset at ${e.toFixed(3)} s (from the first video frame) plays at ${m === null ? 'no time' : `${m.toFixed(3)} s`} (tolerance ${tol.toFixed(3)} s)`);
+          break;
+        }
+      }
+    }
   }
   for (const a of audio) {
     const p = join(hlsDir, a.URI ?? '');
@@ -300,7 +383,7 @@ export function verifyLadder(o: { stdout: string; out: string; source: string; c
   if (o.checks.notes && !report.source.notes?.some((n) => o.checks.notes!.test(n))) fail(`report.source.notes ${JSON.stringify(report.source.notes ?? [])} do not match ${o.checks.notes}`);
 
   const rungs = master.variants.map((v) => v.a.RESOLUTION).join(',');
-  return { problems, summary: `${rungs}; ${N} frames @ ${report.source.video.fpsRational}; ${audio.length} audio, ${subs.length} subs` };
+  return { problems, summary: `${rungs}; ${N} frames @ ${report.source.video.fpsRational}; ${audio.length} audio${syncChecked ? ` (${syncChecked} onsets in sync)` : ''}, ${subs.length} subs` };
 }
 
 /** Directories named hls/dash anywhere under `out` (outside the engine's private state). */
