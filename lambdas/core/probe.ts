@@ -235,10 +235,15 @@ function chromaOf(pixFmt: string | undefined): VideoStreamInfo['chroma'] {
 
 const lang = (s: ProbeStream) => (s.tags?.language ?? s.tags?.LANGUAGE ?? 'und').toLowerCase();
 const title = (s: ProbeStream) => s.tags?.title ?? s.tags?.handler_name?.replace(/^(Sound|Subtitle|Video)Handler$/, '') ?? undefined;
-/** The default-disposition track first; otherwise the file's order. */
-const defaultFirst = <T extends { default: boolean }>(tracks: T[]): T[] => {
+/**
+ * The default-disposition track first, the only one marked default; otherwise the file's order.
+ * A player always plays some audio, so with none flagged the first audio track is the default;
+ * subtitles stay off unless the source asks for them.
+ */
+const defaultFirst = <T extends { default: boolean }>(tracks: T[], needsDefault: boolean): T[] => {
   const i = tracks.findIndex((t) => t.default);
-  return i <= 0 ? tracks.map((t, n) => ({ ...t, default: n === 0 })) : [{ ...tracks[i] }, ...tracks.filter((_, n) => n !== i).map((t) => ({ ...t, default: false }))];
+  if (i < 0) return tracks.map((t, n) => ({ ...t, default: needsDefault && n === 0 }));
+  return [{ ...tracks[i] }, ...tracks.filter((_, n) => n !== i).map((t) => ({ ...t, default: false }))];
 };
 
 function audioTracksOf(probe: ProbeJson): AudioTrack[] {
@@ -258,7 +263,7 @@ function audioTracksOf(probe: ProbeJson): AudioTrack[] {
       ...(title(s) ? { title: title(s) } : {}),
       default: s.disposition?.default === 1,
     }));
-  return defaultFirst(tracks);
+  return defaultFirst(tracks, true);
 }
 
 function subtitleTracksOf(probe: ProbeJson): SubtitleTrack[] {
@@ -272,6 +277,7 @@ function subtitleTracksOf(probe: ProbeJson): SubtitleTrack[] {
       default: s.disposition?.default === 1,
       text: TEXT_SUBTITLES.has(s.codec_name ?? ''),
     })),
+    false,
   );
 }
 

@@ -210,6 +210,9 @@ describe('mediaInfoFromProbe: timestamps, not assumptions', () => {
     const sub = (codec: string, language: string) => ({ codec_type: 'subtitle', codec_name: codec, tags: { language } });
     const got = info(probe([videoStream(), sub('subrip', 'eng'), sub('hdmv_pgs_subtitle', 'deu'), sub('mov_text', 'fra')]));
     expect(got.subtitles.map((t) => [t.index, t.codec, t.text])).toEqual([[0, 'subrip', true], [1, 'hdmv_pgs_subtitle', false], [2, 'mov_text', true]]);
+    expect(got.subtitles.some((t) => t.default)).toBe(false);
+    const flagged = info(probe([videoStream(), sub('subrip', 'eng'), { ...sub('mov_text', 'fra'), disposition: { default: 1 } }]));
+    expect(flagged.subtitles.map((t) => [t.language, t.default])).toEqual([['fra', true], ['eng', false]]);
     expect(got.notes.join(' ')).toMatch(/1 image subtitle track\(s\) \(hdmv_pgs_subtitle\) skipped/);
   });
 
