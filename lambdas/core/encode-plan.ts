@@ -161,7 +161,7 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
     chunkReason: chosen?.reason ?? null,
     measuredRungs: qualityTasks.length,
     vmaf: input.vmafAvailable,
-    hasAudio: audioTasks.length > 0,
+    audioTracks: audioTasks.length,
     // inspect, plan, assemble × rungs, package, thumbnails, publish
     otherSteps: 4 + rungs.length + (input.spec.outputs.thumbnails ? 1 : 0),
   });

@@ -92,7 +92,7 @@ export function chooseChunkSeconds(input: JobSizingInput): { chunkSeconds: numbe
 
 /** Prices every task as the allocator would size it, and the per-task deadline the Allocate state uses. */
 export function planSizing(
-  input: JobSizingInput & { videoTasks: Pick<EncodeVideoInput, 'rung' | 'chunk' | 'timing'>[]; chunkSeconds: number; chunkReason: string | null; measuredRungs: number; vmaf: boolean; hasAudio: boolean; otherSteps: number },
+  input: JobSizingInput & { videoTasks: Pick<EncodeVideoInput, 'rung' | 'chunk' | 'timing'>[]; chunkSeconds: number; chunkReason: string | null; measuredRungs: number; vmaf: boolean; audioTracks: number; otherSteps: number },
 ): PlanSizing {
   const prices = priceTable(input.allocator.region);
   const waves = Math.max(1, Math.ceil(input.videoTasks.length / input.allocator.maxConcurrency));
@@ -111,7 +111,7 @@ export function planSizing(
   const otherUsd =
     input.otherSteps * lambdaAt(OTHER_STEP.fixedSeconds + input.media.durationSec / OTHER_STEP.realtimeFactor) +
     input.measuredRungs * lambdaAt(OTHER_STEP.fixedSeconds + (v.frames * v.width * v.height) / measureRate) +
-    (input.hasAudio ? lambdaAt(OTHER_STEP.fixedSeconds + input.media.durationSec / OTHER_STEP.audioRealtime) : 0);
+    input.audioTracks * lambdaAt(OTHER_STEP.fixedSeconds + input.media.durationSec / OTHER_STEP.audioRealtime);
   const estimatedSeconds = waves * slowest;
   const budget = taskDeadlineSec === null ? 'no deadline' : `${Math.round(taskDeadlineSec)} s per task (${waves} wave${waves === 1 ? '' : 's'})`;
   return {
