@@ -11,7 +11,6 @@ import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { LOCAL_RULE_SUBSTITUTIONS, type EventPattern } from '../lambdas/contracts/index.js';
 import { compilePattern } from '../lambdas/core/event-pattern/index.js';
-import { compileGeneratedPattern } from '../lambdas/core/event-pattern/generated.js';
 import { evaluate } from '../lambdas/core/rules/index.js';
 import { loadRules } from '../local/rules-loader.js';
 import { prng } from './util.js';
@@ -104,7 +103,7 @@ function events(n: number, rnd: () => number): unknown[] {
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { rules: { type: 'string', default: '100' }, events: { type: 'string', default: '100000' }, passes: { type: 'string', default: '3' }, seed: { type: 'string', default: '42' }, matcher: { type: 'string', default: 'closure' } },
+    options: { rules: { type: 'string', default: '100' }, events: { type: 'string', default: '100000' }, passes: { type: 'string', default: '3' }, seed: { type: 'string', default: '42' } },
   });
   const ruleCount = Number(values.rules);
   const eventCount = Number(values.events);
@@ -114,7 +113,7 @@ export async function main(args: string[]): Promise<number> {
   const shipped = loadRules({ substitutions: LOCAL_RULE_SUBSTITUTIONS });
   const patterns = [...shipped.rules.map((r) => r.on), ...generatedPatterns(Math.max(0, ruleCount - shipped.rules.length), rnd)].slice(0, ruleCount);
   const compileStart = performance.now();
-  const matchers = patterns.map((p) => (values.matcher === 'generated' ? compileGeneratedPattern(p) : compilePattern(p)));
+  const matchers = patterns.map((p) => compilePattern(p));
   const compileMs = performance.now() - compileStart;
   const evs = events(eventCount, rnd);
 

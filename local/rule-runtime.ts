@@ -22,7 +22,7 @@ import {
   type RuleBus,
 } from '../lambdas/contracts/index.js';
 import { presetNames } from '../lambdas/core/presets.js';
-import { evaluate, ruleBus, ruleEngineReason, type RuleSet } from '../lambdas/core/rules/index.js';
+import { evaluateRule, routeEvent, type CompiledRule, type RuleSet } from '../lambdas/core/rules/index.js';
 import { planWorkflowStart } from '../lambdas/core/workflow-start.js';
 import { createRuleEngineHandler, runAction, type ActionOutcome, type RuleActionDeps, type RuleEngineResult } from '../lambdas/platform/rule-engine/handler.js';
 import type { BusEntry, RuleEventSink } from '../lambdas/ports.js';
@@ -161,13 +161,10 @@ export class LocalRuleRuntime implements RuleEventSink {
 
   private dispatch(event: BusEvent, bus: RuleBus): string[] {
     if (this.closed) return [];
-    const matched: string[] = [];
-    for (const c of this.rules.compiled) {
-      if (!c.rule.enabled || ruleBus(c.rule) !== bus || !c.on(event)) continue;
-      matched.push(c.rule.name);
-      void this.track(ruleEngineReason(c.rule) ? this.viaEngine(c.rule.name, event, bus) : this.direct(c.rule.name, event, bus));
-    }
-    return matched;
+    return routeEvent(this.rules, event, bus).map(({ compiled, via }) => {
+      void this.track(via === 'rule-engine' ? this.viaEngine(compiled.rule.name, event, bus) : this.direct(compiled, event, bus));
+      return compiled.rule.name;
+    });
   }
 
   private report(r: Omit<FiringReport, 'eventId' | 'detailType'>, event: BusEvent): void {
@@ -175,9 +172,9 @@ export class LocalRuleRuntime implements RuleEventSink {
   }
 
   /** As EventBridge: the rule's actions with their input transformers, no firing record. */
-  private async direct(name: string, event: BusEvent, bus: RuleBus): Promise<void> {
-    const c = this.rules.compiled.find((x) => x.rule.name === name)!;
-    for (const f of evaluate({ rules: [c.rule], compiled: [c] }, event)) {
+  private async direct(c: CompiledRule, event: BusEvent, bus: RuleBus): Promise<void> {
+    const name = c.rule.name;
+    for (const f of evaluateRule(c, event)) {
       const actions: ActionOutcome[] = [];
       try {
         for (const a of f.actions) actions.push(await runAction(this.deps, a, name));

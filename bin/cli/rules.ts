@@ -11,8 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BusEventSchema, LOCAL_RULE_SUBSTITUTIONS, OR_KEY, isPlainObject, type Rule } from '../../lambdas/contracts/index.js';
-import { explainMismatch } from '../../lambdas/core/event-pattern/index.js';
-import { evaluate, factsQuery, formatRuleProblem, loadRuleSet, ruleBus, ruleEngineReason, RuleSetError, type EvaluationProblem, type FactsBySubject, type PlannedAction, type RuleSet } from '../../lambdas/core/rules/index.js';
+import { formatRuleProblem, loadRuleSet, ruleBus, ruleEngineReason, RuleSetError, testRule, type CompiledRule, type FactsBySubject, type PlannedAction, type RuleSet } from '../../lambdas/core/rules/index.js';
 import { RULES_DIR, readRuleFiles } from '../../local/rules-loader.js';
 
 export const RULES_USAGE = `  mosaic rules list [--dir DIR] [--json]
@@ -141,17 +140,17 @@ function test(args: string[], io: Io): number {
   if (positionals.length !== 2) throw new InputError(`rules test takes a rule (name or .json file) and an event file\nusage:\n${RULES_USAGE}`);
   const [ruleArg, eventPath] = positionals;
 
-  let set: RuleSet;
+  let compiled: CompiledRule;
   if (ruleArg.endsWith('.json')) {
     if (!existsSync(ruleArg)) throw new InputError(`no rule file ${ruleArg}`);
-    set = loadRuleSet([{ path: ruleArg, text: readFileSync(ruleArg, 'utf8') }], { substitutions: substitutions(values.set), requireFileNames: false });
+    compiled = loadRuleSet([{ path: ruleArg, text: readFileSync(ruleArg, 'utf8') }], { substitutions: substitutions(values.set), requireFileNames: false }).compiled[0];
   } else {
     const all = loadDir(values.dir, values.set);
-    const found = all.compiled.filter((c) => c.rule.name === ruleArg);
-    if (found.length === 0) throw new InputError(`no rule named "${ruleArg}"; rules: ${all.rules.map((r) => r.name).join(', ')}`);
-    set = { rules: found.map((c) => c.rule), compiled: found };
+    const found = all.compiled.find((c) => c.rule.name === ruleArg);
+    if (!found) throw new InputError(`no rule named "${ruleArg}"; rules: ${all.rules.map((r) => r.name).join(', ')}`);
+    compiled = found;
   }
-  const { rule, on } = set.compiled[0];
+  const { rule } = compiled;
 
   const event = readJson(eventPath, 'event file');
   if (!isPlainObject(event)) throw new InputError(`event file ${eventPath} must hold a JSON object (one event)`);
@@ -167,18 +166,16 @@ function test(args: string[], io: Io): number {
     facts = f as FactsBySubject;
   }
 
-  const matched = on(event);
-  const problems: EvaluationProblem[] = [];
-  const firings = matched ? evaluate({ rules: [{ ...rule, enabled: true }], compiled: [{ ...set.compiled[0], rule: { ...rule, enabled: true } }] }, event, facts, { problems }) : [];
-  const label = `${rule.name} (${set.compiled[0].file})`;
+  const { onMatched, mismatches, firings, problems, factsLookedAt: q } = testRule(compiled, event, facts);
+  const label = `${rule.name} (${compiled.file})`;
 
   if (values.json) {
-    io.out(`${JSON.stringify({ rule: rule.name, match: firings.length > 0, onMatched: matched, mismatches: matched ? [] : explainMismatch(rule.on, event), firings, problems })}\n`);
+    io.out(`${JSON.stringify({ rule: rule.name, match: firings.length > 0, onMatched, mismatches, firings, problems })}\n`);
     return firings.length > 0 ? 0 : 1;
   }
-  if (!matched) {
+  if (!onMatched) {
     io.out(`NO MATCH ${label}\n`);
-    for (const m of explainMismatch(rule.on, event)) {
+    for (const m of mismatches) {
       const expected = Array.isArray(m.expected) && m.expected.length > 4 ? `[${m.expected.slice(0, 3).map((v) => JSON.stringify(v)).join(', ')}, … ${m.expected.length} in all]` : JSON.stringify(m.expected);
       const actual = m.field.endsWith('$or') ? 'no alternative matches' : m.actual === undefined ? 'the event has no such field' : `the event has ${JSON.stringify(m.actual)}`;
       io.out(`  ${m.field}: ${actual}; the rule wants ${expected}\n`);
@@ -186,7 +183,6 @@ function test(args: string[], io: Io): number {
     return 1;
   }
   if (firings.length === 0) {
-    const q = factsQuery(rule, event);
     io.out(`NO MATCH ${label}\n  the event matches "on", but no facts of ${q && 'wildcard' in q ? `a subject matching ${q.wildcard}` : `subject ${q && 'subject' in q ? q.subject : '?'}`} match "if"\n`);
     for (const p of problems) io.out(`  ${p.message}\n`);
     return 1;

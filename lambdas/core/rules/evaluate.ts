@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { isPlainObject, type Rule } from '../../contracts/index.js';
 import { canonicalJson } from '../cache-key.js';
 import { compilePattern, eventPatternIssues, wildcardTest as wildcard, type PatternIssue } from '../event-pattern/index.js';
-import type { RuleSet } from './rule-set.js';
+import type { CompiledRule, RuleSet } from './rule-set.js';
 import { WHOLE_PLACEHOLDER, renderTemplate, renderText, resolveVariables, templateVariables, type VariableContext } from './templates.js';
 
 export type Facts = Record<string, unknown>;
@@ -75,30 +75,30 @@ function fillFactsPattern(pattern: unknown, vars: Map<string, unknown>): unknown
 
 /** Every firing of `ruleSet` for `event`, in rule-file order. */
 export function evaluate(ruleSet: RuleSet, event: unknown, facts: FactsBySubject = {}, options: EvaluateOptions = {}): Firing[] {
+  return ruleSet.compiled.flatMap((c) => evaluateRule(c, event, facts, options));
+}
+
+/** The firings of one rule for `event` (none when it is disabled or `on` does not match). */
+export function evaluateRule({ rule, on }: CompiledRule, event: unknown, facts: FactsBySubject = {}, options: EvaluateOptions = {}): Firing[] {
+  if (!rule.enabled || !on(event)) return [];
+  const ctx: VariableContext = { ruleName: rule.name, ruleArn: options.ruleArn?.(rule.name), event };
+  if (!rule.if) return [{ rule: rule.name, id: firingId(rule, event), subject: null, actions: planActions(rule, event, ctx) }];
+  const vars = eventVariables(rule, event);
+  const pattern = fillFactsPattern(rule.if.facts, vars);
+  const issues: PatternIssue[] = eventPatternIssues(pattern);
+  if (issues.length > 0) {
+    options.problems?.push({ rule: rule.name, message: `its "if" pattern, filled from this event, is invalid: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+    return [];
+  }
+  const test = compilePattern(pattern);
+  const subject = renderText(rule.if.subject, vars);
+  const subjects = subject.includes('*') ? Object.keys(facts).filter(wildcard(subject)).sort() : [subject];
   const firings: Firing[] = [];
-  for (const { rule, on } of ruleSet.compiled) {
-    if (!rule.enabled || !on(event)) continue;
-    const ctx: VariableContext = { ruleName: rule.name, ruleArn: options.ruleArn?.(rule.name), event };
-    if (!rule.if) {
-      firings.push({ rule: rule.name, id: firingId(rule, event), subject: null, actions: planActions(rule, event, ctx) });
-      continue;
-    }
-    const vars = eventVariables(rule, event);
-    const pattern = fillFactsPattern(rule.if.facts, vars);
-    const issues: PatternIssue[] = eventPatternIssues(pattern);
-    if (issues.length > 0) {
-      options.problems?.push({ rule: rule.name, message: `its "if" pattern, filled from this event, is invalid: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
-      continue;
-    }
-    const test = compilePattern(pattern);
-    const subject = renderText(rule.if.subject, vars);
-    const subjects = subject.includes('*') ? Object.keys(facts).filter(wildcard(subject)).sort() : [subject];
-    for (const s of subjects) {
-      const own = facts[s] ?? {};
-      if (!test(own)) continue;
-      const doc = { ...(isPlainObject(event) ? event : {}), subject: s, facts: own };
-      firings.push({ rule: rule.name, id: firingId(rule, event, s), subject: s, actions: planActions(rule, doc, ctx) });
-    }
+  for (const s of subjects) {
+    const own = facts[s] ?? {};
+    if (!test(own)) continue;
+    const doc = { ...(isPlainObject(event) ? event : {}), subject: s, facts: own };
+    firings.push({ rule: rule.name, id: firingId(rule, event, s), subject: s, actions: planActions(rule, doc, ctx) });
   }
   return firings;
 }

@@ -19,7 +19,7 @@ import {
   type FactsAssertedDetail,
   type Rule,
 } from '../../contracts/index.js';
-import { evaluate, factsQuery, type CompiledRule, type EvaluationProblem, type FactsBySubject, type Firing, type PlannedAction, type RuleSet } from '../../core/rules/index.js';
+import { evaluateRule, factsQuery, type CompiledRule, type EvaluationProblem, type FactsBySubject, type Firing, type PlannedAction, type RuleSet } from '../../core/rules/index.js';
 import type { FactStore, RuleEventSink } from '../../ports.js';
 import { logger } from '../../runtime/index.js';
 
@@ -131,7 +131,7 @@ export function createRuleEngineHandler(deps: RuleEngineDeps): (invocation: unkn
       return { status: 'rejected', reason: `rule ${name}: ${e.message}` };
     }
     const problems: EvaluationProblem[] = [];
-    const firings = evaluate({ rules: [compiled.rule], compiled: [compiled] }, event, facts, { ruleArn: deps.ruleArn, problems });
+    const firings = evaluateRule(compiled, event, facts, { ruleArn: deps.ruleArn, problems });
     const outcomes: FiringOutcome[] = [];
     for (const f of firings) outcomes.push(await fire(deps, f, event));
     const log = logger.createChild({ persistentKeys: { rule: name, eventId: (event as { id?: string }).id } });

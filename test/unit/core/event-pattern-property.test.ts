@@ -5,7 +5,6 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileGeneratedPattern } from '../../../lambdas/core/event-pattern/generated.js';
 import { compilePattern, eventPatternIssues } from '../../../lambdas/core/event-pattern/index.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -165,22 +164,5 @@ describe('compiled matcher = reference interpretation', () => {
       { numRuns: 1000, seed: 20250601 },
     );
     expect(compared).toBeGreaterThan(2000);
-  });
-});
-
-describe('closure matcher = generated-source matcher (the one it replaces)', () => {
-  it('on random valid patterns and events', () => {
-    let compared = 0;
-    fc.assert(
-      fc.property(pattern, fc.array(event, { minLength: 1, maxLength: 8 }), (p, events) => {
-        fc.pre(eventPatternIssues(p).length === 0);
-        const closure = compilePattern(p);
-        const generated = compileGeneratedPattern(p);
-        for (const e of events) expect(closure(e), JSON.stringify({ pattern: p, event: e })).toBe(generated(e));
-        compared += events.length;
-      }),
-      { numRuns: 3000, seed: 20250602 },
-    );
-    expect(compared).toBeGreaterThan(6000);
   });
 });

@@ -6,12 +6,15 @@ import {
   compileRuleSet,
   compileToEventBridge,
   evaluate,
+  evaluateRule,
   factsQuery,
   firingId,
   loadRuleSet,
   RULE_ENGINE_REF,
   RuleSchema,
   RuleSetError,
+  routeEvent,
+  testRule,
   type EvaluationProblem,
 } from '../../../lambdas/core/rules/index.js';
 import { busEvent, mosaicEvent, s3ObjectCreated } from '../../helpers/rule-events.js';
@@ -273,5 +276,36 @@ describe('compileToEventBridge', () => {
     expect(spec.targets).toEqual([{ kind: 'lambda', ref: RULE_ENGINE_REF, inputTransformer: { inputPathsMap: {}, inputTemplate: '{"rule":"via-engine","event":<aws.events.event>}' } }]);
     const event = mosaicEvent('Anything', { a: 1 });
     expect(simulateInputTransformer(spec.targets[0].inputTransformer!, event, r.name)).toEqual({ rule: 'via-engine', event });
+  });
+});
+
+describe('routeEvent', () => {
+  const base = { description: 'd', then: [{ type: 'invoke-function' as const, function: 'inspect' }] };
+  const set = compileRuleSet([
+    rule({ ...base, name: 'uploads', on: { source: ['aws.s3'] } }),
+    rule({ ...base, name: 'failures', on: { source: ['mosaic'], 'detail-type': ['Job Status Changed'] } }),
+    rule({ ...base, name: 'alerts', on: { source: ['mosaic'] }, then: [{ type: 'put-event', source: 'mosaic', detailType: 'Job Alert' }] }),
+    rule({ ...base, name: 'off', enabled: false, on: { source: ['mosaic'] } }),
+  ]);
+
+  it('reaches the enabled rules of the event bus whose pattern matches, each run directly or by the rule engine', () => {
+    const routes = routeEvent(set, JOB_FAILED('Mosaic.Transient'), 'platform');
+    expect(routes.map((r) => [r.compiled.rule.name, r.via])).toEqual([['failures', 'eventbridge'], ['alerts', 'rule-engine']]);
+    expect(routeEvent(set, JOB_FAILED('Mosaic.Transient'), 'default')).toEqual([]);
+    expect(routeEvent(set, s3ObjectCreated('inbox/a.mov'), 'default').map((r) => r.compiled.rule.name)).toEqual(['uploads']);
+  });
+});
+
+describe('testRule', () => {
+  it('names the failing conditions of "on", and shows what a disabled rule would do', () => {
+    const [c] = compileRuleSet([rule({ name: 'off', description: 'd', enabled: false, on: { source: ['mosaic'], detail: { status: ['FAILED'] } }, then: [{ type: 'invoke-function', function: 'inspect' }] })]).compiled;
+    const miss = testRule(c, mosaicEvent('Job Status Changed', { status: 'RUNNING' }));
+    expect(miss.onMatched).toBe(false);
+    expect(miss.mismatches).toEqual([{ field: 'detail.status', expected: ['FAILED'], actual: 'RUNNING' }]);
+    expect(miss.firings).toEqual([]);
+    const hit = testRule(c, JOB_FAILED('Mosaic.Transient'));
+    expect(hit.onMatched).toBe(true);
+    expect(hit.firings.map((f) => f.actions.map((a) => a.type))).toEqual([['invoke-function']]);
+    expect(evaluateRule(c, JOB_FAILED('Mosaic.Transient'))).toEqual([]);
   });
 });
