@@ -13,8 +13,8 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CacheEntry, JobRecord, JobStatus, StepRecord, StepStatus, StoredDocument, StoredEvent } from '../../contracts/index.js';
-import type { FactStore, Facts, JobPatch, JobStore, NewJob, StepStart } from '../../ports.js';
-import { InputInvalidError, type IdempotencyRecord } from '../../contracts/index.js';
+import type { FactStore, Facts, JobPatch, JobStore, NewJob } from '../../ports.js';
+import { InputInvalidError, VersionConflictError, type IdempotencyRecord } from '../../contracts/index.js';
 import type { JobPage, JobPageQuery } from '../../ports.js';
 
 import { TABLE_KEYS, factKind, subjectWildcard } from '../../contracts/index.js';
@@ -25,17 +25,11 @@ export interface DynamoJobStoreOptions {
   table: string;
 }
 
-/** Same name as the SQLite store's error, so callers can match on `name` whatever the backend. */
-export class VersionConflictError extends Error {
-  override readonly name = 'VersionConflict';
-}
-
 const RESUMABLE: readonly JobStatus[] = ['QUEUED', 'RUNNING', 'FAILED'];
-const STEP_ATTEMPT_RETRIES = 20;
 
 const jobPk = (id: string): string => `JOB#${id}`;
-const stepPrefix = (stepId: string): string => `STEP#${stepId}#`;
-const stepSk = (stepId: string, attempt: number): string => `${stepPrefix(stepId)}${String(attempt).padStart(4, '0')}`;
+// A step id may itself contain '#': the attempt is the fixed-width suffix, so keys never collide.
+const stepSk = (stepId: string, attempt: number): string => `STEP#${stepId}#${String(attempt).padStart(4, '0')}`;
 const eventSk = (id: number): string => `EVENT#${String(id).padStart(12, '0')}`;
 const cachePk = (key: string): string => `CACHE#${key}`;
 const idempotencyPk = (key: string): string => `IDEMPOTENCY#${key}`;
@@ -89,6 +83,8 @@ const toJob = (i: Item): JobRecord => ({
   reportKey: (i.reportKey as string | null | undefined) ?? null,
   outputPrefix: i.outputPrefix as string,
   cost: (i.cost as JobRecord['cost'] | undefined) ?? null,
+  // Jobs written before runs were numbered are on their first run.
+  run: (i.run as number | undefined) ?? 0,
   version: i.version as number,
 });
 
@@ -103,6 +99,28 @@ const toStep = (i: Item): StepRecord => ({
   durationMs: (i.durationMs as number | null | undefined) ?? null,
   costUsd: (i.costUsd as number | null | undefined) ?? null,
   error: (i.error as string | null | undefined) ?? null,
+  fraction: (i.fraction as number | undefined) ?? 0,
+  invocationId: (i.invocationId as string | null | undefined) ?? null,
+  summary: (i.summary as StepRecord['summary'] | undefined) ?? null,
+  revision: (i.revision as number | undefined) ?? 0,
+});
+
+/** The step's own fields (no keys), as stored. */
+const stepAttrs = (s: StepRecord): StepRecord => ({
+  jobId: s.jobId,
+  stepId: s.stepId,
+  function: s.function,
+  attempt: s.attempt,
+  status: s.status,
+  startedAt: s.startedAt,
+  endedAt: s.endedAt,
+  durationMs: s.durationMs,
+  error: s.error,
+  costUsd: s.costUsd,
+  fraction: s.fraction,
+  invocationId: s.invocationId,
+  summary: jsonish(s.summary),
+  revision: s.revision,
 });
 
 export class DynamoJobStore implements JobStore, FactStore {
@@ -131,6 +149,7 @@ export class DynamoJobStore implements JobStore, FactStore {
       reportKey: null,
       cost: null,
       outputPrefix: job.outputPrefix,
+      run: 0,
       version: 0,
     };
     const attrs: Item = {
@@ -180,6 +199,7 @@ export class DynamoJobStore implements JobStore, FactStore {
       fields.status = patch.status;
       fields.gsi1pk = `STATUS#${patch.status}`; // keeps the byStatus index in step
     }
+    if (patch.run !== undefined) fields.run = patch.run;
     if (patch.progress !== undefined) fields.progress = patch.progress;
     if (patch.etaSec !== undefined) fields.etaSec = patch.etaSec;
     if (patch.error !== undefined) fields.error = jsonish(patch.error);
@@ -308,56 +328,24 @@ export class DynamoJobStore implements JobStore, FactStore {
     return { key: i.key as string, requestHash: i.requestHash as string, jobId: i.jobId as string, createdAt: i.createdAt as string };
   }
 
-  async startStep(step: StepStart): Promise<StepRecord> {
-    // No transactions needed: read the highest attempt, then claim the next one with a
-    // conditional put; if a concurrent run claimed it first, read again.
-    for (let i = 0; i < STEP_ATTEMPT_RETRIES; i++) {
-      const attempt = (await this.lastAttempt(step.jobId, step.stepId)) + 1;
-      const record: StepRecord = {
-        ...step,
-        attempt,
-        status: 'RUNNING',
-        startedAt: new Date().toISOString(),
-        endedAt: null,
-        durationMs: null,
-        error: null,
-        costUsd: null,
-      };
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { pk: jobPk(step.jobId), sk: stepSk(step.stepId, attempt), ...record },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return record;
-      } catch (e) {
-        if (!isConditionFailed(e)) throw e;
-      }
-    }
-    throw new Error(`could not start step ${step.stepId} of job ${step.jobId}: too many concurrent attempts`);
-  }
-
-  async endStep(step: StepRecord, status: Exclude<StepStatus, 'RUNNING'>, error?: string, costUsd?: number): Promise<StepRecord> {
-    const endedAt = new Date().toISOString();
-    const durationMs = Date.parse(endedAt) - Date.parse(step.startedAt);
+  async putStep(step: StepRecord, expectedRevision: number | null): Promise<StepRecord> {
+    // The store numbers revisions, as putDocument numbers versions: one more than the one replaced.
+    const record = stepAttrs({ ...step, revision: (expectedRevision ?? 0) + 1 });
     try {
       await this.doc.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.table,
-          Key: { pk: jobPk(step.jobId), sk: stepSk(step.stepId, step.attempt) },
-          UpdateExpression: 'SET #status = :s, endedAt = :e, durationMs = :d, #error = :err, costUsd = :c',
-          // Like SQLite's UPDATE: ending an unknown step changes nothing (and creates nothing).
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-          ExpressionAttributeValues: { ':s': status, ':e': endedAt, ':d': durationMs, ':err': error ?? null, ':c': costUsd ?? null },
+          Item: { pk: jobPk(step.jobId), sk: stepSk(step.stepId, step.attempt), ...record },
+          ...(expectedRevision === null
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: '#revision = :expected', ExpressionAttributeNames: { '#revision': 'revision' }, ExpressionAttributeValues: { ':expected': expectedRevision } }),
         }),
       );
     } catch (e) {
       if (!isConditionFailed(e)) throw e;
+      throw new VersionConflictError(`step ${step.stepId} attempt ${step.attempt} of job ${step.jobId} changed since revision ${expectedRevision ?? '(none)'}`);
     }
-    return { ...step, status, endedAt, durationMs, error: error ?? null, costUsd: costUsd ?? null };
+    return record;
   }
 
   async listSteps(jobId: string): Promise<StepRecord[]> {
@@ -378,11 +366,12 @@ export class DynamoJobStore implements JobStore, FactStore {
           new UpdateCommand({
             TableName: this.table,
             Key: { pk: i.pk, sk: i.sk },
-            UpdateExpression: 'SET #status = :abandoned, endedAt = :e',
+            // A write like any other: the revision moves, so a lifecycle write from before it conflicts.
+            UpdateExpression: 'SET #status = :abandoned, endedAt = :e, #revision = if_not_exists(#revision, :zero) + :one',
             // Only count steps that were still running when we got to them.
             ConditionExpression: '#status = :running',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':abandoned': 'ABANDONED', ':running': 'RUNNING', ':e': endedAt },
+            ExpressionAttributeNames: { '#status': 'status', '#revision': 'revision' },
+            ExpressionAttributeValues: { ':abandoned': 'ABANDONED', ':running': 'RUNNING', ':e': endedAt, ':zero': 0, ':one': 1 },
           }),
         );
         n++;
@@ -536,20 +525,14 @@ export class DynamoJobStore implements JobStore, FactStore {
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: `FIRING#${id}`, sk: 'FIRING' } }));
   }
 
-  /** Steps of one job; a step id may itself contain '#', so check the attempt suffix too. */
-  private async stepItems(jobId: string, stepId?: string): Promise<Item[]> {
-    const prefix = stepId === undefined ? 'STEP#' : stepPrefix(stepId);
-    const items = await this.queryAll({
+  /** Every step attempt of one job. */
+  private async stepItems(jobId: string): Promise<Item[]> {
+    return this.queryAll({
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': jobPk(jobId), ':prefix': prefix },
+      ExpressionAttributeValues: { ':pk': jobPk(jobId), ':prefix': 'STEP#' },
       ConsistentRead: true,
     });
-    return stepId === undefined ? items : items.filter((i) => i.stepId === stepId);
-  }
-
-  private async lastAttempt(jobId: string, stepId: string): Promise<number> {
-    return Math.max(0, ...(await this.stepItems(jobId, stepId)).map((i) => i.attempt as number));
   }
 
   /** Follows LastEvaluatedKey until `limit` items (or the end). */
