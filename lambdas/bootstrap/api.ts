@@ -41,14 +41,14 @@ import { createApiApp, type ApiApp } from '../platform/api/app.js';
 import type { ApiAuth } from '../platform/api/auth.js';
 import type { PlanContext } from '../ports.js';
 import { clientConfig, s3ClientConfig } from './aws-clients.js';
-import { awsStores } from './aws-deps.js';
+import { applyJobEvent } from '../platform/lifecycle/apply.js';
+import { awsLifecycleDeps, awsStores } from './aws-deps.js';
 import { booleanEnv, numberEnv, requireEnv, type Env } from './env.js';
 import { DEFAULT_MAP_CONCURRENCY, DEFAULT_THREADS_PER_TASK } from './upload-trigger.js';
 
 /** S3 takes at most 5 GiB in one PUT; larger sources would need multipart uploads. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-export const WORK_PREFIX = (jobId: string): string => `.mosaic/work/${jobId}/`;
 
 /** Keys that reached the app were verified by API Gateway; the identity is a hash of the key. */
 export function apiGatewayKeys(): ApiAuth {
@@ -109,8 +109,10 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
       functions: catalog.map((f) => f.name),
     },
   ];
+  const lifecycle = awsLifecycleDeps(stores);
   const control = new StepFunctionsJobControl({
     jobs: stores.jobs,
+    lifecycle: (jobId, request) => applyJobEvent(lifecycle, jobId, request),
     events: stores.events,
     blobs: stores.blobs,
     sfn: new SFNClient(clientConfig(env, 'sfn')),
@@ -118,7 +120,6 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
     functions: new LambdaInvoker({ client: new LambdaClient(clientConfig(env, 'lambda')), functionArns }),
     workflowInput: (jobId, spec) =>
       EncodeWorkflowInputSchema.parse(uploadWorkflowInput(jobId, spec, { parallelism, threadsPerTask, vmafAvailable: true, limits, region })),
-    workPrefix: WORK_PREFIX,
     planContext,
     catalog,
     workflows,

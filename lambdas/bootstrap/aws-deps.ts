@@ -11,15 +11,19 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoJobStore, EventBridgeBus, S3BlobStore } from '../adapters/aws/index.js';
 import { API_UPLOAD_PREFIX, VERSIONED_KEY_PREFIX } from '../contracts/index.js';
+import type { LifecycleDeps } from '../platform/lifecycle/apply.js';
 import type { BlobStore, EventBus, JobStore } from '../ports.js';
 import { PrefixRoutedBlobStore } from '../runtime/prefix-routed-blob-store.js';
-import { resolveMediaTools, resolveVmafModel, type RuntimeConfig, type RuntimeDeps } from '../runtime/index.js';
+import { loadSpeedTable, resolveMediaTools, resolveVmafModel, type RuntimeConfig, type RuntimeDeps } from '../runtime/index.js';
 import { clientConfig, s3ClientConfig } from './aws-clients.js';
 import { numberEnv, requireEnv, type Env } from './env.js';
 import { childLimitsFromEnv } from './child-limits.js';
 
 /** Uploads land here in the source bucket; the upload trigger only starts jobs for keys below it. */
 export const SOURCE_PREFIX = 'inbox/';
+
+/** Where a job's intermediates live (derivative bucket): the workflow input's `workPrefix`. */
+export const WORK_PREFIX = (jobId: string): string => `.mosaic/work/${jobId}/`;
 
 /** Default per-ffmpeg-run limit; Lambda stops earlier on its own timeout. */
 const DEFAULT_FFMPEG_TIMEOUT_SEC = 3600;
@@ -75,6 +79,11 @@ export function awsJobStore(env: Env): JobStore {
   return new DynamoJobStore({ client: new DynamoDBClient(clientConfig(env, 'dynamodb')), table });
 }
 
+/** The job lifecycle (platform/lifecycle/apply.ts) on the AWS stores: the lifecycle Lambda's and the API's cancel/retry. */
+export function awsLifecycleDeps(stores: AwsStores): LifecycleDeps {
+  return { jobs: stores.jobs, steps: stores.jobs, history: stores.jobs, documents: stores.jobs, blobs: stores.blobs, events: stores.events, workPrefix: WORK_PREFIX };
+}
+
 /** Everything a media function needs on Lambda or Fargate. Missing required variables → an Error naming them. */
 export async function awsRuntimeDeps(env: Env = process.env): Promise<RuntimeDeps> {
   const stores = awsStores(env);
@@ -82,5 +91,13 @@ export async function awsRuntimeDeps(env: Env = process.env): Promise<RuntimeDep
   await mkdir(config.scratchRoot, { recursive: true });
   const tools = await resolveMediaTools(config);
   const vmaf = tools.vmafFfmpeg ? await resolveVmafModel(config) : { path: null, reason: tools.vmafMissingReason };
-  return { ...stores, config, tools, vmafModelPath: vmaf.path };
+  return {
+    blobs: stores.blobs,
+    cache: stores.jobs,
+    events: stores.events,
+    speedTable: () => loadSpeedTable(stores.jobs),
+    config,
+    tools,
+    vmafModelPath: vmaf.path,
+  };
 }

@@ -10,7 +10,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { handle } from 'hono/aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { S3UploadTarget } from '../../lambdas/adapters/aws/s3-upload-target.js';
-import { EXECUTION_STARTED_DETAIL_TYPE, executionNameFor } from '../../lambdas/adapters/aws/step-functions-job-control.js';
+import { executionNameFor, runOfExecutionName } from '../../lambdas/adapters/aws/step-functions-job-control.js';
 import { apiGatewayKeys, createAwsApiApp } from '../../lambdas/bootstrap/api.js';
 import { awsJobStore } from '../../lambdas/bootstrap/aws-deps.js';
 import { EncodeWorkflowInputSchema, ErrorNames, type MediaInfo } from '../../lambdas/contracts/index.js';
@@ -278,8 +278,8 @@ describe('jobs on Step Functions', () => {
       allocator: { region: REGION, maxConcurrency: 7, chooseChunks: true },
     });
     expect(statusEvents()).toContainEqual({ jobId: id, status: 'QUEUED' });
-    // The first run is recorded, so cancel and retry know its name.
-    expect((await jobs.listEvents(id)).find((e) => e.detailType === EXECUTION_STARTED_DETAIL_TYPE)?.detail).toEqual({ executionName: id, retry: 0 });
+    // Run 0: cancel and retry name its execution from the job's run.
+    expect((await jobs.getJob(id))!.run).toBe(0);
     expect((await req('GET', `/v1/jobs/${id}`)).body.status).toBe('QUEUED');
   });
 
@@ -320,8 +320,10 @@ describe('jobs on Step Functions', () => {
     expect(await keysIn('out', `.mosaic/work/${id}/`)).toEqual([]);
     expect(await keysIn('out', 'someone-else/')).toEqual(['someone-else/hls/master.m3u8']);
     expect(await keysIn('src', key)).toEqual([key]); // the source stays
-    expect(statusEvents()).toContainEqual({ jobId: id, status: 'CANCELLED', error: { code: 'Mosaic.Cancelled', message: 'cancelled on request' } });
+    expect(statusEvents()).toContainEqual(expect.objectContaining({ jobId: id, status: 'CANCELLED', error: { code: 'Mosaic.Cancelled', message: 'cancelled on request' } }));
     expect((await jobs.getJob(id))!.status).toBe('CANCELLED');
+    // The lifecycle applied it: recorded in the job's history like any other change.
+    expect((await jobs.listEvents(id)).filter((e) => e.detailType === 'Job Status Changed').map((e) => (e.detail as { status: string }).status)).toEqual(['CANCELLED']);
 
     // Cancelling again changes nothing and stops nothing.
     const again = await req('POST', `/v1/jobs/${id}/cancel`);
@@ -332,6 +334,7 @@ describe('jobs on Step Functions', () => {
     const retried = await req('POST', `/v1/jobs/${id}/retry`);
     expect(retried.status).toBe(202);
     expect(retried.body).toMatchObject({ id, status: 'QUEUED', error: null, endedAt: null });
+    expect((await jobs.getJob(id))!.run).toBe(1);
     expect(startsOf(id).map((c) => c.body.name)).toEqual([id, `${id}-r1`]);
     expect(JSON.parse(String(startsOf(id)[1]!.body.input))).toMatchObject({ jobId: id, outputPrefix: `${id}/` });
     expect(statusEvents().filter((e) => e.jobId === id).at(-1)).toEqual({ jobId: id, status: 'QUEUED' });
@@ -343,6 +346,25 @@ describe('jobs on Step Functions', () => {
     await req('POST', `/v1/jobs/${id}/retry`);
     expect(startsOf(id).map((c) => c.body.name)).toEqual([id, `${id}-r1`, `${id}-r2`]);
     expect(executionNameFor(id, 2)).toBe(`${id}-r2`);
+    expect(runOfExecutionName(`${id}-r2`)).toEqual({ jobId: id, run: 2 });
+    expect(runOfExecutionName(id)).toEqual({ jobId: id, run: 0 });
+  });
+
+  it('a retry whose execution cannot start ends that run FAILED (Mosaic.Transient), so it can be retried again', async () => {
+    const key = await upload('nostart.mp4', Buffer.from('will not start'));
+    const id = (await req('POST', '/v1/jobs', { source: { key } })).body.id as string;
+    await jobs.updateJob(id, { status: 'FAILED', error: { code: 'Mosaic.Transient', message: 'killed' }, endedAt: new Date().toISOString() });
+    fake.respond = (c) => (c.op === 'StartExecution' ? { status: 400, errorType: 'StateMachineDoesNotExist', body: { __type: 'StateMachineDoesNotExist', message: 'gone' } } : undefined);
+    try {
+      const res = await req('POST', `/v1/jobs/${id}/retry`);
+      expect(res.status).toBe(500); // a server fault, not the client's
+    } finally {
+      fake.respond = null;
+    }
+    expect(await jobs.getJob(id)).toMatchObject({ status: 'FAILED', run: 1, error: { code: 'Mosaic.Transient', message: expect.stringMatching(/could not be started/) } });
+    const again = await req('POST', `/v1/jobs/${id}/retry`);
+    expect(again.status).toBe(202);
+    expect(startsOf(id).at(-1)!.body.name).toBe(`${id}-r2`);
   });
 
   it('cancel and retry answer 404 for unknown jobs and 409 for finished ones', async () => {

@@ -1,17 +1,16 @@
 /**
  * JobControl on AWS: job records in DynamoDB, `Job Status Changed` on EventBridge, one Step
  * Functions execution of the encode workflow per run of a job, media functions invoked as Lambdas.
+ * Status changes after submit are the lifecycle's (platform/lifecycle/apply.ts, handed in by the
+ * bootstrap): cancel and retry ask it, as the lifecycle Lambda does for workflow starts and ends.
  *
- * Execution names: a job's first run is named by its job id (as the upload trigger names it), and
- * its n-th retry `<jobId>-r<n>`: Step Functions refuses a name it has seen on a state machine
- * (for 90 days), so every run needs a new one, and a repeated start of the same run (a client
- * retrying a submit) finds the same one. Each start is recorded on the job as a
- * `Workflow Execution Started` event `{ executionName, retry }`: cancel stops the latest recorded
- * execution (or the job id's, for jobs the upload trigger started), retry numbers the next one.
+ * Execution names: run 0 of a job is named by its job id (as the upload trigger names it), and
+ * run n (its n-th retry) `<jobId>-r<n>`: Step Functions refuses a name it has seen on a state
+ * machine (for 90 days), so every run needs a new one, and a repeated start of the same run (a
+ * client retrying a submit) finds the same one. The job's `run` says which execution is current.
  */
 import { StartExecutionCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import {
-  ConflictError,
   DetailTypes,
   ErrorNames,
   EVENT_SOURCE,
@@ -19,6 +18,7 @@ import {
   NotFoundError,
   TransientError,
   type FunctionInfo,
+  type JobError,
   type JobRecord,
   type JobSpec,
   type MediaInfo,
@@ -28,19 +28,23 @@ import type { BlobStore, EventBus, JobControl, JobStore, PlanContext } from '../
 import type { LambdaInvoker } from './lambda-invoker.js';
 import { sanitiseExecutionName } from './step-functions-engine.js';
 
-/** detailType of the job event recording each workflow execution started for the job. */
-export const EXECUTION_STARTED_DETAIL_TYPE = 'Workflow Execution Started';
-
-export interface ExecutionStarted {
-  executionName: string;
-  /** 0 for the first run, n for the n-th retry. */
-  retry: number;
-}
+/**
+ * What the job control asks of the lifecycle (a subset of core's JobEvent: adapters may not import
+ * core). Resolves with the job as stored afterwards, null for an unknown job; a refused cancel or
+ * retry throws ConflictError.
+ */
+export type LifecycleRequest =
+  | { kind: 'cancel-requested' | 'retry-requested'; at: string }
+  /** A run that could not even start ends as failed. */
+  | { kind: 'workflow-ended'; run: number; at: string; outcome: 'FAILED'; error: JobError };
+export type ApplyLifecycle = (jobId: string, request: LifecycleRequest) => Promise<JobRecord | null>;
 
 export interface StepFunctionsJobControlOptions {
   jobs: JobStore;
+  /** The job lifecycle (applyJobEvent over the same stores). */
+  lifecycle: ApplyLifecycle;
   events: EventBus;
-  /** Both buckets behind one key space (outputs and `.mosaic/work/` in the derivative bucket). */
+  /** Both buckets behind one key space (the source's version is read at submit). */
   blobs: BlobStore;
   sfn: SFNClient;
   /** ARN of the encode workflow's state machine. */
@@ -49,8 +53,6 @@ export interface StepFunctionsJobControlOptions {
   functions: LambdaInvoker;
   /** The encode workflow's input for a job (built where core is allowed: the bootstrap). */
   workflowInput: (jobId: string, spec: JobSpec) => unknown;
-  /** Where a job's intermediates live (deleted on cancel), e.g. `.mosaic/work/<jobId>/`. */
-  workPrefix: (jobId: string) => string;
   planContext: PlanContext;
   catalog: FunctionInfo[];
   workflows: WorkflowInfo[];
@@ -58,13 +60,23 @@ export interface StepFunctionsJobControlOptions {
   newInvocationId?: () => string;
 }
 
-/** `<jobId>` for the first run, `<jobId>-r<n>` for the n-th retry, within Step Functions' name rules. */
-export function executionNameFor(jobId: string, retry: number): string {
-  return sanitiseExecutionName(retry === 0 ? jobId : `${jobId}-r${retry}`);
+/** `<jobId>` for run 0, `<jobId>-r<n>` for run n (the n-th retry), within Step Functions' name rules. */
+export function executionNameFor(jobId: string, run: number): string {
+  return sanitiseExecutionName(run === 0 ? jobId : `${jobId}-r${run}`);
+}
+
+/**
+ * The job and run an execution name stands for: the inverse of executionNameFor for the job ids
+ * Mosaic makes (letters, digits, `-` and `_`, never ending in `-r<digits>`), or null when the name
+ * cannot be one (executionNameFor would not give it back).
+ */
+export function runOfExecutionName(name: string): { jobId: string; run: number } | null {
+  const m = /^(.+)-r([1-9][0-9]{0,8})$/.exec(name);
+  const parsed = m ? { jobId: m[1]!, run: Number(m[2]) } : { jobId: name, run: 0 };
+  return parsed.jobId && executionNameFor(parsed.jobId, parsed.run) === name ? parsed : null;
 }
 
 const errorName = (e: unknown): string | undefined => (e as { name?: string } | null)?.name;
-const MAX_CONFLICT_RETRIES = 5;
 
 export class StepFunctionsJobControl implements JobControl {
   constructor(private readonly o: StepFunctionsJobControlOptions) {}
@@ -91,64 +103,40 @@ export class StepFunctionsJobControl implements JobControl {
     if (created) await this.o.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId, status: 'QUEUED' } });
     // A job still QUEUED may be a submit that died before its start: starting the same name again
     // is idempotent (Step Functions answers with the running execution, or ExecutionAlreadyExists).
-    if (job.status === 'QUEUED') {
-      const current = created ? { executionName: executionNameFor(jobId, 0), retry: 0 } : await this.currentExecution(jobId);
-      await this.start(jobId, current, input, created);
-    }
+    if (job.status === 'QUEUED') await this.start(executionNameFor(jobId, job.run), input);
     return job;
   }
 
   async cancel(jobId: string): Promise<JobRecord> {
-    for (let i = 0; ; i++) {
-      const job = await this.load(jobId);
-      if (job.status === 'CANCELLED') return job;
-      if (job.status === 'SUCCEEDED' || job.status === 'FAILED')
-        throw new ConflictError(`job ${jobId} is ${job.status} and cannot be cancelled`, { status: job.status });
-      // Stop first, so no further step starts; a step already running on Lambda or Fargate
-      // finishes on its own (Step Functions does not kill it), and its outputs are removed below.
-      await this.stop(jobId, (await this.currentExecution(jobId)).executionName);
-      const error = { code: ErrorNames.Cancelled, message: 'cancelled on request' };
-      try {
-        await this.o.jobs.updateJob(jobId, { status: 'CANCELLED', error, etaSec: null, endedAt: new Date().toISOString() }, job.version);
-      } catch (e) {
-        // Changed meanwhile (progress, or Publish finishing first): decide again on the new state.
-        if (errorName(e) === 'VersionConflict' && i < MAX_CONFLICT_RETRIES) continue;
-        throw e;
-      }
-      await this.o.blobs.deletePrefix(job.outputPrefix);
-      await this.o.blobs.deletePrefix(this.o.workPrefix(jobId));
-      await this.o.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId, status: 'CANCELLED', error } });
-      return (await this.o.jobs.getJob(jobId))!;
-    }
+    const job = await this.load(jobId);
+    // Stop first, so no further step starts; a step already running on Lambda or Fargate
+    // finishes on its own (Step Functions does not kill it). Finished jobs have nothing to stop
+    // (the lifecycle refuses or ignores cancelling them).
+    if (job.status === 'QUEUED' || job.status === 'RUNNING') await this.stop(jobId, executionNameFor(jobId, job.run));
+    // CANCELLED, its outputs and work removed, announced; the ABORTED status change that follows is stale.
+    const cancelled = await this.o.lifecycle(jobId, { kind: 'cancel-requested', at: new Date().toISOString() });
+    if (!cancelled) throw new NotFoundError(`no job ${jobId}`, { id: jobId });
+    return cancelled;
   }
 
   async retry(jobId: string): Promise<JobRecord> {
     const job = await this.load(jobId);
-    if (job.status !== 'FAILED' && job.status !== 'CANCELLED')
-      throw new ConflictError(`job ${jobId} is ${job.status}; only FAILED or CANCELLED jobs can be retried`, { status: job.status });
+    // Built first: a spec the workflow would refuse fails here, before the job changes.
     const input = this.o.workflowInput(jobId, job.spec);
-    const next = (await this.currentExecution(jobId)).retry + 1;
-    let queued: JobRecord;
+    // QUEUED under the next run number; of two concurrent retries the lifecycle lets one through.
+    const queued = await this.o.lifecycle(jobId, { kind: 'retry-requested', at: new Date().toISOString() });
+    if (!queued) throw new NotFoundError(`no job ${jobId}`, { id: jobId });
+    const name = executionNameFor(jobId, queued.run);
     try {
-      // Conditional on the version read above: of two concurrent retries exactly one proceeds.
-      queued = await this.o.jobs.updateJob(jobId, { status: 'QUEUED', error: null, endedAt: null, etaSec: null, reportKey: null }, job.version);
+      await this.start(name, input);
     } catch (e) {
-      if (errorName(e) === 'VersionConflict') throw new ConflictError(`job ${jobId} changed while it was being retried; read it and try again`, { id: jobId });
-      throw e;
-    }
-    await this.o.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId, status: 'QUEUED' } });
-    const execution = { executionName: executionNameFor(jobId, next), retry: next };
-    try {
-      await this.start(jobId, execution, input, true);
-    } catch (e) {
-      // Not left QUEUED without an execution: FAILED again, so the client can retry once more.
+      // Not left QUEUED without an execution: this run failed, so the client can retry once more.
       const error = { code: ErrorNames.Transient, message: `the workflow could not be started: ${(e as Error).message}` };
-      await this.o.jobs.updateJob(jobId, { status: 'FAILED', error, endedAt: new Date().toISOString() });
-      await this.o.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId, status: 'FAILED', error } });
+      await this.o.lifecycle(jobId, { kind: 'workflow-ended', run: queued.run, at: new Date().toISOString(), outcome: 'FAILED', error });
       throw new TransientError(error.message);
     }
-    // A cancel that ran between the status change and the start stopped the previous execution, not this one.
-    if ((await this.o.jobs.getJob(jobId))?.status === 'CANCELLED') await this.stop(jobId, execution.executionName);
+    // A cancel between the retry and the start stopped nothing (the execution did not exist yet).
+    if ((await this.o.jobs.getJob(jobId))?.status === 'CANCELLED') await this.stop(jobId, name);
     return queued;
   }
 
@@ -174,17 +162,6 @@ export class StepFunctionsJobControl implements JobControl {
     return this.o.workflows;
   }
 
-  /** The execution of the job's latest run: recorded on the job, else the job id's (a job the upload trigger started). */
-  async currentExecution(jobId: string): Promise<ExecutionStarted> {
-    let latest: ExecutionStarted = { executionName: executionNameFor(jobId, 0), retry: 0 };
-    for (const e of await this.o.jobs.listEvents(jobId)) {
-      if (e.detailType !== EXECUTION_STARTED_DETAIL_TYPE) continue;
-      const d = e.detail as Partial<ExecutionStarted> | null;
-      if (d && typeof d.executionName === 'string' && typeof d.retry === 'number' && d.retry >= latest.retry) latest = { executionName: d.executionName, retry: d.retry };
-    }
-    return latest;
-  }
-
   private async load(jobId: string): Promise<JobRecord> {
     const job = await this.o.jobs.getJob(jobId);
     if (!job) throw new NotFoundError(`no job ${jobId}`, { id: jobId });
@@ -195,11 +172,9 @@ export class StepFunctionsJobControl implements JobControl {
     return `${this.o.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
-  /** Records the run (before starting it, so a cancel arriving meanwhile knows its name) and starts it. */
-  private async start(jobId: string, execution: ExecutionStarted, input: unknown, record: boolean): Promise<void> {
-    if (record) await this.o.jobs.appendEvent(jobId, EXECUTION_STARTED_DETAIL_TYPE, execution);
+  private async start(executionName: string, input: unknown): Promise<void> {
     try {
-      await this.o.sfn.send(new StartExecutionCommand({ stateMachineArn: this.o.stateMachineArn, name: execution.executionName, input: JSON.stringify(input) }));
+      await this.o.sfn.send(new StartExecutionCommand({ stateMachineArn: this.o.stateMachineArn, name: executionName, input: JSON.stringify(input) }));
     } catch (e) {
       // Already started under this name (a repeated submit): the job has its execution.
       if (errorName(e) !== 'ExecutionAlreadyExists') throw e;
