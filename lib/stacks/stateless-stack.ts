@@ -9,6 +9,7 @@ import { Allocator } from '../constructs/allocator.js';
 import { EncodeWorkflow } from '../constructs/encode-workflow.js';
 import { JobEvents } from '../constructs/job-events.js';
 import { JobsApi } from '../constructs/jobs-api.js';
+import { Lifecycle } from '../constructs/lifecycle.js';
 import type { MediaResources } from '../constructs/media-access.js';
 import { MediaFunctions } from '../constructs/media-functions.js';
 import { PlatformRules } from '../constructs/rules.js';
@@ -35,6 +36,7 @@ export class StatelessStack extends Stack {
   readonly rules: PlatformRules;
   readonly api: JobsApi;
   readonly jobEvents: JobEvents;
+  readonly lifecycle: Lifecycle;
   readonly alarms?: Alarms;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -87,19 +89,28 @@ export class StatelessStack extends Stack {
       functions: Object.fromEntries(this.mediaFunctions.functions.map((f) => [f.definition.config.name, f.lambda])),
     });
     this.jobEvents = new JobEvents(this, 'JobEvents', { config, table: props.table, eventBus: this.eventBus });
+    this.lifecycle = new Lifecycle(this, 'Lifecycle', {
+      config,
+      table: props.table,
+      eventBus: this.eventBus,
+      sourceBucketName: props.sourceBucketName,
+      derivativeBucketName: props.derivativeBucketName,
+      stateMachines: [this.workflow.stateMachine],
+    });
     if (config.alarms.enabled) {
       this.alarms = new Alarms(this, 'Alarms', {
         ...(config.alarms.email ? { email: config.alarms.email } : {}),
         stateMachine: this.workflow.stateMachine,
         functions: {
           UploadTrigger: this.uploadTrigger.function,
+          Lifecycle: this.lifecycle.function,
           // Unhandled crashes only: the app answers its own errors. Webhook failures are the
           // receivers' (retried, recorded on the job); only what ends in the DLQ is alarmed.
           Api: this.api.function,
           ...(this.allocator ? { Allocator: this.allocator.function } : {}),
           ...Object.fromEntries(this.mediaFunctions.functions.map((f) => [f.definition.pascalName, f.lambda])),
         },
-        deadLetterQueues: { UploadTrigger: this.uploadTrigger.deadLetterQueue, Webhooks: this.jobEvents.deadLetterQueue },
+        deadLetterQueues: { UploadTrigger: this.uploadTrigger.deadLetterQueue, Webhooks: this.jobEvents.deadLetterQueue, Lifecycle: this.lifecycle.deadLetterQueue },
       });
     }
   }

@@ -145,9 +145,9 @@ describe('media functions from function.json', () => {
     const t = Template.fromStack(stage.stateless);
     const [, fn] = lambdaFor(t, 'contact-sheet');
     expect(fn.Properties).toMatchObject({ MemorySize: 1536, Timeout: 77 });
-    // + the upload trigger, the allocator, the Jobs API, webhooks, the rule engine and the allocator's size variants of encode-video.
+    // + the upload trigger, the allocator, the Jobs API, webhooks, the rule engine, the lifecycle and the allocator's size variants of encode-video.
     const variants = LAMBDA_MEMORY_LADDER_MIB.filter((m) => m !== configs.find((c) => c.name === 'encode-video')!.memoryMiB).length;
-    expect(Object.keys(resourcesOf(t, 'AWS::Lambda::Function'))).toHaveLength(configs.length + 6 + variants);
+    expect(Object.keys(resourcesOf(t, 'AWS::Lambda::Function'))).toHaveLength(configs.length + 7 + variants);
   });
 
   it('rejects an arm64 function (no arm64 ffmpeg installed) and an invalid config, naming the file', () => {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import {
   DetailTypes,
   EVENT_SOURCE,
+  EXECUTION_STATUS_CHANGE,
   StepProgressSchema,
   StepStatusChangedSchema,
   type JobRecord,
@@ -20,8 +21,6 @@ import { jobErrorFrom } from '../../core/report.js';
 import { logger } from '../../runtime/index.js';
 import { applyJobEvent, applyStepEvent, type LifecycleDeps } from './apply.js';
 import { stepEventOf } from './step-events.js';
-
-export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
 
 const epochMs = z.number().int().nonnegative();
 export const ExecutionStatusChangeSchema = z.object({
