@@ -14,10 +14,19 @@ const COMMON = ['-hide_banner', '-nostdin', '-y', '-nostats'];
  * Checked with the 4.1-era ffmpeg on audio starting 0.5 s after and before the video and on
  * negative start times: a tone at source time T lands at T - origin within a millisecond.
  */
-export function audioFilter(originSec: number | undefined): string {
-  const align = 'aresample=async=1:first_pts=0,apad';
+export function audioFilter(originSec: number | undefined, skipSec = 0): string {
+  const skip = skipSec > 0 ? `,atrim=start=${skipSec.toFixed(6)},asetpts=PTS-STARTPTS` : '';
+  const align = `aresample=async=1:first_pts=0${skip},apad`;
   return originSec === undefined ? align : `asetpts=PTS-(${originSec.toFixed(6)})/TB,${align}`;
 }
+
+/**
+ * ffmpeg's AAC encoder starts every stream with 1024 samples of priming. The MP4 it writes says
+ * so in an edit list, but CMAF segments carry none and players (MSE) play the priming: 21 ms of
+ * delay, over a frame at 60 fps. So as much of the source is left out at the start, and the
+ * rendition (priming included) is as long as the video.
+ */
+export const AAC_PRIMING_SAMPLES = 1024;
 
 export function encodeAudioArgs(p: {
   source: string;
@@ -34,14 +43,15 @@ export function encodeAudioArgs(p: {
   originSec?: number;
 }): string[] {
   const opus = p.codec === 'opus';
+  const primingSec = opus ? 0 : AAC_PRIMING_SAMPLES / p.sampleRate;
   return [
     ...COMMON,
     ...INPUT_GUARD,
     ...(p.originSec === undefined ? [] : ['-copyts']),
     '-i', p.source,
     '-map', `0:a:${p.track ?? 0}`, '-vn', '-sn', '-dn',
-    '-af', audioFilter(p.originSec),
-    '-t', p.durationSec.toFixed(6),
+    '-af', audioFilter(p.originSec, primingSec),
+    '-t', Math.max(1 / p.sampleRate, p.durationSec - primingSec).toFixed(6),
     '-c:a', opus ? 'libopus' : 'aac',
     '-b:a', `${p.bitrateKbps}k`,
     // More channels than asked (5.1, 7.1) are down-mixed by `-ac`, i.e. libswresample's matrix

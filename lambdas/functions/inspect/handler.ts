@@ -106,5 +106,12 @@ function stderrOf(e: unknown): string {
 function lastLine(e: unknown): string {
   const text = stderrOf(e);
   // ffmpeg prefixes lines with the input path; the reason is what follows it. No paths leave the job.
-  return stderrTail(text, 1).replace(/^.*?:\s(?=[A-Z])/, '').replace(/\/[^\s'"]*\//g, '').trim() || 'unknown error';
+  return (
+    stderrTail(text, 1)
+      .replace(/^.*?:\s(?=[A-Z])/, '')
+      // No paths and no decoder addresses ("[h264 @ 0x55d…]") leave the job.
+      .replace(/\[[\w-]+ @ 0x[0-9a-f]+\]\s*/gi, '')
+      .replace(/\/[^\s'"]*\//g, '')
+      .trim() || 'unknown error'
+  );
 }
