@@ -52,6 +52,8 @@ export interface NewJob {
 
 export interface JobPatch {
   status?: JobStatus;
+  /** Which workflow run is current (retry bumps it). */
+  run?: number;
   progress?: number;
   etaSec?: number | null;
   error?: JobError | null;
@@ -61,16 +63,14 @@ export interface JobPatch {
   cost?: JobCost | null;
 }
 
-export interface StepStart {
-  jobId: string;
-  stepId: string;
-  function: string;
-}
+// ---- Narrow ports, one concern each. Each engine has one adapter implementing all of them
+// (SQLite locally, one DynamoDB table on AWS); `JobStore` names that whole adapter.
 
-export interface JobStore {
+/** Job records: create, read, conditional update, pages, resumable lookup, idempotency keys. */
+export interface JobRepository {
   createJob(job: NewJob): Promise<JobRecord>;
   getJob(id: string): Promise<JobRecord | null>;
-  /** Optimistic update: fails with a conflict when `expectedVersion` is given and stale. */
+  /** Optimistic update: fails with VersionConflictError when `expectedVersion` is given and stale. */
   updateJob(id: string, patch: JobPatch, expectedVersion?: number): Promise<JobRecord>;
   listJobs(filter?: { status?: JobStatus; limit?: number }): Promise<JobRecord[]>;
   findResumable(sourceHash: string, preset: string): Promise<JobRecord | null>;
@@ -86,20 +86,35 @@ export interface JobStore {
    * claimed, else the earlier one (whose `requestHash` and `jobId` the API compares and reuses).
    */
   claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyRecord>;
+}
 
-  startStep(step: StepStart): Promise<StepRecord>;
-  endStep(step: StepRecord, status: Exclude<StepStatus, 'RUNNING'>, error?: string, costUsd?: number): Promise<StepRecord>;
+/** The attempts of every step of a job, as the lifecycle records them. */
+export interface StepLog {
   listSteps(jobId: string): Promise<StepRecord[]>;
+  /**
+   * Writes one attempt (key: job, step, attempt) when the stored one is still at `expectedRevision`
+   * (null: it must not exist yet), else fails with VersionConflictError; returns the stored record.
+   */
+  putStep(step: StepRecord, expectedRevision: number | null): Promise<StepRecord>;
   /** Marks steps still RUNNING from a previous (dead) run as ABANDONED. */
   abandonRunningSteps(jobId: string): Promise<number>;
+}
 
+/** What happened to a job, in order: status changes, allocations, webhook attempts. */
+export interface JobHistory {
   appendEvent(jobId: string, detailType: string, detail: unknown): Promise<void>;
   listEvents(jobId: string, afterId?: number): Promise<StoredEvent[]>;
+}
 
+/** Function results by content key. */
+export interface ResultCache {
   getCache(key: string): Promise<CacheEntry | null>;
   putCache(entry: CacheEntry): Promise<void>;
+}
 
-  /** A small named document (the allocator's speed table), or null if never written. */
+/** Small named documents with an optimistic version (the allocator's speed table). */
+export interface DocumentStore {
+  /** The document, or null if never written. */
   getDocument(name: string): Promise<StoredDocument | null>;
   /**
    * Writes a document when its stored version is still `expectedVersion` (null: it must not exist
@@ -107,6 +122,9 @@ export interface JobStore {
    */
   putDocument(name: string, data: unknown, expectedVersion: number | null): Promise<StoredDocument>;
 }
+
+/** One engine's state adapter: every narrow port above (SqliteJobStore, DynamoJobStore). */
+export type JobStore = JobRepository & StepLog & JobHistory & ResultCache & DocumentStore;
 
 export interface JobPageQuery {
   status?: JobStatus;

@@ -32,7 +32,9 @@ import {
   type PlanResult,
   type SourceLimits,
 } from '../lambdas/contracts/index.js';
-import { JobProgress } from '../lambdas/core/job-progress.js';
+import { cancelRefusal } from '../lambdas/core/job-lifecycle.js';
+import { jobErrorFrom } from '../lambdas/core/report.js';
+import { liveProgress } from '../lambdas/platform/lifecycle/apply.js';
 import { findPreset } from '../lambdas/core/presets.js';
 import {
   resolveMediaTools,
@@ -44,6 +46,7 @@ import {
   type RuntimeDeps,
 } from '../lambdas/runtime/index.js';
 import { InProcessEventBus } from './event-bus.js';
+import { LifecycleFeed } from './lifecycle-feed.js';
 import { FsBlobStore } from './fs-blob-store.js';
 import { defaultPlatforms, functionConfigs, loadFunctions, type AnyMediaFunction } from './function-registry.js';
 import { createAllocatorHandler } from '../lambdas/platform/allocator/handler.js';
@@ -105,7 +108,9 @@ export class LocalEngine {
   readonly parallelism: number;
   private readonly semaphore: Semaphore;
   private readonly plans = new Map<string, PlanResult>();
-  private readonly progress = new Map<string, JobProgress>();
+  /** The latest progress view of each running job (the CLI's progress line reads it). */
+  private readonly progress = new Map<string, { fraction: number; etaSec: number | null }>();
+  readonly lifecycle: LifecycleFeed;
   private readonly config: RuntimeConfig;
   private readonly active = new Map<string, ActiveRun>();
 
@@ -123,13 +128,20 @@ export class LocalEngine {
     this.jobs = new SqliteJobStore(join(root, STATE_DIR, 'mosaic.db'));
     this.parallelism = Math.max(1, opts.parallelism ?? cpus().length);
     this.semaphore = new Semaphore(this.parallelism);
-    // Status changes are the job's history; progress ticks are not worth keeping.
+    // The same lifecycle as on AWS records steps, history, status and the job's end.
+    this.lifecycle = new LifecycleFeed({
+      jobs: this.jobs,
+      steps: this.jobs,
+      history: this.jobs,
+      documents: this.jobs,
+      blobs: this.blobs,
+      events: this.events,
+      workPrefix: workPrefixOf,
+      presetVersion: (name) => this.presetVersion(name),
+    });
     this.events.subscribe(async (e) => {
-      // Function results are rule fodder; the steps already record what ran.
-      if (e.detailType !== DetailTypes.StepProgress && e.detailType !== RuleDetailTypes.FunctionResult) await this.jobs.appendEvent(e.detail.jobId, e.detailType, e.detail);
-      if (e.detailType === DetailTypes.StepProgress) this.track(e.detail.jobId, e.detail.stepId, e.detail.fraction);
-      if (e.detailType === DetailTypes.StepStatusChanged && (e.detail.status === 'SUCCEEDED' || e.detail.status === 'CACHED'))
-        this.track(e.detail.jobId, e.detail.stepId, 1);
+      await this.lifecycle.onEvent(e);
+      if (e.detailType === DetailTypes.StepProgress || e.detailType === DetailTypes.StepStatusChanged) await this.refreshProgress(e.detail.jobId);
     });
   }
 
@@ -189,8 +201,17 @@ export class LocalEngine {
     return this.plans.get(jobId);
   }
 
-  progressOf(jobId: string) {
-    return this.progress.get(jobId)?.snapshot(Date.now()) ?? { fraction: 0, etaSec: null };
+  progressOf(jobId: string): { fraction: number; etaSec: number | null } {
+    return this.progress.get(jobId) ?? { fraction: 0, etaSec: null };
+  }
+
+  /** Progress is a view of the steps, as the job view computes it (throttled: the CLI redraws often). */
+  private readonly progressAt = new Map<string, number>();
+  private async refreshProgress(jobId: string): Promise<void> {
+    if (Date.now() - (this.progressAt.get(jobId) ?? 0) < 250) return;
+    this.progressAt.set(jobId, Date.now());
+    const job = await this.jobs.getJob(jobId);
+    if (job) this.progress.set(jobId, liveProgress(job, await this.jobs.listSteps(jobId), Date.now()));
   }
 
   /**
@@ -201,7 +222,7 @@ export class LocalEngine {
     const abs = resolve(path);
     if (!existsSync(abs) || !statSync(abs).isFile()) {
       const job = await this.createJob({ ...spec, source: { key: abs } }, null);
-      await this.failJob(job.id, new InputInvalidError(`source not found: ${path}`));
+      await this.failJob(job.id, new InputInvalidError(missingSource(path, abs)));
       return { job: (await this.jobs.getJob(job.id))!, resumed: false };
     }
     const { hash, key } = await this.stageLocalFile(abs);
@@ -225,7 +246,7 @@ export class LocalEngine {
    */
   async estimateFile(path: string, spec: Omit<JobSpecInput, 'source'> = {}, awsConcurrency = DEFAULT_AWS_CONCURRENCY): Promise<{ media: MediaInfo; estimate: JobEstimate }> {
     const abs = resolve(path);
-    if (!existsSync(abs) || !statSync(abs).isFile()) throw new InputInvalidError(`source not found: ${path}`);
+    if (!existsSync(abs) || !statSync(abs).isFile()) throw new InputInvalidError(missingSource(path, abs));
     const { key } = await this.stageLocalFile(abs);
     const parsed = JobSpecSchema.parse({ ...spec, source: { key } });
     const jobId = `estimate-${randomBytes(6).toString('hex')}`;
@@ -272,32 +293,25 @@ export class LocalEngine {
     const job = await this.jobs.getJob(jobId);
     if (!job) throw new NotFoundError(`no job ${jobId}`);
     if (job.status === 'CANCELLED') return job;
+    const refusal = cancelRefusal(job);
+    if (refusal) throw refusal;
+    // Nothing of the run may still be working when the job is CANCELLED and its outputs removed.
     const run = this.active.get(jobId);
-    if (job.status !== 'QUEUED' && job.status !== 'RUNNING' && !run)
-      throw new ConflictError(`job ${jobId} is ${job.status} and cannot be cancelled`, { status: job.status });
     if (run) {
       run.cancelled = true;
       run.controller.abort();
       run.abort();
       await run.done;
     }
-    const error = { code: ErrorNames.Cancelled, message: 'cancelled on request' };
-    await this.jobs.updateJob(jobId, { status: 'CANCELLED', error, etaSec: null, endedAt: new Date().toISOString() });
-    await this.blobs.deletePrefix(job.outputPrefix);
-    await this.blobs.deletePrefix(`${STATE_DIR}/work/${jobId}/`);
-    await this.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId, status: 'CANCELLED', error } });
-    return (await this.jobs.getJob(jobId))!;
+    return (await this.lifecycle.applyJob(jobId, { kind: 'cancel-requested', at: new Date().toISOString() }))!;
   }
 
   /** Puts a FAILED or CANCELLED job back to QUEUED; the next run() takes finished steps from the cache. */
   async retry(jobId: string): Promise<JobRecord> {
     const job = await this.jobs.getJob(jobId);
     if (!job) throw new NotFoundError(`no job ${jobId}`);
-    if ((job.status !== 'FAILED' && job.status !== 'CANCELLED') || this.active.has(jobId))
-      throw new ConflictError(`job ${jobId} is ${job.status}; only FAILED or CANCELLED jobs can be retried`, { status: job.status });
-    const queued = await this.jobs.updateJob(jobId, { status: 'QUEUED', error: null, endedAt: null, etaSec: null, reportKey: null }, job.version);
-    await this.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId, status: 'QUEUED' } });
-    return queued;
+    if (this.active.has(jobId)) throw new ConflictError(`job ${jobId} is still running; only FAILED or CANCELLED jobs can be retried`, { status: job.status });
+    return (await this.lifecycle.applyJob(jobId, { kind: 'retry-requested', at: new Date().toISOString() }))!;
   }
 
   /** Runs one media function outside any workflow (the API's function invocations, preflight's inspect). */
@@ -326,8 +340,9 @@ export class LocalEngine {
   private runtimeDeps(signal: AbortSignal): RuntimeDeps {
     return {
       blobs: this.blobs,
-      jobs: this.jobs,
+      cache: this.jobs,
       events: this.events,
+      speedTable: () => loadSpeedTable(this.jobs),
       config: this.config,
       tools: this.tools,
       vmafModelPath: this.vmaf.path,
@@ -343,14 +358,17 @@ export class LocalEngine {
       sourceHash,
       outputPrefix: `${id}/`,
     });
-    await this.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId: id, status: 'QUEUED' } });
+    const queued = { jobId: id, status: 'QUEUED' as const };
+    await this.jobs.appendEvent(id, DetailTypes.JobStatusChanged, queued);
+    await this.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: queued });
     return job;
   }
 
+  /** Fails a job for a reason outside its workflow (a missing source, a run that could not start). */
   async failJob(jobId: string, err: Error): Promise<void> {
-    const error = { code: err.name, message: err.message };
-    await this.jobs.updateJob(jobId, { status: 'FAILED', error, endedAt: new Date().toISOString() });
-    await this.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId, status: 'FAILED', error } });
+    const job = await this.jobs.getJob(jobId);
+    if (!job) return;
+    await this.lifecycle.applyJob(jobId, { kind: 'workflow-ended', run: job.run, outcome: 'FAILED', at: new Date().toISOString(), error: { code: err.name, message: err.message } });
   }
 
   /** Runs (or resumes) a job's workflow to its end and returns the final record. */
@@ -385,10 +403,9 @@ export class LocalEngine {
     if (!job) throw new Error(`no job ${jobId}`);
     if (job.status === 'SUCCEEDED' || job.status === 'CANCELLED' || active.cancelled) return job;
     await this.jobs.abandonRunningSteps(jobId);
-    const now = new Date().toISOString();
-    await this.jobs.updateJob(jobId, { status: 'RUNNING', error: null, endedAt: null, startedAt: job.startedAt ?? now });
-    await this.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId, status: 'RUNNING' } });
-    this.progress.set(jobId, new JobProgress(Date.now()));
+    // A job a dead process left RUNNING resumes as it is; a QUEUED one starts.
+    await this.lifecycle.applyJob(jobId, { kind: 'workflow-started', run: job.run, at: new Date().toISOString() });
+    this.progress.set(jobId, { fraction: 0, etaSec: null });
 
     const controller = active.controller;
     const input: EncodeWorkflowInput = {
@@ -396,7 +413,7 @@ export class LocalEngine {
       source: { key: sourceKeyOf(job) },
       spec: workflowSpecOf(job.spec),
       limits: this.opts.limits ?? DEFAULT_SOURCE_LIMITS,
-      workPrefix: `${STATE_DIR}/work/${jobId}/`,
+      workPrefix: workPrefixOf(jobId),
       outputPrefix: job.outputPrefix,
       parallelism: this.parallelism,
       threadsPerTask: Math.max(1, Math.floor(cpus().length / this.parallelism)),
@@ -427,35 +444,42 @@ export class LocalEngine {
           const version = this.presetVersion(plan.preset.name);
           if (version !== undefined && version !== plan.preset.version) plan.preset = { ...plan.preset, version };
           this.plans.set(jobId, result as PlanResult);
-          this.progress.get(jobId)?.setPlan(result as PlanResult);
         }
         return result;
       },
       { retryIntervalMs: this.opts.retryIntervalMs },
     );
     active.abort = () => execution.abort();
+    const ended = (outcome: 'SUCCEEDED' | 'FAILED', extra: { reportKey?: string | null; error?: { code: string; message: string } }) =>
+      this.lifecycle.applyJob(jobId, { kind: 'workflow-ended', run: job.run, outcome, at: new Date().toISOString(), ...extra });
     try {
-      await execution.result;
+      const output = (await execution.result) as { reportKey?: string | null } | undefined;
+      if (!active.cancelled) await ended('SUCCEEDED', { reportKey: output?.reportKey ?? null });
     } catch (e) {
-      const after = await this.jobs.getJob(jobId);
-      // PublishFailed normally recorded the reason; if even that failed, record it here.
       // A cancelled run is finished by cancel(), not failed.
-      if (after?.status === 'RUNNING' && !active.cancelled) await this.failJob(jobId, e as Error);
+      if (!active.cancelled) await ended('FAILED', { error: executionError(e) });
     }
     return (await this.jobs.getJob(jobId))!;
   }
+}
 
-  /** Per job: several jobs may run at once and each should see its progress written. */
-  private readonly lastWrite = new Map<string, number>();
-  private track(jobId: string, stepId: string, fraction: number): void {
-    const p = this.progress.get(jobId);
-    if (!p) return;
-    p.update(stepId, fraction, Date.now());
-    if (Date.now() - (this.lastWrite.get(jobId) ?? 0) < 1000) return;
-    this.lastWrite.set(jobId, Date.now());
-    const s = p.snapshot(Date.now());
-    void this.jobs.updateJob(jobId, { progress: Math.min(0.999, s.fraction), etaSec: s.etaSec }).catch(() => undefined);
-  }
+/** Where a job's intermediates live (one definition for the engine and its lifecycle). */
+export const workPrefixOf = (jobId: string): string => `${STATE_DIR}/work/${jobId}/`;
+
+/**
+ * The job error a failed run leaves: the Fail state's Error and Cause (aws-local-stepfunctions
+ * wraps them in the rejection's `cause`), mapped as Step Functions' are on AWS.
+ */
+function executionError(e: unknown): { code: string; message: string } {
+  const cause = (e as { cause?: { name?: string; message?: string } }).cause;
+  if (cause?.name && cause.name !== 'Error') return jobErrorFrom({ Error: cause.name, Cause: cause.message });
+  return { code: (e as Error).name ?? 'Mosaic.Unknown', message: (e as Error).message ?? String(e) };
+}
+
+/** Why a path given as a source is not one. */
+function missingSource(path: string, abs: string): string {
+  if (!existsSync(abs)) return `source not found: ${path}`;
+  return statSync(abs).isDirectory() ? `source is a directory, not a media file: ${path}` : `source is not a regular file: ${path}`;
 }
 
 export function newJobId(): string {

@@ -1,7 +1,8 @@
 /** JobStore on SQLite (WAL): jobs, steps, events and the result cache in one file. */
+import { VersionConflictError } from '../lambdas/contracts/index.js';
 import Database from 'better-sqlite3';
 import type { CacheEntry, JobRecord, JobStatus, StepRecord, StepStatus, StoredDocument, StoredEvent } from '../lambdas/contracts/index.js';
-import type { FactStore, Facts, JobPatch, JobStore, NewJob, StepStart } from '../lambdas/ports.js';
+import type { FactStore, Facts, JobPatch, JobStore, NewJob } from '../lambdas/ports.js';
 import { factKind, subjectWildcard } from '../lambdas/contracts/index.js';
 import { InputInvalidError, type IdempotencyRecord } from '../lambdas/contracts/index.js';
 import type { JobPage, JobPageQuery } from '../lambdas/ports.js';
@@ -60,21 +61,24 @@ CREATE TABLE IF NOT EXISTS firings (
 const ADDED_COLUMNS: { table: string; column: string; type: string }[] = [
   { table: 'jobs', column: 'cost', type: 'TEXT' },
   { table: 'steps', column: 'cost_usd', type: 'REAL' },
+  { table: 'jobs', column: 'run', type: 'INTEGER NOT NULL DEFAULT 0' },
+  { table: 'steps', column: 'fraction', type: 'REAL NOT NULL DEFAULT 0' },
+  { table: 'steps', column: 'invocation_id', type: 'TEXT' },
+  { table: 'steps', column: 'summary', type: 'TEXT' },
+  { table: 'steps', column: 'revision', type: 'INTEGER NOT NULL DEFAULT 0' },
 ];
 
 interface JobRow {
   id: string; status: string; spec: string; source_hash: string | null; created_at: string; updated_at: string;
   started_at: string | null; ended_at: string | null; progress: number; eta_sec: number | null; error: string | null;
-  report_key: string | null; output_prefix: string; version: number; cost: string | null;
+  report_key: string | null; output_prefix: string; version: number; cost: string | null; run: number | null;
 }
 interface StepRow {
   job_id: string; step_id: string; attempt: number; function: string; status: string; started_at: string;
   ended_at: string | null; duration_ms: number | null; error: string | null; cost_usd: number | null;
+  fraction: number | null; invocation_id: string | null; summary: string | null; revision: number | null;
 }
 
-export class VersionConflictError extends Error {
-  override readonly name = 'VersionConflict';
-}
 
 const toJob = (r: JobRow): JobRecord => ({
   id: r.id,
@@ -91,6 +95,7 @@ const toJob = (r: JobRow): JobRecord => ({
   reportKey: r.report_key,
   outputPrefix: r.output_prefix,
   cost: r.cost ? JSON.parse(r.cost) : null,
+  run: r.run ?? 0,
   version: r.version,
 });
 const toStep = (r: StepRow): StepRecord => ({
@@ -104,6 +109,10 @@ const toStep = (r: StepRow): StepRecord => ({
   durationMs: r.duration_ms,
   costUsd: r.cost_usd ?? null,
   error: r.error,
+  fraction: r.fraction ?? 0,
+  invocationId: r.invocation_id,
+  summary: r.summary ? JSON.parse(r.summary) : null,
+  revision: r.revision ?? 0,
 });
 
 export class SqliteJobStore implements JobStore, FactStore {
@@ -160,6 +169,7 @@ export class SqliteJobStore implements JobStore, FactStore {
     if (patch.startedAt !== undefined) cols.started_at = patch.startedAt;
     if (patch.endedAt !== undefined) cols.ended_at = patch.endedAt;
     if (patch.cost !== undefined) cols.cost = patch.cost ? JSON.stringify(patch.cost) : null;
+    if (patch.run !== undefined) cols.run = patch.run;
     cols.updated_at = new Date().toISOString();
     const sets = Object.keys(cols).map((c) => `${c} = @${c}`);
     const where = expectedVersion === undefined ? 'id = @id' : 'id = @id AND version = @expectedVersion';
@@ -219,28 +229,22 @@ export class SqliteJobStore implements JobStore, FactStore {
     return { key: r.key, requestHash: r.request_hash, jobId: r.job_id, createdAt: r.created_at };
   }
 
-  async startStep(step: StepStart): Promise<StepRecord> {
-    const startedAt = new Date().toISOString();
-    const insert = this.db.transaction(() => {
-      const { n } = this.db
-        .prepare('SELECT COALESCE(MAX(attempt), 0) AS n FROM steps WHERE job_id = ? AND step_id = ?')
-        .get(step.jobId, step.stepId) as { n: number };
-      this.db
-        .prepare(`INSERT INTO steps (job_id, step_id, attempt, function, status, started_at) VALUES (?, ?, ?, ?, 'RUNNING', ?)`)
-        .run(step.jobId, step.stepId, n + 1, step.function, startedAt);
-      return n + 1;
-    });
-    const attempt = insert();
-    return { ...step, attempt, status: 'RUNNING', startedAt, endedAt: null, durationMs: null, error: null, costUsd: null };
-  }
-
-  async endStep(step: StepRecord, status: Exclude<StepStatus, 'RUNNING'>, error?: string, costUsd?: number): Promise<StepRecord> {
-    const endedAt = new Date().toISOString();
-    const durationMs = Date.parse(endedAt) - Date.parse(step.startedAt);
-    this.db
-      .prepare('UPDATE steps SET status = ?, ended_at = ?, duration_ms = ?, error = ?, cost_usd = ? WHERE job_id = ? AND step_id = ? AND attempt = ?')
-      .run(status, endedAt, durationMs, error ?? null, costUsd ?? null, step.jobId, step.stepId, step.attempt);
-    return { ...step, status, endedAt, durationMs, error: error ?? null, costUsd: costUsd ?? null };
+  async putStep(step: StepRecord, expectedRevision: number | null): Promise<StepRecord> {
+    const row = {
+      job_id: step.jobId, step_id: step.stepId, attempt: step.attempt, function: step.function, status: step.status,
+      started_at: step.startedAt, ended_at: step.endedAt, duration_ms: step.durationMs, error: step.error, cost_usd: step.costUsd,
+      fraction: step.fraction, invocation_id: step.invocationId, summary: step.summary ? JSON.stringify(step.summary) : null,
+      revision: step.revision, expected: expectedRevision,
+    };
+    const cols = 'job_id, step_id, attempt, function, status, started_at, ended_at, duration_ms, error, cost_usd, fraction, invocation_id, summary, revision';
+    const res =
+      expectedRevision === null
+        ? this.stmt(`INSERT OR IGNORE INTO steps (${cols}) VALUES (${cols.split(', ').map((c) => `@${c}`).join(', ')})`).run(row)
+        : this.stmt(
+            `UPDATE steps SET ${cols.split(', ').slice(3).map((c) => `${c} = @${c}`).join(', ')} WHERE job_id = @job_id AND step_id = @step_id AND attempt = @attempt AND revision = @expected`,
+          ).run(row);
+    if (res.changes === 0) throw new VersionConflictError(`step ${step.jobId}/${step.stepId}#${step.attempt} changed since revision ${expectedRevision ?? '(none)'}`);
+    return step;
   }
 
   async listSteps(jobId: string): Promise<StepRecord[]> {

@@ -3,7 +3,7 @@
  * for the encode, overall percent and ETA. On a non-TTY it prints a line per finished step.
  */
 import type { MosaicEvent, PlanResult } from '../../lambdas/contracts/index.js';
-import type { ProgressSnapshot } from '../../lambdas/core/job-progress.js';
+type ProgressSnapshot = { fraction: number; etaSec: number | null };
 
 const STAGES: [fn: string, label: string][] = [
   ['inspect', 'Inspect'],

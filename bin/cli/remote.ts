@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { JobSummary, JobView, MosaicEvent, StepRecord } from '../../lambdas/contracts/index.js';
+import type { JobSummary, JobView, MosaicEvent } from '../../lambdas/contracts/index.js';
 import { apiKeyFromEnv } from '../environment.js';
 import { JobsApiClient } from './api-client.js';
 import { fmtDuration, ProgressView } from './progress-view.js';
@@ -108,7 +108,7 @@ export async function remoteJobs(sub: string | undefined, args: string[]): Promi
     else {
       process.stdout.write(`${job.id}  ${job.status}  ${Math.round(job.progress.percent)}%  ${job.error ? `${job.error.code}: ${job.error.message}` : ''}\n\n`);
       process.stdout.write(
-        table(['step', 'attempt', 'status', 'seconds'], job.steps.map((s: StepRecord) => [s.stepId, s.attempt, s.status, s.durationMs === null ? '' : (s.durationMs / 1000).toFixed(1)])) + '\n',
+        table(['step', 'attempt', 'status', 'seconds'], job.steps.map((s: JobView['steps'][number]) => [s.stepId, s.attempt, s.status, s.durationMs === null ? '' : (s.durationMs / 1000).toFixed(1)])) + '\n',
       );
     }
     return 0;

@@ -163,7 +163,8 @@ export const JobViewSchema = z.object({
   endedAt: z.string().nullable(),
   progress: z.object({ percent: z.number().min(0).max(100), etaSec: z.number().nullable() }),
   error: JobErrorSchema.nullable(),
-  steps: z.array(StepRecordSchema),
+  /** Every attempt of every step (what the platform keeps of results, `summary`, is left out). */
+  steps: z.array(StepRecordSchema.omit({ summary: true, revision: true })),
   outputs: z.object({
     hls: OutputLinkSchema,
     dash: OutputLinkSchema,

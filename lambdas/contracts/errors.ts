@@ -48,3 +48,11 @@ export interface WorkflowErrorOutput {
   Error: string;
   Cause?: string;
 }
+
+/**
+ * A conditional write found the record changed since it was read (job, step or document): the
+ * caller reads again and decides again. Not a Mosaic error: it never leaves the platform.
+ */
+export class VersionConflictError extends Error {
+  override readonly name = 'VersionConflict';
+}

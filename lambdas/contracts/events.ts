@@ -13,6 +13,9 @@ export const DetailTypes = {
 } as const;
 export type DetailType = (typeof DetailTypes)[keyof typeof DetailTypes];
 
+/** The detail-type of Step Functions' execution status changes (source `aws.states`, default bus): the lifecycle's input on AWS. */
+export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
+
 export const JobStatusChangedSchema = z.object({
   jobId: z.string(),
   status: JobStatusSchema,
@@ -30,6 +33,14 @@ export const StepStatusChangedSchema = z.object({
   status: StepStatusSchema,
   durationMs: z.number().nullable().optional(),
   error: z.string().nullable().optional(),
+  /** One invocation of the function (an attempt of the step); events of one attempt share it. */
+  invocationId: z.string().optional(),
+  /** When the step changed, by the function's clock: orders events that arrive out of order. */
+  at: z.string().optional(),
+  /** What the attempt cost on AWS at the size it ran on (cache hits: 0). */
+  costUsd: z.number().nonnegative().nullable().optional(),
+  /** What the platform keeps of the result (the plan's estimate and weights, a chunk's speed). */
+  summary: z.record(z.string(), z.unknown()).optional(),
 });
 export const StepProgressSchema = z.object({
   jobId: z.string(),
@@ -39,6 +50,8 @@ export const StepProgressSchema = z.object({
   fraction: z.number().min(0).max(1),
   fps: z.number().nullable().optional(),
   speed: z.number().nullable().optional(),
+  invocationId: z.string().optional(),
+  at: z.string().optional(),
 });
 
 export const TaskAllocatedSchema = z.object({

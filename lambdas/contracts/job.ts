@@ -35,6 +35,8 @@ export const JobRecordSchema = z.object({
   reportKey: z.string().nullable(),
   outputPrefix: z.string(),
   cost: JobCostSchema.nullable().default(null),
+  /** Which run of the workflow is current: 0, then one more per retry (events of older runs are stale). */
+  run: z.number().int().nonnegative().default(0),
   version: z.number().int().nonnegative(),
 });
 export type JobRecord = z.infer<typeof JobRecordSchema>;
@@ -52,6 +54,14 @@ export const StepRecordSchema = z.object({
   error: z.string().nullable(),
   /** What this attempt cost on AWS at the size it ran (or would run) on; 0 when served from cache. */
   costUsd: z.number().nonnegative().nullable().default(null),
+  /** Share done, 0..1 (1 once it succeeded). */
+  fraction: z.number().min(0).max(1).default(0),
+  /** The invocation this attempt is (its events carry it), when known. */
+  invocationId: z.string().nullable().default(null),
+  /** What the platform keeps of the result (see StepStatusChanged.summary). */
+  summary: z.record(z.string(), z.unknown()).nullable().default(null),
+  /** Bumped by every write: the lifecycle writes a step only if it is still as read. */
+  revision: z.number().int().nonnegative().default(0),
 });
 export type StepRecord = z.infer<typeof StepRecordSchema>;
 

@@ -90,6 +90,8 @@ export const EncodeVideoResultSchema = z.object({
   key: z.string(),
   frames: z.number().int().positive(),
   bytes: z.number().int().positive(),
+  /** Wall seconds of the encode and its frame check (what the speed model learns from). */
+  encodeSeconds: z.number().nonnegative().optional(),
 });
 export type EncodeVideoResult = z.infer<typeof EncodeVideoResultSchema>;
 
@@ -353,6 +355,8 @@ export type PlanResult = z.infer<typeof PlanResultSchema>;
 export const PublishInputSchema = z.object({
   ...Base,
   status: z.enum(['SUCCEEDED', 'FAILED']),
+  /** When this run of the workflow started (`$$.Execution.StartTime`): the report's time. */
+  startedAt: z.string().optional(),
   outputPrefix: z.string(),
   /** Intermediate objects, removed once the job succeeded (kept on failure for a resume). */
   workPrefix: z.string().optional(),

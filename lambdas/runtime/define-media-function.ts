@@ -1,9 +1,11 @@
 /**
  * The Function Runtime. A media function declares its input/output schemas, which objects to
  * stage and what to run; the runtime validates, stages inputs into a scratch dir, hands over
- * local paths, uploads declared outputs, caches results by content, records steps, emits
- * progress, maps errors to typed ones and cleans up. Function authors never touch storage.
+ * local paths, uploads declared outputs, caches results by content, announces the step's start,
+ * progress and end as events (the job lifecycle records them), maps errors to typed ones and
+ * cleans up. Function authors never touch storage, the job or the bus.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,13 +23,14 @@ import {
   isMosaicError,
   type MosaicError,
   type Platform,
-  type StepRecord,
+  type SpeedTable,
+  type StepStatusChanged,
   type TaskSize,
 } from '../contracts/index.js';
 import { resultCacheKey } from '../core/cache-key.js';
 import { DEFAULT_REGION, stepCostUsd, type FunctionSizing } from './step-cost.js';
 import type { FfmpegProgress } from '../core/progress.js';
-import type { BlobStore, EventBus, JobStore } from '../ports.js';
+import type { BlobStore, EventBus, ResultCache } from '../ports.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeMemoryMiB, type RuntimeConfig } from './config.js';
 import type { MediaTools } from './binaries.js';
 import { runTool, type RunResult } from './ffmpeg-runner.js';
@@ -36,8 +39,10 @@ import { scratchDirPrefix } from './scratch-dirs.js';
 
 export interface RuntimeDeps {
   blobs: BlobStore;
-  jobs: JobStore;
+  cache: ResultCache;
   events: EventBus;
+  /** The allocator's speed table as this engine learned it (read-only platform config for Plan). */
+  speedTable: () => Promise<SpeedTable>;
   config: RuntimeConfig;
   tools: MediaTools;
   vmafModelPath: string | null;
@@ -73,9 +78,8 @@ export interface MediaContext {
   vmafModelPath: string | null;
   /** AWS region whose prices cost the steps. */
   region: string;
-  blobs: BlobStore;
-  jobs: JobStore;
-  events: EventBus;
+  /** Read-only platform settings a function may plan with. */
+  config: { speedTable: () => Promise<SpeedTable> };
   logger: typeof logger;
 }
 
@@ -89,6 +93,11 @@ export interface MediaFunctionDefinition<I extends { jobId: string; itemId?: str
   /** Defaults to true: results are cached by content hash. */
   cacheable?: boolean;
   run: (input: I, ctx: MediaContext) => Promise<O>;
+  /**
+   * What the platform keeps of a result on the step record (small: the plan's estimate and
+   * progress weights, a chunk's measured speed); the job lifecycle reads it, the function does not.
+   */
+  summarize?: (input: I, result: O) => Record<string, unknown>;
   /** From function.json: the size a step runs on when the allocator gave it none (its cost). */
   memoryMiB?: number;
   ephemeralStorageMiB?: number;
@@ -103,7 +112,8 @@ export interface MediaFunction<I extends { jobId: string; itemId?: string }, O> 
   definition: MediaFunctionDefinition<I, O>;
 }
 
-const PROGRESS_INTERVAL_MS = 500;
+/** At most one progress event per step per second (on AWS each is an EventBridge entry). */
+const PROGRESS_INTERVAL_MS = 1000;
 
 export function defineMediaFunction<I extends { jobId: string; itemId?: string }, O>(
   def: MediaFunctionDefinition<I, O>,
@@ -140,10 +150,11 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
       etags[name] = head.etag;
     }
     cacheKey = resultCacheKey(def.name, def.version, withoutSizing(input), etags);
-    const hit = await deps.jobs.getCache(cacheKey);
+    const hit = await deps.cache.getCache(cacheKey);
     if (hit && (await allExist(deps.blobs, hit.outputKeys))) {
-      const step = await deps.jobs.startStep({ jobId: input.jobId, stepId, function: def.name });
-      await emitStep(deps, await deps.jobs.endStep(step, 'CACHED', undefined, 0));
+      const cachedStep = { jobId: input.jobId, stepId, function: def.name, invocationId: randomUUID() };
+      await emitStep(deps, { ...cachedStep, status: 'RUNNING' });
+      await emitStep(deps, { ...cachedStep, status: 'CACHED', durationMs: 0, costUsd: 0 });
       metrics.addDimension(MetricDimensions.Function, def.name);
       metrics.addMetric(MetricNames.CacheHit, 'Count', 1);
       metrics.publishStoredMetrics();
@@ -154,8 +165,9 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
     }
   }
 
-  const step = await deps.jobs.startStep({ jobId: input.jobId, stepId, function: def.name });
-  await emitStep(deps, step);
+  const step = { jobId: input.jobId, stepId, function: def.name, invocationId: randomUUID() };
+  const startedAt = Date.now();
+  await emitStep(deps, { ...step, status: 'RUNNING' });
   // Named with this pid, so a later start removes it if this process dies (runtime/scratch-dirs.ts).
   const scratch = await mkdtemp(join(deps.config.scratchRoot, scratchDirPrefix(def.name)));
   const outputs: { path: string; key: string; contentType: string }[] = [];
@@ -193,18 +205,19 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
       const now = Date.now();
       if (fraction < 1 && now - lastProgress < PROGRESS_INTERVAL_MS) return;
       lastProgress = now;
-      void deps.events.put({
-        source: EVENT_SOURCE,
-        detailType: DetailTypes.StepProgress,
-        detail: { jobId: input.jobId, stepId, function: def.name, fraction: Math.max(0, Math.min(1, fraction)), fps: extra?.fps ?? null, speed: extra?.speed ?? null },
-      });
+      // Progress is a hint: a throttled or failed put must not fail the work it describes.
+      deps.events
+        .put({
+          source: EVENT_SOURCE,
+          detailType: DetailTypes.StepProgress,
+          detail: { ...step, fraction: Math.max(0, Math.min(1, fraction)), fps: extra?.fps ?? null, speed: extra?.speed ?? null, at: new Date(now).toISOString() },
+        })
+        .catch((e: Error) => log.warn('progress event not put', { message: e.message }));
     },
     tools: deps.tools,
     vmafModelPath: deps.vmafModelPath,
     region: deps.config.region ?? DEFAULT_REGION,
-    blobs: deps.blobs,
-    jobs: deps.jobs,
-    events: deps.events,
+    config: { speedTable: deps.speedTable },
     logger: log,
   };
   const started = Date.now();
@@ -226,8 +239,11 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
       return out;
     });
     if (cacheKey)
-      await deps.jobs.putCache({ key: cacheKey, function: def.name, result, outputKeys: outputs.map((o) => o.key), createdAt: new Date().toISOString() });
-    await emitStep(deps, await deps.jobs.endStep(step, 'SUCCEEDED', undefined, costSoFar(def, input, step, deps)));
+      await deps.cache.putCache({ key: cacheKey, function: def.name, result, outputKeys: outputs.map((o) => o.key), createdAt: new Date().toISOString() });
+    await emitStep(deps, {
+      ...step, status: 'SUCCEEDED', durationMs: Date.now() - startedAt, costUsd: costSoFar(def, input, startedAt, deps),
+      ...(def.summarize ? { summary: def.summarize(input, result) } : {}),
+    });
     metrics.addDimension(MetricDimensions.Function, def.name);
     metrics.addMetric(MetricNames.FunctionDuration, 'Milliseconds', Date.now() - started);
     metrics.publishStoredMetrics();
@@ -236,7 +252,9 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
     return result;
   } catch (e) {
     const err = toMosaicError(e);
-    await emitStep(deps, await deps.jobs.endStep(step, 'FAILED', `${err.name}: ${err.message}`, costSoFar(def, input, step, deps)));
+    await emitStep(deps, { ...step, status: 'FAILED', durationMs: Date.now() - startedAt, error: `${err.name}: ${err.message}`, costUsd: costSoFar(def, input, startedAt, deps) }).catch(
+      (e: Error) => log.error('step end not announced', { message: e.message }),
+    );
     metrics.addDimension(MetricDimensions.Function, def.name);
     metrics.addMetric(MetricNames.FunctionFailure, 'Count', 1);
     metrics.publishStoredMetrics();
@@ -267,9 +285,9 @@ function withoutSizing(input: object): Record<string, unknown> {
 }
 
 /** A failed attempt is paid for too. Unknown region → no figure rather than a wrong one. */
-function costSoFar(def: FunctionSizing, input: object, step: StepRecord, deps: RuntimeDeps): number | undefined {
-  const seconds = (Date.now() - Date.parse(step.startedAt)) / 1000;
-  return stepCostUsd(input as { platform?: Platform; size?: TaskSize }, def, seconds, deps.config.region ?? DEFAULT_REGION) ?? undefined;
+function costSoFar(def: FunctionSizing, input: object, startedAt: number, deps: RuntimeDeps): number | null {
+  const seconds = (Date.now() - startedAt) / 1000;
+  return stepCostUsd(input as { platform?: Platform; size?: TaskSize }, def, seconds, deps.config.region ?? DEFAULT_REGION) ?? null;
 }
 
 function extensionOf(key: string): string {
@@ -282,12 +300,9 @@ async function allExist(blobs: BlobStore, keys: string[]): Promise<boolean> {
   return true;
 }
 
-async function emitStep(deps: RuntimeDeps, step: StepRecord): Promise<void> {
-  await deps.events.put({
-    source: EVENT_SOURCE,
-    detailType: DetailTypes.StepStatusChanged,
-    detail: { jobId: step.jobId, stepId: step.stepId, function: step.function, status: step.status, durationMs: step.durationMs, error: step.error },
-  });
+/** A step's start or end, for the job lifecycle to record: put like any event, a rejection fails the invocation. */
+async function emitStep(deps: RuntimeDeps, detail: StepStatusChanged): Promise<void> {
+  await deps.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.StepStatusChanged, detail: { ...detail, at: new Date().toISOString() } });
 }
 
 /** Results bigger than this travel without `result` (EventBridge takes 256 KB per event; plans can be large). */

@@ -5,7 +5,7 @@
  */
 import { SpeedTableSchema, type SpeedSample, type SpeedTable } from '../contracts/index.js';
 import { DEFAULT_SPEED_TABLE, observe } from '../core/allocator/speed-model.js';
-import type { JobStore } from '../ports.js';
+import type { DocumentStore } from '../ports.js';
 
 export const SPEED_TABLE_DOCUMENT = 'speed-table';
 const WRITE_ATTEMPTS = 8;
@@ -21,7 +21,7 @@ async function afterConflict(e: unknown, attempt: number): Promise<void> {
 }
 
 /** Only the measured entries (no priors). A stored document that no longer parses is ignored, not fatal. */
-export async function loadMeasuredSpeeds(jobs: JobStore): Promise<{ table: SpeedTable; version: number | null }> {
+export async function loadMeasuredSpeeds(jobs: DocumentStore): Promise<{ table: SpeedTable; version: number | null }> {
   const doc = await jobs.getDocument(SPEED_TABLE_DOCUMENT);
   if (!doc) return { table: {}, version: null };
   const parsed = SpeedTableSchema.safeParse(doc.data);
@@ -29,7 +29,7 @@ export async function loadMeasuredSpeeds(jobs: JobStore): Promise<{ table: Speed
 }
 
 /** Priors overlaid with the measured entries: what the allocator predicts with. */
-export async function loadSpeedTable(jobs: JobStore): Promise<SpeedTable> {
+export async function loadSpeedTable(jobs: DocumentStore): Promise<SpeedTable> {
   return { ...DEFAULT_SPEED_TABLE, ...(await loadMeasuredSpeeds(jobs)).table };
 }
 
@@ -37,7 +37,7 @@ export async function loadSpeedTable(jobs: JobStore): Promise<SpeedTable> {
  * Folds observed durations into the stored table (read, observe, write with the version read;
  * a concurrent writer makes us read again). Returns the stored table.
  */
-export async function recordSpeedSamples(jobs: JobStore, samples: SpeedSample[], alpha?: number): Promise<SpeedTable> {
+export async function recordSpeedSamples(jobs: DocumentStore, samples: SpeedSample[], alpha?: number): Promise<SpeedTable> {
   for (let i = 0; ; i++) {
     const { table, version } = await loadMeasuredSpeeds(jobs);
     // Observe against priors + measured, then keep only keys that now carry measurements.
@@ -54,7 +54,7 @@ export async function recordSpeedSamples(jobs: JobStore, samples: SpeedSample[],
 }
 
 /** Writes entries as given over the stored table (calibration's fitted figures). */
-export async function mergeSpeedEntries(jobs: JobStore, entries: SpeedTable): Promise<SpeedTable> {
+export async function mergeSpeedEntries(jobs: DocumentStore, entries: SpeedTable): Promise<SpeedTable> {
   for (let i = 0; ; i++) {
     const { table, version } = await loadMeasuredSpeeds(jobs);
     const merged = { ...table, ...entries };

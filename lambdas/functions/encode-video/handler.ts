@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { EncodeVideoInputSchema, EncodeVideoResultSchema, TransientError } from '../../contracts/index.js';
 import { encodeVideoChunkArgs } from '../../core/ffmpeg-args.js';
-import { defineMediaFunction, probeVideo, recordSpeedSamples } from '../../runtime/index.js';
+import { defineMediaFunction, probeVideo } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 
 export default defineMediaFunction({
@@ -10,6 +10,13 @@ export default defineMediaFunction({
   input: EncodeVideoInputSchema,
   output: EncodeVideoResultSchema,
   stage: (i) => ({ source: i.source.key }),
+  // What the encode took teaches the allocator's speed model (folded once per job by the lifecycle).
+  summarize: (input, r) => ({
+    speedSample: {
+      function: config.name, codec: 'h264', encoderPreset: input.rung.encoderPreset, width: input.rung.width, height: input.rung.height,
+      frames: r.frames, seconds: r.encodeSeconds ?? 0, vcpu: input.size?.vcpu ?? Math.max(1, input.threads),
+    },
+  }),
   async run(input, ctx) {
     const out = join(ctx.scratch, 'chunk.mp4');
     const started = performance.now();
@@ -20,12 +27,7 @@ export default defineMediaFunction({
     const { frames } = await probeVideo(ctx, out);
     if (frames !== input.chunk.frames)
       throw new TransientError(`chunk ${input.itemId} has ${frames} frames, expected ${input.chunk.frames}`);
-    // What this encode took teaches the allocator's speed model; losing a sample must not fail the task.
-    const seconds = (performance.now() - started) / 1000;
-    const vcpu = input.size?.vcpu ?? Math.max(1, input.threads);
-    const sample = { function: config.name, codec: 'h264' as const, encoderPreset: input.rung.encoderPreset, width: input.rung.width, height: input.rung.height, frames, seconds, vcpu };
-    await recordSpeedSamples(ctx.jobs, [sample]).catch((e: Error) => ctx.logger.warn('speed sample not recorded', { error: e.message }));
     ctx.output(out, input.output.key, 'video/mp4');
-    return { key: input.output.key, frames, bytes: (await stat(out)).size };
+    return { key: input.output.key, frames, bytes: (await stat(out)).size, encodeSeconds: (performance.now() - started) / 1000 };
   },
 });

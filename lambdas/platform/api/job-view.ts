@@ -1,4 +1,5 @@
 /** A job as the API shows it: the record plus its steps, output links, quality and webhook deliveries. */
+import { liveProgress } from '../lifecycle/apply.js';
 import {
   JobReportSchema,
   WEBHOOK_DELIVERY_DETAIL_TYPE,
@@ -37,7 +38,8 @@ export class ReportCache {
   }
 }
 
-const percent = (job: JobRecord) => Math.round(Math.min(1, Math.max(0, job.status === 'SUCCEEDED' ? 1 : job.progress)) * 1000) / 10;
+const toPercent = (fraction: number) => Math.round(Math.min(1, Math.max(0, fraction)) * 1000) / 10;
+const percent = (job: JobRecord) => toPercent(job.status === 'SUCCEEDED' ? 1 : job.progress);
 
 export function jobSummary(job: JobRecord): JobSummary {
   return {
@@ -59,6 +61,8 @@ export async function jobView(deps: JobViewDeps, job: JobRecord): Promise<JobVie
     job.status === 'SUCCEEDED' && job.reportKey ? cachedReport(deps, job.id, job.version, job.reportKey) : Promise.resolve(null),
     job.spec.webhook ? webhookDeliveries(deps.jobs, job.id) : Promise.resolve([]),
   ]);
+  // Live: a view of the steps, the same on both engines.
+  const live = liveProgress(job, steps, Date.now());
   const link = async (rel: string | null | undefined) => {
     if (!rel) return null;
     const key = `${job.outputPrefix}${rel}`;
@@ -81,9 +85,9 @@ export async function jobView(deps: JobViewDeps, job: JobRecord): Promise<JobVie
     updatedAt: job.updatedAt,
     startedAt: job.startedAt,
     endedAt: job.endedAt,
-    progress: { percent: percent(job), etaSec: job.status === 'SUCCEEDED' ? 0 : job.etaSec },
+    progress: { percent: toPercent(live.fraction), etaSec: live.etaSec },
     error: job.error,
-    steps,
+    steps: steps.map(({ summary: _s, revision: _r, ...step }) => step),
     outputs: { hls, dash, poster, sprite, thumbnailsVtt, report: reportLink },
     renditions: (report?.rungs ?? []).map((r) => ({
       id: r.id,

@@ -62,13 +62,15 @@ describe('SqliteJobStore', () => {
     expect(await s.findResumable('h', 'default')).toBeNull();
   });
 
-  it('numbers step attempts, abandons steps left running, and keeps events and cache entries', async () => {
+  it('keeps step attempts across processes, abandons steps left running, and keeps events and cache entries', async () => {
     const file = join(tempDir(), 'db.sqlite');
     const s = new SqliteJobStore(file);
-    const a1 = await s.startStep({ jobId: 'j', stepId: 'encode-video:r0-c0', function: 'encode-video' });
-    await s.endStep(a1, 'FAILED', 'Mosaic.Transient: x');
-    const a2 = await s.startStep({ jobId: 'j', stepId: 'encode-video:r0-c0', function: 'encode-video' });
-    expect(a2.attempt).toBe(2);
+    const attempt = (n: number, status: 'RUNNING' | 'FAILED') => ({
+      jobId: 'j', stepId: 'encode-video:r0-c0', function: 'encode-video', attempt: n, status, startedAt: new Date(Date.now() + n).toISOString(), endedAt: null,
+      durationMs: null, error: null, costUsd: null, fraction: 0, invocationId: `i${n}`, summary: null, revision: 1,
+    });
+    await s.putStep(attempt(1, 'FAILED'), null);
+    await s.putStep(attempt(2, 'RUNNING'), null);
     s.close();
     // A new process finds the step still RUNNING and marks it ABANDONED.
     const s2 = new SqliteJobStore(file);

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { InputInvalidError, type MosaicEvent } from '../../../lambdas/contracts/index.js';
 import { defineMediaFunction, resolveMediaTools, type RuntimeDeps } from '../../../lambdas/runtime/index.js';
 import { InProcessEventBus } from '../../../local/event-bus.js';
+import { LifecycleFeed } from '../../../local/lifecycle-feed.js';
 import { FsBlobStore } from '../../../local/fs-blob-store.js';
 import { SqliteJobStore } from '../../../local/sqlite-job-store.js';
 import { tempDir } from '../../helpers/media.js';
@@ -45,8 +46,11 @@ beforeEach(async () => {
   await jobs.createJob({ id: 'j1', spec: { source: { key: 'x' }, preset: 'default', outputs: { hls: true, dash: true, thumbnails: true, quality: true }, priority: 50, tags: {} }, sourceHash: null, outputPrefix: 'j1/' });
   const bus = new InProcessEventBus();
   bus.subscribe((e) => void events.push(e));
+  // The runtime announces steps; the lifecycle records them, as in both engines.
+  const feed = new LifecycleFeed({ jobs, steps: jobs, history: jobs, documents: jobs, blobs, events: bus, workPrefix: (id) => `.mosaic/work/${id}/` });
+  bus.subscribe((e) => feed.onEvent(e));
   const config = { searchPath: (process.env.PATH ?? '').split(':'), cacheDir: tmpdir(), allowModelDownload: false, scratchRoot: tempDir(), ffmpegTimeoutMs: 60_000 };
-  deps = { blobs, jobs, events: bus, config, tools: await resolveMediaTools(config), vmafModelPath: null };
+  deps = { blobs, cache: jobs, events: bus, speedTable: async () => ({}), config, tools: await resolveMediaTools(config), vmafModelPath: null };
   runs = 0;
   events.length = 0;
 });

@@ -112,7 +112,7 @@ describe('the runtime gives ctx.ffprobe the probe limits', () => {
     const jobs = new SqliteJobStore(join(root, 'db.sqlite'));
     await jobs.createJob({ id: 'j1', spec: { source: { key: 'x' }, preset: 'default', outputs: { hls: true, dash: true, thumbnails: true, quality: true }, priority: 50, tags: {} }, sourceHash: null, outputPrefix: 'j1/' });
     const config = { searchPath: [], cacheDir: tmpdir(), allowModelDownload: false, scratchRoot: tempDir(), ffmpegTimeoutMs: 60_000, ffprobePath: FFPROBE, ffmpegPath: FFMPEG, probeTimeoutMs: 2000, childMemoryMiB: 8192 };
-    deps = { blobs: new FsBlobStore(root), jobs, events: new InProcessEventBus(), config, tools: await resolveMediaTools(config), vmafModelPath: null };
+    deps = { blobs: new FsBlobStore(root), cache: jobs, events: new InProcessEventBus(), speedTable: async () => ({}), config, tools: await resolveMediaTools(config), vmafModelPath: null };
   });
 
   it('a probe stops at the probe timeout (not the encode one) and at most the probe cap', async () => {

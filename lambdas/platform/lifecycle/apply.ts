@@ -1,0 +1,180 @@
+/**
+ * Applies the job lifecycle (core/job-lifecycle.ts) to stored state: read, decide, write with a
+ * condition on what was read, retry on a conflict. The local engine calls this in-process; on AWS
+ * the lifecycle Lambda calls it for Step Functions status changes and the functions' step events.
+ * Either way a duplicate or a late event changes nothing, and what a job's end implies (its cost,
+ * the speed samples of its chunks, removing what must not outlive it) happens once, here.
+ */
+import {
+  DetailTypes,
+  EVENT_SOURCE,
+  SpeedSampleSchema,
+  type JobRecord,
+  type JobStatusChanged,
+  type StepRecord,
+} from '../../contracts/index.js';
+import { jobChange, progressOf, stepChange, type JobEvent, type StepEvent, type StepWeights } from '../../core/job-lifecycle.js';
+import type { BlobStore, DocumentStore, EventBus, JobHistory, JobRepository, StepLog } from '../../ports.js';
+import { recordSpeedSamples } from '../../runtime/speed-table.js';
+
+export interface LifecycleDeps {
+  jobs: JobRepository;
+  steps: StepLog;
+  history: JobHistory;
+  documents: DocumentStore;
+  blobs: Pick<BlobStore, 'list' | 'deletePrefix'>;
+  events: EventBus;
+  /** Where a job's intermediates live, e.g. `.mosaic/work/<jobId>/`. */
+  workPrefix: (jobId: string) => string;
+  /** The version of a preset this engine encodes with, when it differs from the plan's (local tests edit presets). */
+  presetVersion?: (name: string) => number | undefined;
+  now?: () => number;
+}
+
+const MAX_CONFLICTS = 8;
+const isConflict = (e: unknown) => (e as Error)?.name === 'VersionConflict';
+
+/** The plan step's summary: the weights of the job's steps and the cost estimate. */
+export interface PlanSummary {
+  weights: StepWeights;
+  cost: { region: string; pricesTakenOn: string; estimatedUsd: number | null };
+  preset: { name: string; version: number };
+}
+
+export const planSummaryOf = (steps: StepRecord[]): PlanSummary | null =>
+  (steps.filter((s) => s.stepId === 'plan' && (s.status === 'SUCCEEDED' || s.status === 'CACHED')).at(-1)?.summary as PlanSummary | undefined) ?? null;
+
+/** The job's live progress and ETA: a view of its steps (both engines show the same). */
+export function liveProgress(job: JobRecord, steps: StepRecord[], nowMs: number): { fraction: number; etaSec: number | null } {
+  if (job.status === 'SUCCEEDED') return { fraction: 1, etaSec: 0 };
+  const plan = planSummaryOf(steps);
+  if (!plan || job.status !== 'RUNNING') return { fraction: job.progress, etaSec: job.status === 'RUNNING' ? job.etaSec : null };
+  const p = progressOf(plan.weights, steps, nowMs);
+  // Never 1 before the workflow itself says it succeeded.
+  return { fraction: Math.min(0.999, p.fraction), etaSec: p.etaSec };
+}
+
+/**
+ * Applies a workflow, cancel or retry event to the job; returns the job as stored afterwards
+ * (unchanged when the event changed nothing), or null for an unknown job. A refused cancel or
+ * retry throws ConflictError.
+ */
+export async function applyJobEvent(deps: LifecycleDeps, jobId: string, event: JobEvent): Promise<JobRecord | null> {
+  for (let attempt = 0; ; attempt++) {
+    const job = await deps.jobs.getJob(jobId);
+    if (!job) return null;
+    const change = jobChange(job, event);
+    if (!change) return job;
+    const ending = change.patch.status !== undefined && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(change.patch.status);
+    const steps = ending ? await deps.steps.listSteps(jobId) : [];
+    const plan = planSummaryOf(steps);
+    const cost = ending ? jobCost(job, steps, plan) : undefined;
+    // A failed run's report (PublishFailed wrote it before the workflow failed) is its record.
+    const failedReport = change.patch.status === 'FAILED' && !change.patch.reportKey ? await reportOf(deps, job) : null;
+    let stored: JobRecord;
+    try {
+      stored = await deps.jobs.updateJob(jobId, { ...change.patch, ...(cost ? { cost } : {}), ...(failedReport ? { reportKey: failedReport } : {}) }, job.version);
+    } catch (e) {
+      if (isConflict(e) && attempt < MAX_CONFLICTS) continue;
+      throw e;
+    }
+    if (change.statusChanged) await announce(deps, stored, change.statusChanged, plan);
+    if (ending) await afterEnd(deps, stored, steps);
+    return stored;
+  }
+}
+
+/** Records a step event on its attempt and keeps the job's stored progress and estimate current. */
+export async function applyStepEvent(deps: LifecycleDeps, event: StepEvent & { invocationId: string }): Promise<StepRecord | null> {
+  for (let attempt = 0; ; attempt++) {
+    const all = await deps.steps.listSteps(event.jobId);
+    const attempts = all.filter((s) => s.stepId === event.stepId);
+    const current = attempts.find((s) => s.invocationId === event.invocationId) ?? null;
+    const number = current?.attempt ?? Math.max(0, ...attempts.map((s) => s.attempt)) + 1;
+    const next = stepChange(current, { ...event, attempt: number });
+    if (!next) return null;
+    let stored: StepRecord;
+    try {
+      stored = await deps.steps.putStep({ ...next, invocationId: event.invocationId, summary: summaryOf(event) ?? next.summary, revision: (current?.revision ?? 0) + 1 }, current?.revision ?? null);
+    } catch (e) {
+      if (isConflict(e) && attempt < MAX_CONFLICTS) continue;
+      throw e;
+    }
+    if (event.kind !== 'step-progressed') {
+      await deps.history.appendEvent(event.jobId, DetailTypes.StepStatusChanged, {
+        jobId: event.jobId, stepId: event.stepId, function: event.function, status: stored.status, attempt: stored.attempt,
+        durationMs: stored.durationMs, error: stored.error,
+      });
+      if (event.kind === 'step-ended') await refreshJob(deps, event.jobId, [...all.filter((s) => s !== current), stored]);
+    }
+    return stored;
+  }
+}
+
+async function reportOf(deps: LifecycleDeps, job: JobRecord): Promise<string | null> {
+  const key = `${job.outputPrefix}report.json`;
+  return (await deps.blobs.list(job.outputPrefix)).includes(key) ? key : null;
+}
+
+const summaryOf = (e: StepEvent & { summary?: Record<string, unknown> }) => (e.kind === 'step-ended' ? (e.summary ?? null) : null);
+
+/** The stored progress (what job lists show) and, once planned, the cost estimate. */
+async function refreshJob(deps: LifecycleDeps, jobId: string, steps: StepRecord[]): Promise<void> {
+  const job = await deps.jobs.getJob(jobId);
+  if (!job || job.status !== 'RUNNING') return;
+  const plan = planSummaryOf(steps);
+  const p = liveProgress(job, steps, (deps.now ?? Date.now)());
+  const cost = plan && !job.cost?.estimatedUsd ? { ...plan.cost, actualUsd: null } : undefined;
+  await deps.jobs.updateJob(jobId, { progress: p.fraction, etaSec: p.etaSec, ...(cost ? { cost } : {}) }, job.version).catch((e: unknown) => {
+    // Another writer got there first: its view is as current as this one.
+    if (!isConflict(e)) throw e;
+  });
+}
+
+function jobCost(job: JobRecord, steps: StepRecord[], plan: PlanSummary | null): JobRecord['cost'] {
+  const base = job.cost ?? (plan ? { ...plan.cost, actualUsd: null } : null);
+  if (!base) return null;
+  // What the run cost: every attempt's measured duration at the size it ran on (cache hits are free).
+  return { ...base, actualUsd: steps.reduce((sum, s) => sum + (s.costUsd ?? 0), 0) };
+}
+
+/** History, then the bus: webhooks and rules follow the recorded change. */
+async function announce(deps: LifecycleDeps, job: JobRecord, changed: JobStatusChanged, plan: PlanSummary | null): Promise<void> {
+  const terminal = changed.status === 'SUCCEEDED' || changed.status === 'FAILED' || changed.status === 'CANCELLED';
+  // What rules record about a finished job (job → preset version) to re-encode it when the preset changes.
+  const detail: JobStatusChanged = terminal
+    ? { ...changed, preset: plan?.preset.name ?? job.spec.preset, ...presetVersionOf(deps, plan), sourceKey: job.spec.source.key }
+    : changed;
+  await deps.history.appendEvent(job.id, DetailTypes.JobStatusChanged, detail);
+  await deps.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail });
+}
+
+function presetVersionOf(deps: LifecycleDeps, plan: PlanSummary | null): { presetVersion?: number } {
+  if (!plan) return {};
+  return { presetVersion: deps.presetVersion?.(plan.preset.name) ?? plan.preset.version };
+}
+
+/**
+ * What a job's end implies: nothing of a failed or cancelled job may look like a success (its
+ * partial outputs go; a failed job's report stays), a succeeded job's intermediates go (a failed
+ * one keeps them for a retry), and the speed of its encoded chunks teaches the allocator in one
+ * write per job.
+ */
+async function afterEnd(deps: LifecycleDeps, job: JobRecord, steps: StepRecord[]): Promise<void> {
+  if (job.status === 'SUCCEEDED') {
+    await deps.blobs.deletePrefix(deps.workPrefix(job.id));
+  } else if (job.status === 'CANCELLED') {
+    await deps.blobs.deletePrefix(job.outputPrefix);
+    await deps.blobs.deletePrefix(deps.workPrefix(job.id));
+  } else {
+    for (const key of await deps.blobs.list(job.outputPrefix)) if (key !== job.reportKey) await deps.blobs.deletePrefix(key);
+  }
+  const samples = steps
+    .filter((s) => s.status === 'SUCCEEDED' && s.summary && 'speedSample' in s.summary)
+    .map((s) => SpeedSampleSchema.safeParse(s.summary!.speedSample))
+    .flatMap((r) => (r.success ? [r.data] : []));
+  if (samples.length)
+    await recordSpeedSamples(deps.documents, samples).catch(() => {
+      // A lost observation makes the table learn a little slower; the job's end must not fail for it.
+    });
+}
