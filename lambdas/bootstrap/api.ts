@@ -95,7 +95,9 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
   const planContext: PlanContext = {
     parallelism,
     threadsPerTask,
-    // The Lambda layer and the container ship a libvmaf ffmpeg and the model.
+    // Asked for, not known: this Lambda has no ffmpeg. The Plan step keeps VMAF only where its
+    // runtime found an ffmpeg with libvmaf and a model (the media Lambdas' layer), so the preflight
+    // estimate may count a VMAF pass the run then skips (its report says why).
     vmafAvailable: true,
     platforms: Object.fromEntries(configs.map((c) => [c.name, c.defaultPlatform])),
     limits,

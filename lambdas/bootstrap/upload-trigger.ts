@@ -32,7 +32,7 @@ export function createUploadTrigger(env: Env = process.env): (event: unknown) =>
     workflow: {
       parallelism: numberEnv(env, 'MOSAIC_MAP_CONCURRENCY', DEFAULT_MAP_CONCURRENCY, { integer: true }),
       threadsPerTask: numberEnv(env, 'MOSAIC_THREADS_PER_TASK', DEFAULT_THREADS_PER_TASK, { integer: true }),
-      // The container and the Lambda layer ship a libvmaf ffmpeg and the model.
+      // Asked for: the Plan step keeps it only where its ffmpeg has libvmaf and a model was found.
       vmafAvailable: true,
       region: pricingRegion(env.AWS_REGION),
     },
