@@ -4,28 +4,10 @@
  * job's events are applied one at a time (a read-decide-write each), in the order they came.
  */
 import { DetailTypes, type JobRecord, type MosaicEvent } from '../lambdas/contracts/index.js';
-import type { JobEvent, StepEvent } from '../lambdas/core/job-lifecycle.js';
+import type { JobEvent } from '../lambdas/core/job-lifecycle.js';
 import { applyJobEvent, applyStepEvent, type LifecycleDeps } from '../lambdas/platform/lifecycle/apply.js';
+import { stepEventOf } from '../lambdas/platform/lifecycle/step-events.js';
 import { logger } from '../lambdas/runtime/index.js';
-
-/** The lifecycle's step event for a function's `Step Status Changed` / `Step Progress`, or null for other events. */
-export function stepEventOf(e: MosaicEvent): (StepEvent & { invocationId: string; summary?: Record<string, unknown> }) | null {
-  const at = (x: { at?: string }) => x.at ?? new Date().toISOString();
-  if (e.detailType === DetailTypes.StepProgress) {
-    const d = e.detail;
-    if (!d.invocationId) return null;
-    return { kind: 'step-progressed', jobId: d.jobId, stepId: d.stepId, function: d.function, attempt: 0, at: at(d), fraction: d.fraction, invocationId: d.invocationId };
-  }
-  if (e.detailType === DetailTypes.StepStatusChanged) {
-    const d = e.detail;
-    if (!d.invocationId) return null;
-    const base = { jobId: d.jobId, stepId: d.stepId, function: d.function, attempt: 0, at: at(d), invocationId: d.invocationId };
-    if (d.status === 'RUNNING') return { kind: 'step-started', ...base };
-    if (d.status === 'ABANDONED') return null;
-    return { kind: 'step-ended', ...base, status: d.status, durationMs: d.durationMs, error: d.error, costUsd: d.costUsd, summary: d.summary };
-  }
-  return null;
-}
 
 export class LifecycleFeed {
   private readonly chains = new Map<string, Promise<unknown>>();
