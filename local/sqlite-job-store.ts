@@ -234,7 +234,8 @@ export class SqliteJobStore implements JobStore, FactStore {
       job_id: step.jobId, step_id: step.stepId, attempt: step.attempt, function: step.function, status: step.status,
       started_at: step.startedAt, ended_at: step.endedAt, duration_ms: step.durationMs, error: step.error, cost_usd: step.costUsd,
       fraction: step.fraction, invocation_id: step.invocationId, summary: step.summary ? JSON.stringify(step.summary) : null,
-      revision: step.revision, expected: expectedRevision,
+      // The store numbers revisions (as putDocument numbers versions): one more than the one replaced.
+      revision: (expectedRevision ?? 0) + 1, expected: expectedRevision,
     };
     const cols = 'job_id, step_id, attempt, function, status, started_at, ended_at, duration_ms, error, cost_usd, fraction, invocation_id, summary, revision';
     const res =
@@ -244,7 +245,7 @@ export class SqliteJobStore implements JobStore, FactStore {
             `UPDATE steps SET ${cols.split(', ').slice(3).map((c) => `${c} = @${c}`).join(', ')} WHERE job_id = @job_id AND step_id = @step_id AND attempt = @attempt AND revision = @expected`,
           ).run(row);
     if (res.changes === 0) throw new VersionConflictError(`step ${step.jobId}/${step.stepId}#${step.attempt} changed since revision ${expectedRevision ?? '(none)'}`);
-    return step;
+    return { ...step, revision: row.revision };
   }
 
   async listSteps(jobId: string): Promise<StepRecord[]> {
@@ -253,7 +254,7 @@ export class SqliteJobStore implements JobStore, FactStore {
 
   async abandonRunningSteps(jobId: string): Promise<number> {
     return this.db
-      .prepare(`UPDATE steps SET status = 'ABANDONED', ended_at = ? WHERE job_id = ? AND status = 'RUNNING'`)
+      .prepare(`UPDATE steps SET status = 'ABANDONED', ended_at = ?, revision = revision + 1 WHERE job_id = ? AND status = 'RUNNING'`)
       .run(new Date().toISOString(), jobId).changes;
   }
 
