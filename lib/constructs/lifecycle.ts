@@ -1,6 +1,6 @@
 /**
  * The job lifecycle on AWS: Step Functions' execution status changes of the stack's state machines
- * (default bus) and the media functions' step events (platform bus) → the lifecycle Lambda
+ * (default bus) and the media functions' step events and allocations (platform bus) → the lifecycle Lambda
  * (`lambdas/bootstrap/lifecycle.ts`), which applies them to the job with conditional writes and
  * announces each change (`Job Status Changed`, which webhooks and rules follow). Duplicates and
  * late events change nothing, so EventBridge's retries are safe; what still fails lands in the
@@ -90,8 +90,8 @@ export class Lifecycle extends Construct {
     });
     this.stepRule = new events.Rule(this, 'StepEventRule', {
       eventBus: props.eventBus,
-      description: "Media functions' step status changes and progress → the job lifecycle",
-      eventPattern: { source: [EVENT_SOURCE], detailType: [DetailTypes.StepStatusChanged, DetailTypes.StepProgress] },
+      description: "Media functions' step status changes and progress, and the allocator's sizing → the job lifecycle",
+      eventPattern: { source: [EVENT_SOURCE], detailType: [DetailTypes.StepStatusChanged, DetailTypes.StepProgress, DetailTypes.TaskAllocated] },
       targets: [target],
     });
   }

@@ -39,11 +39,11 @@ describe('lifecycle rules', () => {
     });
   });
 
-  it("sends the functions' step status changes and progress from the platform bus, nothing else of it", () => {
+  it("sends the functions' step status changes and progress and the allocator's sizing from the platform bus, nothing else of it", () => {
     const [rule, ...more] = rulesTargeting(fnId).filter((r) => r.EventBusName !== undefined);
     expect(more).toEqual([]);
     expect(rule!.EventBusName).toEqual({ Ref: busId });
-    expect(rule!.EventPattern).toEqual({ source: ['mosaic'], 'detail-type': ['Step Status Changed', 'Step Progress'] });
+    expect(rule!.EventPattern).toEqual({ source: ['mosaic'], 'detail-type': ['Step Status Changed', 'Step Progress', 'Task Allocated'] });
     expect(rulesTargeting(fnId)).toHaveLength(2);
   });
 

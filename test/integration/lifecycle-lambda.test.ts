@@ -82,7 +82,7 @@ function execution(name: string, status: string, extra: Record<string, unknown> 
   };
 }
 
-function stepEvent(detailType: 'Step Status Changed' | 'Step Progress', detail: Record<string, unknown>) {
+function stepEvent(detailType: 'Step Status Changed' | 'Step Progress' | 'Task Allocated', detail: Record<string, unknown>) {
   return { version: '0', id: `ev-${Math.random()}`, 'detail-type': detailType, source: 'mosaic', account: '000000000000', time: new Date(T0).toISOString(), region: REGION, resources: [], detail };
 }
 
@@ -217,6 +217,18 @@ describe('lifecycle Lambda: step events', () => {
     await lifecycle(changed(id, 'FAILED', { at: at(5), error: 'boom', durationMs: 5000 }));
     await lifecycle(progress(0.9, 4));
     expect((await jobs.listSteps(id))[0]).toMatchObject({ status: 'FAILED', fraction: 0.6, error: 'boom' });
+  });
+});
+
+describe("lifecycle Lambda: the allocator's sizing", () => {
+  it('goes into the job history, as the local engine keeps it', async () => {
+    const id = await newJob();
+    const detail = { jobId: id, itemId: 'r0-c0', attempt: 0, platform: 'lambda', vcpu: 2, memoryMiB: 3008, timeoutSec: 300, estimatedSeconds: 40, estimatedCostUsd: 0.002, reason: 'cheapest that fits' };
+    expect(await lifecycle(stepEvent('Task Allocated', detail))).toEqual({ status: 'history', jobId: id, detailType: 'Task Allocated' });
+    expect((await jobs.listEvents(id)).map((e) => [e.detailType, e.detail])).toEqual([['Task Allocated', detail]]);
+    expect(await lifecycle(stepEvent('Task Allocated', { ...detail, jobId: 'preflight-x' }))).toMatchObject({ status: 'ignored' });
+    expect(await lifecycle(stepEvent('Task Allocated', { ...detail, platform: 'mainframe' }))).toMatchObject({ status: 'ignored' });
+    expect(published()).toEqual([]);
   });
 });
 

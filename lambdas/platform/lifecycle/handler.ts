@@ -1,7 +1,7 @@
 /**
  * The lifecycle Lambda: EventBridge delivers the Step Functions status changes of every Mosaic
- * state machine and the functions' step events; each becomes a lifecycle event applied by
- * `apply.ts` (the same code the local engine runs). Events that are not ours, or not well formed,
+ * state machine, the functions' step events and the allocator's `Task Allocated`; each becomes a
+ * lifecycle event applied by `apply.ts` (the same code the local engine runs), or a history entry. Events that are not ours, or not well formed,
  * are logged and ignored: failing on them would only make EventBridge redeliver them. Store and
  * bus failures throw, so EventBridge/Lambda retry and then dead-letter the event.
  */
@@ -12,6 +12,7 @@ import {
   EXECUTION_STATUS_CHANGE,
   StepProgressSchema,
   StepStatusChangedSchema,
+  TaskAllocatedSchema,
   type JobRecord,
   type MosaicEvent,
   type StepRecord,
@@ -40,6 +41,8 @@ export const ExecutionStatusChangeSchema = z.object({
   }),
 });
 
+const TaskAllocatedEnvelopeSchema = z.object({ source: z.literal(EVENT_SOURCE), 'detail-type': z.literal(DetailTypes.TaskAllocated), detail: TaskAllocatedSchema });
+
 const StepEventEnvelopeSchema = z.discriminatedUnion('detail-type', [
   z.object({ source: z.literal(EVENT_SOURCE), 'detail-type': z.literal(DetailTypes.StepStatusChanged), time: z.string().optional(), detail: StepStatusChangedSchema }),
   z.object({ source: z.literal(EVENT_SOURCE), 'detail-type': z.literal(DetailTypes.StepProgress), time: z.string().optional(), detail: StepProgressSchema }),
@@ -53,7 +56,8 @@ export interface LifecycleHandlerDeps extends LifecycleDeps {
 export type LifecycleResult =
   | { status: 'ignored'; reason: string }
   | { status: 'job'; jobId: string; jobStatus: JobRecord['status'] }
-  | { status: 'step'; jobId: string; stepId: string; recorded: Pick<StepRecord, 'attempt' | 'status' | 'fraction'> | null };
+  | { status: 'step'; jobId: string; stepId: string; recorded: Pick<StepRecord, 'attempt' | 'status' | 'fraction'> | null }
+  | { status: 'history'; jobId: string; detailType: string };
 
 const ignored = (reason: string, extra: Record<string, unknown> = {}): LifecycleResult => {
   logger.warn(`lifecycle event ignored: ${reason}`, extra);
@@ -108,6 +112,14 @@ export function createLifecycleHandler(deps: LifecycleHandlerDeps): (event: unkn
       if (!(await deps.jobs.getJob(stepEvent.jobId))) return ignored(`no job ${stepEvent.jobId}`);
       const stored = await applyStepEvent(deps, stepEvent);
       return { status: 'step', jobId: stepEvent.jobId, stepId: stepEvent.stepId, recorded: stored && { attempt: stored.attempt, status: stored.status, fraction: stored.fraction } };
+    }
+    // The allocator's sizing goes into the job's history, as locally.
+    const allocated = TaskAllocatedEnvelopeSchema.safeParse(event);
+    if (allocated.success) {
+      const { detail } = allocated.data;
+      if (!(await deps.jobs.getJob(detail.jobId))) return ignored(`no job ${detail.jobId}`);
+      await deps.history.appendEvent(detail.jobId, DetailTypes.TaskAllocated, detail);
+      return { status: 'history', jobId: detail.jobId, detailType: DetailTypes.TaskAllocated };
     }
     const e = event as { source?: unknown; 'detail-type'?: unknown } | null;
     return ignored('not a workflow status change or step event', {
