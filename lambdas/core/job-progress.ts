@@ -3,8 +3,8 @@
  * pixel-frames, so a 1080p chunk counts for more than a 240p one and quality measurement counts
  * at source size. Progress and ETA themselves are a view of the steps (core/job-lifecycle.ts).
  */
-import type { PlanResult } from '../contracts/index.js';
-import type { StepWeights } from './job-lifecycle.js';
+import type { JobRecord, PlanResult, StepRecord } from '../contracts/index.js';
+import { progressOf, type StepWeights } from './job-lifecycle.js';
 
 /** Step ids are `<function>:<itemId>`, as the runtime records them. */
 export function progressWeights(plan: PlanResult): StepWeights {
@@ -25,4 +25,24 @@ export function progressWeights(plan: PlanResult): StepWeights {
   // Whole numbers keep the summary small and comparable across engines.
   for (const k of Object.keys(weights)) weights[k] = Math.max(1, Math.round(weights[k] / 1000));
   return weights;
+}
+
+/** The plan step's summary: the weights of the job's steps and the cost estimate. */
+export interface PlanSummary {
+  weights: StepWeights;
+  cost: { region: string; pricesTakenOn: string; estimatedUsd: number | null };
+  preset: { name: string; version: number };
+}
+
+export const planSummaryOf = (steps: StepRecord[]): PlanSummary | null =>
+  (steps.filter((s) => s.stepId === 'plan' && (s.status === 'SUCCEEDED' || s.status === 'CACHED')).at(-1)?.summary as PlanSummary | undefined) ?? null;
+
+/** The job's live progress and ETA: a view of its steps (both engines show the same). */
+export function liveProgress(job: JobRecord, steps: StepRecord[], nowMs: number): { fraction: number; etaSec: number | null } {
+  if (job.status === 'SUCCEEDED') return { fraction: 1, etaSec: 0 };
+  const plan = planSummaryOf(steps);
+  if (!plan || job.status !== 'RUNNING') return { fraction: job.progress, etaSec: job.status === 'RUNNING' ? job.etaSec : null };
+  const p = progressOf(plan.weights, steps, nowMs);
+  // Never 1 before the workflow itself says it succeeded.
+  return { fraction: Math.min(0.999, p.fraction), etaSec: p.etaSec };
 }

@@ -100,7 +100,12 @@ export class StepFunctionsJobControl implements JobControl {
       if (!existing) throw e;
       job = existing;
     }
-    if (created) await this.o.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId, status: 'QUEUED' } });
+    if (created) {
+      // The first entry of the job's history, as on the local engine.
+      const queued = { jobId, status: 'QUEUED' as const };
+      await this.o.jobs.appendEvent(jobId, DetailTypes.JobStatusChanged, queued);
+      await this.o.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: queued });
+    }
     // A job still QUEUED may be a submit that died before its start: starting the same name again
     // is idempotent (Step Functions answers with the running execution, or ExecutionAlreadyExists).
     if (job.status === 'QUEUED') await this.start(executionNameFor(jobId, job.run), input);

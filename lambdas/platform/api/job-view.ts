@@ -1,5 +1,5 @@
 /** A job as the API shows it: the record plus its steps, output links, quality and webhook deliveries. */
-import { liveProgress } from '../lifecycle/apply.js';
+import { liveProgress } from '../../core/job-progress.js';
 import {
   JobReportSchema,
   WEBHOOK_DELIVERY_DETAIL_TYPE,

@@ -13,7 +13,8 @@ import {
   type JobStatusChanged,
   type StepRecord,
 } from '../../contracts/index.js';
-import { jobChange, progressOf, stepChange, type JobEvent, type StepEvent, type StepWeights } from '../../core/job-lifecycle.js';
+import { jobChange, stepChange, type JobEvent, type StepEvent } from '../../core/job-lifecycle.js';
+import { liveProgress, planSummaryOf, type PlanSummary } from '../../core/job-progress.js';
 import type { BlobStore, DocumentStore, EventBus, JobHistory, JobRepository, StepLog } from '../../ports.js';
 import { recordSpeedSamples } from '../../runtime/speed-table.js';
 
@@ -33,26 +34,6 @@ export interface LifecycleDeps {
 
 const MAX_CONFLICTS = 8;
 const isConflict = (e: unknown) => (e as Error)?.name === 'VersionConflict';
-
-/** The plan step's summary: the weights of the job's steps and the cost estimate. */
-export interface PlanSummary {
-  weights: StepWeights;
-  cost: { region: string; pricesTakenOn: string; estimatedUsd: number | null };
-  preset: { name: string; version: number };
-}
-
-export const planSummaryOf = (steps: StepRecord[]): PlanSummary | null =>
-  (steps.filter((s) => s.stepId === 'plan' && (s.status === 'SUCCEEDED' || s.status === 'CACHED')).at(-1)?.summary as PlanSummary | undefined) ?? null;
-
-/** The job's live progress and ETA: a view of its steps (both engines show the same). */
-export function liveProgress(job: JobRecord, steps: StepRecord[], nowMs: number): { fraction: number; etaSec: number | null } {
-  if (job.status === 'SUCCEEDED') return { fraction: 1, etaSec: 0 };
-  const plan = planSummaryOf(steps);
-  if (!plan || job.status !== 'RUNNING') return { fraction: job.progress, etaSec: job.status === 'RUNNING' ? job.etaSec : null };
-  const p = progressOf(plan.weights, steps, nowMs);
-  // Never 1 before the workflow itself says it succeeded.
-  return { fraction: Math.min(0.999, p.fraction), etaSec: p.etaSec };
-}
 
 /**
  * Applies a workflow, cancel or retry event to the job; returns the job as stored afterwards
@@ -86,6 +67,8 @@ export async function applyJobEvent(deps: LifecycleDeps, jobId: string, event: J
 
 /** Records a step event on its attempt and keeps the job's stored progress and estimate current. */
 export async function applyStepEvent(deps: LifecycleDeps, event: StepEvent & { invocationId: string }): Promise<StepRecord | null> {
+  // Functions run outside any job too (preflight, single invocations): nothing to record.
+  if (!(await deps.jobs.getJob(event.jobId))) return null;
   for (let attempt = 0; ; attempt++) {
     const all = await deps.steps.listSteps(event.jobId);
     const attempts = all.filter((s) => s.stepId === event.stepId);

@@ -7,6 +7,7 @@
  * `lambdas/bootstrap/upload-trigger.ts`.
  */
 import { DetailTypes, EncodeWorkflowInputSchema, EVENT_SOURCE, type JobRecord } from '../../contracts/index.js';
+import { outputPrefix } from '../../core/job-keys.js';
 import { uploadWorkflowInput, type UploadWorkflowOptions } from '../../core/upload-trigger.js';
 import { planWorkflowStart } from '../../core/workflow-start.js';
 import type { EventBus, JobStore, WorkflowEngine } from '../../ports.js';
@@ -40,15 +41,19 @@ export function createUploadTriggerHandler(deps: UploadTriggerDeps): (event: unk
     let job: JobRecord;
     let duplicate = false;
     try {
-      job = await deps.jobs.createJob({ id: plan.jobId, spec: plan.spec, sourceHash: null, outputPrefix: `${plan.jobId}/` });
+      job = await deps.jobs.createJob({ id: plan.jobId, spec: plan.spec, sourceHash: null, outputPrefix: outputPrefix(plan.jobId) });
     } catch (e) {
       const existing = await deps.jobs.getJob(plan.jobId);
       if (!existing) throw e;
       job = existing;
       duplicate = true;
     }
-    if (!duplicate)
-      await deps.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: { jobId: job.id, status: 'QUEUED' } });
+    if (!duplicate) {
+      // The first entry of the job's history, as on the local engine.
+      const queued = { jobId: job.id, status: 'QUEUED' as const };
+      await deps.jobs.appendEvent(job.id, DetailTypes.JobStatusChanged, queued);
+      await deps.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: queued });
+    }
 
     // The execution is named by the job id: Step Functions refuses a second one of that name.
     let executionId: string;
