@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { FunctionConfigSchema, type FunctionConfig } from '../lambdas/contracts/index.js';
+import { FunctionConfigSchema, formatIssues, type FunctionConfig } from '../lambdas/contracts/index.js';
 import type { MediaFunction } from '../lambdas/runtime/index.js';
 
 export const FUNCTIONS_DIR = fileURLToPath(new URL('../lambdas/functions/', import.meta.url));
@@ -15,7 +15,7 @@ export function functionConfigs(dir = FUNCTIONS_DIR): Map<string, FunctionConfig
     functionNames(dir).map((name) => {
       const file = join(dir, name, 'function.json');
       const parsed = FunctionConfigSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-      if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!parsed.success) throw new Error(`${file}: ${formatIssues(parsed.error)}`);
       return [name, parsed.data];
     }),
   );

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { CacheEntry, JobRecord, JobStatus, StepRecord, StepStatus, StoredDocument, StoredEvent } from '../lambdas/contracts/index.js';
 import type { FactStore, Facts, JobPatch, JobStore, NewJob } from '../lambdas/ports.js';
 import { factKind, subjectWildcard } from '../lambdas/contracts/index.js';
-import { InputInvalidError, type IdempotencyRecord } from '../lambdas/contracts/index.js';
+import { decodeCursor, encodeCursor, type IdempotencyRecord } from '../lambdas/contracts/index.js';
 import type { JobPage, JobPageQuery } from '../lambdas/ports.js';
 
 /** Tables of the Jobs API: the first request of each Idempotency-Key. */
@@ -14,17 +14,8 @@ CREATE TABLE IF NOT EXISTS idempotency (
 CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs(created_at, id);
 `;
 
-/** A page cursor: the (createdAt, id) of the last job of the page, base64url JSON. */
-const encodeCursor = (j: { createdAt: string; id: string }): string => Buffer.from(JSON.stringify([j.createdAt, j.id])).toString('base64url');
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
-  } catch {
-    // falls through to the error below
-  }
-  throw new InputInvalidError('invalid cursor: pass the nextCursor of a previous page', { cursor });
-}
+/** A page cursor (contracts/page-cursor): the (createdAt, id) of the page's last job. */
+const isPosition = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -206,7 +197,7 @@ export class SqliteJobStore implements JobStore, FactStore {
       params.push(q.status);
     }
     if (q.cursor) {
-      const [createdAt, id] = decodeCursor(q.cursor);
+      const [createdAt, id] = decodeCursor(q.cursor, isPosition);
       where.push('(created_at < ? OR (created_at = ? AND id < ?))');
       params.push(createdAt, createdAt, id);
     }
@@ -216,7 +207,8 @@ export class SqliteJobStore implements JobStore, FactStore {
       .prepare(`SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`)
       .all(...params, limit + 1) as JobRow[];
     const jobs = rows.slice(0, limit).map(toJob);
-    return { jobs, nextCursor: rows.length > limit ? encodeCursor(jobs[jobs.length - 1]!) : null };
+    const last = jobs[jobs.length - 1];
+    return { jobs, nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt, last.id]) : null };
   }
 
   async claimIdempotencyKey(record: IdempotencyRecord): Promise<IdempotencyRecord> {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  formatIssues,
   BusEventSchema,
   DetailTypes,
   FactsAssertedDetailSchema,
@@ -53,12 +54,12 @@ export function parseEventFile(text: string, path: string): BusEvent {
   }
   if (!isPlainObject(json)) throw new InputError(`${path} must hold one event (a JSON object with "source", "detail-type" and "detail")`);
   const parsed = BusEventSchema.safeParse(json);
-  if (!parsed.success) throw new InputError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new InputError(`${path}: ${formatIssues(parsed.error)}`);
   const e = parsed.data;
   const schema = e.source === 'mosaic' ? KNOWN_DETAILS[e['detail-type'] as keyof typeof KNOWN_DETAILS] : undefined;
   if (schema) {
     const d = schema.safeParse(e.detail ?? {});
-    if (!d.success) throw new InputError(`${path}: detail of "${e['detail-type']}": ${d.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    if (!d.success) throw new InputError(`${path}: detail of "${e['detail-type']}": ${formatIssues(d.error)}`);
   }
   return { ...toEnvelope({ source: e.source, detailType: e['detail-type'], detail: e.detail ?? {} }), ...e };
 }

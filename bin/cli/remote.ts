@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { JobSummary, JobView, MosaicEvent } from '../../lambdas/contracts/index.js';
+import { isTerminal } from '../../lambdas/core/job-lifecycle.js';
 import { apiKeyFromEnv } from '../environment.js';
 import { JobsApiClient } from './api-client.js';
 import { fmtDuration, ProgressView } from './progress-view.js';
@@ -59,7 +60,7 @@ export async function remoteEncode(args: string[]): Promise<number> {
       else view.onEvent({ source: 'mosaic', detailType: e.detailType, detail: e.detail } as MosaicEvent);
     }
     job = await api.job(job.id);
-    if (job.status === 'SUCCEEDED' || job.status === 'FAILED' || job.status === 'CANCELLED') break;
+    if (isTerminal(job.status)) break;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
   view.stop();

@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BusEventSchema, LOCAL_RULE_SUBSTITUTIONS, OR_KEY, isPlainObject, type Rule } from '../../lambdas/contracts/index.js';
+import { BusEventSchema, formatIssues, LOCAL_RULE_SUBSTITUTIONS, OR_KEY, isPlainObject, type Rule } from '../../lambdas/contracts/index.js';
 import { formatRuleProblem, loadRuleSet, ruleBus, ruleEngineReason, RuleSetError, testRule, type CompiledRule, type FactsBySubject, type PlannedAction, type RuleSet } from '../../lambdas/core/rules/index.js';
 import { RULES_DIR, readRuleFiles } from '../../local/rules-loader.js';
 
@@ -157,7 +157,7 @@ function test(args: string[], io: Io): number {
   const missing = MANDATORY.filter((f) => !(f in event));
   if (missing.length > 0) throw new InputError(`event file ${eventPath} lacks ${missing.map((f) => `"${f}"`).join(', ')} (TestEventPattern requires ${MANDATORY.join(', ')})`);
   const shape = BusEventSchema.safeParse(event);
-  if (!shape.success) throw new InputError(`event file ${eventPath}: ${shape.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!shape.success) throw new InputError(`event file ${eventPath}: ${formatIssues(shape.error)}`);
 
   let facts: FactsBySubject = {};
   if (values.facts) {

@@ -37,6 +37,7 @@ import {
 } from '../contracts/index.js';
 import { pricingRegion } from '../core/plan-sizing.js';
 import { uploadWorkflowInput } from '../core/upload-trigger.js';
+import { awsRunContext } from '../core/workflow-input.js';
 import { createApiApp, type ApiApp } from '../platform/api/app.js';
 import type { ApiAuth } from '../platform/api/auth.js';
 import type { PlanContext } from '../ports.js';
@@ -92,17 +93,11 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
   const threadsPerTask = numberEnv(env, 'MOSAIC_THREADS_PER_TASK', DEFAULT_THREADS_PER_TASK, { integer: true });
   const region = pricingRegion(env.AWS_REGION);
   const limits = { ...DEFAULT_SOURCE_LIMITS };
-  const planContext: PlanContext = {
-    parallelism,
-    threadsPerTask,
-    // Asked for, not known: this Lambda has no ffmpeg. The Plan step keeps VMAF only where its
-    // runtime found an ffmpeg with libvmaf and a model (the media Lambdas' layer), so the preflight
-    // estimate may count a VMAF pass the run then skips (its report says why).
-    vmafAvailable: true,
-    platforms: Object.fromEntries(configs.map((c) => [c.name, c.defaultPlatform])),
-    limits,
-    allocator: { region, maxConcurrency: parallelism, chooseChunks: true },
-  };
+  // VMAF is asked for, not known: this Lambda has no ffmpeg. The Plan step keeps VMAF only where
+  // its runtime found an ffmpeg with libvmaf and a model (the media Lambdas' layer), so the
+  // preflight estimate may count a VMAF pass the run then skips (its report says why).
+  const run = { parallelism, threadsPerTask, vmafAvailable: true, limits, region };
+  const planContext: PlanContext = { ...awsRunContext(run), platforms: Object.fromEntries(configs.map((c) => [c.name, c.defaultPlatform])) };
   const catalog: FunctionInfo[] = configs.map(functionInfoOf);
   const workflows: WorkflowInfo[] = [
     {
@@ -120,8 +115,7 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
     sfn: new SFNClient(clientConfig(env, 'sfn')),
     stateMachineArn: requireEnv(env, 'MOSAIC_STATE_MACHINE_ARN'),
     functions: new LambdaInvoker({ client: new LambdaClient(clientConfig(env, 'lambda')), functionArns }),
-    workflowInput: (jobId, spec) =>
-      EncodeWorkflowInputSchema.parse(uploadWorkflowInput(jobId, spec, { parallelism, threadsPerTask, vmafAvailable: true, limits, region })),
+    workflowInput: (jobId, spec) => EncodeWorkflowInputSchema.parse(uploadWorkflowInput(jobId, spec, run)),
     planContext,
     catalog,
     workflows,

@@ -11,6 +11,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoJobStore, EventBridgeBus, S3BlobStore } from '../adapters/aws/index.js';
 import { API_UPLOAD_PREFIX, VERSIONED_KEY_PREFIX } from '../contracts/index.js';
+import { workPrefix } from '../core/job-keys.js';
 import type { LifecycleDeps } from '../platform/lifecycle/apply.js';
 import type { BlobStore, EventBus, JobStore } from '../ports.js';
 import { PrefixRoutedBlobStore } from '../runtime/prefix-routed-blob-store.js';
@@ -23,7 +24,7 @@ import { childLimitsFromEnv } from './child-limits.js';
 export const SOURCE_PREFIX = 'inbox/';
 
 /** Where a job's intermediates live (derivative bucket): the workflow input's `workPrefix`. */
-export const WORK_PREFIX = (jobId: string): string => `.mosaic/work/${jobId}/`;
+export const WORK_PREFIX = workPrefix;
 
 /** Default per-ffmpeg-run limit; Lambda stops earlier on its own timeout. */
 const DEFAULT_FFMPEG_TIMEOUT_SEC = 3600;

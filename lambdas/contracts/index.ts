@@ -19,3 +19,5 @@ export * from './allocation.js';
 export * from './allocate-state.js';
 export * from './estimate.js';
 export * from './source-version.js';
+export * from './zod-issues.js';
+export * from './page-cursor.js';

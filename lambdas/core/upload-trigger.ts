@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_SOURCE_LIMITS, JobSpecSchema, UPLOAD_PREFIX, VIDEO_EXTENSIONS, type EncodeWorkflowInput, type JobSpec, type SourceLimits, versionedKey } from '../contracts/index.js';
 import { findPreset } from './presets.js';
-import { workflowSpecOf } from './workflow-spec.js';
+import { awsRunContext, encodeWorkflowInput } from './workflow-input.js';
 
 export { UPLOAD_PREFIX, VIDEO_EXTENSIONS } from '../contracts/index.js';
 
@@ -96,20 +96,9 @@ export interface UploadWorkflowOptions {
   region: string;
 }
 
-/** The encode workflow's input for an upload: intermediates under `.mosaic/work/<jobId>/`, outputs under `<jobId>/`. */
+/** The encode workflow's input for an upload or an API job on AWS (core/workflow-input.ts). */
 export function uploadWorkflowInput(jobId: string, spec: JobSpec, o: UploadWorkflowOptions): EncodeWorkflowInput {
-  return {
-    jobId,
-    // The version recorded at submit, so a replaced object changes nothing for the job.
-    source: { key: spec.source.versionId ? versionedKey(spec.source.key, spec.source.versionId) : spec.source.key },
-    spec: workflowSpecOf(spec),
-    limits: { ...(o.limits ?? DEFAULT_SOURCE_LIMITS) },
-    workPrefix: `.mosaic/work/${jobId}/`,
-    outputPrefix: `${jobId}/`,
-    parallelism: o.parallelism,
-    threadsPerTask: o.threadsPerTask,
-    vmafAvailable: o.vmafAvailable,
-    // On AWS the allocator picks chunk lengths with sizes, for the Map's concurrency.
-    allocator: { region: o.region, maxConcurrency: o.parallelism, chooseChunks: true },
-  };
+  // The version recorded at submit, so a replaced object changes nothing for the job.
+  const source = { key: spec.source.versionId ? versionedKey(spec.source.key, spec.source.versionId) : spec.source.key };
+  return encodeWorkflowInput(jobId, source, spec, awsRunContext({ ...o, limits: o.limits ?? DEFAULT_SOURCE_LIMITS }));
 }

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FunctionConfigSchema, type FunctionConfig } from '../../lambdas/contracts/function-config.js';
+import { formatIssues } from '../../lambdas/contracts/zod-issues.js';
 
 export interface MediaFunctionDefinition {
   config: FunctionConfig;
@@ -34,7 +35,7 @@ export function loadFunctionDefinitions(functionsDir: string): MediaFunctionDefi
     }
     const parsed = FunctionConfigSchema.safeParse(json);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      const issues = formatIssues(parsed.error);
       throw new Error(`${file}: invalid function config: ${issues}`);
     }
     if (parsed.data.name !== folder) throw new Error(`${file}: name "${parsed.data.name}" must equal its folder name "${folder}"`);

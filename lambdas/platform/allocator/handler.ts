@@ -6,6 +6,7 @@
  * calls the same handler in-process.
  */
 import {
+  formatIssues,
   AllocateStateInputSchema,
   DetailTypes,
   ESCALATING_ERRORS,
@@ -49,7 +50,7 @@ export function createAllocatorHandler(deps: AllocatorDeps): (event: unknown) =>
   return async (event) => {
     const parsed = AllocateStateInputSchema.safeParse(event);
     if (!parsed.success) {
-      const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      const where = formatIssues(parsed.error);
       throw new InputInvalidError(`allocator: invalid input: ${where}`);
     }
     const input = parsed.data;

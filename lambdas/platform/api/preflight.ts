@@ -5,7 +5,7 @@
  */
 import { ErrorNames, PlanInputSchema, type JobSpec, type PlanResult, type PreflightResult } from '../../contracts/index.js';
 import { planEncode } from '../../core/encode-plan.js';
-import { workflowSpecOf } from '../../core/workflow-spec.js';
+import { planInputFor } from '../../core/workflow-input.js';
 import type { BlobStore, JobControl, JobStore } from '../../ports.js';
 import { loadSpeedTable } from '../../runtime/speed-table.js';
 
@@ -30,19 +30,7 @@ export async function preflight(deps: { control: JobControl; blobs: BlobStore; j
   let plan: PlanResult;
   try {
     plan = planEncode(
-      PlanInputSchema.parse({
-        jobId: 'preflight',
-        source: spec.source,
-        media,
-        spec: workflowSpecOf(spec),
-        workPrefix: '.mosaic/work/preflight/',
-        outputPrefix: 'preflight/',
-        parallelism: ctx.parallelism,
-        threadsPerTask: ctx.threadsPerTask,
-        vmafAvailable: ctx.vmafAvailable,
-        platforms: ctx.platforms,
-        ...(ctx.allocator ? { allocator: ctx.allocator } : {}),
-      }),
+      PlanInputSchema.parse(planInputFor('preflight', spec.source, media, spec, ctx)),
       // Sized with what this installation measured, as the Plan step of the job would be.
       await loadSpeedTable(deps.jobs),
     );

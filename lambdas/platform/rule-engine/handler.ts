@@ -11,6 +11,7 @@
  * `lambdas/bootstrap/rule-engine.ts`; the local one `local/rule-runtime.ts`.
  */
 import {
+  formatIssues,
   EVENT_SOURCE,
   InputInvalidError,
   RuleDetailTypes,
@@ -112,7 +113,7 @@ export function createRuleEngineHandler(deps: RuleEngineDeps): (invocation: unkn
   return async (invocation) => {
     const parsed = RuleEngineInvocationSchema.safeParse(invocation);
     if (!parsed.success) {
-      const reason = `not a rule-engine invocation ({"rule": name, "event": event}): ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
+      const reason = `not a rule-engine invocation ({"rule": name, "event": event}): ${formatIssues(parsed.error)}`;
       logger.warn('rule engine: rejected', { reason });
       return { status: 'rejected', reason };
     }

@@ -1,5 +1,5 @@
 /** /v1/jobs: submit (idempotent), preflight, list, show, events, cancel, retry. */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   ApiErrorCodes,
@@ -14,6 +14,8 @@ import {
   type JobRecord,
   type JobSpec,
 } from '../../../contracts/index.js';
+import { canonicalJson } from '../../../core/cache-key.js';
+import { newJobId as defaultJobId } from '../../../core/job-ids.js';
 import { callerKey, callerKeysIn } from '../../../core/object-keys.js';
 import { findPreset, presetNames } from '../../../core/presets.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
@@ -102,23 +104,6 @@ const retry = createRoute({
   responses: { 202: json(JobViewSchema, 'The job, QUEUED again'), ...pick(400, 401, 404, 409) },
 });
 
-/** Keys sorted at every level, so equal bodies hash equal whatever their key order. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
-}
-
-export function defaultJobId(): string {
-  const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return `${t}-${randomBytes(6).toString('hex')}`;
-}
-
 /**
  * A submitted spec as the engines may take it: every object key through the one choke point
  * (never into `.mosaic/`, in any spelling; decoded once), and a preset that exists.
@@ -168,7 +153,7 @@ export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
     let jobId = newJobId();
     const idempotencyKey = c.req.valid('header')['idempotency-key'];
     if (idempotencyKey) {
-      const requestHash = createHash('sha256').update(canonical(spec)).digest('hex');
+      const requestHash = createHash('sha256').update(canonicalJson(spec)).digest('hex');
       const claim = await deps.jobs.claimIdempotencyKey({ key: `${c.get('principal')}:${idempotencyKey}`, requestHash, jobId, createdAt: new Date().toISOString() });
       if (claim.requestHash !== requestHash)
         throw new ApiHttpError(409, ApiErrorCodes.IdempotencyKeyReused, 'this Idempotency-Key was used with a different request body', { jobId: claim.jobId });

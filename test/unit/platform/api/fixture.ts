@@ -6,7 +6,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ConflictError,
   InputInvalidError,
   NotFoundError,
   type FunctionInfo,
@@ -14,6 +13,8 @@ import {
   type JobSpec,
   type MediaInfo,
 } from '../../../../lambdas/contracts/index.js';
+import { cancelRefusal, retryRefusal } from '../../../../lambdas/core/job-lifecycle.js';
+import { outputPrefix } from '../../../../lambdas/core/job-keys.js';
 import { createApiApp, type ApiApp } from '../../../../lambdas/platform/api/app.js';
 import { staticKeys } from '../../../../lambdas/platform/api/auth.js';
 import type { JobControl, PlanContext } from '../../../../lambdas/ports.js';
@@ -44,18 +45,20 @@ export class FakeControl implements JobControl {
     const existing = await this.jobs.getJob(opts.jobId);
     if (existing) return existing;
     this.submitted.push(opts.jobId);
-    return this.jobs.createJob({ id: opts.jobId, spec, sourceHash: null, outputPrefix: `${opts.jobId}/` });
+    return this.jobs.createJob({ id: opts.jobId, spec, sourceHash: null, outputPrefix: outputPrefix(opts.jobId) });
   }
   async cancel(id: string): Promise<JobRecord> {
     const job = await this.jobs.getJob(id);
     if (!job) throw new NotFoundError(`no job ${id}`);
-    if (job.status === 'SUCCEEDED' || job.status === 'FAILED') throw new ConflictError(`job ${id} is ${job.status}`);
+    const refusal = cancelRefusal(job);
+    if (refusal) throw refusal;
     return this.jobs.updateJob(id, { status: 'CANCELLED', error: { code: 'Mosaic.Cancelled', message: 'cancelled on request' } });
   }
   async retry(id: string): Promise<JobRecord> {
     const job = await this.jobs.getJob(id);
     if (!job) throw new NotFoundError(`no job ${id}`);
-    if (job.status !== 'FAILED' && job.status !== 'CANCELLED') throw new ConflictError(`job ${id} is ${job.status}`);
+    const refusal = retryRefusal(job);
+    if (refusal) throw refusal;
     return this.jobs.updateJob(id, { status: 'QUEUED', error: null });
   }
   async inspect(source: { key: string }): Promise<MediaInfo> {
