@@ -3,6 +3,7 @@
  * AWS ones in `lambdas/adapters/aws/`; one contract test suite runs against both.
  */
 import type {
+  JobPatch as ContractJobPatch,
   CacheEntry,
   FunctionInfo,
   IdempotencyRecord,
@@ -50,18 +51,8 @@ export interface NewJob {
   outputPrefix: string;
 }
 
-export interface JobPatch {
-  status?: JobStatus;
-  /** Which workflow run is current (retry bumps it). */
-  run?: number;
-  progress?: number;
-  etaSec?: number | null;
-  error?: JobError | null;
-  reportKey?: string | null;
-  startedAt?: string | null;
-  endedAt?: string | null;
-  cost?: JobCost | null;
-}
+/** The fields of a job a write may change (in contracts: the lifecycle decides them in core). */
+export type JobPatch = ContractJobPatch;
 
 // ---- Narrow ports, one concern each. Each engine has one adapter implementing all of them
 // (SQLite locally, one DynamoDB table on AWS); `JobStore` names that whole adapter.

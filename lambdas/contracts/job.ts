@@ -41,6 +41,20 @@ export const JobRecordSchema = z.object({
 });
 export type JobRecord = z.infer<typeof JobRecordSchema>;
 
+/** The fields of a job a write may change. */
+export interface JobPatch {
+  status?: JobRecord['status'];
+  /** Which workflow run is current (retry bumps it). */
+  run?: number;
+  progress?: number;
+  etaSec?: number | null;
+  error?: JobError | null;
+  reportKey?: string | null;
+  startedAt?: string | null;
+  endedAt?: string | null;
+  cost?: JobCost | null;
+}
+
 export const StepRecordSchema = z.object({
   jobId: z.string(),
   /** Function name plus item, e.g. `encode-video:r1-c3`. */

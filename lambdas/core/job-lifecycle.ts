@@ -11,6 +11,7 @@ import {
   ErrorNames,
   TERMINAL_JOB_STATUSES,
   type JobError,
+  type JobPatch,
   type JobRecord,
   type JobStatus,
   type JobStatusChanged,
@@ -28,20 +29,9 @@ export type JobEvent =
   | { kind: 'cancel-requested'; at: string }
   | { kind: 'retry-requested'; at: string };
 
-export interface JobFields {
-  status?: JobStatus;
-  run?: number;
-  progress?: number;
-  etaSec?: number | null;
-  error?: JobError | null;
-  reportKey?: string | null;
-  startedAt?: string | null;
-  endedAt?: string | null;
-}
-
 export interface JobChange {
   /** Fields to write, on the condition that the job is still at the version it was read at. */
-  patch: JobFields;
+  patch: JobPatch;
   /** `Job Status Changed` to record in the job's history and publish (webhooks follow these). */
   statusChanged: JobStatusChanged | null;
 }
