@@ -1,40 +1,374 @@
-import { readFile } from 'node:fs/promises';
+/**
+ * Issue 11: the AWS composition end to end on one machine (test/helpers/aws-world). The stage is
+ * synthesised in-process and "deployed" onto s3rver (both buckets) and dynalite (the table as the
+ * stateful stack defines it); the encode state machine's definition as synth emits it, with its
+ * substitutions applied, runs in aws-local-stepfunctions, each Task calling the real bootstrap
+ * Lambda handler its ARN names (Package through the Fargate container entry, reporting with
+ * SendTaskSuccess); EventBridge delivers by the template's own rule patterns to the upload
+ * trigger, lifecycle, rule-engine and job-events Lambdas; the harness emits Step Functions'
+ * Execution Status Change events; the API Lambda answers API Gateway proxy events.
+ *
+ * A real 4 s clip dropped under inbox/ goes QUEUED → RUNNING → SUCCEEDED; duplicate and
+ * reordered events change nothing; a job cancelled while its container is up ends CANCELLED
+ * with nothing left running; a job failed once by the harness is retried from its cached steps,
+ * with signed webhooks in order; and the local engine gives the same job view for the same clip.
+ */
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsJobStore } from '../../lambdas/bootstrap/aws-deps.js';
+import { LOCAL_RULE_SUBSTITUTIONS } from '../../lambdas/contracts/index.js';
+import { uploadJobId } from '../../lambdas/core/upload-trigger.js';
+import { jobView } from '../../lambdas/platform/api/job-view.js';
+import { verifyWebhookSignature } from '../../lambdas/platform/api/webhooks.js';
+import { loadOrCreateWebhookSecret } from '../../lambdas/platform/job-events/handler.js';
+import type { UploadTarget } from '../../lambdas/ports.js';
 import { FFMPEG, FFPROBE, makeClip, tempDir, VMAF_MODEL } from '../helpers/media.js';
-import { AwsWorld, until } from '../helpers/aws-world/world.js';
+import { startRulesWorld } from '../helpers/rules-world.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/aws-world/services.js';
+import { AwsWorld, until, type BusEvent, type ExecutionRecord } from '../helpers/aws-world/world.js';
+
+const KEY = 'inbox/draft/clip.mp4';
+const FINAL = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+const work = tempDir('mosaic-aws-world-');
+const clipPath = makeClip(join(work, 'clip.mp4'), { width: 320, height: 180, seconds: 4, fps: 25 });
+const clip = readFileSync(clipPath);
+const vmafModel = existsSync(VMAF_MODEL) ? VMAF_MODEL : undefined;
 
 let world: AwsWorld;
-let clip: Buffer;
+let hooks: WebhookReceiver;
+let happy: { jobId: string; view: any; history: any[]; upload: BusEvent; execution: ExecutionRecord };
+
 beforeAll(async () => {
-  world = await AwsWorld.start({ ffmpeg: FFMPEG!, ffprobe: FFPROBE!, vmafModel: VMAF_MODEL, fargate: ['package'] });
-  clip = await readFile(makeClip(join(tempDir('mosaic-aws-world-'), 'clip.mp4'), { width: 320, height: 180, seconds: 4, fps: 25 }));
+  [world, hooks] = await Promise.all([AwsWorld.start({ ffmpeg: FFMPEG!, ffprobe: FFPROBE!, vmafModel, fargate: ['package'] }), startWebhookReceiver()]);
 }, 60_000);
 afterAll(async () => {
-  await world?.close();
+  await Promise.all([world?.close(), hooks?.close()]);
 });
 
-describe('aws world', () => {
-  it('happy path', async () => {
-    const t0 = Date.now();
-    await world.upload('inbox/draft/clip.mp4', clip);
-    await until('an execution', () => (world.executions.size ? true : undefined), 20_000);
-    const [exec] = [...world.executions.values()];
-    const polls: any[] = [];
-    await until('end', async () => {
-      const r = await world.api('GET', `/v1/jobs/${exec!.name}`);
-      polls.push({ status: r.body.status, p: r.body.progress, t: Date.now() - t0 });
-      return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(r.body.status) ? r.body : undefined;
-    }, 80_000, 100);
+const statusesOf = (history: { detailType: string; detail: { status?: string } }[]) =>
+  history.filter((e) => e.detailType === 'Job Status Changed').map((e) => e.detail.status);
+const jobStatusEventsOnBus = (jobId: string) =>
+  world.busLog.filter((b) => b.event['detail-type'] === 'Job Status Changed' && b.event.detail.jobId === jobId).map((b) => b.event.detail.status as string);
+const keysUnder = async (prefix: string) =>
+  ((await world.s3Client.send(new ListObjectsV2Command({ Bucket: world.deployment.derivativeBucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
+
+async function getJob(id: string) {
+  const r = await world.api('GET', `/v1/jobs/${id}`);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body;
+}
+
+async function history(id: string) {
+  const r = await world.api('GET', `/v1/jobs/${id}/events`);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body.events as { detailType: string; detail: any }[];
+}
+
+/** Polls GET /v1/jobs/{id} (as a client would) until the job ends; returns every answer. */
+async function pollToEnd(id: string, timeoutMs = 60_000) {
+  const seen: { status: string; percent: number; etaSec: number | null }[] = [];
+  const view = await until(
+    `job ${id} to end`,
+    async () => {
+      const v = await getJob(id);
+      seen.push({ status: v.status, percent: v.progress.percent, etaSec: v.progress.etaSec });
+      return FINAL.includes(v.status) ? v : undefined;
+    },
+    timeoutMs,
+    60,
+  );
+  return { view, seen };
+}
+
+const executionsOf = (jobId: string) => [...world.executions.values()].filter((e) => e.name.startsWith(jobId));
+
+describe('Mosaic on an AWS world (synthesised stage, emulators, real handlers)', () => {
+  it('encodes a clip dropped under inbox/: QUEUED → RUNNING → SUCCEEDED, progress up to 1, ETA down, Package on Fargate', async () => {
+    const upload = await world.upload(KEY, clip);
+    // S3's event reached the upload trigger through the deployed ingest-video rule and its input transformer.
+    const started = await until('the upload trigger', () => world.deliveries.find((d) => d.rule === 'mosaic-dev-ingest-video' && d.result)?.result as any);
+    expect(started).toMatchObject({ status: 'started', duplicate: false, job: { status: 'QUEUED', spec: { preset: 'draft', source: { key: KEY }, tags: { trigger: 's3-upload' } } } });
+    const jobId: string = started.job.id;
+    expect(jobId).toBe(uploadJobId(world.deployment.sourceBucket, KEY, { etag: upload.detail.object.etag }));
+
+    const { view, seen } = await pollToEnd(jobId);
     await world.settle();
-    console.log(JSON.stringify(polls.map(p=>[p.status,p.p.percent,p.p.etaSec,p.t])));
-    console.log(exec!.status, exec!.error, exec!.cause);
-    console.log(JSON.stringify(world.tasks.map(t=>[t.state,t.fn,t.platform,t.itemId,t.outcome,t.error, t.endedAt!-t.startedAt])));
-    console.log('dead', JSON.stringify(world.deadLetters.map(d=>[d.rule,d.target,d.error])), world.harnessErrors);
-    const r = await world.api('GET', `/v1/jobs/${exec!.name}`);
-    console.log(JSON.stringify(r.body, null, 1).slice(0, 6000));
-    const h = await world.api('GET', `/v1/jobs/${exec!.name}/events`);
-    console.log(JSON.stringify(h.body).slice(0, 3000));
-    console.log(JSON.stringify(world.deliveries.map(d=>[d.rule,d.target,d.event['detail-type'], d.attempts, JSON.stringify(d.result).slice(0,100)])).slice(0,5000));
+    expect(view.status, JSON.stringify(view.error)).toBe('SUCCEEDED');
+
+    // Every answer while it ran: statuses in order, progress never back, up to 100 %; the ETA falls to 0.
+    const order = ['QUEUED', 'RUNNING', 'SUCCEEDED'];
+    const idx = seen.map((s) => order.indexOf(s.status));
+    expect(idx.every((i, n) => i >= 0 && (n === 0 || i >= idx[n - 1]!))).toBe(true);
+    expect(seen.filter((s) => s.status === 'RUNNING').length).toBeGreaterThan(2);
+    for (let n = 1; n < seen.length; n++) expect(seen[n]!.percent, JSON.stringify(seen)).toBeGreaterThanOrEqual(seen[n - 1]!.percent);
+    expect(seen.some((s) => s.status === 'RUNNING' && s.percent > 0 && s.percent < 100)).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ status: 'SUCCEEDED', percent: 100, etaSec: 0 });
+    const etas = seen.filter((s) => s.status === 'RUNNING' && s.etaSec !== null).map((s) => s.etaSec!);
+    expect(etas.length, JSON.stringify(seen)).toBeGreaterThan(0);
+    expect(Math.max(...etas)).toBeGreaterThan(0);
+
+    // One execution, named by the job, started by the upload trigger; the harness announced RUNNING and SUCCEEDED.
+    const [execution, ...more] = executionsOf(jobId);
+    expect(more).toEqual([]);
+    expect(execution!.name).toBe(jobId);
+    expect(execution!.events.map((e) => e.detail.status)).toEqual(['RUNNING', 'SUCCEEDED']);
+    expect(JSON.parse(execution!.output!)).toMatchObject({ jobId, status: 'SUCCEEDED', reportKey: `${jobId}/report.json` });
+    expect(world.services.of('StartExecution').filter((c) => c.body.name === jobId)).toHaveLength(1);
+
+    // Each Task ran the handler its ARN names; Package went through the container entry and reported with SendTaskSuccess.
+    const tasks = world.tasks.filter((t) => t.execution === jobId);
+    expect(tasks.every((t) => t.outcome === 'succeeded'), JSON.stringify(tasks)).toBe(true);
+    expect(new Set(tasks.map((t) => t.fn))).toEqual(new Set(['inspect', 'plan', 'mosaic-allocator', 'encode-video', 'encode-audio', 'assemble', 'measure-quality', 'package', 'thumbnails', 'publish']));
+    expect(tasks.filter((t) => t.platform === 'fargate').map((t) => [t.state, t.fn])).toEqual([['PackageOnFargate', 'package']]);
+    expect(tasks.filter((t) => t.fn === 'encode-video').every((t) => t.state === 'EncodeVideoChunkOnLambda')).toBe(true);
+    const success = world.services.of('SendTaskSuccess').map((c) => JSON.parse(String(c.body.output)));
+    expect(success.some((o) => o?.master?.hls || JSON.stringify(o).includes(`${jobId}/hls/`))).toBe(true);
+
+    // The view: steps, outputs, renditions, cost; the outputs are in the derivative bucket.
+    const stepIds = view.steps.map((s: any) => s.stepId);
+    expect(stepIds).toEqual(expect.arrayContaining(['inspect:source', 'plan', 'encode-audio:a0', 'assemble:r0', 'measure-quality:r0', 'package:package', 'thumbnails:thumbnails', 'publish']));
+    expect(stepIds.filter((s: string) => s.startsWith('encode-video:')).length).toBeGreaterThan(0);
+    expect(view.steps.every((s: any) => s.status === 'SUCCEEDED')).toBe(true);
+    expect(view.outputs.hls.key).toBe(`${jobId}/hls/master.m3u8`);
+    expect(view.outputs.dash.key).toBe(`${jobId}/dash/manifest.mpd`);
+    expect(view.outputs.hls.url).toContain(world.deployment.derivativeBucket);
+    expect(view.renditions).toEqual([expect.objectContaining({ id: expect.any(String), width: 320, height: 180 })]);
+    expect(view.renditions[0].psnr).toBeGreaterThan(25);
+    expect(view.cost.actualUsd).toBeGreaterThan(0);
+    for (const k of [view.outputs.hls.key, view.outputs.dash.key, `${jobId}/report.json`])
+      await world.s3Client.send(new HeadObjectCommand({ Bucket: world.deployment.derivativeBucket, Key: k }));
+    // A succeeded job's intermediates are gone.
+    expect(await keysUnder(`.mosaic/work/${jobId}/`)).toEqual([]);
+
+    // The history lists every status change; each was announced on the platform bus once, in order.
+    const events = await history(jobId);
+    expect(statusesOf(events)).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
+    expect(jobStatusEventsOnBus(jobId)).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
+    // The rule engine took the job's end (record-job-preset-version); nothing failed or was dead-lettered.
+    expect(world.deliveries.filter((d) => d.rule === 'mosaic-dev-record-job-preset-version' && d.event.detail.jobId === jobId).map((d) => d.error ?? 'ok')).toEqual(['ok']);
+    expect(world.deadLetters.map((d) => `${d.rule} → ${d.target}: ${d.error}`)).toEqual([]);
+    expect(world.harnessErrors).toEqual([]);
+    happy = { jobId, view, history: events, upload, execution: execution! };
+  }, 90_000);
+
+  it('changes nothing on a duplicate S3 event, a duplicate and a reordered Execution Status Change', async () => {
+    expect(happy, 'needs the happy path').toBeDefined();
+    const { jobId, execution } = happy;
+    const jobs = awsJobStore(world.envOf(world.fn('mosaic-lifecycle')));
+    const before = await jobs.getJob(jobId);
+    const historyBefore = await history(jobId);
+    const busBefore = jobStatusEventsOnBus(jobId).length;
+    const startsBefore = world.services.of('StartExecution').length;
+    const deliveriesBefore = world.deliveries.length;
+
+    // EventBridge delivers at least once: the same events again, and the end before a late start.
+    world.put('default', happy.upload);
+    const [running, succeeded] = execution.events;
+    world.put('default', succeeded!);
+    world.put('default', running!);
+    // And a RUNNING of the same execution announced anew, after its end (out of order, new id).
+    world.put('default', world.statusEvent({ ...execution, status: 'RUNNING', stopDate: null, output: null }));
+    await world.settle();
+
+    const fresh = world.deliveries.slice(deliveriesBefore);
+    expect(fresh.map((d) => d.target)).toEqual(['mosaic-upload-trigger', 'mosaic-lifecycle', 'mosaic-lifecycle', 'mosaic-lifecycle']);
+    expect(fresh[0]!.result).toMatchObject({ status: 'started', duplicate: true, job: { id: jobId } });
+    expect(fresh.every((d) => !d.error)).toBe(true);
+    // The trigger asked again under the job's name, and Step Functions refused a second execution of it.
+    expect(world.services.of('StartExecution').slice(startsBefore).map((c) => c.body.name)).toEqual([jobId]);
+    expect(executionsOf(jobId)).toHaveLength(1);
+    expect(await jobs.getJob(jobId)).toEqual(before);
+    expect(await history(jobId)).toEqual(historyBefore);
+    expect(jobStatusEventsOnBus(jobId).length).toBe(busBefore);
+    expect((await getJob(jobId)).status).toBe('SUCCEEDED');
+  }, 60_000);
+
+  it('cancels a job while its Fargate task is up: CANCELLED, the container stopped, nothing left running, webhooks signed and in order', async () => {
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let jobId = '';
+    world.containerGates.push((fn, payload) => (fn === 'package' && payload?.jobId === jobId ? held : undefined));
+    try {
+      const submit = await world.api('POST', '/v1/jobs', { source: { key: KEY }, preset: 'draft', webhook: { url: hooks.url }, tags: { case: 'cancel' } });
+      expect(submit.status, JSON.stringify(submit.body)).toBe(202);
+      jobId = submit.body.id;
+      expect(submit.body.status).toBe('QUEUED');
+      // Wait until the container is up (its start held by the harness), then cancel through the API.
+      await until('the package container', () => world.tasks.find((t) => t.execution === jobId && t.fn === 'package' && t.outcome === 'running'), 60_000);
+      const beforeCancel = await getJob(jobId);
+      expect(beforeCancel.status).toBe('RUNNING');
+      const cancelled = await world.api('POST', `/v1/jobs/${jobId}/cancel`);
+      expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+      expect(cancelled.body.status).toBe('CANCELLED');
+      const stoppedAt = Date.now();
+      release();
+      await world.settle();
+
+      const [execution, ...more] = executionsOf(jobId);
+      expect(more).toEqual([]);
+      expect(execution!.status).toBe('ABORTED');
+      expect(execution!.events.map((e) => e.detail.status)).toEqual(['RUNNING', 'ABORTED']);
+      expect(execution!.events[1]!.detail).toMatchObject({ error: 'Mosaic.Cancelled', cause: expect.stringContaining(jobId) });
+      // The container saw ECS stop it; nothing of the job runs, and nothing started after the stop.
+      const tasks = world.tasks.filter((t) => t.execution === jobId);
+      expect(world.running).toBe(0);
+      expect(tasks.filter((t) => t.outcome === 'running')).toEqual([]);
+      expect(tasks.filter((t) => t.startedAt > stoppedAt)).toEqual([]);
+      const pkg = tasks.find((t) => t.fn === 'package')!;
+      expect(pkg).toMatchObject({ platform: 'fargate', outcome: 'failed' });
+      const tokenCalls = world.services.calls.filter((c) => c.op === 'SendTaskFailure' && c.at >= stoppedAt);
+      expect(tokenCalls.map((c) => c.body.error)).toEqual(['Mosaic.Transient']);
+
+      const view = await getJob(jobId);
+      expect(view).toMatchObject({ status: 'CANCELLED', outputs: { hls: null, dash: null } });
+      expect(view.steps.some((s: any) => s.status === 'RUNNING')).toBe(false);
+      expect(await keysUnder(`${jobId}/`)).toEqual([]);
+      expect(await keysUnder(`.mosaic/work/${jobId}/`)).toEqual([]);
+      expect(statusesOf(await history(jobId))).toEqual(['QUEUED', 'RUNNING', 'CANCELLED']);
+      // The late ABORTED status change was stale: announced once each, in order.
+      expect(jobStatusEventsOnBus(jobId)).toEqual(['QUEUED', 'RUNNING', 'CANCELLED']);
+
+      await expectWebhooks(jobId, ['QUEUED', 'RUNNING', 'CANCELLED']);
+      expect(world.deadLetters.map((d) => `${d.rule} → ${d.target}: ${d.error}`)).toEqual([]);
+      expect(world.harnessErrors).toEqual([]);
+    } finally {
+      release();
+      world.containerGates.length = 0;
+    }
+  }, 90_000);
+
+  it('retries a job failed once (harness fault in Thumbnails) from its cached steps, webhooks signed and in order', async () => {
+    const retryKey = 'uploads/aws-world/retry.mp4';
+    await world.upload(retryKey, clip);
+    let jobId = '';
+    let failures = 0;
+    world.faults.push((fn, p) => {
+      if (fn !== 'thumbnails' || p?.jobId !== jobId || failures > 0) return null;
+      failures++;
+      return Object.assign(new Error('thumbnails: injected by the test harness (fails once)'), { name: 'Mosaic.InputInvalid' });
+    });
+    try {
+      const submit = await world.api('POST', '/v1/jobs', { source: { key: retryKey }, preset: 'draft', webhook: { url: hooks.url }, tags: { case: 'retry' } });
+      expect(submit.status, JSON.stringify(submit.body)).toBe(202);
+      jobId = submit.body.id;
+      const failed = (await pollToEnd(jobId)).view;
+      await world.settle();
+      expect(failed.status).toBe('FAILED');
+      expect(failed.error).toMatchObject({ code: 'Mosaic.InputInvalid', message: expect.stringContaining('injected by the test harness') });
+      const [first] = executionsOf(jobId);
+      expect(first!.events.map((e) => e.detail.status)).toEqual(['RUNNING', 'FAILED']);
+      expect(first!.events[1]!.detail.error).toBe('Mosaic.InputInvalid');
+      const firstSteps = new Map<string, string>(failed.steps.map((s: any) => [s.stepId, s.status]));
+      // The fault hit before the runtime started Thumbnails (as a Lambda failing at init): no step of it.
+      expect(firstSteps.has('thumbnails:thumbnails')).toBe(false);
+      for (const [id, status] of firstSteps) if (id !== 'publish') expect(status, id).toBe('SUCCEEDED');
+
+      const retried = await world.api('POST', `/v1/jobs/${jobId}/retry`);
+      expect(retried.status, JSON.stringify(retried.body)).toBe(202);
+      expect(retried.body.status).toBe('QUEUED');
+      const done = (await pollToEnd(jobId)).view;
+      await world.settle();
+      expect(done.status, JSON.stringify(done.error)).toBe('SUCCEEDED');
+      const executions = executionsOf(jobId);
+      expect(executions.map((e) => [e.name === jobId ? 'first' : 'retry', e.status])).toEqual([['first', 'FAILED'], ['retry', 'SUCCEEDED']]);
+      // Every step the first run finished came from the cache; the failed one ran again.
+      const steps = new Map<string, string>(done.steps.map((s: any) => [s.stepId, s.status]));
+      if (process.env.AWS_WORLD_DEBUG) console.log(JSON.stringify([...steps]));
+      const encodes = [...steps.keys()].filter((k) => /^(encode-video|encode-audio|assemble|measure-quality):/.test(k));
+      expect(encodes.length).toBeGreaterThan(3);
+      for (const k of encodes) expect(steps.get(k), k).toBe('CACHED');
+      // A failed job's outputs are removed (its work stays for the cache), so Package, which writes outputs, runs again.
+      expect(steps.get('package:package')).toBe('SUCCEEDED');
+      expect(steps.get('thumbnails:thumbnails')).toBe('SUCCEEDED');
+      expect(done.outputs.hls.key).toBe(`${jobId}/hls/master.m3u8`);
+      expect(statusesOf(await history(jobId))).toEqual(['QUEUED', 'RUNNING', 'FAILED', 'QUEUED', 'RUNNING', 'SUCCEEDED']);
+      await expectWebhooks(jobId, ['QUEUED', 'RUNNING', 'FAILED', 'QUEUED', 'RUNNING', 'SUCCEEDED']);
+      expect(world.deadLetters.map((d) => `${d.rule} → ${d.target}: ${d.error}`)).toEqual([]);
+      expect(world.harnessErrors).toEqual([]);
+    } finally {
+      world.faults.length = 0;
+    }
+  }, 90_000);
+
+  it('gives the same job view on the local engine for the same clip dropped in its inbox', async () => {
+    expect(happy, 'needs the happy path').toBeDefined();
+    const root = tempDir('mosaic-aws-world-local-');
+    const local = await startRulesWorld(root, {
+      runtime: { searchPath: (process.env.PATH ?? '').split(':'), cacheDir: join(root, 'cache'), allowModelDownload: false, ffmpegTimeoutMs: 120_000, ...(vmafModel ? { vmafModelPath: vmafModel } : {}) },
+      platformDefaults: new Map([['package', 'fargate']]),
+    });
+    try {
+      mkdirSync(join(root, 'inbox', 'draft'), { recursive: true });
+      copyFileSync(clipPath, join(root, KEY));
+      await local.settle(1, 60_000);
+      const localId = uploadJobId(LOCAL_RULE_SUBSTITUTIONS.SourceBucket, KEY, { etag: createHash('md5').update(clip).digest('hex') });
+      const job = (await local.engine.jobs.getJob(localId))!;
+      expect(job?.status).toBe('SUCCEEDED');
+      const uploads = { downloadUrl: async (k: string) => `local:${k}` } as unknown as UploadTarget;
+      const localView = await jobView({ jobs: local.engine.jobs, blobs: local.engine.blobs, uploads }, job);
+      const localHistory = await local.engine.jobs.listEvents(localId);
+
+      const aws = comparable(happy.view, happy.jobId);
+      const loc = comparable(localView, localId);
+      if (process.env.AWS_WORLD_DEBUG) console.log(JSON.stringify({ aws, loc }, null, 1));
+      expect(statusesOf(localHistory as never)).toEqual(statusesOf(happy.history));
+      expect(loc.steps).toEqual(aws.steps);
+      expect(loc.outputs).toEqual(aws.outputs);
+      expect(loc.renditions).toEqual(aws.renditions);
+      expect(loc.spec).toEqual(aws.spec);
+      expect(loc.rest).toEqual(aws.rest);
+      // report.json, field by field (times and ids aside).
+      const awsReport = JSON.parse(await streamText(happy.view.outputs.report.key));
+      const localReport = JSON.parse(readFileSync(join(root, job.reportKey!), 'utf8'));
+      expect(comparableReport(localReport, localId)).toEqual(comparableReport(awsReport, happy.jobId));
+    } finally {
+      await local.stop();
+    }
   }, 90_000);
 });
+
+async function streamText(key: string): Promise<string> {
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const r = await world.s3Client.send(new GetObjectCommand({ Bucket: world.deployment.derivativeBucket, Key: key }));
+  return r.Body!.transformToString();
+}
+
+/** Receives the job's webhooks (bounded wait): each signed with the deployment's secret, statuses in order. */
+async function expectWebhooks(jobId: string, statuses: string[]) {
+  const mine = () => hooks.received.filter((h) => JSON.parse(h.body).job.id === jobId);
+  await until(`${statuses.length} webhooks for ${jobId}`, () => (mine().length >= statuses.length ? true : undefined), 20_000);
+  const secret = await loadOrCreateWebhookSecret(awsJobStore(world.envOf(world.fn('mosaic-job-events'))));
+  const got = mine();
+  for (const h of got) expect(verifyWebhookSignature(secret, h.headers['mosaic-signature'] as string, h.body)).toBe(true);
+  expect(got.map((h) => JSON.parse(h.body).job.status)).toEqual(statuses);
+  expect(new Set(got.map((h) => JSON.parse(h.body).id)).size).toBe(statuses.length);
+  const view = await getJob(jobId);
+  expect(view.webhook.deliveries.filter((d: any) => d.ok).length).toBe(statuses.length);
+}
+
+/** The parts of a job view both engines must agree on: no times, ids, URLs, costs or invocation ids. */
+function comparable(view: any, jobId: string) {
+  const rel = (k: string | null | undefined) => (k ? k.replace(jobId, '<job>') : null);
+  return {
+    steps: [...view.steps]
+      .map((s: any) => ({ stepId: s.stepId, function: s.function, attempt: s.attempt, status: s.status, error: s.error, fraction: s.fraction }))
+      .sort((a, b) => a.stepId.localeCompare(b.stepId)),
+    outputs: Object.fromEntries(Object.entries(view.outputs).map(([k, v]: [string, any]) => [k, rel(v?.key)])),
+    renditions: view.renditions,
+    spec: view.spec,
+    rest: { status: view.status, progress: view.progress, error: view.error, vmafUnavailableReason: view.vmafUnavailableReason, webhook: view.webhook, region: view.cost.region, pricesTakenOn: view.cost.pricesTakenOn },
+  };
+}
+
+function comparableReport(report: any, jobId: string): unknown {
+  const drop = new Set(['jobId', 'createdAt', 'startedAt', 'endedAt', 'finishedAt', 'durationSec', 'elapsedSec', 'cost', 'timings']);
+  const walk = (v: any): any => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !drop.has(k)).map(([k, x]) => [k, walk(x)]));
+    return typeof v === 'string' ? v.replaceAll(jobId, '<job>') : v;
+  };
+  return walk(report);
+}

@@ -31,6 +31,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { runTask } from '../../../containers/ffmpeg/run-task.js';
 import { createAllocator } from '../../../lambdas/bootstrap/allocator.js';
 import { createAwsApiApp } from '../../../lambdas/bootstrap/api.js';
+import { awsRuntimeDeps } from '../../../lambdas/bootstrap/aws-deps.js';
 import { createJobEvents } from '../../../lambdas/bootstrap/job-events.js';
 import { createLambdaHandler } from '../../../lambdas/bootstrap/lambda-function.js';
 import { createLifecycle } from '../../../lambdas/bootstrap/lifecycle.js';
@@ -155,6 +156,11 @@ export class AwsWorld {
   readonly executions = new Map<string, ExecutionRecord>();
   readonly tasks: TaskRun[] = [];
   readonly faults: Fault[] = [];
+  /**
+   * Harness-only: awaited while a container starts, before the function runs (a slow start),
+   * so a test can stop an execution while its ECS task is up.
+   */
+  readonly containerGates: ((fn: string, payload: any) => Promise<void> | undefined)[] = [];
   /** Errors the harness itself could not place (e.g. a container that could not report). */
   readonly harnessErrors: string[] = [];
   s3Client!: S3Client;
@@ -596,23 +602,39 @@ export class AwsWorld {
     const env = this.envOf({ env: { ...td.env, MOSAIC_FFMPEG: '/opt/bin/ffmpeg', MOSAIC_FFPROBE: '/opt/bin/ffprobe' } }, { ...overrides, MOSAIC_TASK_TOKEN: token, MOSAIC_HEARTBEAT_SEC: '2' });
     const fn = env.MOSAIC_FUNCTION!;
     const payload = JSON.parse(env.MOSAIC_INPUT ?? 'null');
-    return this.track(rec, state, fn, 'fargate', payload, () => {
-      const reported = new Promise<unknown>((resolve, reject) => this.tokens.set(token, { resolve, reject, execution: rec.arn }));
-      const stop = new AbortController();
-      rec.ecsStops.add(stop);
-      const injected = this.fault(fn, payload);
-      const container = injected
-        ? Promise.resolve().then(() => this.taskCallback({ taskToken: token, error: injected.name, cause: injected.message }, false))
-        : runTask(env, { stop: stop.signal });
-      // The container's exit: 0 once reported; a rejection means nothing could be reported.
-      const exited = Promise.resolve(container).then(
-        () => undefined,
-        (e: Error) => {
-          if (rec.status === 'RUNNING') this.harnessErrors.push(`${state}: container could not report: ${e.name}: ${e.message}`);
-        },
-      );
-      return Promise.all([reported, exited]).then(([v]) => v).finally(() => rec.ecsStops.delete(stop));
+    // What the Task state waits for: the container's SendTaskSuccess / SendTaskFailure.
+    const reported = new Promise<unknown>((resolve, reject) => this.tokens.set(token, { resolve, reject, execution: rec.arn }));
+    const stop = new AbortController();
+    rec.ecsStops.add(stop);
+    // The container's life, tracked on its own: it may outlive the state (e.g. stopped with its execution).
+    void this.track(rec, state, fn, 'fargate', payload, async () => {
+      try {
+        const injected = this.fault(fn, payload);
+        if (injected) {
+          this.taskCallback({ taskToken: token, error: injected.name, cause: injected.message }, false);
+          throw injected;
+        }
+        // Resolves once the outcome was reported (exit 0); rejects when nothing could be reported (exit 1).
+        const outcome = await runTask(env, {
+          stop: stop.signal,
+          deps: async (e) => {
+            for (const gate of this.containerGates) await gate(fn, payload);
+            return awsRuntimeDeps(e);
+          },
+        });
+        if (outcome.status === 'failed') throw Object.assign(new Error(`container reported ${outcome.error}`), { name: outcome.error ?? 'Error' });
+      } finally {
+        rec.ecsStops.delete(stop);
+      }
+    }).catch((e: Error) => {
+      const waiting = this.tokens.get(token);
+      if (rec.status !== 'RUNNING' || !waiting) return;
+      // A container gone without a word: the state's heartbeat would time out.
+      this.harnessErrors.push(`${state}: container exited without reporting: ${e.name}: ${e.message}`);
+      this.tokens.delete(token);
+      waiting.reject(Object.assign(new Error(`container exited without reporting: ${e.message}`), { name: 'States.HeartbeatTimeout' }));
     });
+    return reported;
   }
 
   // ---------------------------------------------------------------- API Gateway → API Lambda
