@@ -293,6 +293,20 @@ describe('Mosaic on an AWS world (synthesised stage, emulators, real handlers)',
     }
   }, 90_000);
 
+  it('runs one media function through the API Lambda, which calls Lambda Invoke on the function the stage names', async () => {
+    const before = world.services.of('Invoke').length;
+    const r = await world.api('POST', '/v1/functions/inspect/invocations', { input: { source: { key: KEY }, limits: { maxBytes: 1024 ** 3, maxDurationSec: 3600 } } });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.result.video).toMatchObject({ width: 320, height: 180, frames: 100 });
+    const [call, ...more] = world.services.of('Invoke').slice(before);
+    expect(more).toEqual([]);
+    expect(call!.body.FunctionName).toBe(world.fn('function:inspect').arn);
+    // A preflight probes through the same Invoke; a bad key never reaches a function.
+    const bad = await world.api('POST', '/v1/functions/inspect/invocations', { input: { source: { key: '.mosaic/work/x.mp4' } } });
+    expect(bad.status).toBe(400);
+    expect(world.services.of('Invoke').length).toBe(before + 1);
+  }, 60_000);
+
   it('gives the same job view on the local engine for the same clip dropped in its inbox', async () => {
     expect(happy, 'needs the happy path').toBeDefined();
     const root = tempDir('mosaic-aws-world-local-');
