@@ -4,12 +4,9 @@
  * open at once, so 200 submissions do not start 200 workflows), priority first, then FIFO.
  * On start it picks up jobs a dead process left QUEUED or RUNNING; they resume from the cache.
  */
-import { randomBytes } from 'node:crypto';
-import { cpus } from 'node:os';
 import {
   InputInvalidError,
   MediaInfoSchema,
-  NotFoundError,
   functionInfoOf,
   type FunctionInfo,
   type JobRecord,
@@ -18,7 +15,7 @@ import {
   type WorkflowInfo,
 } from '../lambdas/contracts/index.js';
 import type { JobControl, PlanContext } from '../lambdas/ports.js';
-import { pricingRegion } from '../lambdas/core/plan-sizing.js';
+import { oneOffJobId } from '../lambdas/core/job-ids.js';
 import { logger } from '../lambdas/runtime/index.js';
 import type { LocalEngine } from './engine.js';
 import { functionConfigs } from './function-registry.js';
@@ -81,26 +78,19 @@ export class LocalJobControl implements JobControl {
   }
 
   async inspect(source: { key: string }): Promise<MediaInfo> {
-    const input = { jobId: `preflight-${randomBytes(6).toString('hex')}`, itemId: 'source', source, limits: this.engine.limits };
+    const input = { jobId: oneOffJobId('preflight'), itemId: 'source', source, limits: this.engine.limits };
     return MediaInfoSchema.parse(await this.engine.invokeFunction('inspect', input));
   }
 
   planContext(): PlanContext {
     const platforms: PlanContext['platforms'] = {};
     for (const [name, c] of functionConfigs()) platforms[name] = c.defaultPlatform;
-    return {
-      parallelism: this.engine.parallelism,
-      threadsPerTask: Math.max(1, Math.floor(cpus().length / this.engine.parallelism)),
-      vmafAvailable: Boolean(this.engine.vmaf.path && this.engine.tools.vmafFfmpeg),
-      platforms,
-      limits: this.engine.limits,
-      // As the engine plans a job: chunks follow the worker slots; the allocator prices the tasks for AWS.
-      allocator: { region: pricingRegion(this.engine.region), maxConcurrency: this.engine.parallelism, chooseChunks: false },
-    };
+    // As the engine plans a job: chunks follow the worker slots; the allocator prices the tasks for AWS.
+    return { ...this.engine.runContext(), platforms };
   }
 
   invokeFunction(name: string, input: Record<string, unknown>): Promise<unknown> {
-    if (!this.engine.functions.has(name)) return Promise.reject(new NotFoundError(`no media function "${name}"`, { known: [...this.engine.functions.keys()] }));
+    // An unknown name is the engine's NotFoundError.
     return this.engine.invokeFunction(name, input);
   }
 

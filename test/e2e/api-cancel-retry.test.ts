@@ -22,10 +22,12 @@ beforeAll(async () => {
   server = await startTestServer(join(dir, 'out'), {
     engine: {
       parallelism: 2,
-      invokeHook: (fn) => {
-        if (fn !== fault) return;
-        fault = null;
-        throw new InputInvalidError(`injected failure in ${fn}`);
+      testing: {
+        invokeHook: (fn) => {
+          if (fn !== fault) return;
+          fault = null;
+          throw new InputInvalidError(`injected failure in ${fn}`);
+        },
       },
     },
   });

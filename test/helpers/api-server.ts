@@ -29,8 +29,8 @@ export async function startTestServer(
       ffmpegTimeoutMs: 120_000,
       ...(existsSync(VMAF_MODEL) ? { vmafModelPath: VMAF_MODEL } : {}),
     },
-    retryIntervalMs: 10,
     ...o.engine,
+    testing: { retryIntervalMs: 10, ...o.engine?.testing },
   });
   const server = await startLocalApiServer({
     engine,

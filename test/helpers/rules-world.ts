@@ -1,7 +1,7 @@
 /** An embedded engine with its rule runtime and inbox watcher, as `mosaic serve` runs them, for the rules e2e tests. */
 import { tmpdir } from 'node:os';
 import type { BusEvent } from '../../lambdas/contracts/index.js';
-import { LocalEngine, type LocalEngineOptions } from '../../local/engine.js';
+import { LocalEngine, type EngineTestSeams, type LocalEngineOptions } from '../../local/engine.js';
 import { InboxWatcher } from '../../local/inbox-watcher.js';
 import { LocalRuleRuntime, type FiringReport } from '../../local/rule-runtime.js';
 
@@ -17,13 +17,17 @@ export interface RulesWorld {
   stop(): Promise<void>;
 }
 
-export async function startRulesWorld(root: string, engine: Partial<LocalEngineOptions> = {}): Promise<RulesWorld> {
+/** Engine options, with the engine's test seams given flat (fast retries unless a test says otherwise). */
+export type RulesWorldOptions = Partial<Omit<LocalEngineOptions, 'testing'>> & EngineTestSeams;
+
+export async function startRulesWorld(root: string, o: RulesWorldOptions = {}): Promise<RulesWorld> {
+  const { retryIntervalMs = 10, platformDefaults, invokeHook, presetVersions, ...engine } = o;
   const e = await LocalEngine.open({
     root,
     runtime: { searchPath: (process.env.PATH ?? '').split(':'), cacheDir: tmpdir(), allowModelDownload: false, ffmpegTimeoutMs: 120_000 },
     parallelism: 2,
-    retryIntervalMs: 10,
     ...engine,
+    testing: { retryIntervalMs, platformDefaults, invokeHook, presetVersions },
   });
   const firings: FiringReport[] = [];
   const uploads: BusEvent[] = [];

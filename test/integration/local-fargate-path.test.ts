@@ -17,7 +17,7 @@ describe('local engine on the Fargate path', () => {
     const engine = await LocalEngine.open({
       root: join(dir, 'out'),
       runtime: { searchPath: (process.env.PATH ?? '').split(':'), cacheDir: tmpdir(), allowModelDownload: false, ffmpegTimeoutMs: 120_000 },
-      platformDefaults: new Map(fargate.map((f) => [f, 'fargate'])),
+      testing: { platformDefaults: new Map(fargate.map((f) => [f, 'fargate'])) },
     });
     try {
       const ecsStates = [...engine.workflow.taskFunctions].filter(([, t]) => t.kind === 'ecs').map(([s]) => s);
