@@ -21,7 +21,7 @@ import {
   type PlanResult,
   type SourceLimits,
 } from '../lambdas/contracts/index.js';
-import { workPrefix } from '../lambdas/core/job-keys.js';
+import { workPrefix } from '../lambdas/contracts/job-keys.js';
 import type { WorkflowRunContext } from '../lambdas/core/workflow-input.js';
 import { machineChildMemoryMiB, resolveMediaTools, resolveVmafModel, type MediaTools, type RuntimeConfig } from '../lambdas/runtime/index.js';
 import { loadWorkflow, type LoadedWorkflow } from './asl-runner.js';

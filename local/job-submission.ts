@@ -20,7 +20,7 @@ import {
 } from '../lambdas/contracts/index.js';
 import { newJobId, oneOffJobId } from '../lambdas/core/job-ids.js';
 import { estimateJob } from '../lambdas/core/job-estimate.js';
-import { outputPrefix } from '../lambdas/core/job-keys.js';
+import { outputPrefix } from '../lambdas/contracts/job-keys.js';
 import { pricingRegion } from '../lambdas/core/plan-sizing.js';
 import { planInputFor } from '../lambdas/core/workflow-input.js';
 import { loadSpeedTable } from '../lambdas/runtime/index.js';

@@ -11,7 +11,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoJobStore, EventBridgeBus, S3BlobStore } from '../adapters/aws/index.js';
 import { API_UPLOAD_PREFIX, VERSIONED_KEY_PREFIX } from '../contracts/index.js';
-import { workPrefix } from '../core/job-keys.js';
+import { workPrefix } from '../contracts/job-keys.js';
 import type { LifecycleDeps } from '../platform/lifecycle/apply.js';
 import type { BlobStore, EventBus, JobStore } from '../ports.js';
 import { PrefixRoutedBlobStore } from '../runtime/prefix-routed-blob-store.js';

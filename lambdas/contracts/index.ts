@@ -21,3 +21,4 @@ export * from './estimate.js';
 export * from './source-version.js';
 export * from './zod-issues.js';
 export * from './page-cursor.js';
+export * from './job-keys.js';

@@ -3,8 +3,7 @@
  * estimate), built one way for both engines. What differs per engine is its run context: cores
  * and worker slots locally, the Map concurrency and Lambda threads on AWS.
  */
-import type { BlobRef, EncodeWorkflowInput, JobSpec, MediaInfo, PlanAllocator, Platform, SourceLimits } from '../contracts/index.js';
-import { outputPrefix, workPrefix } from './job-keys.js';
+import { outputPrefix, workPrefix, type BlobRef, type EncodeWorkflowInput, type JobSpec, type MediaInfo, type PlanAllocator, type Platform, type SourceLimits } from '../contracts/index.js';
 import { workflowSpecOf } from './workflow-spec.js';
 
 /** What the engine running a job gives its workflow. */

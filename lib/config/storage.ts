@@ -1,4 +1,4 @@
-import { WORK_ROOT } from '../../lambdas/core/job-keys.js';
+import { WORK_ROOT } from '../../lambdas/contracts/job-keys.js';
 
 /** The job table's keys: the same object the DynamoDB adapter uses. */
 export { TABLE_KEYS } from '../../lambdas/contracts/job-table.js';

@@ -7,7 +7,7 @@
  * `lambdas/bootstrap/upload-trigger.ts`.
  */
 import { DetailTypes, EncodeWorkflowInputSchema, EVENT_SOURCE, type JobRecord } from '../../contracts/index.js';
-import { outputPrefix } from '../../core/job-keys.js';
+import { outputPrefix } from '../../contracts/job-keys.js';
 import { uploadWorkflowInput, type UploadWorkflowOptions } from '../../core/upload-trigger.js';
 import { planWorkflowStart } from '../../core/workflow-start.js';
 import type { EventBus, JobStore, WorkflowEngine } from '../../ports.js';

@@ -14,7 +14,7 @@ import {
   type MediaInfo,
 } from '../../../../lambdas/contracts/index.js';
 import { cancelRefusal, retryRefusal } from '../../../../lambdas/core/job-lifecycle.js';
-import { outputPrefix } from '../../../../lambdas/core/job-keys.js';
+import { outputPrefix } from '../../../../lambdas/contracts/job-keys.js';
 import { createApiApp, type ApiApp } from '../../../../lambdas/platform/api/app.js';
 import { staticKeys } from '../../../../lambdas/platform/api/auth.js';
 import type { JobControl, PlanContext } from '../../../../lambdas/ports.js';

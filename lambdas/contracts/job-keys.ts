@@ -1,11 +1,11 @@
 /**
  * Where a job's objects live, on both engines: outputs under `<jobId>/`, intermediates under the
- * private `.mosaic/work/<jobId>/` (no caller can name it; lifecycle rules expire it).
+ * private `.mosaic/work/<jobId>/` (no caller can name it; lifecycle rules expire it). In contracts,
+ * so the AWS adapters can use it too.
  */
-import { PRIVATE_PREFIX } from './object-keys.js';
 
-/** Every job's intermediates, under the private prefix. */
-export const WORK_ROOT = `${PRIVATE_PREFIX}work/`;
+/** Every job's intermediates, under the private prefix (core/object-keys PRIVATE_PREFIX). */
+export const WORK_ROOT = '.mosaic/work/';
 
 /** A job's intermediates (chunks, renditions): removed when the job ends. */
 export const workPrefix = (jobId: string): string => `${WORK_ROOT}${jobId}/`;
