@@ -149,6 +149,9 @@ describe('Mosaic on an AWS world (synthesised stage, emulators, real handlers)',
     expect(jobStatusEventsOnBus(jobId)).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
     // The rule engine took the job's end (record-job-preset-version); nothing failed or was dead-lettered.
     expect(world.deliveries.filter((d) => d.rule === 'mosaic-dev-record-job-preset-version' && d.event.detail.jobId === jobId).map((d) => d.error ?? 'ok')).toEqual(['ok']);
+    // ... and recorded job → preset version as facts in the table.
+    const facts = await awsJobStore(world.envOf(world.fn('mosaic-rule-engine'))).getFacts(`job:${jobId}`);
+    expect(facts).toEqual({ jobId, preset: 'draft', presetVersion: 1, sourceKey: KEY });
     expect(world.deadLetters.map((d) => `${d.rule} → ${d.target}: ${d.error}`)).toEqual([]);
     expect(world.harnessErrors).toEqual([]);
     happy = { jobId, view, history: events, upload, execution: execution! };
@@ -338,6 +341,9 @@ describe('Mosaic on an AWS world (synthesised stage, emulators, real handlers)',
       const awsReport = JSON.parse(await streamText(happy.view.outputs.report.key));
       const localReport = JSON.parse(readFileSync(join(root, job.reportKey!), 'utf8'));
       expect(comparableReport(localReport, localId)).toEqual(comparableReport(awsReport, happy.jobId));
+      // The same rules ran on the job's end: the same facts (job → preset version).
+      const awsFacts = await awsJobStore(world.envOf(world.fn('mosaic-rule-engine'))).getFacts(`job:${happy.jobId}`);
+      expect({ ...(await local.engine.jobs.getFacts(`job:${localId}`)), jobId: '<job>' }).toEqual({ ...awsFacts, jobId: '<job>' });
     } finally {
       await local.stop();
     }

@@ -41,7 +41,9 @@ import { EXECUTION_STATUS_CHANGE } from '../../../lambdas/contracts/index.js';
 import { compilePattern, type EventMatcher } from '../../../lambdas/core/event-pattern/index.js';
 import { readJsonPath } from '../../../lambdas/core/rules/templates.js';
 import { ROOT } from '../media.js';
-import { startDynamo, startS3, FAKE_CREDENTIALS, type DynamoEmulator, type S3Emulator } from '../../integration/emulators.js';
+import dynalite from 'dynalite';
+import type { AddressInfo } from 'node:net';
+import { startS3, FAKE_CREDENTIALS, type S3Emulator } from '../../integration/emulators.js';
 import { ACCOUNT, REGION, deployStage, type DeployedFunction, type Deployment } from './cfn.js';
 import { AwsApiError, startServices, type Services } from './services.js';
 
@@ -165,7 +167,7 @@ export class AwsWorld {
   readonly harnessErrors: string[] = [];
   s3Client!: S3Client;
   private s3!: S3Emulator;
-  private dynamo!: DynamoEmulator;
+  private dynamo!: { endpoint: string; close(): Promise<void> };
   services!: Services;
   private readonly handlers = new Map<string, Promise<Handler>>();
   private readonly queues = new Map<string, Promise<void>>();
@@ -189,7 +191,7 @@ export class AwsWorld {
     const d = this.deployment;
     [this.s3, this.dynamo, this.services] = await Promise.all([
       startS3([d.sourceBucket, d.derivativeBucket]),
-      startDynamo('unused-harness-table'),
+      startDynalite(),
       startServices({
         operations: {
           PutEvents: (b) => this.putEventsApi(b),
@@ -699,6 +701,20 @@ export class AwsWorld {
       await new Promise((r) => setTimeout(r, 25));
     }
   }
+}
+
+/** dynalite with no table: the world creates the stage's own. */
+async function startDynalite(): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections?.();
+        server.close(() => r());
+      }),
+  };
 }
 
 interface EcsParams {
