@@ -296,6 +296,28 @@ describe('Mosaic on an AWS world (synthesised stage, emulators, real handlers)',
     }
   }, 90_000);
 
+  it('ends the same when the lifecycle Lambda takes its deliveries concurrently and out of order', async () => {
+    world.concurrentTargets.add('mosaic-lifecycle');
+    try {
+      const key = 'inbox/draft/concurrent.mp4';
+      await world.upload(key, clip);
+      const started = await until('the upload trigger', () => world.deliveries.find((d) => d.rule === 'mosaic-dev-ingest-video' && d.event.detail.object.key === key && d.result)?.result as any);
+      const jobId: string = started.job.id;
+      const { view } = await pollToEnd(jobId);
+      await world.settle();
+      expect(view.status, JSON.stringify(view.error)).toBe('SUCCEEDED');
+      expect(statusesOf(await history(jobId))).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
+      expect(view.steps.every((s: any) => s.status === 'SUCCEEDED'), JSON.stringify(view.steps)).toBe(true);
+      expect(view.progress).toEqual({ percent: 100, etaSec: 0 });
+      expect(comparable(view, jobId).steps).toEqual(comparable(happy.view, happy.jobId).steps);
+      expect(world.deadLetters.map((d) => `${d.rule} → ${d.target}: ${d.error}`)).toEqual([]);
+      const retried = world.deliveries.filter((d) => d.target === 'mosaic-lifecycle' && d.attempts > 1);
+      if (process.env.AWS_WORLD_DEBUG) console.log('lifecycle redeliveries', retried.length, retried.map((d) => d.error));
+    } finally {
+      world.concurrentTargets.clear();
+    }
+  }, 60_000);
+
   it('runs one media function through the API Lambda, which calls Lambda Invoke on the function the stage names', async () => {
     const before = world.services.of('Invoke').length;
     const r = await world.api('POST', '/v1/functions/inspect/invocations', { input: { source: { key: KEY }, limits: { maxBytes: 1024 ** 3, maxDurationSec: 3600 } } });

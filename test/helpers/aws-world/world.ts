@@ -18,7 +18,11 @@
  * - EventBridge: PutEvents (and S3's / Step Functions' own events) are matched against the
  *   template's AWS::Events::Rule EventPatterns with core's event-pattern matcher and delivered
  *   through each target's InputTransformer to its Lambda, one delivery at a time per target
- *   (in the order the events arrived), retried twice on an error, then dead-lettered (recorded).
+ *   (in the order the events arrived; `concurrentTargets` makes a target take them concurrently
+ *   and out of order), retried twice on an error, then dead-lettered (recorded).
+ * - API Gateway: `api()` hands the API Lambda a REST proxy event carrying the key API Gateway
+ *   verified. Faults and container gates exist only in this harness (tests inject failures and
+ *   slow container starts with them); nothing in the product reads them.
  */
 import './../../../local/polyfills.js';
 import { randomUUID } from 'node:crypto';
@@ -365,8 +369,20 @@ export class AwsWorld {
     }
   }
 
+  /**
+   * Targets (function roles, e.g. `mosaic-lifecycle`) that take their deliveries concurrently, as
+   * Lambda scales out, instead of one at a time in arrival order.
+   */
+  readonly concurrentTargets = new Set<string>();
+
   private enqueue(key: string, work: () => Promise<void>): void {
     this.pending++;
+    const role = this.deployment.functionsByArn.get(key)?.role ?? '';
+    if (this.concurrentTargets.has(role)) {
+      // A random few milliseconds apart: deliveries overtake each other.
+      void new Promise((r) => setTimeout(r, Math.random() * 20)).then(work).finally(() => void this.pending--);
+      return;
+    }
     const next = (this.queues.get(key) ?? Promise.resolve()).then(work).finally(() => void this.pending--);
     this.queues.set(key, next.catch(() => undefined));
   }
