@@ -24,7 +24,7 @@ import { uploadJobId } from '../../lambdas/core/upload-trigger.js';
 import { jobView } from '../../lambdas/platform/api/job-view.js';
 import { verifyWebhookSignature } from '../../lambdas/platform/api/webhooks.js';
 import { loadOrCreateWebhookSecret } from '../../lambdas/platform/job-events/handler.js';
-import type { UploadTarget } from '../../lambdas/ports.js';
+import type { FactStore, UploadTarget } from '../../lambdas/ports.js';
 import { FFMPEG, FFPROBE, makeClip, tempDir, VMAF_MODEL } from '../helpers/media.js';
 import { startRulesWorld } from '../helpers/rules-world.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/aws-world/services.js';
@@ -150,7 +150,7 @@ describe('Mosaic on an AWS world (synthesised stage, emulators, real handlers)',
     // The rule engine took the job's end (record-job-preset-version); nothing failed or was dead-lettered.
     expect(world.deliveries.filter((d) => d.rule === 'mosaic-dev-record-job-preset-version' && d.event.detail.jobId === jobId).map((d) => d.error ?? 'ok')).toEqual(['ok']);
     // ... and recorded job → preset version as facts in the table.
-    const facts = await awsJobStore(world.envOf(world.fn('mosaic-rule-engine'))).getFacts(`job:${jobId}`);
+    const facts = await factsOf(`job:${jobId}`);
     expect(facts).toEqual({ jobId, preset: 'draft', presetVersion: 1, sourceKey: KEY });
     expect(world.deadLetters.map((d) => `${d.rule} → ${d.target}: ${d.error}`)).toEqual([]);
     expect(world.harnessErrors).toEqual([]);
@@ -364,13 +364,16 @@ describe('Mosaic on an AWS world (synthesised stage, emulators, real handlers)',
       const localReport = JSON.parse(readFileSync(join(root, job.reportKey!), 'utf8'));
       expect(comparableReport(localReport, localId)).toEqual(comparableReport(awsReport, happy.jobId));
       // The same rules ran on the job's end: the same facts (job → preset version).
-      const awsFacts = await awsJobStore(world.envOf(world.fn('mosaic-rule-engine'))).getFacts(`job:${happy.jobId}`);
+      const awsFacts = await factsOf(`job:${happy.jobId}`);
       expect({ ...(await local.engine.jobs.getFacts(`job:${localId}`)), jobId: '<job>' }).toEqual({ ...awsFacts, jobId: '<job>' });
     } finally {
       await local.stop();
     }
   }, 90_000);
 });
+
+/** The rule engine's facts in the table (the job store adapter is also the fact store). */
+const factsOf = (subject: string) => (awsJobStore(world.envOf(world.fn('mosaic-rule-engine'))) as unknown as FactStore).getFacts(subject);
 
 async function streamText(key: string): Promise<string> {
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
