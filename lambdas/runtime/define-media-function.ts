@@ -21,6 +21,7 @@ import {
   SIZING_FIELDS,
   TransientError,
   isMosaicError,
+  formatIssues,
   type MosaicError,
   type Platform,
   type SpeedTable,
@@ -124,8 +125,7 @@ export function defineMediaFunction<I extends { jobId: string; itemId?: string }
 function parseInput<I>(def: MediaFunctionDefinition<{ jobId: string }, unknown>, raw: unknown): I {
   const parsed = def.input.safeParse(raw);
   if (!parsed.success) {
-    const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new InputInvalidError(`${def.name}: invalid input: ${where}`, { issues: parsed.error.issues });
+    throw new InputInvalidError(`${def.name}: invalid input: ${formatIssues(parsed.error)}`, { issues: parsed.error.issues });
   }
   return parsed.data as I;
 }

@@ -4,6 +4,7 @@
  * loopback server that records the calls. The result reaches "Step Functions" through the same
  * SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat calls it makes on AWS.
  */
+import { plainPicture } from '../../lambdas/core/conform.js';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -47,6 +48,7 @@ const chunkTask = (jobId: string, key: string, frames: number, slow = false) => 
   rung: { id: 'r0', index: 0, width: 320, height: 180, bitrateKbps: 300, maxrateKbps: 450, bufsizeKbps: 600, profile: slow ? 'high' : 'main', encoderPreset: slow ? 'veryslow' : 'ultrafast' },
   chunk: { index: 0, startFrame: 0, frames },
   timing: { fps: 25, fpsRational: '25/1', gopFrames: 25, segmentSeconds: 1 },
+  picture: plainPicture(320, 180, 25),
   threads: slow ? 1 : 0,
   output: { key },
 });

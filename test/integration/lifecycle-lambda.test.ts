@@ -230,6 +230,12 @@ describe("lifecycle Lambda: the allocator's sizing", () => {
     expect(await lifecycle(stepEvent('Task Allocated', { ...detail, platform: 'mainframe' }))).toMatchObject({ status: 'ignored' });
     expect(published()).toEqual([]);
   });
+
+  it('records the steps of an id with no job record (a rule chain), as locally', async () => {
+    const r = await lifecycle(stepEvent('Step Status Changed', { jobId: 'chain-abc', stepId: 'normalize-audio', function: 'normalize-audio', status: 'RUNNING', invocationId: 'i' }));
+    expect(r).toMatchObject({ status: 'step' });
+    expect((await jobs.listSteps('chain-abc')).map((s) => [s.stepId, s.status])).toEqual([['normalize-audio', 'RUNNING']]);
+  });
 });
 
 describe('lifecycle Lambda: what is not its business', () => {
@@ -250,14 +256,17 @@ describe('lifecycle Lambda: what is not its business', () => {
       stepEvent('Step Progress', { jobId: id, stepId: 'plan', function: 'plan', fraction: 2, invocationId: 'i' }),
       // No invocation: cannot be tied to an attempt.
       stepEvent('Step Status Changed', { jobId: id, stepId: 'plan', function: 'plan', status: 'RUNNING' }),
-      // A function run on its own (preflight) has no job.
-      stepEvent('Step Status Changed', { jobId: 'preflight-abc', stepId: 'inspect', function: 'inspect', status: 'RUNNING', invocationId: 'i' }),
     ];
     for (const c of cases) expect(await lifecycle(c), JSON.stringify(c)).toMatchObject({ status: 'ignored' });
     expect(await jobs.getJob(id)).toEqual(before);
     expect(await jobs.listSteps(id)).toEqual([]);
-    expect(await jobs.listSteps('preflight-abc')).toEqual([]);
     expect(await jobs.listEvents(id)).toEqual([]);
     expect(published()).toEqual([]);
+  });
+
+  it('records the steps of an id with no job record (a rule chain), as locally', async () => {
+    const r = await lifecycle(stepEvent('Step Status Changed', { jobId: 'chain-abc', stepId: 'normalize-audio', function: 'normalize-audio', status: 'RUNNING', invocationId: 'i' }));
+    expect(r).toMatchObject({ status: 'step' });
+    expect((await jobs.listSteps('chain-abc')).map((s) => [s.stepId, s.status])).toEqual([['normalize-audio', 'RUNNING']]);
   });
 });

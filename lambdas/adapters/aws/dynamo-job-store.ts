@@ -14,7 +14,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CacheEntry, JobRecord, JobStatus, StepRecord, StepStatus, StoredDocument, StoredEvent } from '../../contracts/index.js';
 import type { FactStore, Facts, JobPatch, JobStore, NewJob } from '../../ports.js';
-import { InputInvalidError, VersionConflictError, type IdempotencyRecord } from '../../contracts/index.js';
+import { decodeCursor, encodeCursor, VersionConflictError, type IdempotencyRecord } from '../../contracts/index.js';
 import type { JobPage, JobPageQuery } from '../../ports.js';
 
 import { TABLE_KEYS, factKind, subjectWildcard } from '../../contracts/index.js';
@@ -38,22 +38,13 @@ const idempotencyPk = (key: string): string => `IDEMPOTENCY#${key}`;
  * A page cursor is the index key of the page's last job (an ExclusiveStartKey), base64url JSON.
  * Only a key of the index being queried is accepted, so a client cannot steer the query elsewhere.
  */
-const encodeCursor = (k: Record<string, unknown>): string => Buffer.from(JSON.stringify(k)).toString('base64url');
-function decodeCursor(cursor: string, gsiPk: string, expectedPk: string, gsiSk: string): Record<string, string> {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const keys = ['pk', 'sk', gsiPk, gsiSk];
-    if (
-      v && typeof v === 'object' && !Array.isArray(v) &&
-      Object.keys(v).length === 4 && keys.every((k) => typeof v[k] === 'string') &&
-      v[gsiPk] === expectedPk && String(v.pk).startsWith('JOB#') && v.sk === 'JOB'
-    )
-      return v as Record<string, string>;
-  } catch {
-    // falls through to the error below
-  }
-  throw new InputInvalidError('invalid cursor: pass the nextCursor of a previous page', { cursor });
-}
+/** Only a key of the index being queried (a job's, of the expected partition) is accepted. */
+const indexKeyOf = (gsiPk: string, expectedPk: string, gsiSk: string) => (v: unknown): v is Record<string, string> => {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  const keys = ['pk', 'sk', gsiPk, gsiSk];
+  return Object.keys(o).length === 4 && keys.every((k) => typeof o[k] === 'string') && o[gsiPk] === expectedPk && String(o.pk).startsWith('JOB#') && o.sk === 'JOB';
+};
 const docPk = (name: string): string => `DOC#${name}`;
 const factsPk = (subject: string): string => `FACTS#${factKind(subject)}`;
 const FACT_ATTR = 'F_';
@@ -281,7 +272,7 @@ export class DynamoJobStore implements JobStore, FactStore {
       ? (['byStatus', 'gsi1pk', 'gsi1sk', `STATUS#${q.status}`] as const)
       : (['byCreatedAt', 'gsi2pk', 'gsi2sk', 'JOBS'] as const);
     const limit = Math.max(1, Math.min(100, Math.floor(q.limit)));
-    const start = q.cursor ? decodeCursor(q.cursor, gsiPk, pkValue, gsiSk) : undefined;
+    const start = q.cursor ? decodeCursor(q.cursor, indexKeyOf(gsiPk, pkValue, gsiSk)) : undefined;
     // One extra item tells whether another page exists, so the last page says so.
     const items: Item[] = [];
     let next: Record<string, unknown> | undefined = start;

@@ -16,6 +16,7 @@ import {
   EVENT_SOURCE,
   MediaInfoSchema,
   NotFoundError,
+  outputPrefix,
   TransientError,
   type FunctionInfo,
   type JobError,
@@ -93,7 +94,7 @@ export class StepFunctionsJobControl implements JobControl {
     let job: JobRecord;
     let created = false;
     try {
-      job = await this.o.jobs.createJob({ id: jobId, spec, sourceHash: null, outputPrefix: `${jobId}/` });
+      job = await this.o.jobs.createJob({ id: jobId, spec, sourceHash: null, outputPrefix: outputPrefix(jobId) });
       created = true;
     } catch (e) {
       const existing = await this.o.jobs.getJob(jobId);

@@ -67,8 +67,8 @@ export async function applyJobEvent(deps: LifecycleDeps, jobId: string, event: J
 
 /** Records a step event on its attempt and keeps the job's stored progress and estimate current. */
 export async function applyStepEvent(deps: LifecycleDeps, event: StepEvent & { invocationId: string }): Promise<StepRecord | null> {
-  // Functions run outside any job too (preflight, single invocations): nothing to record.
-  if (!(await deps.jobs.getJob(event.jobId))) return null;
+  // Steps of a job id with no job record are recorded too: a rule chain's functions (an audio
+  // upload's normalize → encode) are visible as the steps of the chain's id.
   for (let attempt = 0; ; attempt++) {
     const all = await deps.steps.listSteps(event.jobId);
     const attempts = all.filter((s) => s.stepId === event.stepId);

@@ -108,8 +108,7 @@ export function createLifecycleHandler(deps: LifecycleHandlerDeps): (event: unkn
       const e = { source: EVENT_SOURCE, detailType: step.data['detail-type'], detail: step.data.detail } as MosaicEvent;
       const stepEvent = stepEventOf(e, () => step.data.time ?? new Date().toISOString());
       if (!stepEvent) return ignored('step event without an invocation', { jobId: step.data.detail.jobId, stepId: step.data.detail.stepId });
-      // Functions run on their own too (preflight, single invocations): only a job's steps are recorded.
-      if (!(await deps.jobs.getJob(stepEvent.jobId))) return ignored(`no job ${stepEvent.jobId}`);
+      // Recorded with or without a job record, as locally: a rule chain's steps are its record.
       const stored = await applyStepEvent(deps, stepEvent);
       return { status: 'step', jobId: stepEvent.jobId, stepId: stepEvent.stepId, recorded: stored && { attempt: stored.attempt, status: stored.status, fraction: stored.fraction } };
     }
