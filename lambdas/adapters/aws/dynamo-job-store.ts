@@ -9,6 +9,9 @@
  *   doc    pk=DOC#<name>  sk=DOC                          (small versioned documents: the speed table)
  *   facts  pk=FACTS#<kind> sk=<subject>                   (rule facts, one attribute F_<name> per fact; kind = subject before ":")
  *   firing pk=FIRING#<id>  sk=FIRING                       (a rule firing, recorded once per rule, event and subject)
+ *
+ * One file on purpose (≈550 lines): every port's methods read and write the item layout above,
+ * and keeping that layout with all its users is what keeps the single-table design consistent.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
