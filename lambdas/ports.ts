@@ -82,6 +82,8 @@ export interface JobRepository {
 /** The attempts of every step of a job, as the lifecycle records them. */
 export interface StepLog {
   listSteps(jobId: string): Promise<StepRecord[]>;
+  /** The attempts of one step, by attempt (what each step event reads: not the whole job). */
+  listStepAttempts(jobId: string, stepId: string): Promise<StepRecord[]>;
   /**
    * Writes one attempt (key: job, step, attempt) when the stored one is still at `expectedRevision`
    * (null: it must not exist yet), else fails with VersionConflictError; returns the stored record.

@@ -16,10 +16,13 @@ const REFRESH_MS = 250;
 export class LiveProgress {
   private readonly views = new Map<string, ProgressView>();
   private readonly refreshedAt = new Map<string, number>();
+  /** Only jobs someone watches (the CLI's progress line) are worth a read per step event. */
+  private readonly watched = new Set<string>();
 
   constructor(private readonly jobs: SqliteJobStore) {}
 
   of(jobId: string): ProgressView {
+    this.watched.add(jobId);
     return this.views.get(jobId) ?? { fraction: 0, etaSec: null };
   }
 
@@ -29,6 +32,7 @@ export class LiveProgress {
   }
 
   async refresh(jobId: string): Promise<void> {
+    if (!this.watched.has(jobId)) return;
     if (Date.now() - (this.refreshedAt.get(jobId) ?? 0) < REFRESH_MS) return;
     this.refreshedAt.set(jobId, Date.now());
     const job = await this.jobs.getJob(jobId);

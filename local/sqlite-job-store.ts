@@ -240,6 +240,10 @@ export class SqliteJobStore implements JobStore, FactStore {
     return { ...step, revision: row.revision };
   }
 
+  async listStepAttempts(jobId: string, stepId: string): Promise<StepRecord[]> {
+    return (this.stmt('SELECT * FROM steps WHERE job_id = ? AND step_id = ? ORDER BY attempt').all(jobId, stepId) as StepRow[]).map(toStep);
+  }
+
   async listSteps(jobId: string): Promise<StepRecord[]> {
     return (this.stmt('SELECT * FROM steps WHERE job_id = ? ORDER BY started_at, step_id, attempt').all(jobId) as StepRow[]).map(toStep);
   }

@@ -337,6 +337,10 @@ describe.each(kinds)('JobStore contract: $name', (kind) => {
       const a2 = await put({ jobId, stepId: 'encode-audio:a0', attempt: 2, startedAt: T(4) });
       await put({ jobId: other, stepId: 'plan', startedAt: T(0) });
       expect(await s.listSteps(jobId)).toEqual([plan, e1, e2, c1b, a2, a3]);
+      // One step's attempts, by attempt: an extended id (`…#b`) is another step.
+      expect(await s.listStepAttempts(jobId, 'encode-video:r1-c1')).toEqual([e1, e2]);
+      expect(await s.listStepAttempts(jobId, 'encode-audio:a0')).toEqual([a2, a3]);
+      expect(await s.listStepAttempts(other, 'encode-audio:a0')).toEqual([]);
       expect((await s.listSteps(other)).map((x) => x.jobId)).toEqual([other]);
       expect(await s.listSteps(uid('none'))).toEqual([]);
     });

@@ -342,6 +342,11 @@ export class DynamoJobStore implements JobStore, FactStore {
     return record;
   }
 
+  async listStepAttempts(jobId: string, stepId: string): Promise<StepRecord[]> {
+    // Step ids may contain '#' (`encode-video:r1-c1#b`): keep only this exact id's attempts.
+    return (await this.stepItems(jobId, stepId)).map(toStep).filter((s) => s.stepId === stepId).sort((a, b) => a.attempt - b.attempt);
+  }
+
   async listSteps(jobId: string): Promise<StepRecord[]> {
     const steps = (await this.stepItems(jobId)).map(toStep);
     // Same order as SQLite's `ORDER BY started_at, step_id, attempt` (ISO timestamps sort as strings).
@@ -520,11 +525,12 @@ export class DynamoJobStore implements JobStore, FactStore {
   }
 
   /** Every step attempt of one job. */
-  private async stepItems(jobId: string): Promise<Item[]> {
+  /** The job's step items, or one step's (`STEP#<stepId>#` also keeps `plan` apart from `plan2`). */
+  private async stepItems(jobId: string, stepId?: string): Promise<Item[]> {
     return this.queryAll({
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': jobPk(jobId), ':prefix': 'STEP#' },
+      ExpressionAttributeValues: { ':pk': jobPk(jobId), ':prefix': stepId === undefined ? 'STEP#' : `STEP#${stepId}#` },
       ConsistentRead: true,
     });
   }

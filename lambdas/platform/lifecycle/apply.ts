@@ -70,8 +70,7 @@ export async function applyStepEvent(deps: LifecycleDeps, event: StepEvent & { i
   // Steps of a job id with no job record are recorded too: a rule chain's functions (an audio
   // upload's normalize → encode) are visible as the steps of the chain's id.
   for (let attempt = 0; ; attempt++) {
-    const all = await deps.steps.listSteps(event.jobId);
-    const attempts = all.filter((s) => s.stepId === event.stepId);
+    const attempts = await deps.steps.listStepAttempts(event.jobId, event.stepId);
     const current = attempts.find((s) => s.invocationId === event.invocationId) ?? null;
     const number = current?.attempt ?? Math.max(0, ...attempts.map((s) => s.attempt)) + 1;
     const next = stepChange(current, { ...event, attempt: number });
@@ -88,7 +87,7 @@ export async function applyStepEvent(deps: LifecycleDeps, event: StepEvent & { i
         jobId: event.jobId, stepId: event.stepId, function: event.function, status: stored.status, attempt: stored.attempt,
         durationMs: stored.durationMs, error: stored.error,
       });
-      if (event.kind === 'step-ended') await refreshJob(deps, event.jobId, [...all.filter((s) => s !== current), stored]);
+      if (event.kind === 'step-ended') await refreshJob(deps, event.jobId);
     }
     return stored;
   }
@@ -102,9 +101,10 @@ async function reportOf(deps: LifecycleDeps, job: JobRecord): Promise<string | n
 const summaryOf = (e: StepEvent & { summary?: Record<string, unknown> }) => (e.kind === 'step-ended' ? (e.summary ?? null) : null);
 
 /** The stored progress (what job lists show) and, once planned, the cost estimate. */
-async function refreshJob(deps: LifecycleDeps, jobId: string, steps: StepRecord[]): Promise<void> {
+async function refreshJob(deps: LifecycleDeps, jobId: string): Promise<void> {
   const job = await deps.jobs.getJob(jobId);
   if (!job || job.status !== 'RUNNING') return;
+  const steps = await deps.steps.listSteps(jobId);
   const plan = planSummaryOf(steps);
   const p = liveProgress(job, steps, (deps.now ?? Date.now)());
   const cost = plan && !job.cost?.estimatedUsd ? { ...plan.cost, actualUsd: null } : undefined;
