@@ -163,8 +163,8 @@ export const JobViewSchema = z.object({
   endedAt: z.string().nullable(),
   progress: z.object({ percent: z.number().min(0).max(100), etaSec: z.number().nullable() }),
   error: JobErrorSchema.nullable(),
-  /** Every attempt of every step (what the platform keeps of results, `summary`, is left out). */
-  steps: z.array(StepRecordSchema.omit({ summary: true, revision: true })),
+  /** Every attempt of every step (the platform's own bookkeeping — summary, revision, invocation — left out). */
+  steps: z.array(StepRecordSchema.omit({ summary: true, revision: true, invocationId: true })),
   outputs: z.object({
     hls: OutputLinkSchema,
     dash: OutputLinkSchema,

@@ -87,7 +87,10 @@ export async function jobView(deps: JobViewDeps, job: JobRecord): Promise<JobVie
     endedAt: job.endedAt,
     progress: { percent: toPercent(live.fraction), etaSec: live.etaSec },
     error: job.error,
-    steps: steps.map(({ summary: _s, revision: _r, ...step }) => step),
+    steps: steps.map((s) => ({
+      jobId: s.jobId, stepId: s.stepId, function: s.function, attempt: s.attempt, status: s.status, startedAt: s.startedAt,
+      endedAt: s.endedAt, durationMs: s.durationMs, error: s.error, costUsd: s.costUsd, fraction: s.fraction,
+    })),
     outputs: { hls, dash, poster, sprite, thumbnailsVtt, report: reportLink },
     renditions: (report?.rungs ?? []).map((r) => ({
       id: r.id,
