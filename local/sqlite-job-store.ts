@@ -64,11 +64,6 @@ interface JobRow {
   started_at: string | null; ended_at: string | null; progress: number; eta_sec: number | null; error: string | null;
   report_key: string | null; output_prefix: string; version: number; cost: string | null; run: number | null;
 }
-interface StepRow {
-  job_id: string; step_id: string; attempt: number; function: string; status: string; started_at: string;
-  ended_at: string | null; duration_ms: number | null; error: string | null; cost_usd: number | null;
-  fraction: number | null; invocation_id: string | null; summary: string | null; revision: number | null;
-}
 
 
 const toJob = (r: JobRow): JobRecord => ({
@@ -89,21 +84,27 @@ const toJob = (r: JobRow): JobRecord => ({
   run: r.run ?? 0,
   version: r.version,
 });
-const toStep = (r: StepRow): StepRecord => ({
-  jobId: r.job_id,
-  stepId: r.step_id,
-  function: r.function,
-  attempt: r.attempt,
-  status: r.status as StepStatus,
-  startedAt: r.started_at,
-  endedAt: r.ended_at,
-  durationMs: r.duration_ms,
-  costUsd: r.cost_usd ?? null,
-  error: r.error,
-  fraction: r.fraction ?? 0,
-  invocationId: r.invocation_id,
-  summary: r.summary ? JSON.parse(r.summary) : null,
-  revision: r.revision ?? 0,
+/**
+ * Steps are read on every job view (thousands of times a second under the API): as value arrays
+ * (better-sqlite3 `raw`), a third cheaper than row objects, in this column order.
+ */
+const STEP_COLUMNS = 'job_id, step_id, attempt, function, status, started_at, ended_at, duration_ms, error, cost_usd, fraction, invocation_id, summary, revision';
+type StepValues = [string, string, number, string, string, string, string | null, number | null, string | null, number | null, number | null, string | null, string | null, number | null];
+const toStep = ([jobId, stepId, attempt, fn, status, startedAt, endedAt, durationMs, error, costUsd, fraction, invocationId, summary, revision]: StepValues): StepRecord => ({
+  jobId,
+  stepId,
+  function: fn,
+  attempt,
+  status: status as StepStatus,
+  startedAt,
+  endedAt,
+  durationMs,
+  costUsd: costUsd ?? null,
+  error,
+  fraction: fraction ?? 0,
+  invocationId,
+  summary: summary ? JSON.parse(summary) : null,
+  revision: revision ?? 0,
 });
 
 export class SqliteJobStore implements JobStore, FactStore {
@@ -113,6 +114,12 @@ export class SqliteJobStore implements JobStore, FactStore {
   private stmt(sql: string): Database.Statement {
     let s = this.statements.get(sql);
     if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+  private rawStmt(sql: string): Database.Statement {
+    const key = `raw:${sql}`;
+    let s = this.statements.get(key);
+    if (!s) this.statements.set(key, (s = this.db.prepare(sql).raw(true)));
     return s;
   }
 
@@ -241,11 +248,11 @@ export class SqliteJobStore implements JobStore, FactStore {
   }
 
   async listStepAttempts(jobId: string, stepId: string): Promise<StepRecord[]> {
-    return (this.stmt('SELECT * FROM steps WHERE job_id = ? AND step_id = ? ORDER BY attempt').all(jobId, stepId) as StepRow[]).map(toStep);
+    return (this.rawStmt(`SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = ? AND step_id = ? ORDER BY attempt`).all(jobId, stepId) as StepValues[]).map(toStep);
   }
 
   async listSteps(jobId: string): Promise<StepRecord[]> {
-    return (this.stmt('SELECT * FROM steps WHERE job_id = ? ORDER BY started_at, step_id, attempt').all(jobId) as StepRow[]).map(toStep);
+    return (this.rawStmt(`SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = ? ORDER BY started_at, step_id, attempt`).all(jobId) as StepValues[]).map(toStep);
   }
 
   async abandonRunningSteps(jobId: string): Promise<number> {
