@@ -5,7 +5,7 @@
  */
 import { DetailTypes, type JobRecord, type MosaicEvent } from '../lambdas/contracts/index.js';
 import type { JobEvent } from '../lambdas/core/job-lifecycle.js';
-import { applyJobEvent, applyStepEvent, type LifecycleDeps } from '../lambdas/platform/lifecycle/apply.js';
+import { applyJobEvent, applyStepEvent, applyTaskAllocated, type LifecycleDeps } from '../lambdas/platform/lifecycle/apply.js';
 import { stepEventOf } from '../lambdas/platform/lifecycle/step-events.js';
 import { logger } from '../lambdas/runtime/index.js';
 
@@ -18,7 +18,7 @@ export class LifecycleFeed {
   onEvent(e: MosaicEvent): Promise<void> {
     const step = stepEventOf(e);
     if (step) return this.serial(step.jobId, (deps) => applyStepEvent(deps, step)).then(() => undefined);
-    if (e.detailType === DetailTypes.TaskAllocated) return this.serial(e.detail.jobId, (deps) => deps.history.appendEvent(e.detail.jobId, e.detailType, e.detail));
+    if (e.detailType === DetailTypes.TaskAllocated) return this.serial(e.detail.jobId, (deps) => applyTaskAllocated(deps, e.detail));
     return Promise.resolve();
   }
 

@@ -12,6 +12,7 @@ import {
   type JobRecord,
   type JobStatusChanged,
   type StepRecord,
+  type TaskAllocated,
 } from '../../contracts/index.js';
 import { jobChange, stepChange, type JobEvent, type StepEvent } from '../../core/job-lifecycle.js';
 import { liveProgress, planSummaryOf, type PlanSummary } from '../../core/job-progress.js';
@@ -63,6 +64,11 @@ export async function applyJobEvent(deps: LifecycleDeps, jobId: string, event: J
     if (ending) await afterEnd(deps, stored, steps);
     return stored;
   }
+}
+
+/** An allocation (or an escalation one size up) is part of its job's history. */
+export async function applyTaskAllocated(deps: Pick<LifecycleDeps, 'history'>, detail: TaskAllocated): Promise<void> {
+  await deps.history.appendEvent(detail.jobId, DetailTypes.TaskAllocated, detail);
 }
 
 /** Records a step event on its attempt and keeps the job's stored progress and estimate current. */

@@ -20,7 +20,7 @@ import {
 import type { JobEvent, WorkflowOutcome } from '../../core/job-lifecycle.js';
 import { jobErrorFrom } from '../../core/report.js';
 import { logger } from '../../runtime/index.js';
-import { applyJobEvent, applyStepEvent, type LifecycleDeps } from './apply.js';
+import { applyJobEvent, applyStepEvent, applyTaskAllocated, type LifecycleDeps } from './apply.js';
 import { stepEventOf } from './step-events.js';
 
 const epochMs = z.number().int().nonnegative();
@@ -117,7 +117,7 @@ export function createLifecycleHandler(deps: LifecycleHandlerDeps): (event: unkn
     if (allocated.success) {
       const { detail } = allocated.data;
       if (!(await deps.jobs.getJob(detail.jobId))) return ignored(`no job ${detail.jobId}`);
-      await deps.history.appendEvent(detail.jobId, DetailTypes.TaskAllocated, detail);
+      await applyTaskAllocated(deps, detail);
       return { status: 'history', jobId: detail.jobId, detailType: DetailTypes.TaskAllocated };
     }
     const e = event as { source?: unknown; 'detail-type'?: unknown } | null;
