@@ -51,6 +51,7 @@ export type TextReport = z.infer<typeof TextReportSchema>;
 export const JobReportSchema = z.object({
   jobId: z.string(),
   status: z.enum(['SUCCEEDED', 'FAILED']),
+  /** When the workflow run that wrote this report started (a retried job reports its last run). */
   createdAt: z.string(),
   source: MediaInfoSchema.nullable(),
   preset: z.object({ name: z.string(), version: z.number() }).nullable(),

@@ -113,11 +113,11 @@ export function mediaInfoFromProbe({ probe, packets, sizeBytes, limits, detected
   const sar = video.sample_aspect_ratio && video.sample_aspect_ratio !== '0:1' ? parseRational(video.sample_aspect_ratio.replace(':', '/')) : 1;
   let dispW = Math.round(video.width! * (Number.isFinite(sar) ? sar : 1));
   let dispH = video.height!;
-  let [w, h] = [video.width!, video.height!];
+  let w = video.width!;
   if (Math.abs(rotation) % 180 === 90) {
     // ffmpeg auto-rotates when decoding: the pictures come out turned.
     [dispW, dispH] = [dispH, dispW];
-    [w, h] = [h, w];
+    w = video.height!;
   }
   if (rotation) notes.push(`rotated ${rotation}° in the file: turned upright`);
   checkPictureSize(dispW, dispH);
@@ -163,7 +163,6 @@ export function mediaInfoFromProbe({ probe, packets, sizeBytes, limits, detected
       interlaced,
     },
   };
-  void h;
   const audio = audioTracks[0] ?? null;
   return {
     container: probe.format?.format_name ?? 'unknown',

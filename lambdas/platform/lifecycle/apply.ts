@@ -14,7 +14,7 @@ import {
   type StepRecord,
   type TaskAllocated,
 } from '../../contracts/index.js';
-import { jobChange, stepChange, type JobEvent, type StepEvent } from '../../core/job-lifecycle.js';
+import { isTerminal, jobChange, stepChange, type JobEvent, type StepEvent } from '../../core/job-lifecycle.js';
 import { liveProgress, planSummaryOf, type PlanSummary } from '../../core/job-progress.js';
 import type { BlobStore, DocumentStore, EventBus, JobHistory, JobRepository, StepLog } from '../../ports.js';
 import { recordSpeedSamples } from '../../runtime/speed-table.js';
@@ -47,7 +47,7 @@ export async function applyJobEvent(deps: LifecycleDeps, jobId: string, event: J
     if (!job) return null;
     const change = jobChange(job, event);
     if (!change) return job;
-    const ending = change.patch.status !== undefined && ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(change.patch.status);
+    const ending = change.patch.status !== undefined && isTerminal(change.patch.status);
     const steps = ending ? await deps.steps.listSteps(jobId) : [];
     const plan = planSummaryOf(steps);
     const cost = ending ? jobCost(job, steps, plan) : undefined;
@@ -129,9 +129,8 @@ function jobCost(job: JobRecord, steps: StepRecord[], plan: PlanSummary | null):
 
 /** History, then the bus: webhooks and rules follow the recorded change. */
 async function announce(deps: LifecycleDeps, job: JobRecord, changed: JobStatusChanged, plan: PlanSummary | null): Promise<void> {
-  const terminal = changed.status === 'SUCCEEDED' || changed.status === 'FAILED' || changed.status === 'CANCELLED';
   // What rules record about a finished job (job → preset version) to re-encode it when the preset changes.
-  const detail: JobStatusChanged = terminal
+  const detail: JobStatusChanged = isTerminal(changed.status)
     ? { ...changed, preset: plan?.preset.name ?? job.spec.preset, ...presetVersionOf(deps, plan), sourceKey: job.spec.source.key }
     : changed;
   await deps.history.appendEvent(job.id, DetailTypes.JobStatusChanged, detail);

@@ -47,21 +47,13 @@ import { readJsonPath } from '../../../lambdas/core/rules/templates.js';
 import { ROOT } from '../media.js';
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
+import type { BusEvent as RuleBusEvent } from '../rule-events.js';
 import { startS3, FAKE_CREDENTIALS, type S3Emulator } from '../../integration/emulators.js';
 import { ACCOUNT, REGION, deployStage, type DeployedFunction, type Deployment } from './cfn.js';
 import { AwsApiError, startServices, type Services } from './services.js';
 
-export interface BusEvent {
-  version: '0';
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: Record<string, any>;
-}
+/** An event as EventBridge delivers it (the same envelope the rules helpers build). */
+export type BusEvent = Omit<RuleBusEvent, 'detail'> & { detail: Record<string, any> };
 
 export interface Delivery {
   rule: string;

@@ -2,7 +2,6 @@
 import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
-  ApiErrorCodes,
   FunctionInfoSchema,
   FunctionInvocationRequestSchema,
   FunctionInvocationResultSchema,
