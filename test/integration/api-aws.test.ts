@@ -103,7 +103,8 @@ beforeAll(async () => {
   [s3, dynamo, fake] = await Promise.all([startS3(['src', 'out']), startDynamo('mosaic'), startJsonApiFake()]);
   lambda = await startLambdaFake((i) => {
     if (i.functionName === FN_ARN('inspect')) {
-      if (String(i.payload.source?.key).includes('bad'))
+      // Match the file name, not the key: upload keys carry a random id that may spell "bad".
+      if (String(i.payload.source?.key).endsWith('/bad.mp4'))
         return { error: { errorType: ErrorNames.InputInvalid, errorMessage: 'source is not a media file ffmpeg can read (Invalid data found when processing input)' } };
       return { result: MEDIA };
     }

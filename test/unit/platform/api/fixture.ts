@@ -62,7 +62,7 @@ export class FakeControl implements JobControl {
     return this.jobs.updateJob(id, { status: 'QUEUED', error: null });
   }
   async inspect(source: { key: string }): Promise<MediaInfo> {
-    if (source.key.includes('bad')) throw new InputInvalidError('source is not a media file ffmpeg can read (Invalid data found when processing input)');
+    if (source.key.endsWith('/bad.mp4')) throw new InputInvalidError('source is not a media file ffmpeg can read (Invalid data found when processing input)');
     return MEDIA;
   }
   planContext(): PlanContext {
