@@ -1,9 +1,19 @@
 /** Typed per-environment configuration, chosen with `cdk deploy -c env=NAME` (or `-c env=all`). */
 export interface AlarmConfig {
-  /** Create CloudWatch alarms (failed executions, function errors, dead letters) and their SNS topic. */
+  /** Create CloudWatch alarms (failed executions, function errors, dead letters, failure rate, end-to-end p99, cost per output minute) and their SNS topic. */
   enabled: boolean;
   /** Subscribe this address to the alarm topic (optional: the topic can be subscribed to later). */
   email?: string;
+  /**
+   * Alarm when more than this share of the jobs that ended in an hour failed (FAILED ÷ all
+   * JobsEnded, cancelled ones included). A single failure already raises the EncodeFailed alarm;
+   * this one is about a trend.
+   */
+  failureRatePercent: number;
+  /** Alarm when the p99 of end-to-end time (submit → end of succeeded jobs) over an hour is above this many seconds. Drawn on the latency dashboard. */
+  endToEndP99Sec: number;
+  /** Alarm when the average cost per minute of output of the jobs of an hour is above this budget (USD). Drawn on the cost dashboard. */
+  costPerOutputMinuteUsd: number;
 }
 
 /** The Jobs API's API Gateway stage and usage plan. */
@@ -61,7 +71,11 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfig> = {
     encodeReservedConcurrency: undefined,
     encodeFunctions: ['encode-video', 'encode-audio'],
     mapMaxConcurrency: 10,
-    alarms: { enabled: false },
+    // Thresholds are drawn on dev's dashboards (it has no alarms). Dev encodes short test clips with
+    // little parallelism: jobs are dominated by fixed per-job steps (inspect, plan, package, cold
+    // starts), so their cost per output minute is high and their end to end long for their length;
+    // failures are part of development.
+    alarms: { enabled: false, failureRatePercent: 25, endToEndP99Sec: 7200, costPerOutputMinuteUsd: 0.25 },
     scratchLifecycleDays: 1,
     sourceNoncurrentVersionExpiryDays: 7,
     api: { rateLimit: 10, burstLimit: 20, quotaPerDay: 10_000 },
@@ -76,7 +90,18 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfig> = {
     encodeReservedConcurrency: 200,
     encodeFunctions: ['encode-video', 'encode-audio'],
     mapMaxConcurrency: 100,
-    alarms: { enabled: true },
+    alarms: {
+      enabled: true,
+      // One job in twenty failing within an hour is a trend worth a look (every single failure
+      // already raises EncodeFailed).
+      failureRatePercent: 5,
+      // An hour: a feature-length title with the Map at 100 chunks in parallel finishes well within
+      // it; above it, jobs are queueing, escalating or retrying.
+      endToEndP99Sec: 3600,
+      // About what a managed service (MediaConvert) charges for an HD ladder per minute of title:
+      // Mosaic exists to do better than that.
+      costPerOutputMinuteUsd: 0.1,
+    },
     scratchLifecycleDays: 7,
     sourceNoncurrentVersionExpiryDays: 90,
     api: { rateLimit: 50, burstLimit: 100, quotaPerDay: 200_000 },

@@ -78,6 +78,8 @@ export class JobsApi extends Construct {
         MOSAIC_MAP_CONCURRENCY: String(config.mapMaxConcurrency),
         MOSAIC_MAX_BODY_BYTES: String(API_MAX_BODY_BYTES),
         MOSAIC_ALLOW_PRIVATE_WEBHOOKS: String(config.allowPrivateWebhooks),
+        // The Environment dimension of the metrics it emits (the dashboards and alarms select on it).
+        MOSAIC_ENVIRONMENT: config.name,
         POWERTOOLS_SERVICE_NAME: 'mosaic-api',
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',

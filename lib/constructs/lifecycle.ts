@@ -65,6 +65,8 @@ export class Lifecycle extends Construct {
         // Both are needed to route keys; only the derivative bucket is written (outputs and work files).
         MOSAIC_SOURCE_BUCKET: props.sourceBucketName,
         MOSAIC_DERIVATIVE_BUCKET: props.derivativeBucketName,
+        // The Environment dimension of the metrics it emits (the dashboards and alarms select on it).
+        MOSAIC_ENVIRONMENT: config.name,
         POWERTOOLS_SERVICE_NAME: 'mosaic-lifecycle',
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',

@@ -1,4 +1,5 @@
-/** Everything that can be replaced without losing data: functions, Fargate, the workflow, the trigger, the platform bus, alarms. */
+/** Everything that can be replaced without losing data: functions, Fargate, the workflow, the trigger, the platform bus, dashboards, alarms. */
+import { readFileSync } from 'node:fs';
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -6,6 +7,8 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environments.js';
 import { Alarms } from '../constructs/alarms.js';
 import { Allocator } from '../constructs/allocator.js';
+import { aslTasks } from '../constructs/asl.js';
+import { Dashboards, type RuleRef } from '../constructs/dashboards.js';
 import { EncodeWorkflow } from '../constructs/encode-workflow.js';
 import { JobEvents } from '../constructs/job-events.js';
 import { JobsApi } from '../constructs/jobs-api.js';
@@ -14,6 +17,7 @@ import type { MediaResources } from '../constructs/media-access.js';
 import { MediaFunctions } from '../constructs/media-functions.js';
 import { PlatformRules } from '../constructs/rules.js';
 import { UploadTrigger } from '../constructs/upload-trigger.js';
+import { PATHS } from '../paths.js';
 
 export interface StatelessStackProps extends StackProps {
   config: EnvironmentConfig;
@@ -38,6 +42,7 @@ export class StatelessStack extends Stack {
   readonly jobEvents: JobEvents;
   readonly lifecycle: Lifecycle;
   readonly alarms?: Alarms;
+  readonly dashboards: Dashboards;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -97,8 +102,10 @@ export class StatelessStack extends Stack {
       derivativeBucketName: props.derivativeBucketName,
       stateMachines: [this.workflow.stateMachine],
     });
+    const deadLetterQueues = { UploadTrigger: this.uploadTrigger.deadLetterQueue, Webhooks: this.jobEvents.deadLetterQueue, Lifecycle: this.lifecycle.deadLetterQueue };
     if (config.alarms.enabled) {
       this.alarms = new Alarms(this, 'Alarms', {
+        config,
         ...(config.alarms.email ? { email: config.alarms.email } : {}),
         stateMachine: this.workflow.stateMachine,
         functions: {
@@ -110,8 +117,56 @@ export class StatelessStack extends Stack {
           ...(this.allocator ? { Allocator: this.allocator.function } : {}),
           ...Object.fromEntries(this.mediaFunctions.functions.map((f) => [f.definition.pascalName, f.lambda])),
         },
-        deadLetterQueues: { UploadTrigger: this.uploadTrigger.deadLetterQueue, Webhooks: this.jobEvents.deadLetterQueue, Lifecycle: this.lifecycle.deadLetterQueue },
+        deadLetterQueues,
       });
     }
+
+    // Dashboards in every environment, dev included (what a test run did); each costs 3 USD a month beyond an account's first three.
+    const media = this.mediaFunctions.functions;
+    const platformBus = this.eventBus.eventBusName;
+    const rules: RuleRef[] = [
+      ...this.rules.specs.map((spec) => ({
+        label: spec.name,
+        arn: this.rules.rules.get(spec.name)!.attrArn,
+        ...(spec.bus === 'platform' ? { eventBusName: platformBus } : {}),
+      })),
+      { label: 'lifecycle: workflow status', arn: this.lifecycle.executionRule.ruleArn },
+      { label: 'lifecycle: step events', arn: this.lifecycle.stepRule.ruleArn, eventBusName: platformBus },
+      { label: 'webhooks: job status', arn: this.jobEvents.rule.ruleArn, eventBusName: platformBus },
+    ];
+    const definition = JSON.parse(readFileSync(props.encodeDefinitionFile ?? PATHS.encodeWorkflow, 'utf8')) as Parameters<typeof aslTasks>[0];
+    const ecsIntegrations = [...new Set(aslTasks(definition).map((t) => t.resource).filter((r) => r.startsWith('arn:aws:states:::ecs:')))];
+    const fargate = this.mediaFunctions.fargate;
+    this.dashboards = new Dashboards(this, 'Dashboards', {
+      config,
+      stateMachines: { encode: this.workflow.stateMachine },
+      functions: {
+        ...Object.fromEntries(media.map((f) => [f.definition.config.name, f.lambda])),
+        api: this.api.function,
+        lifecycle: this.lifecycle.function,
+        ...(this.allocator ? { allocator: this.allocator.function } : {}),
+        'upload-trigger': this.uploadTrigger.function,
+        'rule-engine': this.rules.engine,
+        'job-events': this.jobEvents.function,
+      },
+      sizedFunctions: Object.fromEntries(
+        media.flatMap((f) => [...(f.variants ?? [])].filter(([, v]) => v !== f.lambda).map(([mib, v]) => [`${f.definition.config.name} ${mib} MB`, v])),
+      ),
+      mediaFunctionNames: media.map((f) => f.definition.config.name),
+      api: this.api.api,
+      deadLetterQueues,
+      rules,
+      ...(fargate
+        ? {
+            fargate: {
+              cluster: fargate.cluster,
+              taskDefinitions: Object.fromEntries(media.flatMap((f) => (f.task ? [[f.definition.config.name, f.task]] : []))),
+              integrations: ecsIntegrations,
+            },
+          }
+        : {}),
+      lifecycleLogGroup: this.lifecycle.function.logGroup,
+      ...(this.alarms ? { alarms: this.alarms.alarms } : {}),
+    });
   }
 }

@@ -215,11 +215,11 @@ describe('alarms (prod)', () => {
     const alarms = Object.values(resourcesOf(prod.stateless, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!);
     const [apiFnId] = fnByService(prod, 'mosaic-api');
     const [hooksFnId] = fnByService(prod, 'mosaic-job-events');
-    const on = (ref: string) => alarms.filter((a) => JSON.stringify(a.Dimensions).includes(JSON.stringify({ Ref: ref })));
+    const on = (ref: string) => alarms.filter((a) => JSON.stringify(a.Dimensions ?? []).includes(JSON.stringify({ Ref: ref })));
     expect(on(apiFnId).map((a) => a.MetricName)).toEqual(['Errors']);
     const rule = Object.values(resourcesOf(prod.stateless, 'AWS::Events::Rule')).find((r) => r.Properties!.Targets?.[0]?.Arn?.['Fn::GetAtt']?.[0] === hooksFnId)!;
     const queueId = rule.Properties!.Targets[0].DeadLetterConfig.Arn['Fn::GetAtt'][0];
-    const dlq = alarms.filter((a) => JSON.stringify(a.Dimensions).includes(JSON.stringify({ 'Fn::GetAtt': [queueId, 'QueueName'] })));
+    const dlq = alarms.filter((a) => JSON.stringify(a.Dimensions ?? []).includes(JSON.stringify({ 'Fn::GetAtt': [queueId, 'QueueName'] })));
     expect(dlq.map((a) => a.MetricName)).toEqual(['ApproximateNumberOfMessagesVisible']);
     // A receiver being down is not the operator's alarm: no alarm on the webhook function's errors.
     expect(on(hooksFnId)).toEqual([]);

@@ -72,7 +72,7 @@ describe('lifecycle Lambda', () => {
     expect(p.Handler).toBe('index.handler');
     expect(p.DeadLetterConfig).toBeDefined();
     expect(Object.keys(p.Environment.Variables).sort()).toEqual(
-      ['MOSAIC_DERIVATIVE_BUCKET', 'MOSAIC_EVENT_BUS', 'MOSAIC_SOURCE_BUCKET', 'MOSAIC_TABLE', 'NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'],
+      ['MOSAIC_DERIVATIVE_BUCKET', 'MOSAIC_ENVIRONMENT', 'MOSAIC_EVENT_BUS', 'MOSAIC_SOURCE_BUCKET', 'MOSAIC_TABLE', 'NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'],
     );
     expect(p.Environment.Variables.MOSAIC_EVENT_BUS).toEqual({ Ref: busId });
     expect(LIFECYCLE_ENTRY).toMatch(/lambdas\/bootstrap\/lifecycle\.ts$/);
