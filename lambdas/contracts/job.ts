@@ -5,6 +5,22 @@ import { JobStatusSchema, StepStatusSchema } from './status.js';
 export const JobErrorSchema = z.object({ code: z.string(), message: z.string() });
 export type JobError = z.infer<typeof JobErrorSchema>;
 
+/** The AWS services a job's cost is made of. */
+export const CostServiceSchema = z.enum(['lambda', 'fargate', 'step-functions', 'eventbridge', 'dynamodb', 's3', 'cloudwatch']);
+export type CostService = z.infer<typeof CostServiceSchema>;
+
+/** One line of a job's cost: how much of what (`quantity` `unit`s of `item`) and what it cost. */
+export const CostLineSchema = z.object({
+  service: CostServiceSchema,
+  /** What was used, e.g. `compute`, `state transitions`, `write request units`. */
+  item: z.string(),
+  quantity: z.number().nonnegative(),
+  /** The unit of `quantity`, e.g. `seconds`, `requests`, `GB`. */
+  unit: z.string(),
+  usd: z.number().nonnegative(),
+});
+export type CostLine = z.infer<typeof CostLineSchema>;
+
 /**
  * What the job costs on AWS: estimated from the allocator's sizes when it is planned, and
  * computed from the measured step durations at the end (locally too: what the same run would cost).
@@ -15,6 +31,12 @@ export const JobCostSchema = z.object({
   pricesTakenOn: z.string(),
   estimatedUsd: z.number().nonnegative().nullable(),
   actualUsd: z.number().nonnegative().nullable(),
+  /**
+   * What `actualUsd` is made of (core/job-cost.ts): compute per platform plus the run's Step
+   * Functions, Lambda requests, EventBridge, DynamoDB, S3 and CloudWatch usage. Its lines' usd add
+   * up to `actualUsd`. Empty until the job ended, and in records written before it existed.
+   */
+  breakdown: z.array(CostLineSchema).default([]),
 });
 export type JobCost = z.infer<typeof JobCostSchema>;
 

@@ -237,7 +237,7 @@ describe.each(kinds)('JobStore contract: $name', (kind) => {
       const id = uid('cost');
       const created = await s.createJob({ id, spec: spec(), sourceHash: null, outputPrefix: `${id}/` });
       expect(created.cost).toBeNull();
-      const estimate = { region: 'us-east-1', pricesTakenOn: '2026-01-01', estimatedUsd: 0.0123, actualUsd: null };
+      const estimate = { region: 'us-east-1', pricesTakenOn: '2026-01-01', estimatedUsd: 0.0123, actualUsd: null, breakdown: [] };
       expect((await s.updateJob(id, { cost: estimate })).cost).toEqual(estimate);
       const done = await s.updateJob(id, { cost: { ...estimate, actualUsd: 0.0101 } });
       expect((await s.getJob(id))!.cost).toEqual({ ...estimate, actualUsd: 0.0101 });
