@@ -14,6 +14,10 @@ import type {
   WorkflowInfo,
   JobRecord,
   JobSpec,
+  MetricRecord,
+  MetricsSeries,
+  MetricsSeriesQuery,
+  MetricsSummary,
   JobStatus,
   MosaicEvent,
   StepRecord,
@@ -115,6 +119,17 @@ export interface DocumentStore {
 
 /** One engine's state adapter: every narrow port above (SqliteJobStore, DynamoJobStore). */
 export type JobStore = JobRepository & StepLog & JobHistory & ResultCache & DocumentStore;
+
+/** Where metric records go: EMF on stdout in Lambda (CloudWatch extracts them), SQLite locally. */
+export interface MetricsSink {
+  record(records: MetricRecord[]): Promise<void>;
+}
+
+/** The figures the metrics API answers (locally from SQLite; on AWS the dashboards show them). */
+export interface MetricsQuery {
+  summary(since: Date, until: Date): Promise<MetricsSummary>;
+  series(query: MetricsSeriesQuery & { since: string }, until: Date): Promise<MetricsSeries>;
+}
 
 export interface JobPageQuery {
   status?: JobStatus;

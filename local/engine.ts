@@ -38,6 +38,7 @@ import { LifecycleFeed } from './lifecycle-feed.js';
 import { securePrivateState } from './private-state.js';
 import { Semaphore } from './semaphore.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
+import { SqliteMetricsStore } from './sqlite-metrics-store.js';
 import { WorkflowRuns } from './workflow-runs.js';
 
 export { ALLOCATOR } from './workflow-runs.js';
@@ -62,6 +63,8 @@ export interface LocalEngineOptions {
 export class LocalEngine {
   readonly blobs: FsBlobStore;
   readonly jobs: SqliteJobStore;
+  /** What the lifecycle and the API record (the same records as EMF on AWS), and the metrics API reads. */
+  readonly metrics: SqliteMetricsStore;
   readonly events = new InProcessEventBus();
   readonly parallelism: number;
   readonly lifecycle: LifecycleFeed;
@@ -81,6 +84,7 @@ export class LocalEngine {
   ) {
     this.blobs = new FsBlobStore(root);
     this.jobs = new SqliteJobStore(join(root, STATE_DIR, 'mosaic.db'));
+    this.metrics = new SqliteMetricsStore(join(root, STATE_DIR, 'metrics.db'));
     this.parallelism = Math.max(1, opts.parallelism ?? cpus().length);
     this.progress = new LiveProgress(this.jobs);
     // The same lifecycle as on AWS records steps, history, status and the job's end.
@@ -91,6 +95,7 @@ export class LocalEngine {
       documents: this.jobs,
       blobs: this.blobs,
       events: this.events,
+      metrics: this.metrics,
       workPrefix,
       presetVersion: (name) => this.presetVersion(name),
     });
@@ -142,6 +147,7 @@ export class LocalEngine {
 
   close(): void {
     this.jobs.close();
+    this.metrics.close();
   }
 
   /** The version of a preset this engine encodes with (presets.ts unless overridden), or undefined for an unknown preset. */

@@ -57,6 +57,8 @@ const ADDED_COLUMNS: { table: string; column: string; type: string }[] = [
   { table: 'steps', column: 'invocation_id', type: 'TEXT' },
   { table: 'steps', column: 'summary', type: 'TEXT' },
   { table: 'steps', column: 'revision', type: 'INTEGER NOT NULL DEFAULT 0' },
+  { table: 'steps', column: 'platform', type: 'TEXT' },
+  { table: 'steps', column: 'size', type: 'TEXT' },
 ];
 
 interface JobRow {
@@ -88,9 +90,9 @@ const toJob = (r: JobRow): JobRecord => ({
  * Steps are read on every job view (thousands of times a second under the API): as value arrays
  * (better-sqlite3 `raw`), a third cheaper than row objects, in this column order.
  */
-const STEP_COLUMNS = 'job_id, step_id, attempt, function, status, started_at, ended_at, duration_ms, error, cost_usd, fraction, invocation_id, summary, revision';
-type StepValues = [string, string, number, string, string, string, string | null, number | null, string | null, number | null, number | null, string | null, string | null, number | null];
-const toStep = ([jobId, stepId, attempt, fn, status, startedAt, endedAt, durationMs, error, costUsd, fraction, invocationId, summary, revision]: StepValues): StepRecord => ({
+const STEP_COLUMNS = 'job_id, step_id, attempt, function, status, started_at, ended_at, duration_ms, error, cost_usd, fraction, invocation_id, summary, revision, platform, size';
+type StepValues = [string, string, number, string, string, string, string | null, number | null, string | null, number | null, number | null, string | null, string | null, number | null, string | null, string | null];
+const toStep = ([jobId, stepId, attempt, fn, status, startedAt, endedAt, durationMs, error, costUsd, fraction, invocationId, summary, revision, platform, size]: StepValues): StepRecord => ({
   jobId,
   stepId,
   function: fn,
@@ -105,6 +107,9 @@ const toStep = ([jobId, stepId, attempt, fn, status, startedAt, endedAt, duratio
   invocationId,
   summary: summary ? JSON.parse(summary) : null,
   revision: revision ?? 0,
+  // Absent, not null, when the attempt's end did not say where it ran (as written).
+  ...(platform ? { platform: platform as StepRecord['platform'] } : {}),
+  ...(size ? { size } : {}),
 });
 
 export class SqliteJobStore implements JobStore, FactStore {
@@ -233,10 +238,11 @@ export class SqliteJobStore implements JobStore, FactStore {
       job_id: step.jobId, step_id: step.stepId, attempt: step.attempt, function: step.function, status: step.status,
       started_at: step.startedAt, ended_at: step.endedAt, duration_ms: step.durationMs, error: step.error, cost_usd: step.costUsd,
       fraction: step.fraction, invocation_id: step.invocationId, summary: step.summary ? JSON.stringify(step.summary) : null,
+      platform: step.platform ?? null, size: step.size ?? null,
       // The store numbers revisions (as putDocument numbers versions): one more than the one replaced.
       revision: (expectedRevision ?? 0) + 1, expected: expectedRevision,
     };
-    const cols = 'job_id, step_id, attempt, function, status, started_at, ended_at, duration_ms, error, cost_usd, fraction, invocation_id, summary, revision';
+    const cols = STEP_COLUMNS;
     const res =
       expectedRevision === null
         ? this.stmt(`INSERT OR IGNORE INTO steps (${cols}) VALUES (${cols.split(', ').map((c) => `@${c}`).join(', ')})`).run(row)

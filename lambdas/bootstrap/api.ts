@@ -106,7 +106,7 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
       functions: catalog.map((f) => f.name),
     },
   ];
-  const lifecycle = awsLifecycleDeps(stores);
+  const lifecycle = awsLifecycleDeps(stores, env);
   const control = new StepFunctionsJobControl({
     jobs: stores.jobs,
     lifecycle: (jobId, request) => applyJobEvent(lifecycle, jobId, request),

@@ -13,7 +13,8 @@ import { DynamoJobStore, EventBridgeBus, S3BlobStore } from '../adapters/aws/ind
 import { API_UPLOAD_PREFIX, VERSIONED_KEY_PREFIX } from '../contracts/index.js';
 import { workPrefix } from '../contracts/job-keys.js';
 import type { LifecycleDeps } from '../platform/lifecycle/apply.js';
-import type { BlobStore, EventBus, JobStore } from '../ports.js';
+import type { BlobStore, EventBus, JobStore, MetricsSink } from '../ports.js';
+import { EmfMetricsSink } from '../runtime/emf-metrics-sink.js';
 import { PrefixRoutedBlobStore } from '../runtime/prefix-routed-blob-store.js';
 import { loadSpeedTable, resolveMediaTools, resolveVmafModel, type RuntimeConfig, type RuntimeDeps } from '../runtime/index.js';
 import { clientConfig, s3ClientConfig } from './aws-clients.js';
@@ -81,8 +82,16 @@ export function awsJobStore(env: Env): JobStore {
 }
 
 /** The job lifecycle (platform/lifecycle/apply.ts) on the AWS stores: the lifecycle Lambda's and the API's cancel/retry. */
-export function awsLifecycleDeps(stores: AwsStores): LifecycleDeps {
-  return { jobs: stores.jobs, steps: stores.jobs, history: stores.jobs, documents: stores.jobs, blobs: stores.blobs, events: stores.events, workPrefix: WORK_PREFIX };
+export function awsLifecycleDeps(stores: AwsStores, env: Env): LifecycleDeps {
+  return {
+    jobs: stores.jobs, steps: stores.jobs, history: stores.jobs, documents: stores.jobs, blobs: stores.blobs, events: stores.events,
+    metrics: awsMetricsSink(env), workPrefix: WORK_PREFIX,
+  };
+}
+
+/** EMF on stdout, with the deployment's environment (`MOSAIC_ENVIRONMENT`, set by the stack) as a dimension. */
+export function awsMetricsSink(env: Env): MetricsSink {
+  return new EmfMetricsSink(env.MOSAIC_ENVIRONMENT ?? 'unknown');
 }
 
 /** Everything a media function needs on Lambda or Fargate. Missing required variables → an Error naming them. */

@@ -12,7 +12,7 @@ import { awsLifecycleDeps, awsStores } from './aws-deps.js';
 import type { Env } from './env.js';
 
 export function createLifecycle(env: Env = process.env): (event: unknown) => Promise<LifecycleResult> {
-  return createLifecycleHandler({ ...awsLifecycleDeps(awsStores(env)), executionOf: runOfExecutionName });
+  return createLifecycleHandler({ ...awsLifecycleDeps(awsStores(env), env), executionOf: runOfExecutionName });
 }
 
 let cached: ((event: unknown) => Promise<LifecycleResult>) | null = null;

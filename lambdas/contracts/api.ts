@@ -3,7 +3,7 @@
  * errors its ports share. The app in lambdas/platform/api builds its OpenAPI document from these.
  */
 import { z } from 'zod';
-import { JobErrorSchema, StepRecordSchema } from './job.js';
+import { CostLineSchema, JobErrorSchema, StepRecordSchema } from './job.js';
 import { JobSpecSchema } from './job-spec.js';
 import { MediaInfoSchema } from './media.js';
 import { PlanSizingSchema } from './tasks.js';
@@ -182,6 +182,8 @@ export const JobViewSchema = z.object({
     actualUsd: z.number().nullable(),
     region: z.string().nullable(),
     pricesTakenOn: z.string().nullable(),
+    /** The actual cost by service (compute, requests, transitions, events, writes, log ingestion); empty until the job ends. */
+    breakdown: z.array(CostLineSchema),
   }),
   webhook: z.object({ url: z.string(), deliveries: z.array(WebhookAttemptSchema) }).nullable(),
 });

@@ -41,6 +41,10 @@ export const StepStatusChangedSchema = z.object({
   costUsd: z.number().nonnegative().nullable().optional(),
   /** What the platform keeps of the result (the plan's estimate and weights, a chunk's speed). */
   summary: z.record(z.string(), z.unknown()).optional(),
+  /** Where the attempt ran (set when it ends): the platform, its size label and the allocator's prediction. */
+  platform: z.enum(['lambda', 'fargate']).optional(),
+  size: z.string().optional(),
+  predictedSec: z.number().nonnegative().optional(),
 });
 export const StepProgressSchema = z.object({
   jobId: z.string(),

@@ -8,6 +8,7 @@ export * from './job.js';
 export * from './events.js';
 export * from './function-config.js';
 export * from './metrics.js';
+export * from './metrics-api.js';
 export * from './report.js';
 export * from './uploads.js';
 export * from './job-table.js';

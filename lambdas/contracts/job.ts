@@ -96,6 +96,9 @@ export const StepRecordSchema = z.object({
   invocationId: z.string().nullable().default(null),
   /** What the platform keeps of the result (see StepStatusChanged.summary). */
   summary: z.record(z.string(), z.unknown()).nullable().default(null),
+  /** Where the attempt ran (from its end event): `lambda` or `fargate`, and the size label (`1769MB`, `2vCPU-4GB`). */
+  platform: z.enum(['lambda', 'fargate']).nullable().optional(),
+  size: z.string().nullable().optional(),
   /** Bumped by every write: the lifecycle writes a step only if it is still as read. */
   revision: z.number().int().nonnegative().default(0),
 });

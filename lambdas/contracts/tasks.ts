@@ -29,10 +29,12 @@ const Base = {
   size: TaskSizeSchema.optional(),
   /** The allocator's time budget: the runtime stops ffmpeg after it (Mosaic.ResourceExhausted → one size up). */
   timeoutSec: z.number().int().positive().optional(),
+  /** The allocator's predicted run time, for its prediction-error metric. */
+  estimatedSec: z.number().nonnegative().optional(),
 };
 
 /** Payload fields that say where and how big a task runs, not what it computes. */
-export const SIZING_FIELDS = ['platform', 'size', 'threads', 'timeoutSec'] as const;
+export const SIZING_FIELDS = ['platform', 'size', 'threads', 'timeoutSec', 'estimatedSec'] as const;
 
 export const SourceLimitsSchema = z.object({
   maxBytes: z.number().int().positive(),

@@ -32,6 +32,19 @@ export interface PlanSummary {
   weights: StepWeights;
   cost: { region: string; pricesTakenOn: string; estimatedUsd: number | null };
   preset: { name: string; version: number };
+  /** Seconds of video the job delivers (its frames at its rate): output minutes and realtime factor follow. */
+  outputSec?: number;
+}
+
+/** The plan step's summary of `plan` (what the lifecycle keeps of it). */
+export function planSummary(plan: PlanResult): PlanSummary {
+  const frames = plan.chunks.reduce((n, c) => n + c.frames, 0);
+  return {
+    weights: progressWeights(plan),
+    cost: { region: plan.sizing.region, pricesTakenOn: plan.sizing.pricesTakenOn, estimatedUsd: plan.sizing.estimatedUsd },
+    preset: plan.preset,
+    outputSec: frames / plan.timing.fps,
+  };
 }
 
 export const planSummaryOf = (steps: StepRecord[]): PlanSummary | null =>

@@ -15,8 +15,6 @@ import {
   EVENT_SOURCE,
   RuleDetailTypes,
   InputInvalidError,
-  MetricDimensions,
-  MetricNames,
   ResourceExhaustedError,
   SIZING_FIELDS,
   TransientError,
@@ -29,13 +27,14 @@ import {
   type TaskSize,
 } from '../contracts/index.js';
 import { resultCacheKey } from '../core/cache-key.js';
-import { DEFAULT_REGION, stepCostUsd, type FunctionSizing } from './step-cost.js';
+import { DEFAULT_REGION, effectiveSize, stepCostUsd, type FunctionSizing } from './step-cost.js';
+import { sizeLabel } from '../core/metric-records.js';
 import type { FfmpegProgress } from '../core/progress.js';
 import type { BlobStore, EventBus, ResultCache } from '../ports.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeMemoryMiB, type RuntimeConfig } from './config.js';
 import type { MediaTools } from './binaries.js';
 import { runTool, type RunResult } from './ffmpeg-runner.js';
-import { logger, metrics, traced } from './observability.js';
+import { logger, traced } from './observability.js';
 import { scratchDirPrefix } from './scratch-dirs.js';
 
 export interface RuntimeDeps {
@@ -155,9 +154,6 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
       const cachedStep = { jobId: input.jobId, stepId, function: def.name, invocationId: randomUUID() };
       await emitStep(deps, { ...cachedStep, status: 'RUNNING' });
       await emitStep(deps, { ...cachedStep, status: 'CACHED', durationMs: 0, costUsd: 0 });
-      metrics.addDimension(MetricDimensions.Function, def.name);
-      metrics.addMetric(MetricNames.CacheHit, 'Count', 1);
-      metrics.publishStoredMetrics();
       log.info('result cache hit');
       const cached = def.output.parse(hit.result);
       await emitResult(deps, def.name, input.jobId, stepId, { status: 'SUCCEEDED', result: cached, cached: true });
@@ -241,23 +237,17 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
     if (cacheKey)
       await deps.cache.putCache({ key: cacheKey, function: def.name, result, outputKeys: outputs.map((o) => o.key), createdAt: new Date().toISOString() });
     await emitStep(deps, {
-      ...step, status: 'SUCCEEDED', durationMs: Date.now() - startedAt, costUsd: costSoFar(def, input, startedAt, deps),
+      ...step, ...placementOf(def, input), status: 'SUCCEEDED', durationMs: Date.now() - startedAt, costUsd: costSoFar(def, input, startedAt, deps),
       ...(def.summarize ? { summary: def.summarize(input, result) } : {}),
     });
-    metrics.addDimension(MetricDimensions.Function, def.name);
-    metrics.addMetric(MetricNames.FunctionDuration, 'Milliseconds', Date.now() - started);
-    metrics.publishStoredMetrics();
     log.info('succeeded', { durationMs: Date.now() - started });
     await emitResult(deps, def.name, input.jobId, stepId, { status: 'SUCCEEDED', result });
     return result;
   } catch (e) {
     const err = toMosaicError(e);
-    await emitStep(deps, { ...step, status: 'FAILED', durationMs: Date.now() - startedAt, error: `${err.name}: ${err.message}`, costUsd: costSoFar(def, input, startedAt, deps) }).catch(
+    await emitStep(deps, { ...step, ...placementOf(def, input), status: 'FAILED', durationMs: Date.now() - startedAt, error: `${err.name}: ${err.message}`, costUsd: costSoFar(def, input, startedAt, deps) }).catch(
       (e: Error) => log.error('step end not announced', { message: e.message }),
     );
-    metrics.addDimension(MetricDimensions.Function, def.name);
-    metrics.addMetric(MetricNames.FunctionFailure, 'Count', 1);
-    metrics.publishStoredMetrics();
     log.error('failed', { error: err.name, message: err.message, details: err.details });
     // The function's own error is what matters here; a lost failure event is only logged.
     await emitResult(deps, def.name, input.jobId, stepId, { status: 'FAILED', error: { code: err.name, message: err.message } }).catch((e: Error) =>
@@ -288,6 +278,13 @@ function withoutSizing(input: object): Record<string, unknown> {
 function costSoFar(def: FunctionSizing, input: object, startedAt: number, deps: RuntimeDeps): number | null {
   const seconds = (Date.now() - startedAt) / 1000;
   return stepCostUsd(input as { platform?: Platform; size?: TaskSize }, def, seconds, deps.config.region ?? DEFAULT_REGION) ?? null;
+}
+
+/** Where this attempt ran, for the lifecycle's step metrics and the job's cost breakdown. */
+function placementOf(def: FunctionSizing, input: object): Pick<StepStatusChanged, 'platform' | 'size' | 'predictedSec'> {
+  const sized = input as { platform?: Platform; size?: TaskSize; estimatedSec?: number };
+  const { platform, size } = effectiveSize(sized, def);
+  return { platform, size: sizeLabel(platform, size), ...(sized.estimatedSec !== undefined ? { predictedSec: sized.estimatedSec } : {}) };
 }
 
 function extensionOf(key: string): string {

@@ -10,7 +10,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import {
-  METRIC_NAMES,
+  MetricNames,
   METRICS,
   METRICS_NAMESPACE,
   METRICS_SERVICE,
@@ -26,7 +26,7 @@ import { PlatformSchema } from '../../lambdas/contracts/tasks.js';
 export const SERVICE_DIMENSION = 'service';
 
 /** Every catalogue name as a property (`M.JobCostUsd === 'JobCostUsd'`): widgets pick metrics by key, checked by the compiler. */
-export const M = Object.fromEntries(METRIC_NAMES.map((n) => [n, n])) as { readonly [K in MetricName]: K };
+export const M = MetricNames;
 
 /** Dimension values the emitters publish (see core/metric-records.ts). */
 export const DIMENSION_VALUES = {

@@ -274,6 +274,16 @@ describe.each(kinds)('JobStore contract: $name', (kind) => {
       ...over,
     });
 
+    it('keeps where an attempt ran (platform and size label) once its end says so', async () => {
+      const s = kind.store();
+      const jobId = uid('j');
+      const a1 = step({ jobId, stepId: 'encode-video:r0-c0', invocationId: 'inv-1' });
+      await s.putStep(a1, null);
+      const ended = { ...a1, status: 'SUCCEEDED' as const, endedAt: T(3), durationMs: 3000, platform: 'fargate' as const, size: '2vCPU-4GB', revision: 2 };
+      await s.putStep(ended, 1);
+      expect(await s.listStepAttempts(jobId, a1.stepId)).toEqual([ended]);
+    });
+
     it('stores a new attempt once: expected revision null means it must not exist yet', async () => {
       const s = kind.store();
       const jobId = uid('j');

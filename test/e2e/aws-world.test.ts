@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsJobStore } from '../../lambdas/bootstrap/aws-deps.js';
-import { LOCAL_RULE_SUBSTITUTIONS } from '../../lambdas/contracts/index.js';
+import { LOCAL_RULE_SUBSTITUTIONS, METRICS, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../../lambdas/contracts/index.js';
 import { uploadJobId } from '../../lambdas/core/upload-trigger.js';
 import { jobView } from '../../lambdas/platform/api/job-view.js';
 import { verifyWebhookSignature } from '../../lambdas/platform/api/webhooks.js';
@@ -29,6 +29,7 @@ import { FFMPEG, FFPROBE, makeClip, tempDir, VMAF_MODEL } from '../helpers/media
 import { startRulesWorld } from '../helpers/rules-world.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/aws-world/services.js';
 import { AwsWorld, until, type BusEvent, type ExecutionRecord } from '../helpers/aws-world/world.js';
+import { emfViolations } from '../helpers/emf-spec.js';
 
 const KEY = 'inbox/draft/clip.mp4';
 const FINAL = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
@@ -156,6 +157,42 @@ describe('Mosaic on an AWS world (synthesised stage, emulators, real handlers)',
     expect(world.harnessErrors).toEqual([]);
     happy = { jobId, view, history: events, upload, execution: execution! };
   }, 90_000);
+
+  it("prints the job's metrics as EMF that CloudWatch extracts: the catalogue's units and dimension sets, job ids as metadata", async () => {
+    const { jobId, view } = happy;
+    const ours = world.emf.filter((d) => d.jobId === jobId);
+    expect(world.emf.map(emfViolations).flat()).toEqual([]);
+    for (const doc of world.emf) {
+      const [directive, ...more] = doc._aws.CloudWatchMetrics;
+      expect(more).toEqual([]);
+      expect(directive.Namespace).toBe(METRICS_NAMESPACE);
+      const names = directive.Metrics.map((m: { Name: string }) => m.Name) as MetricName[];
+      for (const m of directive.Metrics) expect(m.Unit, m.Name).toBe(METRICS[m.Name as MetricName].unit);
+      // Every set is the catalogue's, after the default dimensions; the job id is never one.
+      const expected = METRICS[names[0]!].dimensionSets.map((set) => ['service', 'Environment', ...set]);
+      expect(directive.Dimensions).toEqual(expected);
+      expect(doc).toMatchObject({ service: METRICS_SERVICE, Environment: 'dev' });
+    }
+    const [ended, ...again] = ours.filter((d) => 'JobsEnded' in d);
+    expect(again).toEqual([]);
+    expect(ended).toMatchObject({ Outcome: 'SUCCEEDED', ErrorCode: 'none', JobsEnded: 1 });
+    const [figures] = ours.filter((d) => 'JobCostUsd' in d);
+    expect(figures.JobCostUsd).toBeCloseTo(view.cost.actualUsd, 12);
+    expect(figures.JobOutputMinutes).toBeCloseTo(4 / 60, 6);
+    expect(figures.JobRealtimeFactor).toBeCloseTo(4 / figures.JobWallSeconds, 6);
+    // One document per ended step attempt, with where it ran; the encodes carry the allocator's prediction.
+    const steps = ours.filter((d) => 'StepAttempts' in d);
+    expect(steps.length).toBe(view.steps.filter((s: { status: string }) => s.status !== 'RUNNING' && s.status !== 'ABANDONED').length);
+    const encodes = steps.filter((d) => d.Function === 'encode-video');
+    expect(encodes.length).toBeGreaterThan(0);
+    for (const e of encodes) expect(e).toMatchObject({ Platform: 'lambda', Size: expect.stringMatching(/^\d+MB$/), AllocationPredictionRatio: expect.any(Number) });
+    expect(steps.find((d) => d.Function === 'package')).toMatchObject({ Platform: 'fargate', Size: expect.stringMatching(/vCPU-/) });
+    expect(world.emf.filter((d) => 'TaskAllocations' in d && d.jobId === jobId).length).toBe(encodes.length);
+    // The API Lambda's requests, by route pattern and status class (never the raw path).
+    const api = world.emf.filter((d) => 'ApiRequests' in d);
+    expect(api.some((d) => d.Route === 'GET /v1/jobs/:id' && d.StatusClass === '2xx')).toBe(true);
+    expect(api.every((d) => !String(d.Route).includes(jobId))).toBe(true);
+  });
 
   it('changes nothing on a duplicate S3 event, a duplicate and a reordered Execution Status Change', async () => {
     expect(happy, 'needs the happy path').toBeDefined();

@@ -97,6 +97,8 @@ const toStep = (i: Item): StepRecord => ({
   invocationId: (i.invocationId as string | null | undefined) ?? null,
   summary: (i.summary as StepRecord['summary'] | undefined) ?? null,
   revision: (i.revision as number | undefined) ?? 0,
+  ...(i.platform ? { platform: i.platform as StepRecord['platform'] } : {}),
+  ...(i.size ? { size: i.size as string } : {}),
 });
 
 /** The step's own fields (no keys), as stored. */
@@ -115,6 +117,8 @@ const stepAttrs = (s: StepRecord): StepRecord => ({
   invocationId: s.invocationId,
   summary: jsonish(s.summary),
   revision: s.revision,
+  ...(s.platform ? { platform: s.platform } : {}),
+  ...(s.size ? { size: s.size } : {}),
 });
 
 export class DynamoJobStore implements JobStore, FactStore {

@@ -1,6 +1,6 @@
 import { PlanInputSchema, PlanResultSchema } from '../../contracts/index.js';
 import { planEncode } from '../../core/encode-plan.js';
-import { progressWeights } from '../../core/job-progress.js';
+import { planSummary } from '../../core/job-progress.js';
 import { defineMediaFunction } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 
@@ -13,9 +13,5 @@ export default defineMediaFunction({
   // VMAF only where this ffmpeg has libvmaf and a model was found (probed by the runtime; on AWS the caller cannot know).
   run: async (input, ctx) => planEncode({ ...input, vmafAvailable: input.vmafAvailable && Boolean(ctx.tools.vmafFfmpeg && ctx.vmafModelPath) }, await ctx.config.speedTable()),
   // The job lifecycle keeps the estimate and the progress weights of the job's steps.
-  summarize: (_input, plan) => ({
-    weights: progressWeights(plan),
-    cost: { region: plan.sizing.region, pricesTakenOn: plan.sizing.pricesTakenOn, estimatedUsd: plan.sizing.estimatedUsd },
-    preset: plan.preset,
-  }),
+  summarize: (_input, plan) => ({ ...planSummary(plan) }),
 });

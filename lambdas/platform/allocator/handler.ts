@@ -123,6 +123,7 @@ function toStateResult(a: Allocation, input: AllocateStateInput, deps: Allocator
       size: { vcpu: a.vcpu, memoryMiB: a.memoryMiB, ephemeralMiB: a.ephemeralMiB },
       threads,
       timeoutSec: a.timeoutSec,
+      estimatedSec: a.estimatedSeconds,
     },
   };
 }

@@ -90,6 +90,7 @@ export async function jobView(deps: JobViewDeps, job: JobRecord): Promise<JobVie
     steps: steps.map((s) => ({
       jobId: s.jobId, stepId: s.stepId, function: s.function, attempt: s.attempt, status: s.status, startedAt: s.startedAt,
       endedAt: s.endedAt, durationMs: s.durationMs, error: s.error, costUsd: s.costUsd, fraction: s.fraction,
+      platform: s.platform ?? null, size: s.size ?? null,
     })),
     outputs: { hls, dash, poster, sprite, thumbnailsVtt, report: reportLink },
     renditions: (report?.rungs ?? []).map((r) => ({
@@ -108,6 +109,8 @@ export async function jobView(deps: JobViewDeps, job: JobRecord): Promise<JobVie
       actualUsd: job.cost?.actualUsd ?? null,
       region: job.cost?.region ?? null,
       pricesTakenOn: job.cost?.pricesTakenOn ?? null,
+      // Records written before the breakdown existed have none.
+      breakdown: job.cost?.breakdown ?? [],
     },
     webhook: job.spec.webhook ? { url: job.spec.webhook.url, deliveries } : null,
   };

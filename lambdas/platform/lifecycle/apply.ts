@@ -11,13 +11,18 @@ import {
   SpeedSampleSchema,
   type JobRecord,
   type JobStatusChanged,
+  type MetricRecord,
   type StepRecord,
   type TaskAllocated,
 } from '../../contracts/index.js';
 import { isTerminal, jobChange, stepChange, type JobEvent, type StepEvent } from '../../core/job-lifecycle.js';
 import { liveProgress, planSummaryOf, type PlanSummary } from '../../core/job-progress.js';
-import type { BlobStore, DocumentStore, EventBus, JobHistory, JobRepository, StepLog } from '../../ports.js';
+import { jobCostBreakdown } from '../../core/job-cost.js';
+import { allocationRecord, jobEndRecords, lateCostRecord, stepEndRecord } from '../../core/metric-records.js';
+import type { BlobStore, DocumentStore, EventBus, JobHistory, JobRepository, MetricsSink, StepLog } from '../../ports.js';
+import { logger } from '../../runtime/observability.js';
 import { recordSpeedSamples } from '../../runtime/speed-table.js';
+import type { LifecycleStepEvent } from './step-events.js';
 
 export interface LifecycleDeps {
   jobs: JobRepository;
@@ -26,6 +31,8 @@ export interface LifecycleDeps {
   documents: DocumentStore;
   blobs: Pick<BlobStore, 'list' | 'deletePrefix'>;
   events: EventBus;
+  /** Where the job, step and allocation metrics go (EMF on AWS, SQLite locally). */
+  metrics: MetricsSink;
   /** Where a job's intermediates live, e.g. `.mosaic/work/<jobId>/`. */
   workPrefix: (jobId: string) => string;
   /** The version of a preset this engine encodes with, when it differs from the plan's (local tests edit presets). */
@@ -61,18 +68,28 @@ export async function applyJobEvent(deps: LifecycleDeps, jobId: string, event: J
       throw e;
     }
     if (change.statusChanged) await announce(deps, stored, change.statusChanged, plan);
-    if (ending) await afterEnd(deps, stored, steps);
+    if (ending) {
+      await afterEnd(deps, stored, steps);
+      await record(deps, jobEndRecords(stored, steps, plan?.outputSec ?? null, job.cost?.actualUsd ?? 0));
+    }
     return stored;
   }
 }
 
 /** An allocation (or an escalation one size up) is part of its job's history. */
-export async function applyTaskAllocated(deps: Pick<LifecycleDeps, 'history'>, detail: TaskAllocated): Promise<void> {
+export async function applyTaskAllocated(deps: Pick<LifecycleDeps, 'history' | 'metrics' | 'now'>, detail: TaskAllocated): Promise<void> {
   await deps.history.appendEvent(detail.jobId, DetailTypes.TaskAllocated, detail);
+  await record(deps, [allocationRecord(detail, new Date((deps.now ?? Date.now)()).toISOString())]);
+}
+
+/** Metrics are observations: a sink that fails is logged, never a reason to fail (and redeliver) the event. */
+async function record(deps: Pick<LifecycleDeps, 'metrics'>, records: MetricRecord[]): Promise<void> {
+  if (!records.length) return;
+  await deps.metrics.record(records).catch((e: unknown) => logger.warn('metrics not recorded', { message: (e as Error).message }));
 }
 
 /** Records a step event on its attempt and keeps the job's stored progress and estimate current. */
-export async function applyStepEvent(deps: LifecycleDeps, event: StepEvent & { invocationId: string }): Promise<StepRecord | null> {
+export async function applyStepEvent(deps: LifecycleDeps, event: LifecycleStepEvent): Promise<StepRecord | null> {
   // Steps of a job id with no job record are recorded too: a rule chain's functions (an audio
   // upload's normalize → encode) are visible as the steps of the chain's id.
   for (let attempt = 0; ; attempt++) {
@@ -83,7 +100,18 @@ export async function applyStepEvent(deps: LifecycleDeps, event: StepEvent & { i
     if (!next) return null;
     let stored: StepRecord;
     try {
-      stored = await deps.steps.putStep({ ...next, invocationId: event.invocationId, summary: summaryOf(event) ?? next.summary, revision: (current?.revision ?? 0) + 1 }, current?.revision ?? null);
+      const placement = event.kind === 'step-ended' ? event.placement : undefined;
+      stored = await deps.steps.putStep(
+        {
+          ...next,
+          invocationId: event.invocationId,
+          summary: summaryOf(event) ?? next.summary,
+          platform: placement?.platform ?? next.platform ?? null,
+          size: placement?.size ?? next.size ?? null,
+          revision: (current?.revision ?? 0) + 1,
+        },
+        current?.revision ?? null,
+      );
     } catch (e) {
       if (isConflict(e) && attempt < MAX_CONFLICTS) continue;
       throw e;
@@ -93,7 +121,10 @@ export async function applyStepEvent(deps: LifecycleDeps, event: StepEvent & { i
         jobId: event.jobId, stepId: event.stepId, function: event.function, status: stored.status, attempt: stored.attempt,
         durationMs: stored.durationMs, error: stored.error,
       });
-      if (event.kind === 'step-ended') await refreshJob(deps, event.jobId);
+      if (event.kind === 'step-ended') {
+        await record(deps, [stepEndRecord(stored, event.placement ?? {})].filter((r) => r !== null));
+        await refreshJob(deps, event.jobId);
+      }
     }
     return stored;
   }
@@ -109,22 +140,42 @@ const summaryOf = (e: StepEvent & { summary?: Record<string, unknown> }) => (e.k
 /** The stored progress (what job lists show) and, once planned, the cost estimate. */
 async function refreshJob(deps: LifecycleDeps, jobId: string): Promise<void> {
   const job = await deps.jobs.getJob(jobId);
+  if (job && isTerminal(job.status) && job.cost) return recostEndedJob(deps, job);
   if (!job || job.status !== 'RUNNING') return;
   const steps = await deps.steps.listSteps(jobId);
   const plan = planSummaryOf(steps);
   const p = liveProgress(job, steps, (deps.now ?? Date.now)());
-  const cost = plan && !job.cost?.estimatedUsd ? { ...plan.cost, actualUsd: null } : undefined;
+  const cost = plan && !job.cost?.estimatedUsd ? { ...plan.cost, actualUsd: null, breakdown: [] } : undefined;
   await deps.jobs.updateJob(jobId, { progress: p.fraction, etaSec: p.etaSec, ...(cost ? { cost } : {}) }, job.version).catch((e: unknown) => {
     // Another writer got there first: its view is as current as this one.
     if (!isConflict(e)) throw e;
   });
 }
 
+/**
+ * A step end that arrives after its job's end (on AWS, EventBridge may deliver Publish's end after
+ * the execution's status change) is still paid for: the job's cost is summed again.
+ */
+async function recostEndedJob(deps: LifecycleDeps, job: JobRecord): Promise<void> {
+  const cost = jobCost(job, await deps.steps.listSteps(job.id), null);
+  if (!cost || cost.actualUsd === job.cost?.actualUsd) return;
+  try {
+    const stored = await deps.jobs.updateJob(job.id, { cost }, job.version);
+    await record(deps, [lateCostRecord(stored, (cost.actualUsd ?? 0) - (job.cost?.actualUsd ?? 0))]);
+  } catch (e) {
+    // Whoever wrote in between summed the steps too (or will, on its own late step).
+    if (!isConflict(e)) throw e;
+  }
+}
+
 function jobCost(job: JobRecord, steps: StepRecord[], plan: PlanSummary | null): JobRecord['cost'] {
-  const base = job.cost ?? (plan ? { ...plan.cost, actualUsd: null } : null);
+  const base = job.cost ?? (plan ? { ...plan.cost, actualUsd: null, breakdown: [] } : null);
   if (!base) return null;
-  // What the run cost: every attempt's measured duration at the size it ran on (cache hits are free).
-  return { ...base, actualUsd: steps.reduce((sum, s) => sum + (s.costUsd ?? 0), 0) };
+  // What the run cost: every attempt's compute at the size it ran on (cache hits are free), and the
+  // requests, transitions, events, writes and log ingestion the run made, priced for the region.
+  const priced = jobCostBreakdown(steps, base.region);
+  if (priced) return { ...base, actualUsd: priced.actualUsd, breakdown: priced.breakdown };
+  return { ...base, actualUsd: steps.reduce((sum, s) => sum + (s.costUsd ?? 0), 0), breakdown: [] };
 }
 
 /** History, then the bus: webhooks and rules follow the recorded change. */

@@ -4,8 +4,9 @@
  */
 import { DetailTypes, type MosaicEvent } from '../../contracts/index.js';
 import type { StepEvent } from '../../core/job-lifecycle.js';
+import type { StepPlacement } from '../../core/metric-records.js';
 
-export type LifecycleStepEvent = StepEvent & { invocationId: string; summary?: Record<string, unknown> };
+export type LifecycleStepEvent = StepEvent & { invocationId: string; summary?: Record<string, unknown>; placement?: StepPlacement };
 
 /**
  * The step event for `e`, or null for other events and for step events without an
@@ -25,7 +26,8 @@ export function stepEventOf(e: MosaicEvent, receivedAt: () => string = () => new
     const base = { jobId: d.jobId, stepId: d.stepId, function: d.function, attempt: 0, at: at(d), invocationId: d.invocationId };
     if (d.status === 'RUNNING') return { kind: 'step-started', ...base };
     if (d.status === 'ABANDONED') return null;
-    return { kind: 'step-ended', ...base, status: d.status, durationMs: d.durationMs, error: d.error, costUsd: d.costUsd, ...(d.summary ? { summary: d.summary } : {}) };
+    const placement: StepPlacement = { ...(d.platform ? { platform: d.platform } : {}), ...(d.size ? { size: d.size } : {}), ...(d.predictedSec !== undefined ? { predictedSec: d.predictedSec } : {}) };
+    return { kind: 'step-ended', ...base, status: d.status, durationMs: d.durationMs, error: d.error, costUsd: d.costUsd, placement, ...(d.summary ? { summary: d.summary } : {}) };
   }
   return null;
 }

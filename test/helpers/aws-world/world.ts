@@ -161,6 +161,9 @@ export class AwsWorld {
   readonly containerGates: ((fn: string, payload: any) => Promise<void> | undefined)[] = [];
   /** Errors the harness itself could not place (e.g. a container that could not report). */
   readonly harnessErrors: string[] = [];
+  /** Every EMF document the handlers printed (CloudWatch Logs would extract these into metrics). */
+  readonly emf: Record<string, any>[] = [];
+  private restoreStdout: (() => void) | null = null;
   s3Client!: S3Client;
   private s3!: S3Emulator;
   private dynamo!: { endpoint: string; close(): Promise<void> };
@@ -179,8 +182,23 @@ export class AwsWorld {
 
   static async start(opts: WorldOptions): Promise<AwsWorld> {
     const w = new AwsWorld(opts);
+    w.captureEmf();
     await w.boot();
     return w;
+  }
+
+  /** Lambda's stdout is its log stream: EMF lines are kept (and not printed), the rest passes. */
+  private captureEmf(): void {
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      if (text.startsWith('{"_aws"')) {
+        for (const line of text.split('\n').filter(Boolean)) this.emf.push(JSON.parse(line));
+        return true;
+      }
+      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stdout.write;
+    this.restoreStdout = () => void (process.stdout.write = write);
   }
 
   private async boot(): Promise<void> {
@@ -230,6 +248,7 @@ export class AwsWorld {
   }
 
   async close(): Promise<void> {
+    this.restoreStdout?.();
     this.s3Client?.destroy();
     await Promise.all([this.s3?.close(), this.dynamo?.close(), this.services?.close()]);
   }

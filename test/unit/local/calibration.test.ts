@@ -93,8 +93,14 @@ describe('a local job teaches the model and carries its cost', () => {
       expect(done.cost!.actualUsd).toBeGreaterThan(0);
       const steps = await engine.jobs.listSteps(job.id);
       const sum = steps.reduce((s, x) => s + (x.costUsd ?? 0), 0);
-      // The lifecycle sums every step once the workflow ended, Publish included.
-      expect(done.cost!.actualUsd).toBeCloseTo(sum, 12);
+      // The lifecycle prices every step once the workflow ended, Publish included: its compute
+      // lines are the steps' costs, and the breakdown (requests, transitions, events…) adds up.
+      const compute = done.cost!.breakdown.filter((l) => l.service === 'lambda' || l.service === 'fargate').filter((l) => l.unit === 'seconds');
+      expect(compute.reduce((s, l) => s + l.usd, 0)).toBeCloseTo(sum, 12);
+      expect(done.cost!.breakdown.reduce((s, l) => s + l.usd, 0)).toBeCloseTo(done.cost!.actualUsd!, 12);
+      expect([...new Set(done.cost!.breakdown.map((l) => l.service))]).toEqual(expect.arrayContaining(['lambda', 'step-functions', 'eventbridge', 'dynamodb', 's3', 'cloudwatch']));
+      expect(done.cost!.breakdown.some((l) => l.item.includes('not recorded'))).toBe(false);
+      expect(done.cost!.actualUsd).toBeGreaterThan(sum);
       const allocated = (await engine.jobs.listEvents(job.id)).filter((e) => e.detailType === 'Task Allocated');
       expect(allocated).toHaveLength(chunks);
     } finally {

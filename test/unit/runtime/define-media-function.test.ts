@@ -47,7 +47,7 @@ beforeEach(async () => {
   const bus = new InProcessEventBus();
   bus.subscribe((e) => void events.push(e));
   // The runtime announces steps; the lifecycle records them, as in both engines.
-  const feed = new LifecycleFeed({ jobs, steps: jobs, history: jobs, documents: jobs, blobs, events: bus, workPrefix: (id) => `.mosaic/work/${id}/` });
+  const feed = new LifecycleFeed({ jobs, steps: jobs, history: jobs, documents: jobs, blobs, events: bus, metrics: { record: async () => undefined }, workPrefix: (id) => `.mosaic/work/${id}/` });
   bus.subscribe((e) => feed.onEvent(e));
   const config = { searchPath: (process.env.PATH ?? '').split(':'), cacheDir: tmpdir(), allowModelDownload: false, scratchRoot: tempDir(), ffmpegTimeoutMs: 60_000 };
   deps = { blobs, cache: jobs, events: bus, speedTable: async () => ({}), config, tools: await resolveMediaTools(config), vmafModelPath: null };
