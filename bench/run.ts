@@ -29,6 +29,10 @@ const BENCHMARKS: Record<string, Bench> = {
     describe: 'event-pattern matcher: 100 rules × 100,000 realistic events (target ≥ 1,000,000 evaluations/s)',
     load: () => import('./rules.js'),
   },
+  metrics: {
+    describe: 'local metrics store: 100,000 synthetic jobs over 30 days; insert rate, then summary and series (1 h, 1 day) each ≤ 50 ms',
+    load: () => import('./metrics.js'),
+  },
 };
 
 function usage(): string {
@@ -45,6 +49,7 @@ function usage(): string {
     'speed-model options: --keep (keep the temp folder)',
     'corpus options: --only TEXT (cases whose name contains it)   --keep (keep the temp folder)   --json',
     'rules options: --rules N (default 100)   --events N (default 100000)   --passes N (default 3)   --seed N',
+    'metrics options: --jobs N (default 100000)   --days N (default 30)   --runs N (default 7)   --seed N   --keep',
   ].join('\n');
 }
 

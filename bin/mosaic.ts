@@ -16,6 +16,7 @@ import { serve, SERVE_USAGE } from './cli/serve.js';
 import { RULES_USAGE, rulesCommand } from './cli/rules.js';
 import { EVENTS_USAGE, eventsCommand } from './cli/events.js';
 import { CALIBRATE_USAGE, calibrateCommand } from './cli/calibrate.js';
+import { STATS_USAGE, statsCommand } from './cli/stats.js';
 import { costLine, formatEstimate } from './cli/estimate.js';
 import { fixed, table } from './cli/tables.js';
 import { parallelismFromEnv, runtimeConfigFromEnv } from './environment.js';
@@ -27,6 +28,7 @@ const USAGE = `usage:
   mosaic jobs list [--out DIR] [--json]
   mosaic jobs show <job-id> [--out DIR] [--json]
   mosaic encode|jobs ... --api URL [--api-key KEY]   (against a Mosaic server; key also from MOSAIC_API_KEY)
+  ${STATS_USAGE}
   ${SERVE_USAGE}
 ${RULES_USAGE}
 ${EVENTS_USAGE}
@@ -170,6 +172,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'rules') return rulesCommand(rest);
   if (cmd === 'events') return eventsCommand(rest);
   if (cmd === 'calibrate') return calibrateCommand(rest);
+  if (cmd === 'stats') return statsCommand(rest);
   if (!cmd || cmd === '--help' || cmd === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return cmd ? 0 : 2;

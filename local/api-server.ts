@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { ApiErrorCodes, ConflictError } from '../lambdas/contracts/index.js';
-import { createApiApp, type ApiApp } from '../lambdas/platform/api/app.js';
+import { createApiApp, flushRequestMetrics, type ApiApp } from '../lambdas/platform/api/app.js';
 import { staticKeys } from '../lambdas/platform/api/auth.js';
 import { callerKey, type ObjectKeyError } from '../lambdas/core/object-keys.js';
 import { errorResponse } from '../lambdas/platform/api/errors.js';
@@ -117,6 +117,9 @@ export async function startLocalApiServer(o: LocalApiServerOptions): Promise<Loc
     auth: staticKeys([o.apiKey]),
     engine: 'local',
     version: o.version ?? '0.1.0',
+    // The same store answers the metrics routes and keeps the API's own request metrics.
+    metricsQuery: engine.metrics,
+    metrics: engine.metrics,
   });
   const files = fileRoutes(engine, links);
   const server = createAdaptorServer({
@@ -150,6 +153,8 @@ export async function startLocalApiServer(o: LocalApiServerOptions): Promise<Loc
       });
       webhooks.stop();
       await control.stop();
+      // The last requests' metrics, before the engine (and its metrics store) closes.
+      flushRequestMetrics(app);
     },
   };
 }

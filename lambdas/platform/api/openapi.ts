@@ -19,6 +19,7 @@ export function openApiConfig(deps: Pick<ApiDeps, 'version' | 'engine'>) {
       { name: 'jobs', description: 'Encoding jobs' },
       { name: 'uploads', description: 'Where to put sources' },
       { name: 'functions', description: 'Media functions and workflows' },
+      { name: 'metrics', description: 'Jobs, cost and latency figures (the local engine; on AWS the CloudWatch dashboards)' },
       { name: 'system', description: 'Health and this document' },
     ],
   };

@@ -15,12 +15,13 @@ import {
 } from '../../../../lambdas/contracts/index.js';
 import { cancelRefusal, retryRefusal } from '../../../../lambdas/core/job-lifecycle.js';
 import { outputPrefix } from '../../../../lambdas/contracts/job-keys.js';
-import { createApiApp, type ApiApp } from '../../../../lambdas/platform/api/app.js';
+import { createApiApp, flushRequestMetrics, type ApiApp } from '../../../../lambdas/platform/api/app.js';
 import { staticKeys } from '../../../../lambdas/platform/api/auth.js';
-import type { JobControl, PlanContext } from '../../../../lambdas/ports.js';
+import type { JobControl, MetricsSink, PlanContext } from '../../../../lambdas/ports.js';
 import { FsBlobStore } from '../../../../local/fs-blob-store.js';
 import { LocalFileLinks } from '../../../../local/file-links.js';
 import { SqliteJobStore } from '../../../../local/sqlite-job-store.js';
+import { SqliteMetricsStore } from '../../../../local/sqlite-metrics-store.js';
 
 export const KEY = 'unit-test-key';
 export const MEDIA: MediaInfo = {
@@ -86,14 +87,26 @@ export interface Fixture {
   jobs: SqliteJobStore;
   blobs: FsBlobStore;
   control: FakeControl;
+  /** The local metrics store behind `/v1/metrics/*` and the request metrics (null with `metrics: false`: the AWS case). */
+  metrics: SqliteMetricsStore | null;
   /** `app.request` with the API key and JSON. */
   req(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
-  close(): void;
+  close(): Promise<void>;
 }
 
-export async function apiFixture(): Promise<Fixture> {
+export interface FixtureOptions {
+  /** Give the app a metrics store (as `mosaic serve` does); default true. */
+  metrics?: boolean;
+  /** How long request metrics wait to be recorded together (default 250 ms). */
+  metricsFlushMs?: number;
+  /** Where request metrics go instead of the store. */
+  metricsSink?: MetricsSink;
+}
+
+export async function apiFixture(opts: FixtureOptions = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'mosaic-api-unit-'));
   const jobs = new SqliteJobStore(join(dir, 'jobs.db'));
+  const metrics = opts.metrics === false ? null : new SqliteMetricsStore(join(dir, 'metrics.db'));
   const blobs = new FsBlobStore(join(dir, 'store'));
   await blobs.putBytes('uploads/a/clip.mp4', 'not really a video', 'video/mp4');
   await blobs.putBytes('uploads/b/bad.mp4', 'junk', 'video/mp4');
@@ -112,12 +125,16 @@ export async function apiFixture(): Promise<Fixture> {
     maxBodyBytes: 64 * 1024,
     // No DNS in unit tests: names resolve to a public address, `*.internal` to a private one.
     webhooks: { allowPrivate: false, resolve: async (h) => [{ address: h.endsWith('.internal') ? '10.0.0.7' : '93.184.216.34', family: 4 }] },
+    ...(metrics ? { metricsQuery: metrics, metrics } : {}),
+    ...(opts.metricsSink ? { metrics: opts.metricsSink } : {}),
+    metricsFlushMs: opts.metricsFlushMs,
   });
   return {
     app,
     jobs,
     blobs,
     control,
+    metrics,
     async req(method, path, body, headers = {}) {
       const res = await app.request(path, {
         method,
@@ -133,6 +150,12 @@ export async function apiFixture(): Promise<Fixture> {
       }
       return { status: res.status, body: parsed, headers: res.headers };
     },
-    close: () => jobs.close(),
+    async close() {
+      // The last requests' metrics are recorded (a microtask away) before the store closes.
+      flushRequestMetrics(app);
+      await new Promise((r) => setImmediate(r));
+      jobs.close();
+      metrics?.close();
+    },
   };
 }
