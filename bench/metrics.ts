@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { JobRecord, JobStatus, MetricName, MetricRecord, StepRecord } from '../lambdas/contracts/index.js';
+import { MetricNames, type JobRecord, type JobStatus, type MetricName, type MetricRecord, type StepRecord } from '../lambdas/contracts/index.js';
 import { jobEndRecords, stepEndRecord } from '../lambdas/core/metric-records.js';
 import { SqliteMetricsStore } from '../local/sqlite-metrics-store.js';
 
@@ -180,17 +180,17 @@ export async function main(args: string[]): Promise<number> {
       await time(`summary, all ${days} days`, runs, () => store.summary(all, end)),
       await time('summary, last 7 days', runs, () => store.summary(week, end)),
     ];
-    for (const metric of ['JobsEnded', 'JobCostUsd', 'JobWallSeconds', 'StepDurationSeconds'] as MetricName[])
+    for (const metric of [MetricNames.JobsEnded, MetricNames.JobCostUsd, MetricNames.JobWallSeconds, MetricNames.StepDurationSeconds] as MetricName[])
       for (const [label, period] of [['1 h', 3600], ['1 day', 86_400]] as const) timings.push(await time(`series ${metric}, ${label}, all`, runs, series(metric, period, all)));
-    timings.push(await time('series StepDurationSeconds, 1 h, last 7 days', runs, series('StepDurationSeconds', 3600, week)));
+    timings.push(await time('series StepDurationSeconds, 1 h, last 7 days', runs, series(MetricNames.StepDurationSeconds, 3600, week)));
     // Periods that split hours read every point (no rollups): the slowest kind of series.
-    timings.push(await time('series JobsEnded, 5 min, all', runs, series('JobsEnded', 300, all)));
-    timings.push(await time('series StepDurationSeconds, 5 min, all', runs, series('StepDurationSeconds', 300, all)));
+    timings.push(await time('series JobsEnded, 5 min, all', runs, series(MetricNames.JobsEnded, 300, all)));
+    timings.push(await time('series StepDurationSeconds, 5 min, all', runs, series(MetricNames.StepDurationSeconds, 300, all)));
 
     // ---- the figures agree with each other and with what was inserted.
     const summary = await store.summary(all, end);
-    const ended = await store.series({ metric: 'JobsEnded', period: 86_400, since: all.toISOString() }, end);
-    const costs = await store.series({ metric: 'JobCostUsd', period: 3600, since: all.toISOString() }, end);
+    const ended = await store.series({ metric: MetricNames.JobsEnded, period: 86_400, since: all.toISOString() }, end);
+    const costs = await store.series({ metric: MetricNames.JobCostUsd, period: 3600, since: all.toISOString() }, end);
     const seriesJobs = ended.buckets.reduce((s, b) => s + b.sum, 0);
     const seriesCost = costs.buckets.reduce((s, b) => s + b.sum, 0);
     const agree = summary.jobs.total === jobs + SINGLE && seriesJobs === summary.jobs.total && Math.abs(seriesCost - summary.cost.totalUsd) <= 1e-9 * Math.max(1, summary.cost.totalUsd);

@@ -20,6 +20,7 @@
  */
 import Database from 'better-sqlite3';
 import {
+  MetricNames,
   InputInvalidError,
   METRIC_NAMES,
   METRICS,
@@ -448,12 +449,12 @@ export class SqliteMetricsStore implements MetricsSink, MetricsQuery {
   async summary(since: Date, until: Date): Promise<MetricsSummary> {
     const s = since.getTime();
     const u = until.getTime();
-    const ended = this.sums('JobsEnded', s, u);
-    const cost = this.sums('JobCostUsd', s, u).total;
-    const minutes = this.sums('JobOutputMinutes', s, u).total;
-    const [p50, p90, p99] = percentiles(concat([...this.values('JobWallSeconds', s, u).values()]), [50, 90, 99]);
+    const ended = this.sums(MetricNames.JobsEnded, s, u);
+    const cost = this.sums(MetricNames.JobCostUsd, s, u).total;
+    const minutes = this.sums(MetricNames.JobOutputMinutes, s, u).total;
+    const [p50, p90, p99] = percentiles(concat([...this.values(MetricNames.JobWallSeconds, s, u).values()]), [50, 90, 99]);
     const steps: MetricsSummary['latency']['steps'] = {};
-    const byFunction = this.values('StepDurationSeconds', s, u);
+    const byFunction = this.values(MetricNames.StepDurationSeconds, s, u);
     for (const fn of [...byFunction.keys()].sort()) {
       const [sp50, sp99] = percentiles(byFunction.get(fn)!, [50, 99]);
       steps[fn || 'unknown'] = { p50: sp50 ?? null, p99: sp99 ?? null };

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { MetricName, MetricsSeries, MetricsSummary } from '../../lambdas/contracts/index.js';
+import { MetricNames, type MetricName, type MetricsSeries, type MetricsSummary } from '../../lambdas/contracts/index.js';
 import { STATE_DIR } from '../../local/engine.js';
 import { SqliteMetricsStore } from '../../local/sqlite-metrics-store.js';
 import { apiKeyFromEnv } from '../environment.js';
@@ -88,7 +88,7 @@ export async function statsCommand(args: string[], io: Io = stdio): Promise<numb
     const u = new Date(summary.until);
     const period = trendPeriod(s, u);
     const [jobs, cost, endToEnd] = await Promise.all(
-      (['JobsEnded', 'JobCostUsd', 'JobWallSeconds'] as const).map((m) => source.series(m, period.period, s, u)),
+      ([MetricNames.JobsEnded, MetricNames.JobCostUsd, MetricNames.JobWallSeconds] as const).map((m) => source.series(m, period.period, s, u)),
     );
     io.out(formatStats(summary, { period, jobs: jobs!, cost: cost!, endToEnd: endToEnd! }));
     return 0;

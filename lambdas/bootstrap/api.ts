@@ -43,7 +43,7 @@ import type { ApiAuth } from '../platform/api/auth.js';
 import type { PlanContext } from '../ports.js';
 import { clientConfig, s3ClientConfig } from './aws-clients.js';
 import { applyJobEvent } from '../platform/lifecycle/apply.js';
-import { awsLifecycleDeps, awsStores } from './aws-deps.js';
+import { awsLifecycleDeps, awsMetricsSink, awsStores } from './aws-deps.js';
 import { booleanEnv, numberEnv, requireEnv, type Env } from './env.js';
 import { DEFAULT_MAP_CONCURRENCY, DEFAULT_THREADS_PER_TASK } from './upload-trigger.js';
 
@@ -136,6 +136,9 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
     version: env.MOSAIC_VERSION?.trim() || '0.1.0',
     maxBodyBytes: numberEnv(env, 'MOSAIC_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, { integer: true }),
     webhooks: { allowPrivate: booleanEnv(env, 'MOSAIC_ALLOW_PRIVATE_WEBHOOKS', false) },
+    // Request metrics as EMF on the function's log, written with each request: a frozen Lambda runs no timers.
+    metrics: awsMetricsSink(env),
+    metricsFlushMs: 0,
   });
 }
 

@@ -22,7 +22,7 @@ export const MetricDimensions = {
   Outcome: 'Outcome',
   /** The job's error code (`none` when it succeeded). */
   ErrorCode: 'ErrorCode',
-  /** The API route pattern, e.g. `GET /v1/jobs/{id}`. */
+  /** The API route pattern as the OpenAPI document spells it, e.g. `GET /v1/jobs/{id}`. */
   Route: 'Route',
   /** `2xx`, `4xx`, `5xx`. */
   StatusClass: 'StatusClass',

@@ -106,7 +106,7 @@ export function allocationRecord(d: TaskAllocated, at: string): MetricRecord {
 
 export const statusClass = (status: number): string => `${Math.floor(status / 100)}xx`;
 
-/** One record per answered API request, by its route pattern (never the raw path: ids are not dimensions). */
+/** One record per answered API request, by its route pattern (`/v1/jobs/{id}`, never the raw path: ids are not dimensions). */
 export function apiRequestRecord(method: string, route: string, status: number, latencyMs: number, at: string): MetricRecord {
   return {
     at,

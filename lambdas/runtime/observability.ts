@@ -1,11 +1,8 @@
-/** One Powertools logger, metrics and tracer for every function in the process. */
+/** One Powertools logger and tracer for every function in the process (metrics: emf-metrics-sink.ts, fed by the lifecycle and the API). */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { METRICS_NAMESPACE } from '../contracts/index.js';
 
 export const logger = new Logger({ serviceName: 'mosaic' });
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'mosaic' });
 
 /**
  * Powertools traces only inside Lambda. Loading it anywhere else is not free: X-Ray's cls-hooked

@@ -25,7 +25,7 @@ import { PlatformSchema } from '../../lambdas/contracts/tasks.js';
 /** Powertools' default dimension naming the service (its value is METRICS_SERVICE). */
 export const SERVICE_DIMENSION = 'service';
 
-/** Every catalogue name as a property (`M.JobCostUsd === 'JobCostUsd'`): widgets pick metrics by key, checked by the compiler. */
+/** Every catalogue name as a property (`M.JobCostUsd` is its own name): widgets pick metrics by key, checked by the compiler. */
 export const M = MetricNames;
 
 /** Dimension values the emitters publish (see core/metric-records.ts). */

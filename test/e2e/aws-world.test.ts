@@ -190,7 +190,7 @@ describe('Mosaic on an AWS world (synthesised stage, emulators, real handlers)',
     expect(world.emf.filter((d) => 'TaskAllocations' in d && d.jobId === jobId).length).toBe(encodes.length);
     // The API Lambda's requests, by route pattern and status class (never the raw path).
     const api = world.emf.filter((d) => 'ApiRequests' in d);
-    expect(api.some((d) => d.Route === 'GET /v1/jobs/:id' && d.StatusClass === '2xx')).toBe(true);
+    expect(api.some((d) => d.Route === 'GET /v1/jobs/{id}' && d.StatusClass === '2xx')).toBe(true);
     expect(api.every((d) => !String(d.Route).includes(jobId))).toBe(true);
   });
 

@@ -146,7 +146,9 @@ function requestMetrics(sink: MetricsSink, flushMs: number): { middleware: Middl
     } finally {
       try {
         batch.push([c.req.method, routeOf(c), threw ? 500 : c.res.status, performance.now() - started, atMs]);
-        if (batch.length >= MAX_BATCH) setImmediate(flush);
+        // 0: record with the request (Lambda may freeze before any timer fires).
+        if (flushMs <= 0) flush();
+        else if (batch.length >= MAX_BATCH) setImmediate(flush);
         else if (!timer) {
           timer = setTimeout(flush, flushMs);
           (timer as { unref?: () => void }).unref?.();

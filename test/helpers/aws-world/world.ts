@@ -189,6 +189,9 @@ export class AwsWorld {
 
   /** Lambda's stdout is its log stream: EMF lines are kept (and not printed), the rest passes. */
   private captureEmf(): void {
+    // vitest.config turns Powertools metrics off for the suite; in this world they are the subject.
+    const disabled = process.env.POWERTOOLS_METRICS_DISABLED;
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
     const write = process.stdout.write.bind(process.stdout);
     process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
@@ -198,7 +201,11 @@ export class AwsWorld {
       }
       return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
     }) as typeof process.stdout.write;
-    this.restoreStdout = () => void (process.stdout.write = write);
+    this.restoreStdout = () => {
+      process.stdout.write = write;
+      if (disabled === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+      else process.env.POWERTOOLS_METRICS_DISABLED = disabled;
+    };
   }
 
   private async boot(): Promise<void> {

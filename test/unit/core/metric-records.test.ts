@@ -134,8 +134,8 @@ describe('step, allocation and API records', () => {
     const alloc = { jobId: 'job-1', itemId: 'r0-c1', attempt: 1, platform: 'fargate' as const, vcpu: 2, memoryMiB: 4096, timeoutSec: 60, estimatedSeconds: 20, estimatedCostUsd: 0.01, reason: 'x' };
     expect(allocationRecord(alloc, 'T').values).toEqual({ TaskAllocations: 1, TaskEscalations: 0 });
     expect(allocationRecord({ ...alloc, after: 'States.Timeout' }, 'T').values).toEqual({ TaskAllocations: 1, TaskEscalations: 1 });
-    const api = apiRequestRecord('GET', '/v1/jobs/:id', 404, 1.5, 'T');
+    const api = apiRequestRecord('GET', '/v1/jobs/{id}', 404, 1.5, 'T');
     expectDimensionsOfScope(api);
-    expect(api.dimensions).toEqual({ Route: 'GET /v1/jobs/:id', StatusClass: '4xx' });
+    expect(api.dimensions).toEqual({ Route: 'GET /v1/jobs/{id}', StatusClass: '4xx' });
   });
 });

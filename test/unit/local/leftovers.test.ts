@@ -7,6 +7,7 @@ import type { JobSpec } from '../../../lambdas/contracts/index.js';
 import { scratchDirPid, scratchDirPrefix } from '../../../lambdas/runtime/scratch-dirs.js';
 import { removeLeftovers } from '../../../local/leftovers.js';
 import { securePrivateState } from '../../../local/private-state.js';
+import { SqliteMetricsStore } from '../../../local/sqlite-metrics-store.js';
 import { SqliteJobStore } from '../../../local/sqlite-job-store.js';
 import { tempDir } from '../../helpers/media.js';
 
@@ -50,14 +51,18 @@ describe('private state', () => {
   it('makes .mosaic/ 0700 and the database and secrets 0600, also for an existing install', async () => {
     const state = join(tempDir('mosaic-modes-'), '.mosaic');
     mkdirSync(state, { mode: 0o755 });
-    for (const f of ['api-key', 'webhook-secret', 'mosaic.db-wal']) writeFileSync(join(state, f), 'x', { mode: 0o644 });
+    for (const f of ['api-key', 'webhook-secret', 'mosaic.db-wal', 'metrics.db-wal']) writeFileSync(join(state, f), 'x', { mode: 0o644 });
     await securePrivateState(state);
     expect(statSync(state).mode & 0o777).toBe(0o700);
-    for (const f of ['api-key', 'webhook-secret', 'mosaic.db', 'mosaic.db-wal']) expect(statSync(join(state, f)).mode & 0o777, f).toBe(0o600);
+    for (const f of ['api-key', 'webhook-secret', 'mosaic.db', 'mosaic.db-wal', 'metrics.db', 'metrics.db-wal']) expect(statSync(join(state, f)).mode & 0o777, f).toBe(0o600);
     // The database is created private, so SQLite's -wal and -shm (same mode) are too.
     const jobs = new SqliteJobStore(join(state, 'mosaic.db'));
     await jobs.createJob({ id: 'j', spec, sourceHash: null, outputPrefix: 'j/' });
-    for (const f of ['mosaic.db', 'mosaic.db-wal', 'mosaic.db-shm']) if (existsSync(join(state, f))) expect(statSync(join(state, f)).mode & 0o777, f).toBe(0o600);
+    const metrics = new SqliteMetricsStore(join(state, 'metrics.db'));
+    await metrics.record([{ at: new Date().toISOString(), dimensions: {}, values: { JobCostUsd: 1 } }]);
+    for (const f of ['mosaic.db', 'mosaic.db-wal', 'mosaic.db-shm', 'metrics.db', 'metrics.db-wal', 'metrics.db-shm'])
+      if (existsSync(join(state, f))) expect(statSync(join(state, f)).mode & 0o777, f).toBe(0o600);
     jobs.close();
+    metrics.close();
   });
 });
