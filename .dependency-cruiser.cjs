@@ -15,6 +15,10 @@ module.exports = {
     { name: 'lambdas-not-local-or-lib', severity: 'error', from: { path: '^lambdas/' }, to: { path: '^(local|lib|bin)/' } },
     { name: 'lib-only-contracts-and-core', severity: 'error', comment: 'lib refers to code by path and imports only contracts and core (pure)',
       from: { path: '^lib/' }, to: { path: '^(lambdas/(?!contracts/|core/)|local/|bin/)' } },
+    { name: 'ui-talks-http-only', severity: 'error', comment: 'the UI talks to the API over HTTP; it may import the contracts (types and schemas) only',
+      from: { path: '^ui/' }, to: { path: '^(lambdas/(?!contracts/)|local/|lib/|bin/)' } },
+    { name: 'nothing-imports-ui', severity: 'error', comment: 'the UI is served as a bundle, never imported',
+      from: { pathNot: '^(ui|test)/' }, to: { path: '^ui/' } },
     { name: 'nothing-imports-test', severity: 'error', from: { pathNot: '^test/' }, to: { path: '^test/' } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
@@ -22,6 +26,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.json'] },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.tsx', '.js', '.json'] },
   },
 };
