@@ -5,12 +5,16 @@
 import type {
   JobPatch as ContractJobPatch,
   CacheEntry,
+  FiringRecord,
+  FunctionConfig,
   FunctionInfo,
+  FunctionRuns,
   IdempotencyRecord,
   MediaInfo,
   SourceLimits,
   UploadRequest,
   UploadTicket,
+  WorkflowDefinition,
   WorkflowInfo,
   JobRecord,
   JobSpec,
@@ -23,6 +27,7 @@ import type {
   StepRecord,
   StoredDocument,
   StoredEvent,
+  Rule,
 } from './contracts/index.js';
 
 export interface BlobHead {
@@ -184,6 +189,11 @@ export interface FactStore {
   claimFiring(firing: { id: string; rule: string; subject: string | null; eventId: string | null }): Promise<boolean>;
   /** Forgets a claimed firing whose actions failed, so a redelivery of the event fires it again. */
   releaseFiring(id: string): Promise<void>;
+  /**
+   * The firings of one rule recorded by claimFiring, newest first (createdAt, then id), at most
+   * `limit` (1..200). Released firings are gone.
+   */
+  listFirings(rule: string, limit: number): Promise<FiringRecord[]>;
 }
 
 export interface WorkflowExecution {
@@ -256,6 +266,28 @@ export interface JobControl {
   /** The media functions (from their function.json files). */
   functions(): Promise<FunctionInfo[]>;
   workflows(): Promise<WorkflowInfo[]>;
+  /** One workflow with its ASL definition as this engine runs it. Unknown name → NotFoundError. */
+  workflowDefinition(name: string): Promise<WorkflowDefinition>;
+  /** A media function's function.json. Unknown name → NotFoundError. */
+  functionConfig(name: string): Promise<FunctionConfig>;
+  /**
+   * The last `limit` attempts of the function's steps across jobs, newest first; an engine whose
+   * store cannot list them answers no runs and says why (`unavailableReason`).
+   */
+  functionRuns(name: string, limit: number): Promise<FunctionRuns>;
+  /** Every rule this engine runs (validated, substitutions filled in), with its file, in file order. */
+  rules(): Promise<LoadedRule[]>;
+  /** The rule engine's facts: of one subject, or of every subject a wildcard (`job:*`) matches; by subject, empty when none. */
+  facts(subject: string): Promise<Record<string, Facts>>;
+  /** The recorded firings of a rule, newest first (FactStore.listFirings). */
+  ruleFirings(rule: string, limit: number): Promise<FiringRecord[]>;
+}
+
+/** A rule as an engine loaded it (JobControl.rules). */
+export interface LoadedRule {
+  rule: Rule;
+  /** The file it came from, e.g. `rules/ingest-video.json`. */
+  file: string;
 }
 
 /** Where clients put sources and fetch outputs. */

@@ -6,23 +6,34 @@
  */
 import {
   InputInvalidError,
+  LOCAL_RULE_SUBSTITUTIONS,
   MediaInfoSchema,
+  NotFoundError,
   functionInfoOf,
+  functionRunOf,
+  type FiringRecord,
+  type FunctionConfig,
   type FunctionInfo,
+  type FunctionRuns,
   type JobRecord,
   type JobSpec,
   type MediaInfo,
+  type WorkflowDefinition,
   type WorkflowInfo,
 } from '../lambdas/contracts/index.js';
-import type { JobControl, PlanContext } from '../lambdas/ports.js';
+import type { RuleSet } from '../lambdas/core/rules/index.js';
+import type { Facts, JobControl, LoadedRule, PlanContext } from '../lambdas/ports.js';
 import { oneOffJobId } from '../lambdas/core/job-ids.js';
 import { logger } from '../lambdas/runtime/index.js';
 import type { LocalEngine } from './engine.js';
 import { functionConfigs } from './function-registry.js';
+import { loadRules } from './rules-loader.js';
 
 export interface LocalJobControlOptions {
   /** Whole jobs running at once (default 4: enough to keep cores busy through each job's serial steps). */
   maxConcurrentJobs?: number;
+  /** The rules `rules()` lists and the API dry-runs; default: `rules/*.json` with the local substitutions, as the rule runtime loads them. */
+  rules?: RuleSet;
 }
 
 interface Queued {
@@ -37,6 +48,7 @@ export class LocalJobControl implements JobControl {
   private readonly running = new Map<string, Promise<unknown>>();
   private seq = 0;
   private stopped = false;
+  private ruleSet: RuleSet | undefined;
   private idleWaiters: (() => void)[] = [];
   readonly maxConcurrentJobs: number;
 
@@ -45,6 +57,7 @@ export class LocalJobControl implements JobControl {
     opts: LocalJobControlOptions = {},
   ) {
     this.maxConcurrentJobs = Math.max(1, opts.maxConcurrentJobs ?? 4);
+    this.ruleSet = opts.rules;
   }
 
   /** Queues the jobs a previous process left unfinished; returns how many. */
@@ -107,6 +120,39 @@ export class LocalJobControl implements JobControl {
         functions: fns,
       },
     ];
+  }
+
+  async workflowDefinition(name: string): Promise<WorkflowDefinition> {
+    const info = (await this.workflows()).find((w) => w.name === name);
+    // The one workflow this engine runs is the encode workflow, as loaded (placeholders substituted).
+    if (!info || name !== 'encode') throw new NotFoundError(`no workflow "${name}"; known: ${(await this.workflows()).map((w) => w.name).join(', ')}`, { name });
+    return { ...info, definition: structuredClone(this.engine.workflow.definition) };
+  }
+
+  async functionConfig(name: string): Promise<FunctionConfig> {
+    const configs = functionConfigs();
+    const config = configs.get(name);
+    if (!config) throw new NotFoundError(`no media function "${name}"; known: ${[...configs.keys()].sort().join(', ')}`, { name });
+    return config;
+  }
+
+  async functionRuns(name: string, limit: number): Promise<FunctionRuns> {
+    return { runs: this.engine.jobs.listRecentAttempts(name, limit).map(functionRunOf), unavailableReason: null };
+  }
+
+  async rules(): Promise<LoadedRule[]> {
+    this.ruleSet ??= loadRules({ substitutions: LOCAL_RULE_SUBSTITUTIONS });
+    return this.ruleSet.compiled.map((c) => ({ rule: c.rule, file: c.file }));
+  }
+
+  async facts(subject: string): Promise<Record<string, Facts>> {
+    if (subject.includes('*')) return this.engine.jobs.findFacts(subject);
+    const own = await this.engine.jobs.getFacts(subject);
+    return own ? { [subject]: own } : {};
+  }
+
+  ruleFirings(rule: string, limit: number): Promise<FiringRecord[]> {
+    return this.engine.jobs.listFirings(rule, limit);
   }
 
   /** Jobs waiting and running. */

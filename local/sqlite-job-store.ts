@@ -1,7 +1,7 @@
 /** JobStore on SQLite (WAL): jobs, steps, events and the result cache in one file. */
 import { VersionConflictError } from '../lambdas/contracts/index.js';
 import Database from 'better-sqlite3';
-import type { CacheEntry, JobRecord, JobStatus, StepRecord, StepStatus, StoredDocument, StoredEvent } from '../lambdas/contracts/index.js';
+import type { CacheEntry, FiringRecord, JobRecord, JobStatus, StepRecord, StepStatus, StoredDocument, StoredEvent } from '../lambdas/contracts/index.js';
 import type { FactStore, Facts, JobPatch, JobStore, NewJob } from '../lambdas/ports.js';
 import { factKind, subjectWildcard } from '../lambdas/contracts/index.js';
 import { decodeCursor, encodeCursor, type IdempotencyRecord } from '../lambdas/contracts/index.js';
@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS steps (
   job_id TEXT NOT NULL, step_id TEXT NOT NULL, attempt INTEGER NOT NULL, function TEXT NOT NULL,
   status TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, duration_ms INTEGER, error TEXT,
   PRIMARY KEY (job_id, step_id, attempt));
+CREATE INDEX IF NOT EXISTS steps_by_function ON steps(function, started_at);
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, time TEXT NOT NULL,
   detail_type TEXT NOT NULL, detail TEXT NOT NULL);
@@ -46,6 +47,7 @@ CREATE TABLE IF NOT EXISTS facts (
 CREATE INDEX IF NOT EXISTS facts_by_kind ON facts(kind, subject);
 CREATE TABLE IF NOT EXISTS firings (
   id TEXT PRIMARY KEY, rule TEXT NOT NULL, subject TEXT, event_id TEXT, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS firings_by_rule ON firings(rule, created_at, id);
 `;
 
 /** Columns added after a table was first created: a state folder from an older Mosaic gets them on open. */
@@ -261,6 +263,14 @@ export class SqliteJobStore implements JobStore, FactStore {
     return (this.rawStmt(`SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = ? ORDER BY started_at, step_id, attempt`).all(jobId) as StepValues[]).map(toStep);
   }
 
+  /** The last `limit` attempts of one function's steps across jobs, newest first (index steps_by_function). */
+  listRecentAttempts(fn: string, limit: number): StepRecord[] {
+    const n = Math.max(0, Math.min(1000, Math.floor(limit)));
+    return (
+      this.rawStmt(`SELECT ${STEP_COLUMNS} FROM steps WHERE function = ? ORDER BY started_at DESC, job_id DESC, step_id DESC, attempt DESC LIMIT ?`).all(fn, n) as StepValues[]
+    ).map(toStep);
+  }
+
   async abandonRunningSteps(jobId: string): Promise<number> {
     return this.db
       .prepare(`UPDATE steps SET status = 'ABANDONED', ended_at = ?, revision = revision + 1 WHERE job_id = ? AND status = 'RUNNING'`)
@@ -344,5 +354,13 @@ export class SqliteJobStore implements JobStore, FactStore {
 
   async releaseFiring(id: string): Promise<void> {
     this.db.prepare('DELETE FROM firings WHERE id = ?').run(id);
+  }
+
+  async listFirings(rule: string, limit: number): Promise<FiringRecord[]> {
+    const n = Math.max(0, Math.min(200, Math.floor(limit)));
+    const rows = this.stmt('SELECT id, rule, subject, event_id, created_at FROM firings WHERE rule = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(rule, n) as {
+      id: string; rule: string; subject: string | null; event_id: string | null; created_at: string;
+    }[];
+    return rows.map((r) => ({ id: r.id, rule: r.rule, subject: r.subject, eventId: r.event_id, createdAt: r.created_at }));
   }
 }

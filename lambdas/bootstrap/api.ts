@@ -13,6 +13,11 @@
  *   MOSAIC_VERSION             shown by GET /v1/health
  *   MOSAIC_ALLOW_PRIVATE_WEBHOOKS  `true` accepts webhooks to private addresses (default false: public only)
  *
+ * The encode workflow's ASL and every `rules/*.json` are bundled into this Lambda (JSON imports,
+ * which esbuild inlines), so `GET /v1/workflows/{name}`, `GET /v1/rules` and the rule dry run show
+ * the very files the stack deployed; rules are loaded with core's loader and validator, as by the
+ * rule engine. BUNDLED_RULES must name every rule file (a unit test compares it with `rules/`).
+ *
  * API keys: API Gateway checks them (every method but the public ones requires a key of the
  * stage's usage plan) before this Lambda runs, and only API Gateway may invoke it. So the app's
  * auth trusts any key that reached it (`apiGatewayKeys`), and uses a hash of it as the caller's
@@ -23,6 +28,16 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { handle } from 'hono/aws-lambda';
+import encodeAsl from '../../state-machines/encode.asl.json' with { type: 'json' };
+import alertEscalationExhaustedRule from '../../rules/alert-escalation-exhausted.json' with { type: 'json' };
+import ingestAudioRule from '../../rules/ingest-audio.json' with { type: 'json' };
+import ingestVideoRule from '../../rules/ingest-video.json' with { type: 'json' };
+import normalizeAudioDoneRule from '../../rules/normalize-audio-done.json' with { type: 'json' };
+import recordJobPresetVersionRule from '../../rules/record-job-preset-version.json' with { type: 'json' };
+import recordPresetVersionRule from '../../rules/record-preset-version.json' with { type: 'json' };
+import reencodeOnPresetVersionRule from '../../rules/reencode-on-preset-version.json' with { type: 'json' };
+import reencodeOutdatedJobRule from '../../rules/reencode-outdated-job.json' with { type: 'json' };
+import { DynamoJobStore } from '../adapters/aws/dynamo-job-store.js';
 import { LambdaInvoker } from '../adapters/aws/lambda-invoker.js';
 import { S3UploadTarget } from '../adapters/aws/s3-upload-target.js';
 import { StepFunctionsJobControl } from '../adapters/aws/step-functions-job-control.js';
@@ -36,11 +51,12 @@ import {
   type WorkflowInfo,
 } from '../contracts/index.js';
 import { pricingRegion } from '../core/plan-sizing.js';
+import { loadRuleSet } from '../core/rules/index.js';
 import { uploadWorkflowInput } from '../core/upload-trigger.js';
 import { awsRunContext } from '../core/workflow-input.js';
 import { createApiApp, type ApiApp } from '../platform/api/app.js';
 import type { ApiAuth } from '../platform/api/auth.js';
-import type { PlanContext } from '../ports.js';
+import type { LoadedRule, PlanContext } from '../ports.js';
 import { clientConfig, s3ClientConfig } from './aws-clients.js';
 import { applyJobEvent } from '../platform/lifecycle/apply.js';
 import { awsLifecycleDeps, awsMetricsSink, awsStores } from './aws-deps.js';
@@ -50,6 +66,38 @@ import { DEFAULT_MAP_CONCURRENCY, DEFAULT_THREADS_PER_TASK } from './upload-trig
 /** S3 takes at most 5 GiB in one PUT; larger sources would need multipart uploads. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Every `rules/*.json`, by rule name, bundled into the API Lambda (the stack deploys the same files as EventBridge rules). */
+export const BUNDLED_RULES: Readonly<Record<string, unknown>> = {
+  'alert-escalation-exhausted': alertEscalationExhaustedRule,
+  'ingest-audio': ingestAudioRule,
+  'ingest-video': ingestVideoRule,
+  'normalize-audio-done': normalizeAudioDoneRule,
+  'record-job-preset-version': recordJobPresetVersionRule,
+  'record-preset-version': recordPresetVersionRule,
+  'reencode-on-preset-version': reencodeOnPresetVersionRule,
+  'reencode-outdated-job': reencodeOutdatedJobRule,
+};
+
+/** The bundled rules, validated and loaded as the rule engine loads them (its `${SourceBucket}` filled in). */
+export function bundledRules(sourceBucket: string): LoadedRule[] {
+  const files = Object.entries(BUNDLED_RULES).map(([name, json]) => ({ path: `rules/${name}.json`, text: JSON.stringify(json) }));
+  return loadRuleSet(files, { substitutions: { SourceBucket: sourceBucket } }).compiled.map((c) => ({ rule: c.rule, file: c.file }));
+}
+
+/**
+ * The encode workflow's ASL as bundled, with what this Lambda knows of the stack's substitutions
+ * filled in: `${<Function>FunctionArn}` from MOSAIC_FUNCTION_ARNS and `${<Function>DefaultPlatform}`
+ * from function.json. The rest (task definitions, cluster, subnets) stay as `${Name}`.
+ */
+export function encodeDefinition(functionArns: Readonly<Record<string, string>>, configs: readonly FunctionConfig[]): Record<string, unknown> {
+  const pascal = (fn: string) => fn.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+  const values = new Map<string, string>();
+  for (const [fn, arn] of Object.entries(functionArns)) values.set(`${pascal(fn)}FunctionArn`, arn);
+  for (const c of configs) values.set(`${pascal(c.name)}DefaultPlatform`, c.defaultPlatform);
+  const text = JSON.stringify(encodeAsl).replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => values.get(name) ?? whole);
+  return JSON.parse(text) as Record<string, unknown>;
+}
 
 /** Keys that reached the app were verified by API Gateway; the identity is a hash of the key. */
 export function apiGatewayKeys(): ApiAuth {
@@ -119,6 +167,11 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
     planContext,
     catalog,
     workflows,
+    configs,
+    definitions: { encode: encodeDefinition(functionArns, configs) },
+    rules: bundledRules(sourceBucket),
+    // The rule engine's facts and firings are in the job table (DynamoJobStore is a FactStore too).
+    ...(stores.jobs instanceof DynamoJobStore ? { facts: stores.jobs } : {}),
   });
   const uploads = new S3UploadTarget({
     client: s3,

@@ -319,3 +319,6 @@ export const HealthSchema = z.object({
   version: z.string(),
   time: z.string(),
 });
+
+// ---- workflows, functions and rules as the web UI reads them
+export * from './rules-api.js';

@@ -478,4 +478,25 @@ describe.each([
     await s.releaseFiring(f.id);
     expect(await s.claimFiring({ ...f, subject: null, eventId: null })).toBe(true);
   });
+
+  it("lists a rule's firings newest first, up to a limit, without released ones or other rules'", async () => {
+    const s = kind.store();
+    const rule = uid('rule');
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const id = uid(`f${i}`);
+      ids.push(id);
+      expect(await s.claimFiring({ id, rule, subject: i % 2 ? `job:${i}` : null, eventId: i === 3 ? null : `e-${i}` })).toBe(true);
+      await tick();
+    }
+    await s.claimFiring({ id: uid('other'), rule: `${rule}-other`, subject: null, eventId: null });
+    await s.releaseFiring(ids[2]!);
+    const all = await s.listFirings(rule, 10);
+    expect(all.map((f) => f.id)).toEqual([ids[3], ids[1], ids[0]]);
+    expect(all[0]).toEqual({ id: ids[3], rule, subject: 'job:3', eventId: null, createdAt: expect.any(String) });
+    expect(all[2]).toMatchObject({ subject: null, eventId: 'e-0' });
+    expect(Date.parse(all[0]!.createdAt)).toBeGreaterThan(Date.parse(all[2]!.createdAt));
+    expect((await s.listFirings(rule, 2)).map((f) => f.id)).toEqual([ids[3], ids[1]]);
+    expect(await s.listFirings(uid('never'), 10)).toEqual([]);
+  });
 });

@@ -8,14 +8,15 @@
  *   cache  pk=CACHE#<key> sk=CACHE
  *   doc    pk=DOC#<name>  sk=DOC                          (small versioned documents: the speed table)
  *   facts  pk=FACTS#<kind> sk=<subject>                   (rule facts, one attribute F_<name> per fact; kind = subject before ":")
- *   firing pk=FIRING#<id>  sk=FIRING                       (a rule firing, recorded once per rule, event and subject)
+ *   firing pk=FIRING#<id>  sk=FIRING                       (a rule firing, recorded once per rule, event and subject;
+ *                                                          + byCreatedAt keys gsi2pk=FIRINGS#<rule> gsi2sk=<createdAt>#<id>, for listFirings)
  *
  * One file on purpose (≈550 lines): every port's methods read and write the item layout above,
  * and keeping that layout with all its users is what keeps the single-table design consistent.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { CacheEntry, JobRecord, JobStatus, StepRecord, StepStatus, StoredDocument, StoredEvent } from '../../contracts/index.js';
+import type { CacheEntry, FiringRecord, JobRecord, JobStatus, StepRecord, StepStatus, StoredDocument, StoredEvent } from '../../contracts/index.js';
 import type { FactStore, Facts, JobPatch, JobStore, NewJob } from '../../ports.js';
 import { decodeCursor, encodeCursor, VersionConflictError, type IdempotencyRecord } from '../../contracts/index.js';
 import type { JobPage, JobPageQuery } from '../../ports.js';
@@ -49,6 +50,8 @@ const indexKeyOf = (gsiPk: string, expectedPk: string, gsiSk: string) => (v: unk
   return Object.keys(o).length === 4 && keys.every((k) => typeof o[k] === 'string') && o[gsiPk] === expectedPk && String(o.pk).startsWith('JOB#') && o.sk === 'JOB';
 };
 const docPk = (name: string): string => `DOC#${name}`;
+/** The byCreatedAt partition of a rule's firings. */
+const firingsPk = (rule: string): string => `FIRINGS#${rule}`;
 const factsPk = (subject: string): string => `FACTS#${factKind(subject)}`;
 const FACT_ATTR = 'F_';
 const factsOf = (i: Item): Facts =>
@@ -509,11 +512,12 @@ export class DynamoJobStore implements JobStore, FactStore {
   }
 
   async claimFiring(f: { id: string; rule: string; subject: string | null; eventId: string | null }): Promise<boolean> {
+    const createdAt = new Date().toISOString();
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `FIRING#${f.id}`, sk: 'FIRING', rule: f.rule, subject: f.subject, eventId: f.eventId, createdAt: new Date().toISOString() },
+          Item: { pk: `FIRING#${f.id}`, sk: 'FIRING', rule: f.rule, subject: f.subject, eventId: f.eventId, createdAt, gsi2pk: firingsPk(f.rule), gsi2sk: `${createdAt}#${f.id}` },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -526,6 +530,32 @@ export class DynamoJobStore implements JobStore, FactStore {
 
   async releaseFiring(id: string): Promise<void> {
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: `FIRING#${id}`, sk: 'FIRING' } }));
+  }
+
+  /**
+   * A rule's firings through the byCreatedAt index (its partition `FIRINGS#<rule>`; jobs are in
+   * `JOBS`), newest first. Eventually consistent, as every GSI read: a firing just claimed may
+   * take a moment to show. Firings recorded before the index keys were written are not listed.
+   */
+  async listFirings(rule: string, limit: number): Promise<FiringRecord[]> {
+    const n = Math.max(0, Math.min(200, Math.floor(limit)));
+    const items = await this.queryAll(
+      {
+        TableName: this.table,
+        IndexName: 'byCreatedAt',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': firingsPk(rule) },
+        ScanIndexForward: false,
+      },
+      n,
+    );
+    return items.map((i) => ({
+      id: (i.pk as string).slice('FIRING#'.length),
+      rule: i.rule as string,
+      subject: (i.subject as string | null | undefined) ?? null,
+      eventId: (i.eventId as string | null | undefined) ?? null,
+      createdAt: i.createdAt as string,
+    }));
   }
 
   /** Every step attempt of one job. */

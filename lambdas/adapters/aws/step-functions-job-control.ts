@@ -18,14 +18,18 @@ import {
   NotFoundError,
   outputPrefix,
   TransientError,
+  type FiringRecord,
+  type FunctionConfig,
   type FunctionInfo,
+  type FunctionRuns,
   type JobError,
   type JobRecord,
   type JobSpec,
   type MediaInfo,
+  type WorkflowDefinition,
   type WorkflowInfo,
 } from '../../contracts/index.js';
-import type { BlobStore, EventBus, JobControl, JobStore, PlanContext } from '../../ports.js';
+import type { BlobStore, EventBus, FactStore, Facts, JobControl, JobStore, LoadedRule, PlanContext } from '../../ports.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
 import { sanitiseExecutionName } from './step-functions-engine.js';
 
@@ -57,6 +61,14 @@ export interface StepFunctionsJobControlOptions {
   planContext: PlanContext;
   catalog: FunctionInfo[];
   workflows: WorkflowInfo[];
+  /** function.json of each deployed media function (default: none known). */
+  configs?: FunctionConfig[];
+  /** ASL definition by workflow name: the files bundled with the API Lambda, substituted as far as it knows (default: none). */
+  definitions?: Record<string, Record<string, unknown>>;
+  /** The rules of `rules/*.json` bundled with the API Lambda, loaded as the rule engine loads them (default: none). */
+  rules?: LoadedRule[];
+  /** The rule engine's facts and firing records (the same table; default: the job store's, when it is one). */
+  facts?: FactStore;
   /** Preflight job ids (default: `preflight-<random>`). */
   newInvocationId?: () => string;
 }
@@ -76,6 +88,10 @@ export function runOfExecutionName(name: string): { jobId: string; run: number }
   const parsed = m ? { jobId: m[1]!, run: Number(m[2]) } : { jobId: name, run: 0 };
   return parsed.jobId && executionNameFor(parsed.jobId, parsed.run) === name ? parsed : null;
 }
+
+/** Why GET /v1/functions/{name} lists no runs on AWS. */
+export const FUNCTION_RUNS_UNAVAILABLE =
+  'the DynamoDB table keeps step attempts under their job (pk JOB#<id>) and has no index by function, so recent runs across jobs cannot be listed here; see the deployment\'s CloudWatch dashboard mosaic-<env>-latency for per-function step durations';
 
 const errorName = (e: unknown): string | undefined => (e as { name?: string } | null)?.name;
 
@@ -166,6 +182,46 @@ export class StepFunctionsJobControl implements JobControl {
 
   async workflows(): Promise<WorkflowInfo[]> {
     return this.o.workflows;
+  }
+
+  async workflowDefinition(name: string): Promise<WorkflowDefinition> {
+    const info = this.o.workflows.find((w) => w.name === name);
+    const definition = this.o.definitions?.[name];
+    if (!info || !definition)
+      throw new NotFoundError(`no workflow "${name}" in this deployment; known: ${this.o.workflows.map((w) => w.name).join(', ') || '(none)'}`, { name });
+    return { ...info, definition: structuredClone(definition) };
+  }
+
+  async functionConfig(name: string): Promise<FunctionConfig> {
+    const config = this.o.configs?.find((c) => c.name === name);
+    if (!config) throw new NotFoundError(`no media function "${name}" in this deployment; known: ${(this.o.configs ?? []).map((c) => c.name).join(', ') || '(none)'}`, { name });
+    return config;
+  }
+
+  async functionRuns(_name: string, _limit: number): Promise<FunctionRuns> {
+    return { runs: [], unavailableReason: FUNCTION_RUNS_UNAVAILABLE };
+  }
+
+  async rules(): Promise<LoadedRule[]> {
+    return this.o.rules ?? [];
+  }
+
+  async facts(subject: string): Promise<Record<string, Facts>> {
+    const store = this.factStore();
+    if (subject.includes('*')) return store.findFacts(subject);
+    const own = await store.getFacts(subject);
+    return own ? { [subject]: own } : {};
+  }
+
+  ruleFirings(rule: string, limit: number): Promise<FiringRecord[]> {
+    return this.factStore().listFirings(rule, limit);
+  }
+
+  private factStore(): FactStore {
+    const store = this.o.facts ?? (this.o.jobs as Partial<FactStore>);
+    if (typeof store.getFacts !== 'function' || typeof store.listFirings !== 'function' || typeof store.findFacts !== 'function')
+      throw new Error('this job control was given no fact store');
+    return store as FactStore;
   }
 
   private async load(jobId: string): Promise<JobRecord> {

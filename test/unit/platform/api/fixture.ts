@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   InputInvalidError,
+  LOCAL_RULE_SUBSTITUTIONS,
   NotFoundError,
+  functionRunOf,
   type FunctionInfo,
   type JobRecord,
   type JobSpec,
@@ -17,7 +19,9 @@ import { cancelRefusal, retryRefusal } from '../../../../lambdas/core/job-lifecy
 import { outputPrefix } from '../../../../lambdas/contracts/job-keys.js';
 import { createApiApp, flushRequestMetrics, type ApiApp } from '../../../../lambdas/platform/api/app.js';
 import { staticKeys } from '../../../../lambdas/platform/api/auth.js';
-import type { JobControl, MetricsSink, PlanContext } from '../../../../lambdas/ports.js';
+import type { Facts, JobControl, LoadedRule, MetricsSink, PlanContext } from '../../../../lambdas/ports.js';
+import { functionConfigs } from '../../../../local/function-registry.js';
+import { loadRules } from '../../../../local/rules-loader.js';
 import { FsBlobStore } from '../../../../local/fs-blob-store.js';
 import { LocalFileLinks } from '../../../../local/file-links.js';
 import { SqliteJobStore } from '../../../../local/sqlite-job-store.js';
@@ -79,6 +83,31 @@ export class FakeControl implements JobControl {
   }
   async workflows() {
     return [{ name: 'encode', description: 'the encode workflow', functions: ['inspect'] }];
+  }
+  // Workflows, functions and rules as the UI reads them: the repository's rules, facts and firings in the store.
+  loadedRules: LoadedRule[] = loadRules({ substitutions: LOCAL_RULE_SUBSTITUTIONS }).compiled.map((c) => ({ rule: c.rule, file: c.file }));
+  async workflowDefinition(name: string) {
+    if (name !== 'encode') throw new NotFoundError(`no workflow "${name}"; known: encode`, { name });
+    return { ...(await this.workflows())[0]!, definition: { StartAt: 'Inspect', States: { Inspect: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:mosaic-inspect', End: true } } } };
+  }
+  async functionConfig(name: string) {
+    const config = functionConfigs().get(name);
+    if (!config) throw new NotFoundError(`no media function "${name}"`, { name });
+    return config;
+  }
+  async functionRuns(name: string, limit: number) {
+    return { runs: this.jobs.listRecentAttempts(name, limit).map(functionRunOf), unavailableReason: null };
+  }
+  async rules() {
+    return this.loadedRules;
+  }
+  async facts(subject: string): Promise<Record<string, Facts>> {
+    if (subject.includes('*')) return this.jobs.findFacts(subject);
+    const own = await this.jobs.getFacts(subject);
+    return own ? { [subject]: own } : {};
+  }
+  ruleFirings(rule: string, limit: number) {
+    return this.jobs.listFirings(rule, limit);
   }
 }
 
