@@ -2,7 +2,10 @@
  * `mosaic serve`'s HTTP server: the Jobs API app (lambdas/platform/api) on @hono/node-server,
  * running jobs on the embedded engine through a bounded job queue, plus the local stand-ins for
  * S3: `PUT /uploads/<token>` (sources, size-limited) and `GET /files/<token>/<key>` (sources and
- * outputs, with content types and Range requests, so HLS and DASH players can stream them).
+ * outputs, with content types and Range requests, so HLS and DASH players can stream them), and
+ * the web UI: `GET /` and every client-side route answer index.html, `/ui/*` the bundle
+ * (local/ui-bundle.ts). The UI's pages need no key; its API calls carry the session cookie a
+ * one-time sign-in URL (`signInUrl()`, printed by `mosaic serve`) or a pasted key sets.
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -16,15 +19,18 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { ApiErrorCodes, ConflictError } from '../lambdas/contracts/index.js';
 import { createApiApp, flushRequestMetrics, type ApiApp } from '../lambdas/platform/api/app.js';
-import { staticKeys } from '../lambdas/platform/api/auth.js';
+import { memorySessions, staticKeys, type ApiSessions } from '../lambdas/platform/api/auth.js';
+import { SIGN_IN_PATH } from '../lambdas/platform/api/routes/session.js';
 import { callerKey, type ObjectKeyError } from '../lambdas/core/object-keys.js';
 import { errorResponse } from '../lambdas/platform/api/errors.js';
 import type { ResolveHost } from '../lambdas/platform/api/webhooks.js';
+import { logger } from '../lambdas/runtime/index.js';
 import { STATE_DIR, type LocalEngine } from './engine.js';
 import { LocalFileLinks } from './file-links.js';
 import { READ_NOFOLLOW } from './fs-blob-store.js';
 import { uploadTempName } from './leftovers.js';
 import { LocalJobControl } from './job-control.js';
+import { loadUiBundle, uiContentSecurityPolicy, type UiBundle } from './ui-bundle.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 
 export interface LocalApiServerOptions {
@@ -46,6 +52,13 @@ export interface LocalApiServerOptions {
   /** Resolves webhook hosts (default node:dns; tests inject one). */
   resolveWebhookHost?: ResolveHost;
   version?: string;
+  /**
+   * The web UI: `lazy` (default) builds the bundle on the first page request, `eager` right after
+   * the server listens (mosaic serve), `false` serves none (`GET /` is then the API's 404).
+   */
+  ui?: 'lazy' | 'eager' | false;
+  /** Browser sessions (default: in this server's memory, 12 h idle). */
+  sessions?: ApiSessions;
 }
 
 export interface LocalApiServer {
@@ -56,6 +69,11 @@ export interface LocalApiServer {
   webhooks: WebhookDispatcher;
   /** Jobs picked up from a previous process at start. */
   recovered: string[];
+  sessions: ApiSessions;
+  /** A new one-time sign-in URL for the web UI (valid 10 minutes, one use). */
+  signInUrl(): string;
+  /** The web UI bundle (built or read from the cache on first call). */
+  uiBundle(): Promise<UiBundle>;
   /** Stops listening and suspends running jobs (they stay RUNNING and resume on the next start). */
   close(): Promise<void>;
 }
@@ -108,13 +126,18 @@ export async function startLocalApiServer(o: LocalApiServerOptions): Promise<Loc
   const control = new LocalJobControl(engine, { maxConcurrentJobs: o.maxConcurrentJobs });
   const guard = { allowPrivate: o.allowPrivateWebhooks ?? false, ...(o.resolveWebhookHost ? { resolve: o.resolveWebhookHost } : {}) };
   const webhooks = new WebhookDispatcher(engine.jobs, engine.events, { secret: o.webhookSecret, backoffMs: o.webhookBackoffMs, timeoutMs: o.webhookTimeoutMs, guard });
+  const auth = staticKeys([o.apiKey]);
+  // Sign-in URLs sign in as the key's own principal (the same Idempotency-Key scope).
+  const keyPrincipal = auth.verify(o.apiKey) as string;
+  const sessions = o.sessions ?? memorySessions();
   const app = createApiApp({
     webhooks: guard,
+    sessions,
     jobs: engine.jobs,
     control,
     uploads: links,
     blobs: engine.blobs,
-    auth: staticKeys([o.apiKey]),
+    auth,
     engine: 'local',
     version: o.version ?? '0.1.0',
     // The same store answers the metrics routes and keeps the API's own request metrics.
@@ -122,10 +145,25 @@ export async function startLocalApiServer(o: LocalApiServerOptions): Promise<Loc
     metrics: engine.metrics,
   });
   const files = fileRoutes(engine, links);
+  let bundle: Promise<UiBundle> | null = null;
+  const uiBundle = () =>
+    (bundle ??= loadUiBundle({ cacheDir: join(engine.root, STATE_DIR, 'ui') }).then(
+      (b) => {
+        logger.info('web UI bundle', { hash: b.hash, fromCache: b.fromCache, ms: Math.round(b.buildMs), jsGzipBytes: b.jsGzipBytes, entryJsGzipBytes: b.entryJsGzipBytes, cssGzipBytes: b.cssGzipBytes });
+        return b;
+      },
+      (e: unknown) => {
+        bundle = null; // try again on the next request (sources fixed meanwhile)
+        throw e;
+      },
+    ));
+  const ui = o.ui === false ? null : uiRoutes(uiBundle, () => baseUrl);
   const server = createAdaptorServer({
     fetch: (req: Request) => {
       const path = new URL(req.url).pathname;
-      return path.startsWith('/uploads/') || path.startsWith('/files/') ? files.fetch(req) : app.fetch(req);
+      if (path.startsWith('/uploads/') || path.startsWith('/files/')) return files.fetch(req);
+      if (ui && isUiPath(path, req.method)) return ui.fetch(req);
+      return app.fetch(req);
     },
   });
   // Keep-alive longer than clients' (autocannon, players) idle gaps; headers must not stall.
@@ -138,6 +176,7 @@ export async function startLocalApiServer(o: LocalApiServerOptions): Promise<Loc
   const host = o.host ?? '127.0.0.1';
   baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   webhooks.start();
+  if (o.ui === 'eager') uiBundle().catch((e: unknown) => logger.warn('web UI not built', { error: e instanceof Error ? e.message : String(e) }));
   const recovered = (await control.recover()).map((j) => j.id);
   return {
     url: baseUrl,
@@ -146,6 +185,9 @@ export async function startLocalApiServer(o: LocalApiServerOptions): Promise<Loc
     control,
     webhooks,
     recovered,
+    sessions,
+    signInUrl: () => `${baseUrl}${SIGN_IN_PATH}?token=${sessions.issueSignInToken(keyPrincipal)}`,
+    uiBundle,
     async close() {
       await new Promise<void>((r) => {
         server.close(() => r());
@@ -246,6 +288,56 @@ function fileRoutes(engine: LocalEngine, links: LocalFileLinks): Hono {
     return new Response(Readable.toWeb(fh.createReadStream({ start, end })) as ReadableStream, { status, headers });
   });
   return files;
+}
+
+/** The UI's paths: its assets, and GETs of anything that is not the API's or a file (client-side routes). */
+export function isUiPath(path: string, method: string): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  if (path.startsWith('/ui/')) return true;
+  if (path.startsWith('/v1/') || path === '/v1' || path === '/openapi.json' || path === '/docs') return false;
+  // A name with an extension (favicon.ico, robots.txt) is a file this server does not have.
+  return !/\.[A-Za-z0-9]+$/.test(path);
+}
+
+function uiRoutes(bundle: () => Promise<UiBundle>, baseUrl: () => string): Hono {
+  const ui = new Hono();
+  const security = (origin: string) => ({
+    // The file links name the server's own address; a browser that opened it as `localhost` needs it named.
+    'content-security-policy': uiContentSecurityPolicy([origin]),
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'same-origin',
+    'cross-origin-opener-policy': 'same-origin',
+  });
+  ui.onError((err, c) => {
+    logger.warn('web UI not served', { error: err.message });
+    const msg = err.message.replace(/[&<>]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+    return c.html(`<!doctype html><meta charset="utf-8"><title>Mosaic</title><h1>The web UI could not be built</h1><pre>${msg.slice(0, 2000)}</pre><p>The API works: <a href="/docs">/docs</a>.</p>`, 503, {
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    });
+  });
+  ui.on(['GET', 'HEAD'], '/ui/:name', async (c) => {
+    const b = await bundle();
+    const a = b.assets.get(c.req.param('name'));
+    if (!a) return errorResponse(c, 404, ApiErrorCodes.NotFound, `no UI file ${c.req.param('name')} (the UI was rebuilt: reload the page)`);
+    return new Response(c.req.method === 'HEAD' ? null : new Uint8Array(a.body), {
+      status: 200,
+      headers: {
+      'content-type': a.contentType,
+      'content-length': String(a.body.length),
+      'cache-control': 'public, max-age=31536000, immutable',
+      'x-content-type-options': 'nosniff',
+      },
+    });
+  });
+  ui.on(['GET', 'HEAD'], '*', async (c) => {
+    const b = await bundle();
+    return new Response(c.req.method === 'HEAD' ? null : b.indexHtml, {
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', ...security(new URL(baseUrl()).origin) },
+    });
+  });
+  return ui;
 }
 
 class PayloadTooLarge extends Error {}

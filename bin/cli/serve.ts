@@ -4,7 +4,8 @@
  *   mosaic serve [--port 8787] [--host 127.0.0.1] [--out DIR] [--max-upload-mb N] [--max-jobs N] [--allow-private-webhooks] [--json] [--verbose]
  *
  * On first start it creates an API key, a webhook signing secret and a URL signing secret under
- * `<out>/.mosaic/` (mode 0600) and prints the key and the webhook secret. Jobs a previous server
+ * `<out>/.mosaic/` (mode 0600) and prints the key and the webhook secret; at every start it prints a
+ * new one-time sign-in URL for the web UI (served at `/`; valid 10 minutes). Jobs a previous server
  * left unfinished resume. SIGINT/SIGTERM stop it gracefully: running jobs are suspended and
  * resume on the next start.
  */
@@ -84,6 +85,7 @@ export async function serve(args: string[]): Promise<number> {
     ...(maxUploadMb ? { maxUploadBytes: maxUploadMb * 1024 * 1024 } : {}),
     ...(maxJobs ? { maxConcurrentJobs: maxJobs } : {}),
     allowPrivateWebhooks: values['allow-private-webhooks'],
+    ui: 'eager',
   }).catch((e: NodeJS.ErrnoException) => {
     engine.close();
     throw e.code === 'EADDRINUSE' ? new Error(`port ${port} on ${values.host} is in use; pick another with --port`) : e;
@@ -103,12 +105,14 @@ export async function serve(args: string[]): Promise<number> {
   });
   const inbox = await InboxWatcher.start({ root: out, onEvent: (event) => void rules.put(event, 'default') });
 
+  const signInUrl = server.signInUrl();
   if (values.json)
     process.stdout.write(
-      `${JSON.stringify({ type: 'listening', url: server.url, port: server.port, apiKey: apiKey.value, apiKeyFile: join(state, 'api-key'), webhookSecret: webhookSecret.value, out, recovered: server.recovered })}\n`,
+      `${JSON.stringify({ type: 'listening', url: server.url, port: server.port, signInUrl, apiKey: apiKey.value, apiKeyFile: join(state, 'api-key'), webhookSecret: webhookSecret.value, out, recovered: server.recovered })}\n`,
     );
   else {
     process.stdout.write(`Mosaic API listening on ${server.url}  (docs ${server.url}/docs, ${engine.parallelism} workers, outputs in ${out})\n`);
+    process.stdout.write(`  web UI:         ${signInUrl}  (one-time sign-in link, valid 10 minutes; or open ${server.url}/ and paste the API key)\n`);
     process.stdout.write(`  API key:        ${apiKey.value}${apiKey.created ? '  (new; ' : '  ('}stored in ${join(state, 'api-key')})\n`);
     process.stdout.write(`  webhook secret: ${webhookSecret.value}  (verify Mosaic-Signature with it)\n`);
     process.stdout.write(`  try: curl -H "x-api-key: ${apiKey.value}" ${server.url}/v1/jobs\n`);

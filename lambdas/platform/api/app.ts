@@ -21,7 +21,11 @@ import type { ApiApp, ApiDeps } from './deps.js';
 import { errorResponse, onApiError, validationHook } from './errors.js';
 import { registerFunctionRoutes } from './routes/functions.js';
 import { registerJobRoutes } from './routes/jobs.js';
+import { registerMediaCookieRoutes } from './routes/media-cookies.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
+import { registerRuleRoutes } from './routes/rules.js';
+import { registerWorkflowDefinitionRoutes } from './routes/workflow-definitions.js';
+import { isSessionPublic, registerSessionRoutes } from './routes/session.js';
 import { registerSystemRoutes, PUBLIC_PATHS } from './routes/system.js';
 import { registerUploadRoutes } from './routes/uploads.js';
 
@@ -46,7 +50,9 @@ export function createApiApp(deps: ApiDeps): ApiApp {
       throw e instanceof Error ? e : new Error(`non-Error thrown: ${String(e)}`);
     }
   });
-  app.use('*', requireApiKey(deps.auth, (path) => PUBLIC_PATHS.has(path)));
+  // Browser sessions where the deployment keeps them (mosaic serve); their sign-in routes pass without a key.
+  const sessions = deps.sessions;
+  app.use('*', requireApiKey(deps.auth, (path, method) => PUBLIC_PATHS.has(path) || (!!sessions && isSessionPublic(path, method)), sessions));
   const limit = bodyLimit({
     maxSize: deps.maxBodyBytes ?? 1024 * 1024,
     onError: (c) => errorResponse(c, 413, ApiErrorCodes.PayloadTooLarge, `request body is over ${deps.maxBodyBytes ?? 1024 * 1024} bytes`),
@@ -63,9 +69,13 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     return next();
   });
   registerJobRoutes(app, deps);
+  registerMediaCookieRoutes(app, deps);
   registerUploadRoutes(app, deps);
   registerFunctionRoutes(app, deps);
+  registerWorkflowDefinitionRoutes(app, deps);
+  registerRuleRoutes(app, deps);
   registerMetricsRoutes(app, deps);
+  registerSessionRoutes(app, deps);
   registerSystemRoutes(app, deps);
   app.notFound((c) => {
     const allowed = allowedMethods(app, c.req.path);

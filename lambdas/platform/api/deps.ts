@@ -1,7 +1,7 @@
 /** What the Jobs API app is built from (its ports), and the app's type: shared by app.ts and the route modules. */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { BlobStore, JobControl, JobStore, MetricsQuery, MetricsSink, UploadTarget } from '../../ports.js';
-import type { ApiAuth, ApiEnv } from './auth.js';
+import type { ApiAuth, ApiEnv, ApiSessions } from './auth.js';
 import type { WebhookGuard } from './webhooks.js';
 
 export interface ApiDeps {
@@ -11,6 +11,11 @@ export interface ApiDeps {
   /** Reads report.json of finished jobs (outputs, quality). */
   blobs: BlobStore;
   auth: ApiAuth;
+  /**
+   * Browser sessions for the web UI (`mosaic serve`: one-time sign-in URLs, the session cookie).
+   * Absent on AWS, where API Gateway demands `x-api-key` and the UI sends the key it was given.
+   */
+  sessions?: ApiSessions;
   /** `local` or `aws`, shown by the health route. */
   engine: string;
   version: string;
@@ -29,6 +34,24 @@ export interface ApiDeps {
   metrics?: MetricsSink;
   /** How long request records wait to be recorded together (default 250 ms). */
   metricsFlushMs?: number;
+  /**
+   * CloudFront in front of the derivative bucket (AWS with `cdn.publicKeyPem` configured): answers
+   * `POST /v1/jobs/{id}/media-cookies` with signed cookies for `/media/<jobId>/*`. Absent locally
+   * (outputs are served by `/files/…`) and on AWS without a signing key: the route answers 404.
+   */
+  cdn?: MediaCookieSigner;
+}
+
+/** What signing media cookies needs: the distribution, the key pair id, and the private key (read when needed). */
+export interface MediaCookieSigner {
+  /** The distribution's domain name, e.g. `d111111abcdef8.cloudfront.net`. */
+  domain: string;
+  /** The CloudFront public key ID whose private key signs. */
+  keyPairId: string;
+  /** PEM of the private key (from Secrets Manager on AWS; cached by the caller as it sees fit). */
+  privateKey(): Promise<string>;
+  /** Lifetime of the cookies in seconds (default 3600). */
+  ttlSec?: number;
 }
 
 export type ApiApp = OpenAPIHono<ApiEnv>;

@@ -1,0 +1,265 @@
+/**
+ * The web UI as `mosaic serve` serves it: `ui/src/main.tsx` (with its CSS and uPlot's) bundled by
+ * esbuild — minified, ES2022, ESM, players and other heavy parts split into lazily loaded chunks —
+ * into memory, once per set of sources. The result is kept on disk under
+ * `<out>/.mosaic/ui/<content hash>/`, so a restart with unchanged sources (the UI's own files, the
+ * contracts it imports, the lockfile) serves the same files without building.
+ *
+ * `index.html` names the entry as `/ui/<hash>.js` and `/ui/<hash>.css`: those (and the chunks,
+ * named by their own content) never change under a name and are served as immutable.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+/** The repository (or installed package) root: ui/, lambdas/contracts/ and package-lock.json live under it. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Bump when the build options change: a new recipe is a new hash. */
+const RECIPE = 'ui-bundle/1 esm es2022 minify splitting preact';
+
+export interface UiAsset {
+  body: Buffer;
+  contentType: string;
+  gzipBytes: number;
+}
+
+export interface UiBundle {
+  hash: string;
+  /** Served under `/ui/<name>`: `<hash>.js`, `<hash>.css` and `chunk-*.js`. */
+  assets: Map<string, UiAsset>;
+  indexHtml: string;
+  /** gzip size of every JS file together (the entry and its lazily loaded chunks), and of the entry alone. */
+  jsGzipBytes: number;
+  entryJsGzipBytes: number;
+  cssGzipBytes: number;
+  /** Whether the files came from the disk cache (no build). */
+  fromCache: boolean;
+  buildMs: number;
+}
+
+export interface UiBundleOptions {
+  /** Where the cache lives: `<cacheDir>/<hash>/` (mosaic serve: `<out>/.mosaic/ui`). */
+  cacheDir: string;
+  /** Default PACKAGE_ROOT. */
+  root?: string;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  map: 'application/json',
+};
+
+async function filesUnder(dir: string, keep: (name: string) => boolean): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string) => {
+    let entries;
+    try {
+      entries = await readdir(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile() && keep(e.name)) out.push(p);
+    }
+  };
+  await walk(dir);
+  return out.sort();
+}
+
+/** The hash of everything the bundle is made from: UI sources, the contracts they import, the lockfile, the recipe. */
+export async function uiSourceHash(root = PACKAGE_ROOT): Promise<string> {
+  const h = createHash('sha256').update(RECIPE);
+  const files = [
+    ...(await filesUnder(join(root, 'ui'), (n) => /\.(tsx?|css|json|svg)$/.test(n))),
+    ...(await filesUnder(join(root, 'lambdas', 'contracts'), (n) => /\.ts$/.test(n))),
+    join(root, 'package-lock.json'),
+  ];
+  for (const f of files) {
+    const body = await readFile(f).catch(() => null);
+    h.update(`\0${relative(root, f).split(sep).join('/')}\0${body ? body.length : -1}\0`);
+    if (body) h.update(body);
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** index.html: the entry's CSS and script, and `modulepreload` for the chunks it imports statically (no request waterfall). */
+export function indexHtmlFor(hash: string, preload: string[] = []): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="color-scheme" content="light dark">',
+    '<title>Mosaic</title>',
+    '<link rel="icon" href="data:,">',
+    `<link rel="stylesheet" href="/ui/${hash}.css">`,
+    ...preload.map((n) => `<link rel="modulepreload" href="/ui/${n}">`),
+    `<script type="module" src="/ui/${hash}.js"></script>`,
+    '</head>',
+    '<body>',
+    '<div id="app"><p class="boot">Loading Mosaic…</p></div>',
+    '<noscript>The Mosaic web UI needs JavaScript. The API is at <a href="/docs">/docs</a>.</noscript>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+const asset = (name: string, body: Buffer): UiAsset => ({
+  body,
+  contentType: CONTENT_TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream',
+  gzipBytes: gzipSync(body, { level: 9 }).length,
+});
+
+interface Built {
+  files: Map<string, Buffer>;
+  /** Chunks the entry imports statically. */
+  preload: string[];
+}
+
+function bundleOf(hash: string, { files, preload }: Built, fromCache: boolean, buildMs: number): UiBundle {
+  const assets = new Map<string, UiAsset>();
+  for (const [name, body] of files) assets.set(name, asset(name, body));
+  if (!assets.has(`${hash}.css`)) assets.set(`${hash}.css`, asset(`${hash}.css`, Buffer.alloc(0)));
+  const sum = (pred: (n: string) => boolean) => [...assets].filter(([n]) => pred(n)).reduce((s, [, a]) => s + a.gzipBytes, 0);
+  return {
+    hash,
+    assets,
+    indexHtml: indexHtmlFor(hash, preload),
+    jsGzipBytes: sum((n) => n.endsWith('.js')),
+    entryJsGzipBytes: sum((n) => n === `${hash}.js`),
+    cssGzipBytes: sum((n) => n.endsWith('.css')),
+    fromCache,
+    buildMs,
+  };
+}
+
+const SAFE_NAME = /^[A-Za-z0-9._-]+$/;
+
+async function readCache(dir: string, hash: string): Promise<Built | null> {
+  try {
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { hash: string; files: string[]; preload?: string[] };
+    if (manifest.hash !== hash || !manifest.files.includes(`${hash}.js`)) return null;
+    const preload = manifest.preload ?? [];
+    if (!preload.every((n) => SAFE_NAME.test(n) && manifest.files.includes(n))) return null;
+    const files = new Map<string, Buffer>();
+    for (const name of manifest.files) {
+      if (!SAFE_NAME.test(name)) return null;
+      files.set(name, await readFile(join(dir, name)));
+    }
+    return { files, preload };
+  } catch {
+    return null;
+  }
+}
+
+async function writeCache(cacheDir: string, hash: string, { files, preload }: Built): Promise<void> {
+  const dir = join(cacheDir, hash);
+  const tmp = join(cacheDir, `.tmp-${hash}-${randomBytes(4).toString('hex')}`);
+  await mkdir(tmp, { recursive: true, mode: 0o700 });
+  try {
+    for (const [name, body] of files) await writeFile(join(tmp, name), body);
+    await writeFile(join(tmp, 'manifest.json'), JSON.stringify({ hash, files: [...files.keys()].sort(), preload }));
+    await rename(tmp, dir).catch(async (e: NodeJS.ErrnoException) => {
+      // Another process cached the same hash first: theirs is as good.
+      if (e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e;
+    });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  // Older builds are of no use to anyone: keep only this one.
+  for (const e of await readdir(cacheDir).catch(() => [] as string[]))
+    if (e !== hash && /^[0-9a-f]{16}$/.test(e)) await rm(join(cacheDir, e), { recursive: true, force: true });
+}
+
+/** Runs esbuild on ui/src/main.tsx; the entry is named `<hash>.js`/`<hash>.css`, chunks by their content. */
+async function build(root: string, hash: string): Promise<Built> {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch (e) {
+    throw new Error(`the web UI needs esbuild to be built (npm install esbuild): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const outdir = join(root, 'ui', '.out');
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: [join(root, 'ui', 'src', 'main.tsx')],
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    write: false,
+    outdir,
+    entryNames: hash,
+    chunkNames: 'chunk-[hash]',
+    assetNames: 'asset-[hash]',
+    tsconfig: join(root, 'ui', 'tsconfig.json'),
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    loader: { '.svg': 'dataurl', '.png': 'dataurl', '.woff2': 'dataurl' },
+    logLevel: 'silent',
+    metafile: true,
+  });
+  const files = new Map<string, Buffer>();
+  const name = (p: string) => relative(outdir, resolve(root, p)).split(sep).join('/');
+  for (const f of result.outputFiles) files.set(relative(outdir, f.path).split(sep).join('/'), Buffer.from(f.contents));
+  const entry = Object.entries(result.metafile.outputs).find(([p]) => name(p) === `${hash}.js`)?.[1];
+  const preload = (entry?.imports ?? []).filter((i) => i.kind === 'import-statement' && !i.external).map((i) => name(i.path)).filter((n) => files.has(n));
+  return { files, preload };
+}
+
+/** Builds the UI, or takes the cached build of the same sources (in this process, then on disk). */
+export async function loadUiBundle(o: UiBundleOptions): Promise<UiBundle> {
+  const root = o.root ?? PACKAGE_ROOT;
+  const started = performance.now();
+  const hash = await uiSourceHash(root);
+  const known = MEMORY.get(`${root}\0${hash}`);
+  if (known) return known;
+  const dir = join(o.cacheDir, hash);
+  const cached = await readCache(dir, hash);
+  if (cached) return remember(root, bundleOf(hash, cached, true, performance.now() - started));
+  const built = await build(root, hash);
+  await mkdir(o.cacheDir, { recursive: true, mode: 0o700 });
+  await writeCache(o.cacheDir, hash, built);
+  return remember(root, bundleOf(hash, built, false, performance.now() - started));
+}
+
+/** Builds of this process by root and hash (many test servers, one build). */
+const MEMORY = new Map<string, UiBundle>();
+function remember(root: string, b: UiBundle): UiBundle {
+  MEMORY.set(`${root}\0${b.hash}`, b);
+  return b;
+}
+/** Forgets this process's builds (tests of the disk cache). */
+export function forgetUiBundles(): void {
+  MEMORY.clear();
+}
+
+/** The Content-Security-Policy of the UI's pages: nothing from outside the server; players use blob: workers and media. */
+export function uiContentSecurityPolicy(extraOrigins: string[] = []): string {
+  const self = ["'self'", ...extraOrigins].join(' ');
+  return [
+    "default-src 'self'",
+    `img-src ${self} blob: data:`,
+    `media-src ${self} blob:`,
+    "style-src 'self' 'unsafe-inline'",
+    "script-src 'self'",
+    "worker-src 'self' blob:",
+    `connect-src ${self}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
