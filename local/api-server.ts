@@ -149,7 +149,7 @@ export async function startLocalApiServer(o: LocalApiServerOptions): Promise<Loc
   const uiBundle = () =>
     (bundle ??= loadUiBundle({ cacheDir: join(engine.root, STATE_DIR, 'ui') }).then(
       (b) => {
-        logger.info('web UI bundle', { hash: b.hash, fromCache: b.fromCache, ms: Math.round(b.buildMs), jsGzipBytes: b.jsGzipBytes, entryJsGzipBytes: b.entryJsGzipBytes, cssGzipBytes: b.cssGzipBytes });
+        logger.info('web UI bundle', { hash: b.hash, fromCache: b.fromCache, ms: Math.round(b.buildMs), initialJsGzipBytes: b.initialJsGzipBytes, pageJsGzipBytes: b.pageJsGzipBytes, allJsGzipBytes: b.jsGzipBytes, cssGzipBytes: b.cssGzipBytes });
         return b;
       },
       (e: unknown) => {
@@ -294,9 +294,7 @@ function fileRoutes(engine: LocalEngine, links: LocalFileLinks): Hono {
 export function isUiPath(path: string, method: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
   if (path.startsWith('/ui/')) return true;
-  if (path.startsWith('/v1/') || path === '/v1' || path === '/openapi.json' || path === '/docs') return false;
-  // A name with an extension (favicon.ico, robots.txt) is a file this server does not have.
-  return !/\.[A-Za-z0-9]+$/.test(path);
+  return !(path.startsWith('/v1/') || path === '/v1' || path === '/openapi.json' || path === '/docs');
 }
 
 function uiRoutes(bundle: () => Promise<UiBundle>, baseUrl: () => string): Hono {
@@ -331,6 +329,8 @@ function uiRoutes(bundle: () => Promise<UiBundle>, baseUrl: () => string): Hono 
     });
   });
   ui.on(['GET', 'HEAD'], '*', async (c) => {
+    // A name with an extension (favicon.ico, robots.txt) is a file this server does not have; anything else is a client-side route.
+    if (/\.[A-Za-z0-9]+$/.test(c.req.path)) return errorResponse(c, 404, ApiErrorCodes.NotFound, `no file ${c.req.path}`);
     const b = await bundle();
     return new Response(c.req.method === 'HEAD' ? null : b.indexHtml, {
       status: 200,

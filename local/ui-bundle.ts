@@ -31,9 +31,20 @@ export interface UiBundle {
   /** Served under `/ui/<name>`: `<hash>.js`, `<hash>.css` and `chunk-*.js`. */
   assets: Map<string, UiAsset>;
   indexHtml: string;
-  /** gzip size of every JS file together (the entry and its lazily loaded chunks), and of the entry alone. */
+  /** gzip size of every JS file together: the entry and every chunk any page may load on demand (video players included). */
   jsGzipBytes: number;
   entryJsGzipBytes: number;
+  /** gzip size of the JS the first load runs: the entry and the chunks it imports statically. */
+  initialJsGzipBytes: number;
+  /**
+   * gzip size of the JS the heaviest page needs: the first load plus a page's own chunk and its
+   * static imports. What a page loads later on demand (a video player when a video plays) is not in it.
+   */
+  pageJsGzipBytes: number;
+  /** Which page that is (its chunk). */
+  heaviestPage: string | null;
+  /** Each JS file's static and dynamic imports (other files of the bundle). */
+  imports: Record<string, { static: string[]; dynamic: string[] }>;
   cssGzipBytes: number;
   /** Whether the files came from the disk cache (no build). */
   fromCache: boolean;
@@ -118,24 +129,45 @@ const asset = (name: string, body: Buffer): UiAsset => ({
   gzipBytes: gzipSync(body, { level: 9 }).length,
 });
 
+type ImportGraph = Record<string, { static: string[]; dynamic: string[] }>;
+
 interface Built {
   files: Map<string, Buffer>;
-  /** Chunks the entry imports statically. */
-  preload: string[];
+  imports: ImportGraph;
 }
 
-function bundleOf(hash: string, { files, preload }: Built, fromCache: boolean, buildMs: number): UiBundle {
+/** `from` and every file it imports statically, transitively. */
+function staticClosure(imports: ImportGraph, from: string, into = new Set<string>()): Set<string> {
+  if (into.has(from)) return into;
+  into.add(from);
+  for (const i of imports[from]?.static ?? []) staticClosure(imports, i, into);
+  return into;
+}
+
+function bundleOf(hash: string, { files, imports }: Built, fromCache: boolean, buildMs: number): UiBundle {
   const assets = new Map<string, UiAsset>();
   for (const [name, body] of files) assets.set(name, asset(name, body));
   if (!assets.has(`${hash}.css`)) assets.set(`${hash}.css`, asset(`${hash}.css`, Buffer.alloc(0)));
-  const sum = (pred: (n: string) => boolean) => [...assets].filter(([n]) => pred(n)).reduce((s, [, a]) => s + a.gzipBytes, 0);
+  const gz = (names: Iterable<string>) => [...names].reduce((s, n) => s + (assets.get(n)?.gzipBytes ?? 0), 0);
+  const entry = `${hash}.js`;
+  const initial = staticClosure(imports, entry);
+  let heaviestPage: string | null = null;
+  let pageJsGzipBytes = gz(initial);
+  for (const page of imports[entry]?.dynamic ?? []) {
+    const bytes = gz(staticClosure(imports, page, new Set(initial)));
+    if (bytes > pageJsGzipBytes) [heaviestPage, pageJsGzipBytes] = [page, bytes];
+  }
   return {
     hash,
     assets,
-    indexHtml: indexHtmlFor(hash, preload),
-    jsGzipBytes: sum((n) => n.endsWith('.js')),
-    entryJsGzipBytes: sum((n) => n === `${hash}.js`),
-    cssGzipBytes: sum((n) => n.endsWith('.css')),
+    indexHtml: indexHtmlFor(hash, [...initial].filter((n) => n !== entry)),
+    jsGzipBytes: gz([...assets.keys()].filter((n) => n.endsWith('.js'))),
+    entryJsGzipBytes: gz([entry]),
+    initialJsGzipBytes: gz(initial),
+    pageJsGzipBytes,
+    heaviestPage,
+    imports,
+    cssGzipBytes: gz([...assets.keys()].filter((n) => n.endsWith('.css'))),
     fromCache,
     buildMs,
   };
@@ -145,28 +177,29 @@ const SAFE_NAME = /^[A-Za-z0-9._-]+$/;
 
 async function readCache(dir: string, hash: string): Promise<Built | null> {
   try {
-    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { hash: string; files: string[]; preload?: string[] };
-    if (manifest.hash !== hash || !manifest.files.includes(`${hash}.js`)) return null;
-    const preload = manifest.preload ?? [];
-    if (!preload.every((n) => SAFE_NAME.test(n) && manifest.files.includes(n))) return null;
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { hash: string; files: string[]; imports?: ImportGraph };
+    if (manifest.hash !== hash || !manifest.files.includes(`${hash}.js`) || !manifest.imports) return null;
+    const imports = manifest.imports;
+    const known = (n: string) => manifest.files.includes(n);
+    if (!Object.entries(imports).every(([n, i]) => known(n) && i.static.every(known) && i.dynamic.every(known))) return null;
     const files = new Map<string, Buffer>();
     for (const name of manifest.files) {
       if (!SAFE_NAME.test(name)) return null;
       files.set(name, await readFile(join(dir, name)));
     }
-    return { files, preload };
+    return { files, imports };
   } catch {
     return null;
   }
 }
 
-async function writeCache(cacheDir: string, hash: string, { files, preload }: Built): Promise<void> {
+async function writeCache(cacheDir: string, hash: string, { files, imports }: Built): Promise<void> {
   const dir = join(cacheDir, hash);
   const tmp = join(cacheDir, `.tmp-${hash}-${randomBytes(4).toString('hex')}`);
   await mkdir(tmp, { recursive: true, mode: 0o700 });
   try {
     for (const [name, body] of files) await writeFile(join(tmp, name), body);
-    await writeFile(join(tmp, 'manifest.json'), JSON.stringify({ hash, files: [...files.keys()].sort(), preload }));
+    await writeFile(join(tmp, 'manifest.json'), JSON.stringify({ hash, files: [...files.keys()].sort(), imports }));
     await rename(tmp, dir).catch(async (e: NodeJS.ErrnoException) => {
       // Another process cached the same hash first: theirs is as good.
       if (e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e;
@@ -214,9 +247,14 @@ async function build(root: string, hash: string): Promise<Built> {
   const files = new Map<string, Buffer>();
   const name = (p: string) => relative(outdir, resolve(root, p)).split(sep).join('/');
   for (const f of result.outputFiles) files.set(relative(outdir, f.path).split(sep).join('/'), Buffer.from(f.contents));
-  const entry = Object.entries(result.metafile.outputs).find(([p]) => name(p) === `${hash}.js`)?.[1];
-  const preload = (entry?.imports ?? []).filter((i) => i.kind === 'import-statement' && !i.external).map((i) => name(i.path)).filter((n) => files.has(n));
-  return { files, preload };
+  const imports: ImportGraph = {};
+  for (const [p, out] of Object.entries(result.metafile.outputs)) {
+    const n = name(p);
+    if (!n.endsWith('.js') || !files.has(n)) continue;
+    const of = (kind: string) => out.imports.filter((i) => i.kind === kind && !i.external).map((i) => name(i.path)).filter((x) => files.has(x));
+    imports[n] = { static: of('import-statement'), dynamic: of('dynamic-import') };
+  }
+  return { files, imports };
 }
 
 /** Builds the UI, or takes the cached build of the same sources (in this process, then on disk). */

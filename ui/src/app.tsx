@@ -47,6 +47,10 @@ function Lazy(props: { load: Loader; props?: Record<string, unknown> }) {
 
 const NewJobView: Loader = () => import('./views/new-job-view.tsx').then((m) => m.NewJobView);
 const DashboardsView: Loader = () => import('./views/dashboards-view.tsx').then((m) => m.DashboardsView);
+const JobView: Loader = () => import('./views/job-view.tsx').then((m) => m.JobView);
+const WorkflowsView: Loader = () => import('./views/workflows-view.tsx').then((m) => m.WorkflowsView);
+const FunctionsView: Loader = () => import('./views/functions-view.tsx').then((m) => m.FunctionsView);
+const RulesView: Loader = () => import('./views/rules-view.tsx').then((m) => m.RulesView);
 
 interface RouteDef {
   pattern: string;
@@ -59,6 +63,11 @@ const ROUTES: RouteDef[] = [
   { pattern: '/', title: 'Jobs', nav: '/jobs', render: () => <JobsView /> },
   { pattern: '/jobs', title: 'Jobs', nav: '/jobs', render: () => <JobsView /> },
   { pattern: '/jobs/new', title: 'New job', nav: '/jobs/new', render: () => <Lazy load={NewJobView} /> },
+  // Keyed by id: another job's page starts fresh.
+  { pattern: '/jobs/:id', title: 'Job', nav: '/jobs', render: (p) => <Lazy key={p.id} load={JobView} props={{ id: p.id, navigate }} /> },
+  { pattern: '/workflows', title: 'Workflows', nav: '/workflows', render: () => <Lazy load={WorkflowsView} /> },
+  { pattern: '/functions', title: 'Functions', nav: '/functions', render: () => <Lazy load={FunctionsView} /> },
+  { pattern: '/rules', title: 'Rules', nav: '/rules', render: () => <Lazy load={RulesView} /> },
   { pattern: '/dashboards', title: 'Dashboards', nav: '/dashboards', render: () => <Lazy load={DashboardsView} /> },
 ];
 
