@@ -12,6 +12,7 @@
  *   MOSAIC_MAX_BODY_BYTES      largest JSON request body (default 1 MiB; API Gateway's own cap is 10 MB)
  *   MOSAIC_VERSION             shown by GET /v1/health
  *   MOSAIC_ALLOW_PRIVATE_WEBHOOKS  `true` accepts webhooks to private addresses (default false: public only)
+ *   MOSAIC_CDN_*               the CloudFront media-cookie signer (cdn-signer.ts); unset: no CDN, the route answers 404
  *
  * The encode workflow's ASL and every `rules/*.json` are bundled into this Lambda (JSON imports,
  * which esbuild inlines), so `GET /v1/workflows/{name}`, `GET /v1/rules` and the rule dry run show
@@ -58,6 +59,7 @@ import { createApiApp, type ApiApp } from '../platform/api/app.js';
 import type { ApiAuth } from '../platform/api/auth.js';
 import type { LoadedRule, PlanContext } from '../ports.js';
 import { clientConfig, s3ClientConfig } from './aws-clients.js';
+import { cdnSignerFromEnv } from './cdn-signer.js';
 import { applyJobEvent } from '../platform/lifecycle/apply.js';
 import { awsLifecycleDeps, awsMetricsSink, awsStores } from './aws-deps.js';
 import { booleanEnv, numberEnv, requireEnv, type Env } from './env.js';
@@ -179,6 +181,7 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
     derivativeBucket,
     maxUploadBytes: Math.min(numberEnv(env, 'MOSAIC_MAX_UPLOAD_BYTES', MAX_SINGLE_PUT_BYTES, { integer: true }), MAX_SINGLE_PUT_BYTES),
   });
+  const cdn = cdnSignerFromEnv(env);
   return createApiApp({
     jobs: stores.jobs,
     control,
@@ -192,6 +195,8 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
     // Request metrics as EMF on the function's log, written with each request: a frozen Lambda runs no timers.
     metrics: awsMetricsSink(env),
     metricsFlushMs: 0,
+    // Signed cookies for the CloudFront distribution's /media/* (when the stack configured a signing key).
+    ...(cdn ? { cdn } : {}),
   });
 }
 

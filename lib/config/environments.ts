@@ -26,6 +26,22 @@ export interface ApiConfig {
   quotaPerDay: number;
 }
 
+/**
+ * The CloudFront distribution in front of the web UI, the Jobs API (`/v1/*`) and the job outputs
+ * (`/media/<jobId>/*`, readable with signed cookies from `POST /v1/jobs/{id}/media-cookies`).
+ */
+export interface CdnConfig {
+  /**
+   * The public half (PEM, `-----BEGIN PUBLIC KEY-----`, RSA 2048) of the key pair that signs media
+   * cookies; its private half goes into the secret the stack creates (README, Deploy). Public keys
+   * are not secret: commit it here. Absent: the distribution serves the UI and the API only, the
+   * media-cookies route answers 404, and job outputs are presigned links of single objects.
+   */
+  publicKeyPem?: string;
+  /** Lifetime of signed media cookies, in seconds. */
+  cookieTtlSec: number;
+}
+
 export interface EnvironmentConfig {
   name: string;
   /** Keep buckets and the table when the stack is deleted (RETAIN) instead of deleting them (DESTROY). */
@@ -56,6 +72,7 @@ export interface EnvironmentConfig {
    * say). Off by default: only public addresses, vetted at submit and at every connect.
    */
   allowPrivateWebhooks: boolean;
+  cdn: CdnConfig;
 }
 
 /** The retention values CloudWatch Logs accepts. */
@@ -80,6 +97,8 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfig> = {
     sourceNoncurrentVersionExpiryDays: 7,
     api: { rateLimit: 10, burstLimit: 20, quotaPerDay: 10_000 },
     allowPrivateWebhooks: false,
+    // No signing key yet: an operator creates the key pair and pastes its public key here (README, Deploy).
+    cdn: { cookieTtlSec: 3600 },
   },
   prod: {
     name: 'prod',
@@ -106,6 +125,7 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfig> = {
     sourceNoncurrentVersionExpiryDays: 90,
     api: { rateLimit: 50, burstLimit: 100, quotaPerDay: 200_000 },
     allowPrivateWebhooks: false,
+    cdn: { cookieTtlSec: 3600 },
   },
 };
 

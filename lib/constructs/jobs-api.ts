@@ -14,14 +14,18 @@
  *   X-Ray tracing on the stage and the function.
  * - Gateway answers (missing key, throttling, too large, any 4xx/5xx of its own) use the app's
  *   one error shape `{ error: { code, message, details } }`.
- * - No CORS: the CLI and servers call the API; a browser UI on another origin would need it.
+ * - No CORS: the CLI and servers call the API; the web UI reaches it through the CloudFront
+ *   distribution (lib/constructs/web-distribution.ts) on the UI's own origin, under `/v1/*`.
+ * - With a CDN signing key (`cdn.publicKeyPem`), the function may read exactly that key's secret
+ *   and signs media cookies for the distribution (`MOSAIC_CDN_*`).
  */
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_UPLOAD_PREFIX } from '../../lambdas/contracts/api.js';
@@ -46,6 +50,8 @@ export interface JobsApiProps {
   stateMachineName: string;
   /** Media function name → its deployed (base) Lambda: preflight's inspect and single invocations. */
   functions: Record<string, lambda.IFunction>;
+  /** Signed media cookies (`POST /v1/jobs/{id}/media-cookies`): the key pair's id and the secret holding its private key. */
+  mediaSigning?: { keyPairId: string; privateKey: secretsmanager.ISecret; cookieTtlSec: number };
 }
 
 export class JobsApi extends Construct {
@@ -83,7 +89,26 @@ export class JobsApi extends Construct {
         POWERTOOLS_SERVICE_NAME: 'mosaic-api',
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
+        ...(props.mediaSigning
+          ? {
+              MOSAIC_CDN_KEY_PAIR_ID: props.mediaSigning.keyPairId,
+              MOSAIC_CDN_PRIVATE_KEY_SECRET_ARN: props.mediaSigning.privateKey.secretArn,
+              MOSAIC_CDN_COOKIE_TTL_SEC: String(props.mediaSigning.cookieTtlSec),
+            }
+          : {}),
       },
+      // The private key is read through the AWS Parameters and Secrets Lambda Extension (cached
+      // for 5 minutes): no Secrets Manager SDK client in the bundle.
+      ...(props.mediaSigning
+        ? {
+            paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, {
+              cacheEnabled: true,
+              cacheSize: 10,
+              secretsManagerTtl: Duration.minutes(5),
+              logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
+            }),
+          }
+        : {}),
     });
     this.grantCalls(props);
     acknowledgeNodeLambda(this.function);
@@ -185,6 +210,9 @@ export class JobsApi extends Construct {
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListBuckets', actions: ['s3:ListBucket'], resources: [sources, derivatives] }));
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StartJobs', actions: ['states:StartExecution'], resources: [props.stateMachine.stateMachineArn] }));
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StopJobs', actions: ['states:StopExecution'], resources: [executions] }));
+    // Exactly the signing key's secret, read only (no DescribeSecret, no other secret).
+    if (props.mediaSigning)
+      fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'MediaSigningKey', actions: ['secretsmanager:GetSecretValue'], resources: [props.mediaSigning.privateKey.secretArn] }));
     const arns = Object.values(props.functions).map((f) => f.functionArn);
     if (arns.length) fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'InvokeMediaFunctions', actions: ['lambda:InvokeFunction'], resources: arns }));
 
@@ -196,6 +224,11 @@ export class JobsApi extends Construct {
       "The API reads reports and signs output links of any job, and deletes a cancelled job's outputs and work files; keys are per job, known at run time; limited to the derivative bucket.");
     acknowledge(fn, wildcardResourceFinding(fn, executions),
       'Cancel stops the execution of a job, named by the job id at run time; limited to executions of the encode state machine.');
+  }
+
+  /** The distribution serving `/media/*` (its domain goes into the cookies' policy); only with `mediaSigning`. */
+  serveMediaFrom(distributionDomainName: string): void {
+    this.function.addEnvironment('MOSAIC_CDN_DOMAIN', distributionDomainName);
   }
 
   private addGatewayResponses(): void {

@@ -1,4 +1,4 @@
-/** Everything that can be replaced without losing data: functions, Fargate, the workflow, the trigger, the platform bus, dashboards, alarms. */
+/** Everything that can be replaced without losing data: functions, Fargate, the workflow, the trigger, the platform bus, the API and its CloudFront distribution (with the web UI), dashboards, alarms. */
 import { readFileSync } from 'node:fs';
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -8,6 +8,7 @@ import type { EnvironmentConfig } from '../config/environments.js';
 import { Alarms } from '../constructs/alarms.js';
 import { Allocator } from '../constructs/allocator.js';
 import { aslTasks } from '../constructs/asl.js';
+import { CdnSigning } from '../constructs/cdn-signing.js';
 import { Dashboards, type RuleRef } from '../constructs/dashboards.js';
 import { EncodeWorkflow } from '../constructs/encode-workflow.js';
 import { JobEvents } from '../constructs/job-events.js';
@@ -17,7 +18,9 @@ import type { MediaResources } from '../constructs/media-access.js';
 import { MediaFunctions } from '../constructs/media-functions.js';
 import { PlatformRules } from '../constructs/rules.js';
 import { UploadTrigger } from '../constructs/upload-trigger.js';
+import { WebDistribution } from '../constructs/web-distribution.js';
 import { PATHS } from '../paths.js';
+import { uiForStack, type UiBuild } from '../ui-build.js';
 
 export interface StatelessStackProps extends StackProps {
   config: EnvironmentConfig;
@@ -29,6 +32,8 @@ export interface StatelessStackProps extends StackProps {
   functionsDir?: string;
   /** The workflow definition (default `state-machines/encode.asl.json`). */
   encodeDefinitionFile?: string;
+  /** The web UI to deploy (default: built from `ui/src/main.tsx` at synth time, see uiForStack; null: none). */
+  ui?: UiBuild | null;
 }
 
 export class StatelessStack extends Stack {
@@ -39,6 +44,8 @@ export class StatelessStack extends Stack {
   readonly uploadTrigger: UploadTrigger;
   readonly rules: PlatformRules;
   readonly api: JobsApi;
+  readonly cdnSigning?: CdnSigning;
+  readonly web: WebDistribution;
   readonly jobEvents: JobEvents;
   readonly lifecycle: Lifecycle;
   readonly alarms?: Alarms;
@@ -86,13 +93,26 @@ export class StatelessStack extends Stack {
       functions: Object.fromEntries(this.mediaFunctions.functions.map((f) => [f.definition.config.name, f.lambda])),
       deadLetterQueue: this.uploadTrigger.deadLetterQueue,
     });
+    this.cdnSigning = config.cdn.publicKeyPem ? new CdnSigning(this, 'CdnSigning', { config, publicKeyPem: config.cdn.publicKeyPem }) : undefined;
     this.api = new JobsApi(this, 'Api', {
       config,
       resources,
       stateMachine: this.workflow.stateMachine,
       stateMachineName: this.workflow.stateMachine.stateMachineName,
       functions: Object.fromEntries(this.mediaFunctions.functions.map((f) => [f.definition.config.name, f.lambda])),
+      ...(this.cdnSigning
+        ? { mediaSigning: { keyPairId: this.cdnSigning.publicKey.publicKeyId, privateKey: this.cdnSigning.privateKey, cookieTtlSec: config.cdn.cookieTtlSec } }
+        : {}),
     });
+    // The UI, /v1/* (the API) and /media/* (job outputs, with signed cookies) on one origin.
+    this.web = new WebDistribution(this, 'Web', {
+      config,
+      api: this.api.api,
+      derivativeBucketName: props.derivativeBucketName,
+      ...(this.cdnSigning ? { signing: this.cdnSigning } : {}),
+      ui: props.ui === undefined ? uiForStack(this) : props.ui,
+    });
+    if (this.cdnSigning) this.api.serveMediaFrom(this.web.distribution.distributionDomainName);
     this.jobEvents = new JobEvents(this, 'JobEvents', { config, table: props.table, eventBus: this.eventBus });
     this.lifecycle = new Lifecycle(this, 'Lifecycle', {
       config,
