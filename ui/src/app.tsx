@@ -140,7 +140,8 @@ function SignIn(props: { onSignedIn: (via: 'session' | 'key') => void; expired: 
       if (err instanceof ApiError && (err.status === 404 || (err.status === 403 && err.code !== 'forbidden'))) {
         useApiKey(apiKey);
         try {
-          await api.get<SessionInfo>('/v1/session');
+          const s = await api.get<SessionInfo>('/v1/session');
+          if (!s.signedIn) throw new Error('the API key was not accepted');
           props.onSignedIn('key');
           return;
         } catch (again) {
@@ -211,6 +212,7 @@ export function App() {
   const check = useCallback(async () => {
     try {
       const s = await api.get<SessionInfo>('/v1/session');
+      if (!s.signedIn) return setAuth({ phase: 'out', expired: false });
       setAuth({ phase: 'in', via: s.via === 'key' || hasApiKey() ? 'key' : 'session' });
     } catch (e) {
       if (needsSignIn(e)) setAuth({ phase: 'out', expired: false });
@@ -222,9 +224,10 @@ export function App() {
   useEffect(() => {
     if (auth.phase !== 'in') return;
     const again = () =>
-      void api.get<SessionInfo>('/v1/session').catch((e: unknown) => {
-        if (needsSignIn(e)) setAuth({ phase: 'out', expired: true });
-      });
+      void api.get<SessionInfo>('/v1/session').then(
+        (s) => !s.signedIn && setAuth({ phase: 'out', expired: true }),
+        (e: unknown) => needsSignIn(e) && setAuth({ phase: 'out', expired: true }),
+      );
     const t = setInterval(again, 30_000);
     window.addEventListener('focus', again);
     return () => {

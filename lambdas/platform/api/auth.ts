@@ -177,26 +177,29 @@ export function csrfProblem(c: Context): string | null {
 
 /**
  * The API's authentication: a presented key first (as before), else a live session cookie (with
- * the CSRF checks on state changes). `isPublic` paths pass without either.
+ * the CSRF checks on state changes). `isPublic` paths pass without either; `optional` ones pass
+ * too, authenticated when the request shows valid credentials (a wrong key is still a 401).
  */
-export function requireApiKey(auth: ApiAuth, isPublic: (path: string, method: string) => boolean, sessions?: ApiSessions): MiddlewareHandler<ApiEnv> {
+export function requireApiKey(auth: ApiAuth, isPublic: (path: string, method: string) => boolean | 'optional', sessions?: ApiSessions): MiddlewareHandler<ApiEnv> {
   // Keys already verified, so a client polling thousands of times a second is not re-hashed each
   // time; only accepted keys are kept (a guessed key is verified, and refused, every time).
   const accepted = new Map<string, string>();
   return async (c, next) => {
-    if (isPublic(c.req.path, c.req.method)) return next();
+    const open = isPublic(c.req.path, c.req.method);
+    if (open === true) return next();
     const key = presentedKey(c.req);
     if (!key) {
       const sid = sessions ? sessionCookieOf(c) : null;
       if (sid) {
         const principal = sessions!.principalOf(sid);
-        if (!principal) return errorResponse(c, 401, ApiErrorCodes.Unauthorized, 'the session has expired or ended: sign in again');
+        if (!principal) return open ? next() : errorResponse(c, 401, ApiErrorCodes.Unauthorized, 'the session has expired or ended: sign in again');
         const problem = csrfProblem(c);
         if (problem) return errorResponse(c, 403, FORBIDDEN, problem);
         c.set('principal', principal);
         c.set('session', sid);
         return next();
       }
+      if (open) return next();
       return errorResponse(c, 401, ApiErrorCodes.Unauthorized, 'an API key is required: send it as x-api-key or Authorization: Bearer');
     }
     const principal = accepted.get(key) ?? (key.length <= 512 ? await auth.verify(key) : null);

@@ -16,9 +16,16 @@ import { errorResponses, json, jsonBody, pick } from './common.js';
 export const SIGN_IN_PATH = '/v1/session/signin';
 export const SESSION_PATH = '/v1/session';
 
-/** Reachable without a key where sessions exist: the sign-in URL, signing in with a key in the body, signing out. */
-export function isSessionPublic(path: string, method: string): boolean {
-  return (path === SIGN_IN_PATH && (method === 'GET' || method === 'HEAD')) || (path === SESSION_PATH && (method === 'POST' || method === 'DELETE'));
+/**
+ * Reachable without a key where sessions exist: the sign-in URL, signing in with a key in the
+ * body, signing out; and asking how one stands (`optional`: signed out is an answer, not a 401,
+ * so the UI's first request on the sign-in screen is no error).
+ */
+export function isSessionPublic(path: string, method: string): boolean | 'optional' {
+  if (path === SIGN_IN_PATH) return method === 'GET' || method === 'HEAD';
+  if (path !== SESSION_PATH) return false;
+  if (method === 'GET' || method === 'HEAD') return 'optional';
+  return method === 'POST' || method === 'DELETE';
 }
 
 const SessionSchema = z
@@ -66,8 +73,8 @@ const whoAmI = createRoute({
   method: 'get',
   path: SESSION_PATH,
   tags: ['system'],
-  summary: 'How this request is authenticated',
-  responses: { 200: json(SessionSchema, 'Signed in'), ...pick(401) },
+  summary: 'How this request is authenticated (where the deployment keeps sessions, `signedIn: false` rather than a 401)',
+  responses: { 200: json(SessionSchema, 'Signed in, or (with sessions) signed out'), ...pick(401) },
 });
 
 const signOut = createRoute({
@@ -124,7 +131,11 @@ export function registerSessionRoutes(app: ApiApp, deps: ApiDeps): void {
     return c.json({ signedIn: true, via: 'session' as const, sessions: true, idleTimeoutSec }, 200);
   }) as never);
 
-  app.openapi(whoAmI, (c) => c.json({ signedIn: true, via: c.get('session') ? ('session' as const) : ('key' as const), sessions: !!sessions, idleTimeoutSec }, 200));
+  app.openapi(whoAmI, (c) => {
+    // Only reachable signed out where sessions exist (the middleware answered 401 otherwise).
+    if (!c.get('principal')) return c.json({ signedIn: false, via: null, sessions: true, idleTimeoutSec }, 200);
+    return c.json({ signedIn: true, via: c.get('session') ? ('session' as const) : ('key' as const), sessions: !!sessions, idleTimeoutSec }, 200);
+  });
 
   app.openapi(signOut, ((c: Context<ApiEnv>) => {
     if (!sessions) return errorResponse(c, 404, ApiErrorCodes.NotFound, NO_SESSIONS);

@@ -131,6 +131,16 @@ describe('a cookie session', () => {
     expect((await call('GET', '/v1/jobs')).status).toBe(401);
   });
 
+  it('says how one stands without a 401 when signed out (the UI first asks that), but a wrong key is still one', async () => {
+    for (const cookie of [undefined, 'forged']) {
+      const r = await call('GET', '/v1/session', { cookie });
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual({ signedIn: false, via: null, sessions: true, idleTimeoutSec: 43200 });
+    }
+    expect((await call('GET', '/v1/session', { headers: { 'x-api-key': 'wrong' } })).status).toBe(401);
+    expect((await call('GET', '/v1/session', { headers: { 'x-api-key': KEY } })).body).toMatchObject({ signedIn: true, via: 'key' });
+  });
+
   it('refuses a state change without the CSRF header (403), and passes it with the header', async () => {
     const sid = await signIn();
     const bare = await call('POST', '/v1/jobs', { cookie: sid, body: submit });
@@ -171,6 +181,7 @@ describe('a cookie session', () => {
     const late = await call('GET', '/v1/jobs', { cookie: sid });
     expect(late.status).toBe(401);
     expect(late.body.error.message).toMatch(/sign in again/);
+    expect((await call('GET', '/v1/session', { cookie: sid })).body.signedIn).toBe(false);
   });
 
   it('signs out: DELETE ends the session and clears the cookie (with the CSRF header)', async () => {
