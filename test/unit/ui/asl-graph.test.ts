@@ -110,6 +110,10 @@ describe('graphStatus', () => {
     expect(s.get('EncodeVideo')!.counts).toEqual({ total: 20, done: 13, running: 1, failed: 0, retried: 2, cached: 0 });
     expect(countsLabel(s.get('EncodeVideo')!.counts!)).toBe('13/20 done, 1 running, 2 retried');
     expect(s.get('EncodeVideoChunkOnLambda')!.status).toBe('RUNNING');
+    // Failed on Lambda, then succeeded one size up on Fargate: the Lambda state did not fail the item.
+    const escalated = [step('encode-video:r9-c0', 'FAILED', 1), step('encode-video:r9-c0', 'SUCCEEDED', 2, 'fargate'), step('encode-video:r9-c1', 'SUCCEEDED', 1)];
+    expect(graphStatus(g, escalated, { jobStatus: 'RUNNING' }).get('EncodeVideoChunkOnLambda')!.status).toBe('SUCCEEDED');
+    expect(graphStatus(g, escalated.slice(0, 1), { jobStatus: 'RUNNING' }).get('EncodeVideoChunkOnLambda')!.status).toBe('FAILED');
     expect(s.get('EncodeVideoChunkOnFargate')!.status).toBe('SUCCEEDED');
     expect(s.get('EncodeVideoChunk')!.status).toBe('SUCCEEDED');
     expect(s.get('EscalateVideoChunk')!.status).toBe('SUCCEEDED');

@@ -10,7 +10,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { JobView } from '../../../lambdas/contracts/api.ts';
 import { formatDuration } from '../lib/format.ts';
 import type { RenditionLike } from '../lib/ladder.ts';
-import { levelIndexFor, rungLabel, type PlayerLevel } from '../lib/rungs.ts';
+import { levelIndexFor, parseMasterPlaylist, rungLabel, type PlayerLevel } from '../lib/rungs.ts';
 import { cueAt, cueImageUrl, parseThumbnailsVtt, type ThumbnailCue } from '../lib/thumbnails-vtt.ts';
 
 type Mode = 'hls' | 'dash';
@@ -52,8 +52,29 @@ export function Player(props: { outputs: JobView['outputs']; renditions: readonl
     const start = async () => {
       if (mode === 'hls') {
         if (el.canPlayType('application/vnd.apple.mpegurl')) {
+          // The browser plays HLS itself: a pinned rung plays that variant's playlist instead of the master.
           el.src = src;
-          engine.current = { native: true, levels: [], setLevel: () => {}, destroy: () => el.removeAttribute('src') };
+          const master = new URL(src, location.href).href;
+          const variants = await fetch(master, { credentials: 'same-origin' })
+            .then((r) => (r.ok ? r.text() : ''))
+            .then((t) => parseMasterPlaylist(t, master))
+            .catch(() => []);
+          if (cancelled) return;
+          const switchTo = (url: string) => {
+            const t = el.currentTime;
+            const playing = !el.paused;
+            el.src = url;
+            el.addEventListener(
+              'loadedmetadata',
+              () => {
+                el.currentTime = t;
+                if (playing) void el.play().catch(() => {});
+              },
+              { once: true },
+            );
+          };
+          engine.current = { native: true, levels: variants, setLevel: (i) => switchTo(i < 0 ? src : variants[i]!.url), destroy: () => (el.removeAttribute('src'), el.load()) };
+          setLevels(variants);
           setNative(true);
           return;
         }
@@ -136,7 +157,7 @@ export function Player(props: { outputs: JobView['outputs']; renditions: readonl
         ) : null}
         <label>
           Rendition{' '}
-          <select data-testid="rung-select" value={rung} disabled={native || loading} onChange={(e) => chooseRung((e.currentTarget as HTMLSelectElement).value)}>
+          <select data-testid="rung-select" value={rung} disabled={loading} onChange={(e) => chooseRung((e.currentTarget as HTMLSelectElement).value)}>
             <option value="auto">auto (ABR)</option>
             {rungs.map((r) => (
               <option key={r.id} value={r.id}>
@@ -145,8 +166,11 @@ export function Player(props: { outputs: JobView['outputs']; renditions: readonl
             ))}
           </select>
         </label>
-        {native ? <span class="m-muted">The browser's own HLS player picks the rendition.</span> : null}
-        {!native && levels.length ? <span class="m-muted">{levels.length} renditions in the manifest</span> : null}
+        {levels.length ? (
+          <span class="m-muted" data-testid="player-engine">
+            {native ? "browser's own HLS" : mode === 'hls' ? 'hls.js' : 'dash.js'} · {levels.length} renditions in the manifest
+          </span>
+        ) : null}
         {loading ? <span class="m-muted">Loading player…</span> : null}
       </div>
       {error ? (

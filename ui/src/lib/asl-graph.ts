@@ -243,10 +243,11 @@ function lastAttempts(steps: readonly StepLike[]): Map<string, StepLike> {
 }
 
 /** A Task's status from its attempts: RUNNING if any runs, FAILED if an item's last attempt failed, SUCCEEDED when every item succeeded or came from the cache. */
-export function taskStatus(steps: readonly StepLike[]): NodeStatus {
+export function taskStatus(steps: readonly StepLike[], finalOf?: ReadonlyMap<string, StepLike>): NodeStatus {
   if (steps.length === 0) return 'NOT_RUN';
   if (steps.some((s) => s.status === 'RUNNING')) return 'RUNNING';
-  const last = [...lastAttempts(steps).values()].map((s) => s.status);
+  // An item that failed here but went on elsewhere (escalated from Lambda to Fargate) did not fail.
+  const last = [...lastAttempts(steps).values()].map((s) => (s.status === 'FAILED' && finalOf?.get(s.stepId) && finalOf.get(s.stepId)!.status !== 'FAILED' ? 'SUCCEEDED' : s.status));
   if (last.includes('FAILED')) return 'FAILED';
   if (last.every((s) => s === 'SUCCEEDED' || s === 'CACHED')) return 'SUCCEEDED';
   return 'ABANDONED';
@@ -317,7 +318,7 @@ export function graphStatus(graph: WorkflowGraph, steps: readonly StepLike[], ct
 
   for (const t of tasks) {
     const mine = attemptsOf(t);
-    let status = taskStatus(mine);
+    let status = taskStatus(mine, t.fn ? lastAttempts(byFn.get(t.fn) ?? []) : undefined);
     let attempts = mine.length;
     if (t.fn === 'allocator' && !byFn.has('allocator') && (ctx.allocations ?? 0) > 0) {
       status = 'SUCCEEDED';
