@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environments.js';
 import { JobTable } from '../constructs/job-table.js';
 import { MediaBuckets } from '../constructs/media-buckets.js';
+import { grantDistributionReads } from '../constructs/web-distribution.js';
 
 export interface StatefulStackProps extends StackProps {
   config: EnvironmentConfig;
@@ -27,6 +28,8 @@ export class StatefulStack extends Stack {
 
     const buckets = new MediaBuckets(this, 'Buckets', { config: props.config });
     const jobs = new JobTable(this, 'Jobs', { config: props.config });
+    // CloudFront reads the derivatives for signed-cookie holders (/media/*) when the environment has a CDN key.
+    if (props.config.cdn.publicKeyPem) grantDistributionReads(buckets.derivativeBucket);
     this.sourceBucket = buckets.sourceBucket;
     this.derivativeBucket = buckets.derivativeBucket;
     this.table = jobs.table;

@@ -100,7 +100,8 @@ describe('dashboards', () => {
       const text = allText(s);
       const execution = dashboardsOf(s)[dashboardName(s.config.name, 'execution')]!.text;
       for (const id of Object.keys(resourcesOf(s.stateless, 'AWS::StepFunctions::StateMachine'))) expect(execution, id).toContain(`«Ref:${id}»`);
-      const functions = Object.keys(resourcesOf(s.stateless, 'AWS::Lambda::Function'));
+      // CDK's BucketDeployment handler runs only while a deploy copies the UI: nothing to watch.
+      const functions = Object.keys(resourcesOf(s.stateless, 'AWS::Lambda::Function')).filter((id) => !id.startsWith('CustomCDKBucketDeployment'));
       expect(functions.length).toBeGreaterThan(15);
       for (const id of functions) expect(execution, id).toContain(`"FunctionName","«Ref:${id}»"`);
       const [api] = Object.values(resourcesOf(s.stateless, 'AWS::ApiGateway::RestApi'));
