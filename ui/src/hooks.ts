@@ -1,6 +1,6 @@
 /** Live data without reloads: poll an API path and re-render on change. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { messageOf } from './api.ts';
+import { ApiError, messageOf } from './api.ts';
 
 export interface Polled<T> {
   data: T | null;
@@ -37,6 +37,8 @@ export function usePoll<T>(load: () => Promise<T>, intervalMs: number, deps: unk
         if (!alive) return;
         setError(messageOf(e));
         setLoading(false);
+        // What does not exist will not appear by asking again every second.
+        if (e instanceof ApiError && e.status === 404) return;
       }
       if (alive) timer = setTimeout(run, document.hidden ? intervalMs * 4 : intervalMs);
     };
