@@ -262,23 +262,26 @@ export async function loadUiBundle(o: UiBundleOptions): Promise<UiBundle> {
   const root = o.root ?? PACKAGE_ROOT;
   const started = performance.now();
   const hash = await uiSourceHash(root);
-  const known = MEMORY.get(`${root}\0${hash}`);
-  if (known) return known;
-  const dir = join(o.cacheDir, hash);
-  const cached = await readCache(dir, hash);
-  if (cached) return remember(root, bundleOf(hash, cached, true, performance.now() - started));
-  const built = await build(root, hash);
-  await mkdir(o.cacheDir, { recursive: true, mode: 0o700 });
-  await writeCache(o.cacheDir, hash, built);
-  return remember(root, bundleOf(hash, built, false, performance.now() - started));
+  const id = `${root}\0${hash}`;
+  let loading = MEMORY.get(id);
+  if (!loading) {
+    loading = (async () => {
+      const cached = await readCache(join(o.cacheDir, hash), hash);
+      if (cached) return bundleOf(hash, cached, true, performance.now() - started);
+      const built = await build(root, hash);
+      await mkdir(o.cacheDir, { recursive: true, mode: 0o700 });
+      await writeCache(o.cacheDir, hash, built);
+      return bundleOf(hash, built, false, performance.now() - started);
+    })();
+    MEMORY.set(id, loading);
+    // A failed build is tried again on the next call (the sources may be fixed by then).
+    loading.catch(() => MEMORY.delete(id));
+  }
+  return loading;
 }
 
-/** Builds of this process by root and hash (many test servers, one build). */
-const MEMORY = new Map<string, UiBundle>();
-function remember(root: string, b: UiBundle): UiBundle {
-  MEMORY.set(`${root}\0${b.hash}`, b);
-  return b;
-}
+/** Builds of this process by root and hash, finished or under way (many test servers, one build). */
+const MEMORY = new Map<string, Promise<UiBundle>>();
 /** Forgets this process's builds (tests of the disk cache). */
 export function forgetUiBundles(): void {
   MEMORY.clear();
