@@ -163,6 +163,8 @@ export const JobViewSchema = z.object({
   endedAt: z.string().nullable(),
   progress: z.object({ percent: z.number().min(0).max(100), etaSec: z.number().nullable() }),
   error: JobErrorSchema.nullable(),
+  /** How many steps of each function the plan has (`encode-video: 20`), once planned: graph totals such as 12/20. */
+  planned: z.record(z.string(), z.number().int().nonnegative()).nullable(),
   /** Every attempt of every step (the platform's own bookkeeping — summary, revision, invocation — left out). */
   steps: z.array(StepRecordSchema.omit({ summary: true, revision: true, invocationId: true })),
   outputs: z.object({

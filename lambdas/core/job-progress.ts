@@ -50,6 +50,18 @@ export function planSummary(plan: PlanResult): PlanSummary {
 export const planSummaryOf = (steps: StepRecord[]): PlanSummary | null =>
   (steps.filter((s) => s.stepId === 'plan' && (s.status === 'SUCCEEDED' || s.status === 'CACHED')).at(-1)?.summary as PlanSummary | undefined) ?? null;
 
+/** Steps per function in the job's plan (its progress weights name every planned step), or null before it is planned. */
+export function plannedSteps(steps: StepRecord[]): Record<string, number> | null {
+  const plan = planSummaryOf(steps);
+  if (!plan) return null;
+  const out: Record<string, number> = {};
+  for (const id of Object.keys(plan.weights)) {
+    const fn = id.split(':')[0]!;
+    out[fn] = (out[fn] ?? 0) + 1;
+  }
+  return out;
+}
+
 /** The job's live progress and ETA: a view of its steps (both engines show the same). */
 export function liveProgress(job: JobRecord, steps: StepRecord[], nowMs: number): { fraction: number; etaSec: number | null } {
   if (job.status === 'SUCCEEDED') return { fraction: 1, etaSec: 0 };

@@ -1,5 +1,5 @@
 /** A job as the API shows it: the record plus its steps, output links, quality and webhook deliveries. */
-import { liveProgress } from '../../core/job-progress.js';
+import { liveProgress, plannedSteps } from '../../core/job-progress.js';
 import {
   JobReportSchema,
   WEBHOOK_DELIVERY_DETAIL_TYPE,
@@ -87,6 +87,7 @@ export async function jobView(deps: JobViewDeps, job: JobRecord): Promise<JobVie
     endedAt: job.endedAt,
     progress: { percent: toPercent(live.fraction), etaSec: live.etaSec },
     error: job.error,
+    planned: plannedSteps(steps),
     steps: steps.map((s) => ({
       jobId: s.jobId, stepId: s.stepId, function: s.function, attempt: s.attempt, status: s.status, startedAt: s.startedAt,
       endedAt: s.endedAt, durationMs: s.durationMs, error: s.error, costUsd: s.costUsd, fraction: s.fraction,

@@ -405,16 +405,3 @@ export function graphStatus(graph: WorkflowGraph, steps: readonly StepLike[], ct
   }
 }
 
-/**
- * Items planned per function from the plan step's summary (its progress weights are keyed by step
- * id, `<function>:<itemId>`), as the job's events carry it; null when there is none yet.
- */
-export function plannedFromWeights(weights: unknown): Record<string, number> | null {
-  if (!isObj(weights)) return null;
-  const out: Record<string, number> = {};
-  for (const id of Object.keys(weights)) {
-    const fn = id.split(':')[0]!;
-    out[fn] = (out[fn] ?? 0) + 1;
-  }
-  return out;
-}

@@ -90,7 +90,7 @@ export function JobView(props: { id: string; navigate: (path: string) => void })
   const gantt = useMemo(() => (data ? buildGantt(data.steps, events, { jobStart: data.startedAt ?? data.createdAt, now: data.endedAt ? Date.parse(data.endedAt) : now }) : null), [data, events, now]);
   const ladder = useMemo(() => (data ? ladderOf(data.renditions) : null), [data]);
   const allocations = useMemo(() => allocationsOf(events).length, [events]);
-  const context = useMemo(() => ({ jobStatus: data?.status, allocations }), [data?.status, allocations]);
+  const context = useMemo(() => ({ jobStatus: data?.status, allocations, ...(data?.planned ? { planned: data.planned } : {}) }), [data?.status, data?.planned, allocations]);
 
   if (!data) {
     return job.error ? (
