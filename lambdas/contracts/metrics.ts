@@ -29,6 +29,13 @@ export const MetricDimensions = {
 } as const;
 export type MetricDimension = (typeof MetricDimensions)[keyof typeof MetricDimensions];
 
+/** A size as the `Size` dimension (and the UI) spells it: `1769MB` on Lambda, `2vCPU-4GB` on Fargate. */
+export function sizeLabel(platform: 'lambda' | 'fargate', size: { vcpu: number; memoryMiB: number }): string {
+  if (platform === 'lambda') return `${size.memoryMiB}MB`;
+  const gb = size.memoryMiB / 1024;
+  return `${size.vcpu}vCPU-${Number.isInteger(gb) ? gb : gb.toFixed(1)}GB`;
+}
+
 /** CloudWatch units Mosaic uses (USD and ratios have no unit: `None`). */
 export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds' | 'Percent' | 'None';
 /** What the metric is recorded for: once per ended job, per ended step attempt, per allocation, per API request. */

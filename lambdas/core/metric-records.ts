@@ -10,15 +10,10 @@ import {
   type Platform,
   type StepRecord,
   type TaskAllocated,
-  type TaskSize,
+  sizeLabel,
 } from '../contracts/index.js';
 
-/** A step's size as a dimension value: `1769MB` on Lambda, `2vCPU-4GB` on Fargate. */
-export function sizeLabel(platform: Platform, size: Pick<TaskSize, 'vcpu' | 'memoryMiB'>): string {
-  if (platform === 'lambda') return `${size.memoryMiB}MB`;
-  const gb = size.memoryMiB / 1024;
-  return `${size.vcpu}vCPU-${Number.isInteger(gb) ? gb : gb.toFixed(1)}GB`;
-}
+export { sizeLabel };
 
 /** Where a step attempt ran, as its end event says (absent for events of older runtimes). */
 export interface StepPlacement {

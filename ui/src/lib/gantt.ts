@@ -3,6 +3,7 @@
  * start), one bar per attempt with its offsets from the job's start, and what the allocator said
  * about it (Task Allocated events: platform, size, escalation and its cause). Pure.
  */
+import { sizeLabel as sizeLabelOf } from '../../../lambdas/contracts/metrics.ts';
 
 export type AttemptStatus = 'RUNNING' | 'SUCCEEDED' | 'CACHED' | 'FAILED' | 'ABANDONED';
 
@@ -118,12 +119,8 @@ export function allocationsOf(events: readonly EventLike[]): Allocation[] {
   return out.sort((a, b) => a.time - b.time || a.attempt - b.attempt);
 }
 
-/** The size label the platform writes (`1769MB` on Lambda, `2vCPU-4GB` on Fargate). */
-export function sizeLabel(a: Pick<Allocation, 'platform' | 'vcpu' | 'memoryMiB'>): string {
-  if (a.platform === 'lambda') return `${a.memoryMiB}MB`;
-  const gb = a.memoryMiB / 1024;
-  return `${a.vcpu}vCPU-${Number.isInteger(gb) ? gb : gb.toFixed(1)}GB`;
-}
+/** An allocation's size as the steps' `size` field spells it (one definition, in the contracts). */
+export const sizeLabel = (a: Pick<Allocation, 'platform' | 'vcpu' | 'memoryMiB'>): string => sizeLabelOf(a.platform, a);
 
 const itemOf = (stepId: string) => {
   const i = stepId.indexOf(':');
