@@ -200,6 +200,10 @@ export const JobSummarySchema = z.object({
   error: JobErrorSchema.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  /** Estimated once planned, actual once ended (USD on AWS; locally what the run would cost there). */
+  cost: z.object({ estimatedUsd: z.number().nullable(), actualUsd: z.number().nullable() }),
   tags: z.record(z.string(), z.string()),
 });
 export type JobSummary = z.infer<typeof JobSummarySchema>;

@@ -51,6 +51,9 @@ export function jobSummary(job: JobRecord): JobSummary {
     error: job.error,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
+    startedAt: job.startedAt,
+    endedAt: job.endedAt,
+    cost: { estimatedUsd: job.cost?.estimatedUsd ?? null, actualUsd: job.cost?.actualUsd ?? null },
     tags: job.spec.tags,
   };
 }

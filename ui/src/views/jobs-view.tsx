@@ -1,10 +1,10 @@
 /**
  * Jobs: newest first, live (polled), filtered by status on the server (`GET /v1/jobs?status=`)
  * and by id or name, preset and tag on the page shown; cursor paging; cancel and retry. Cost and
- * run time come from each job's view (fetched once for a finished job, again while one runs).
+ * run time are in each job's summary (one request per poll, whatever the page size).
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { JobSummary, JobView } from '../../../lambdas/contracts/api.ts';
+import type { JobSummary } from '../../../lambdas/contracts/api.ts';
 import { api, messageOf } from '../api.ts';
 import { needsSignIn, useAuth } from '../components/shell-auth.ts';
 import { baseName, ErrorNote, JOB_STATUSES, PageHead, ProgressBar, StatusBadge, TERMINAL } from '../components/shell-bits.tsx';
@@ -19,59 +19,18 @@ interface JobPage {
 
 const PAGE_SIZES = [20, 50, 100];
 
-/** Views of jobs the list has asked for: a finished job's view never changes, so it is asked once. */
-const views = new Map<string, { view: JobView; at: number }>();
-
-function useJobViews(jobs: JobSummary[] | undefined): Map<string, JobView> {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    if (!jobs) return;
-    let alive = true;
-    const now = Date.now();
-    const wanted = jobs.filter((j) => {
-      const v = views.get(j.id);
-      if (!v) return true;
-      if (v.view.updatedAt !== j.updatedAt) return true;
-      return !TERMINAL.has(j.status) && now - v.at > 5000;
-    });
-    const queue = [...wanted];
-    const worker = async () => {
-      for (let j = queue.shift(); j; j = queue.shift()) {
-        try {
-          const view = await api.get<JobView>(`/v1/jobs/${encodeURIComponent(j.id)}`);
-          views.set(j.id, { view, at: Date.now() });
-          if (alive) setTick((t) => t + 1);
-        } catch {
-          // The row shows what the list knows; the next poll asks again.
-        }
-      }
-    };
-    void Promise.all(Array.from({ length: Math.min(6, queue.length) }, worker));
-    return () => {
-      alive = false;
-    };
-  }, [jobs]);
-  const out = new Map<string, JobView>();
-  for (const j of jobs ?? []) {
-    const v = views.get(j.id);
-    if (v) out.set(j.id, v.view);
-  }
-  return out;
-}
-
 /** Wall time: start (or submit) to end, or to now while it runs. */
-function tookSec(j: JobSummary, v: JobView | undefined, now: number): number | null {
-  const start = v?.startedAt ?? v?.createdAt ?? j.createdAt;
-  const end = v?.endedAt ?? (TERMINAL.has(j.status) ? j.updatedAt : null);
+function tookSec(j: JobSummary, now: number): number | null {
+  const start = j.startedAt ?? j.createdAt;
+  const end = j.endedAt ?? (TERMINAL.has(j.status) ? j.updatedAt : null);
   const t0 = Date.parse(start);
   if (!Number.isFinite(t0)) return null;
   return ((end ? Date.parse(end) : now) - t0) / 1000;
 }
 
-function costOf(v: JobView | undefined): string {
-  if (!v) return '…';
-  if (v.cost.actualUsd !== null) return formatUsd(v.cost.actualUsd);
-  if (v.cost.estimatedUsd !== null) return `~${formatUsd(v.cost.estimatedUsd)}`;
+function costOf(j: JobSummary): string {
+  if (j.cost.actualUsd !== null) return formatUsd(j.cost.actualUsd);
+  if (j.cost.estimatedUsd !== null) return `~${formatUsd(j.cost.estimatedUsd)}`;
   return '—';
 }
 
@@ -135,7 +94,6 @@ export function JobsView() {
     return () => clearInterval(t);
   }, []);
 
-  const details = useJobViews(list.data?.jobs);
   const shown = useMemo(() => {
     const s = search.trim().toLowerCase();
     return (list.data?.jobs ?? []).filter(
@@ -152,7 +110,6 @@ export function JobsView() {
     setActionError(null);
     try {
       await api.post(`/v1/jobs/${encodeURIComponent(id)}/${what}`);
-      views.delete(id);
       list.refresh();
     } catch (e) {
       if (needsSignIn(e)) auth.expired();
@@ -248,7 +205,6 @@ export function JobsView() {
             </thead>
             <tbody>
               {shown.map((j) => {
-                const v = details.get(j.id);
                 const running = j.status === 'RUNNING' || j.status === 'QUEUED';
                 return (
                   <tr key={j.id} class={`s-row-${j.status.toLowerCase()}`}>
@@ -270,9 +226,9 @@ export function JobsView() {
                     </td>
                     <td data-label="ETA">{running && j.progress.etaSec !== null ? formatDuration(j.progress.etaSec) : '—'}</td>
                     <td data-label="Preset">{j.preset}</td>
-                    <td data-label="Took">{formatDuration(tookSec(j, v, now))}</td>
-                    <td data-label="Cost" title={v?.cost.actualUsd === null && v.cost.estimatedUsd !== null ? 'estimated' : undefined}>
-                      {costOf(v)}
+                    <td data-label="Took">{formatDuration(tookSec(j, now))}</td>
+                    <td data-label="Cost" title={j.cost.actualUsd === null && j.cost.estimatedUsd !== null ? 'estimated' : undefined}>
+                      {costOf(j)}
                     </td>
                     <td class="s-actions">
                       {running ? (
