@@ -7,7 +7,7 @@
  *   <dir>/assets/<hash>.js|.css     the entry, named by its content, served as /ui/<hash>.js (immutable)
  *   <dir>/assets/chunk-<hash>.js    lazily loaded parts, likewise
  *
- * lib/ may not import local/ (DESIGN.md), so the recipe is repeated here; keep the two in step.
+ * The recipe (esbuild options, the page, the CSP) is ui/build.ts, shared with `mosaic serve`.
  * Built once per process (both environments share it) into a temp folder removed at exit (CDK
  * copies assets into cdk.out during synth). Without `ui/src/main.tsx` there is nothing to build.
  */
@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative, sep } from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { buildSync, type BuildResult } from 'esbuild';
+import { uiBuildOptions, uiEntryOf, uiIndexHtml } from '../ui/build.ts';
 import { PATHS } from './paths.js';
 
 export interface UiBuild {
@@ -32,7 +33,7 @@ export interface UiBuild {
 /** Where index.html finds the build (the distribution's default behaviour serves the bucket as is). */
 export const UI_ASSETS_PREFIX = 'ui/';
 
-export const uiEntry = (root: string = PATHS.root): string => join(root, 'ui', 'src', 'main.tsx');
+export const uiEntry = (root: string = PATHS.root): string => uiEntryOf(root);
 
 const BUILDS = new Map<string, UiBuild>();
 
@@ -77,28 +78,7 @@ export function buildUi(root: string = PATHS.root): UiBuild | null {
   const siteDir = join(dir, 'site');
   let result: BuildResult<{ metafile: true }>;
   try {
-    result = buildSync({
-    absWorkingDir: root,
-    entryPoints: [entry],
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    legalComments: 'none',
-    outdir: assetsDir,
-    entryNames: '[hash]',
-    chunkNames: 'chunk-[hash]',
-    assetNames: 'asset-[hash]',
-    tsconfig: join(root, 'ui', 'tsconfig.json'),
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    loader: { '.svg': 'dataurl', '.png': 'dataurl', '.woff2': 'dataurl' },
-    metafile: true,
-    logLevel: 'silent',
-  });
+    result = buildSync({ ...uiBuildOptions(root), outdir: assetsDir, entryNames: '[hash]', metafile: true });
   } catch (e) {
     const errors = (e as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
     const first = errors[0];
@@ -119,25 +99,5 @@ export function buildUi(root: string = PATHS.root): UiBuild | null {
   return build;
 }
 
-/** The page: like `mosaic serve`'s (local/ui-bundle.ts indexHtmlFor), naming this build's files. */
-export function uiIndexHtml(entryJs: string, entryCss: string | null): string {
-  return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="color-scheme" content="light dark">',
-    '<title>Mosaic</title>',
-    '<link rel="icon" href="data:,">',
-    ...(entryCss ? [`<link rel="stylesheet" href="/${UI_ASSETS_PREFIX}${entryCss}">`] : []),
-    `<script type="module" src="/${UI_ASSETS_PREFIX}${entryJs}"></script>`,
-    '</head>',
-    '<body>',
-    '<div id="app"><p class="boot">Loading Mosaic…</p></div>',
-    '<noscript>The Mosaic web UI needs JavaScript.</noscript>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
-}
+/** The page, as `mosaic serve` gives it (one definition, in ui/build.ts). */
+export { uiIndexHtml };

@@ -13,6 +13,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { uiBuildOptions, uiContentSecurityPolicy, uiIndexHtml } from '../ui/build.ts';
 
 /** The repository (or installed package) root: ui/, lambdas/contracts/ and package-lock.json live under it. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -99,29 +100,8 @@ export async function uiSourceHash(root = PACKAGE_ROOT): Promise<string> {
   return h.digest('hex').slice(0, 16);
 }
 
-/** index.html: the entry's CSS and script, and `modulepreload` for the chunks it imports statically (no request waterfall). */
-export function indexHtmlFor(hash: string, preload: string[] = []): string {
-  return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="color-scheme" content="light dark">',
-    '<title>Mosaic</title>',
-    '<link rel="icon" href="data:,">',
-    `<link rel="stylesheet" href="/ui/${hash}.css">`,
-    ...preload.map((n) => `<link rel="modulepreload" href="/ui/${n}">`),
-    `<script type="module" src="/ui/${hash}.js"></script>`,
-    '</head>',
-    '<body>',
-    '<div id="app"><p class="boot">Loading Mosaic…</p></div>',
-    '<noscript>The Mosaic web UI needs JavaScript. The API is at <a href="/docs">/docs</a>.</noscript>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
-}
+/** index.html of a build named `<hash>`, preloading the chunks its entry imports statically (no request waterfall). */
+export const indexHtmlFor = (hash: string, preload: string[] = []): string => uiIndexHtml(`${hash}.js`, `${hash}.css`, preload);
 
 const asset = (name: string, body: Buffer): UiAsset => ({
   body,
@@ -221,29 +201,7 @@ async function build(root: string, hash: string): Promise<Built> {
     throw new Error(`the web UI needs esbuild to be built (npm install esbuild): ${e instanceof Error ? e.message : String(e)}`);
   }
   const outdir = join(root, 'ui', '.out');
-  const result = await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: [join(root, 'ui', 'src', 'main.tsx')],
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    legalComments: 'none',
-    write: false,
-    outdir,
-    entryNames: hash,
-    chunkNames: 'chunk-[hash]',
-    assetNames: 'asset-[hash]',
-    tsconfig: join(root, 'ui', 'tsconfig.json'),
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    loader: { '.svg': 'dataurl', '.png': 'dataurl', '.woff2': 'dataurl' },
-    logLevel: 'silent',
-    metafile: true,
-  });
+  const result = await esbuild.build({ ...uiBuildOptions(root), write: false, outdir, entryNames: hash, metafile: true });
   const files = new Map<string, Buffer>();
   const name = (p: string) => relative(outdir, resolve(root, p)).split(sep).join('/');
   for (const f of result.outputFiles) files.set(relative(outdir, f.path).split(sep).join('/'), Buffer.from(f.contents));
@@ -287,20 +245,5 @@ export function forgetUiBundles(): void {
   MEMORY.clear();
 }
 
-/** The Content-Security-Policy of the UI's pages: nothing from outside the server; players use blob: workers and media. */
-export function uiContentSecurityPolicy(extraOrigins: string[] = []): string {
-  const self = ["'self'", ...extraOrigins].join(' ');
-  return [
-    "default-src 'self'",
-    `img-src ${self} blob: data:`,
-    `media-src ${self} blob:`,
-    "style-src 'self' 'unsafe-inline'",
-    "script-src 'self'",
-    "worker-src 'self' blob:",
-    `connect-src ${self}`,
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
+/** The Content-Security-Policy of the UI's pages (one definition, in ui/build.ts). */
+export { uiContentSecurityPolicy };

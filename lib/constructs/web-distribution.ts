@@ -32,6 +32,7 @@ import { WORK_ROOT } from '../../lambdas/contracts/job-keys.js';
 import { CDN_MEDIA_PATH } from '../../lambdas/core/cdn-cookies.js';
 import type { EnvironmentConfig } from '../config/environments.js';
 import { acknowledge, wildcardResourceFinding } from '../nag.js';
+import { uiContentSecurityPolicy } from '../../ui/build.ts';
 import { UI_ASSETS_PREFIX, type UiBuild } from '../ui-build.js';
 import type { CdnSigning } from './cdn-signing.js';
 import { bucketArn } from './media-access.js';
@@ -40,20 +41,8 @@ import { bucketArn } from './media-access.js';
 export const API_PATH_PATTERN = '/v1/*';
 export const MEDIA_PATH_PATTERN = `${CDN_MEDIA_PATH}*`;
 
-/** The Content-Security-Policy of `mosaic serve`'s pages (local/ui-bundle.ts uiContentSecurityPolicy). */
-export const UI_CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "img-src 'self' blob: data:",
-  "media-src 'self' blob:",
-  "style-src 'self' 'unsafe-inline'",
-  "script-src 'self'",
-  "worker-src 'self' blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The Content-Security-Policy of `mosaic serve`'s pages (one definition, in ui/build.ts). */
+export const UI_CONTENT_SECURITY_POLICY = uiContentSecurityPolicy();
 
 /** Client routes (no `.` in the last segment) get the page; files are served as they are. */
 export const SPA_FUNCTION_CODE = `function handler(event) {
