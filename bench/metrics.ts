@@ -17,21 +17,10 @@ import { parseArgs } from 'node:util';
 import { MetricNames, type JobRecord, type JobStatus, type MetricName, type MetricRecord, type StepRecord } from '../lambdas/contracts/index.js';
 import { jobEndRecords, stepEndRecord } from '../lambdas/core/metric-records.js';
 import { SqliteMetricsStore } from '../local/sqlite-metrics-store.js';
+import { prng } from './util.js';
 
 const TARGET_MS = 50;
 const DAY_MS = 86_400_000;
-
-/** mulberry32: a small seeded PRNG, so runs are comparable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STEPS: { fn: string; item?: string; sec: [number, number]; platform: 'lambda' | 'fargate'; size: string }[] = [
   { fn: 'inspect', sec: [0.3, 2], platform: 'lambda', size: '1024MB' },

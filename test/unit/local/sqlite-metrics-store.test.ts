@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricsSeriesSchema, MetricsSummarySchema, type MetricName, type MetricRecord } from '../../../lambdas/contracts/index.js';
 import { nearestRankIndex, percentiles, SqliteMetricsStore } from '../../../local/sqlite-metrics-store.js';
+import { prng } from '../../../bench/util.js';
 
 const dirs: string[] = [];
 const stores: SqliteMetricsStore[] = [];
@@ -186,7 +187,7 @@ describe('SqliteMetricsStore', () => {
   it('agrees with a naive count over random records, windows and periods (whole and cut hours and days)', async () => {
     const { store } = open();
     const FNS = ['inspect', 'encode-video', 'package'];
-    const rnd = mulberry(7);
+    const rnd = prng(7);
     const records: MetricRecord[] = [];
     // Five days of records, written in batches of mixed sizes (tails, new segments, compaction).
     for (let i = 0; i < 6000; i++) {
@@ -292,14 +293,3 @@ describe('SqliteMetricsStore', () => {
     await expect(store.series({ metric: 'JobsEnded', period: 0, since: iso(T0) }, new Date(T0 + H))).rejects.toThrow(/period/);
   });
 });
-
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
