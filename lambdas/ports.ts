@@ -138,6 +138,12 @@ export interface MetricsQuery {
 
 export interface JobPageQuery {
   status?: JobStatus;
+  /** Only jobs of this preset. */
+  preset?: string;
+  /** Only jobs with this tag (and, when given, this value). */
+  tag?: { key: string; value?: string };
+  /** Only jobs whose id or source key contains this text (case-sensitive, as DynamoDB's `contains`). */
+  text?: string;
   /** 1..100 */
   limit: number;
   cursor?: string;

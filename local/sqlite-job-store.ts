@@ -210,6 +210,19 @@ export class SqliteJobStore implements JobStore, FactStore {
       where.push('status = ?');
       params.push(q.status);
     }
+    if (q.preset !== undefined) {
+      where.push("json_extract(spec, '$.preset') = ?");
+      params.push(q.preset);
+    }
+    if (q.tag) {
+      // The key goes in as a quoted JSON path member (tag keys are checked by the API: no quote).
+      where.push(q.tag.value === undefined ? 'json_type(spec, ?) IS NOT NULL' : 'json_extract(spec, ?) = ?');
+      params.push(`$.tags."${q.tag.key.replace(/"/g, '')}"`, ...(q.tag.value === undefined ? [] : [q.tag.value]));
+    }
+    if (q.text) {
+      where.push("(instr(id, ?) > 0 OR instr(json_extract(spec, '$.source.key'), ?) > 0)");
+      params.push(q.text, q.text);
+    }
     if (q.cursor) {
       const [createdAt, id] = decodeCursor(q.cursor, isPosition);
       where.push('(created_at < ? OR (created_at = ? AND id < ?))');

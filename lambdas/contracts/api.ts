@@ -212,6 +212,14 @@ export const JOB_PAGE_MAX = 100;
 
 export const JobListQuerySchema = z.object({
   status: JobStatusSchema.optional(),
+  preset: z.string().min(1).max(64).optional(),
+  /** `key` (has the tag) or `key=value`. */
+  tag: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:@/+-]{1,128}(=.{0,256})?$/, 'a tag is key or key=value, the key of letters, digits and _.:@/+-')
+    .optional(),
+  /** Text the job's id or source key contains (case-sensitive). */
+  q: z.string().min(1).max(256).optional(),
   limit: z.coerce.number().int().min(1).max(JOB_PAGE_MAX).default(20),
   cursor: z.string().min(1).max(1024).optional(),
 });

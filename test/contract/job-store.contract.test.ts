@@ -17,7 +17,7 @@ import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoJobStore } from '../../lambdas/adapters/aws/index.js';
 import type { JobSpec, StepRecord } from '../../lambdas/contracts/index.js';
-import type { FactStore, JobStore } from '../../lambdas/ports.js';
+import type { FactStore, JobPageQuery, JobStore } from '../../lambdas/ports.js';
 import { SqliteJobStore } from '../../local/sqlite-job-store.js';
 
 const TABLE = 'mosaic-jobs';
@@ -190,6 +190,34 @@ describe.each(kinds)('JobStore contract: $name', (kind) => {
       for (const forged of ['nonsense', Buffer.from('{"pk":"CACHE#x"}').toString('base64url'), Buffer.from('[1,2]').toString('base64url')])
         await expect(s.listJobPage({ limit: 2, cursor: forged })).rejects.toMatchObject({ name: 'Mosaic.InputInvalid' });
     });
+    it('filters pages by preset, tag (key or key=value) and text of the id or source key, across pages', async () => {
+      const s = kind.store();
+      const run = uid('f');
+      const made: string[] = [];
+      for (let n = 0; n < 6; n++) {
+        const id = `${run}-${n}`;
+        await s.createJob({ id, spec: { ...spec(), source: { key: `uploads/${run}/clip-${n % 2 ? 'Odd' : 'even'}.mp4` }, preset: n % 3 ? 'draft' : 'default', tags: { run, ...(n < 4 ? { team: n % 2 ? 'b' : 'a' } : {}) } }, sourceHash: null, outputPrefix: `${id}/` });
+        made.unshift(id);
+      }
+      const all = async (q: Omit<JobPageQuery, 'limit'>) => {
+        const ids: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await s.listJobPage({ ...q, limit: 2, cursor });
+          ids.push(...page.jobs.map((j) => j.id));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        return ids;
+      };
+      expect(await all({ tag: { key: 'run', value: run } })).toEqual(made);
+      expect(await all({ tag: { key: 'run', value: run }, preset: 'default' })).toEqual([`${run}-3`, `${run}-0`]);
+      expect(await all({ text: run, tag: { key: 'team' } })).toEqual([`${run}-3`, `${run}-2`, `${run}-1`, `${run}-0`]);
+      expect(await all({ text: run, tag: { key: 'team', value: 'b' } })).toEqual([`${run}-3`, `${run}-1`]);
+      expect(await all({ text: `${run}/clip-Odd` })).toEqual([`${run}-5`, `${run}-3`, `${run}-1`]);
+      expect(await all({ text: `${run}/clip-odd` })).toEqual([]);
+      expect(await all({ text: `${run}-4` })).toEqual([`${run}-4`]);
+    });
+
     it('claims an idempotency key once: later claims get the first record back', async () => {
       const s = kind.store();
       const key = uid('principal:key');

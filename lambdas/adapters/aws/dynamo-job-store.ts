@@ -124,6 +124,32 @@ const stepAttrs = (s: StepRecord): StepRecord => ({
   ...(s.size ? { size: s.size } : {}),
 });
 
+/** The list filters as a DynamoDB FilterExpression on the job item's `spec` map (null: none). */
+function jobPageFilter(q: JobPageQuery): { expression: string; names: Record<string, string>; values: Record<string, unknown> } | null {
+  const parts: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  if (q.preset !== undefined) {
+    Object.assign(names, { '#spec': 'spec', '#preset': 'preset' });
+    values[':preset'] = q.preset;
+    parts.push('#spec.#preset = :preset');
+  }
+  if (q.tag) {
+    Object.assign(names, { '#spec': 'spec', '#tags': 'tags', '#tagKey': q.tag.key });
+    if (q.tag.value === undefined) parts.push('attribute_exists(#spec.#tags.#tagKey)');
+    else {
+      values[':tagValue'] = q.tag.value;
+      parts.push('#spec.#tags.#tagKey = :tagValue');
+    }
+  }
+  if (q.text) {
+    Object.assign(names, { '#id': 'id', '#spec': 'spec', '#source': 'source', '#key': 'key' });
+    values[':text'] = q.text;
+    parts.push('(contains(#id, :text) OR contains(#spec.#source.#key, :text))');
+  }
+  return parts.length ? { expression: parts.join(' AND '), names, values } : null;
+}
+
 export class DynamoJobStore implements JobStore, FactStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
@@ -286,16 +312,19 @@ export class DynamoJobStore implements JobStore, FactStore {
     // One extra item tells whether another page exists, so the last page says so.
     const items: Item[] = [];
     let next: Record<string, unknown> | undefined = start;
+    const filter = jobPageFilter(q);
     do {
       const res = await this.doc.send(
         new QueryCommand({
           TableName: this.table,
           IndexName: index,
           KeyConditionExpression: `${gsiPk} = :pk`,
-          ExpressionAttributeValues: { ':pk': pkValue },
+          ExpressionAttributeValues: { ':pk': pkValue, ...filter?.values },
+          ...(filter ? { FilterExpression: filter.expression, ExpressionAttributeNames: filter.names } : {}),
           ScanIndexForward: false,
           ExclusiveStartKey: next,
-          Limit: limit + 1 - items.length,
+          // A filter drops items after the read: read a page's worth each time until the page is full.
+          Limit: filter ? Math.max(limit + 1, 100) : limit + 1 - items.length,
         }),
       );
       items.push(...(res.Items ?? []));

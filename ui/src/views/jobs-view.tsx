@@ -1,6 +1,6 @@
 /**
- * Jobs: newest first, live (polled), filtered by status on the server (`GET /v1/jobs?status=`)
- * and by id or name, preset and tag on the page shown; cursor paging; cancel and retry. Cost and
+ * Jobs: newest first, live (polled), filtered by the API (`GET /v1/jobs?status=&q=&preset=&tag=`);
+ * cursor paging; cancel and retry. Cost and
  * run time are in each job's summary (one request per poll, whatever the page size).
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
@@ -41,19 +41,6 @@ function tagsText(tags: Record<string, string>): string {
 }
 
 /** `key=value` or `key` (any value) or free text matched against tag keys and values. */
-function tagMatches(tags: Record<string, string>, filter: string): boolean {
-  const f = filter.trim().toLowerCase();
-  if (!f) return true;
-  const eq = f.indexOf('=');
-  const entries = Object.entries(tags).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()] as const);
-  if (eq > 0) {
-    const k = f.slice(0, eq).trim();
-    const v = f.slice(eq + 1).trim();
-    return entries.some(([a, b]) => a === k && (v === '' || b === v));
-  }
-  return entries.some(([a, b]) => a.includes(f) || b.includes(f));
-}
-
 export function JobsView() {
   const path = usePath();
   const auth = useAuth();
@@ -76,34 +63,30 @@ export function JobsView() {
     const s = next.toString();
     navigate(`/jobs${s ? `?${s}` : ''}`, { replace: true });
   };
-  // A new server-side filter starts at the first page.
-  useEffect(() => setCursors([null]), [status, limit]);
+  // A new filter starts at the first page.
+  useEffect(() => setCursors([null]), [status, limit, search, preset, tag]);
 
   const list = usePoll(
     () => {
       const params = new URLSearchParams({ limit: String(limit) });
       if (status) params.set('status', status);
+      if (search.trim()) params.set('q', search.trim());
+      if (preset) params.set('preset', preset);
+      if (tag.trim()) params.set('tag', tag.trim());
       if (cursor) params.set('cursor', cursor);
       return api.get<JobPage>(`/v1/jobs?${params}`);
     },
     2000,
-    [status, limit, cursor],
+    [status, limit, cursor, search, preset, tag],
   );
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
   }, []);
 
-  const shown = useMemo(() => {
-    const s = search.trim().toLowerCase();
-    return (list.data?.jobs ?? []).filter(
-      (j) =>
-        (!s || j.id.toLowerCase().includes(s) || j.sourceKey.toLowerCase().includes(s)) &&
-        (!preset || j.preset === preset) &&
-        tagMatches(j.tags, tag),
-    );
-  }, [list.data, search, preset, tag]);
-  const presets = useMemo(() => [...new Set([...(list.data?.jobs ?? []).map((j) => j.preset), ...(preset ? [preset] : [])])].sort(), [list.data, preset]);
+  // Every filter is the API's (GET /v1/jobs?status=&q=&preset=&tag=): pages hold matching jobs only.
+  const shown = list.data?.jobs ?? [];
+  const presets = useMemo(() => [...new Set(['default', 'draft', ...shown.map((j) => j.preset), ...(preset ? [preset] : [])])].sort(), [shown, preset]);
 
   const act = async (id: string, what: 'cancel' | 'retry') => {
     setBusy(`${what}:${id}`);
@@ -141,7 +124,7 @@ export function JobsView() {
         </div>
         <div class="s-field s-grow">
           <label for="f-q">Search id or name</label>
-          <input id="f-q" type="search" value={search} placeholder="e.g. movie.mov" onInput={(e) => setQuery({ q: (e.target as HTMLInputElement).value })} />
+          <input id="f-q" type="search" value={search} placeholder="e.g. movie.mov (case-sensitive)" onInput={(e) => setQuery({ q: (e.target as HTMLInputElement).value })} />
         </div>
         <div class="s-field">
           <label for="f-preset">Preset</label>
@@ -176,7 +159,7 @@ export function JobsView() {
       ) : shown.length === 0 ? (
         <div class="s-panel s-empty">
           {filtered || status ? (
-            <p>No job on this page matches the filters.</p>
+            <p>No job matches the filters.</p>
           ) : (
             <p>
               No jobs yet. <a href="/jobs/new">Upload a video</a> to start one.
@@ -187,7 +170,7 @@ export function JobsView() {
         <div class="s-table-wrap">
           <table class="s-table s-jobs">
             <caption class="s-sr">
-              Jobs{status ? ` with status ${status}` : ''}, newest first{filtered ? ', filtered on this page' : ''}
+              Jobs{status ? ` with status ${status}` : ''}, newest first{filtered ? ', filtered' : ''}
             </caption>
             <thead>
               <tr>

@@ -175,7 +175,8 @@ export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
 
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    const page = await deps.jobs.listJobPage({ status: q.status, limit: q.limit, cursor: q.cursor });
+    const tag = q.tag === undefined ? undefined : q.tag.includes('=') ? { key: q.tag.slice(0, q.tag.indexOf('=')), value: q.tag.slice(q.tag.indexOf('=') + 1) } : { key: q.tag };
+    const page = await deps.jobs.listJobPage({ status: q.status, preset: q.preset, tag, text: q.q, limit: q.limit, cursor: q.cursor });
     return c.json({ jobs: page.jobs.map(jobSummary), nextCursor: page.nextCursor }, 200);
   });
 
