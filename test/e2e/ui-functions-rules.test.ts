@@ -4,7 +4,7 @@
  * tiny harness (the app's router mounts them elsewhere), served same-origin with the API. Driven by
  * keyboard where it matters; no console errors or failed requests.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
@@ -27,6 +27,8 @@ let dir = '';
 beforeAll(async () => {
   if (missing) return;
   f = await apiFixture({ metrics: false });
+  // A fresh clone has no .mosaic/ yet.
+  mkdirSync(join(ROOT, '.mosaic'), { recursive: true });
   dir = mkdtempSync(join(ROOT, '.mosaic', 'ui-harness-'));
   const entry = join(dir, 'harness.tsx');
   writeFileSync(
