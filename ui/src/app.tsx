@@ -22,25 +22,30 @@ interface SessionInfo {
 type Loader = () => Promise<FunctionComponent<any>>;
 const loaded = new Map<Loader, FunctionComponent<any>>();
 
-/** Renders the component `load` resolves to, loading it once (a code-split chunk). */
+/**
+ * Renders the component `load` resolves to, loading it once (a code-split chunk). Going from one
+ * lazy page to another reuses this instance with another `load`: what it shows follows `load`.
+ */
 function Lazy(props: { load: Loader; props?: Record<string, unknown> }) {
-  const [C, setC] = useState<FunctionComponent<any> | null>(() => loaded.get(props.load) ?? null);
-  const [error, setError] = useState<string | null>(null);
+  const [, loadedOne] = useState(0);
+  const [failed, setFailed] = useState<{ load: Loader; error: string } | null>(null);
+  const C = loaded.get(props.load) ?? null;
   useEffect(() => {
-    if (C) return;
+    if (loaded.has(props.load)) return;
     let alive = true;
-    props.load().then(
+    const load = props.load;
+    load().then(
       (c) => {
-        loaded.set(props.load, c);
-        if (alive) setC(() => c);
+        loaded.set(load, c);
+        if (alive) loadedOne((n) => n + 1);
       },
-      (e: unknown) => alive && setError(`this page could not be loaded (${messageOf(e)}); the UI may have been updated: reload the page`),
+      (e: unknown) => alive && setFailed({ load, error: `this page could not be loaded (${messageOf(e)}); the UI may have been updated: reload the page` }),
     );
     return () => {
       alive = false;
     };
   }, [props.load]);
-  if (error) return <ErrorNote error={error} />;
+  if (failed?.load === props.load) return <ErrorNote error={failed.error} />;
   if (!C) return <p class="s-muted" aria-live="polite">Loading…</p>;
   return <C {...props.props} />;
 }
