@@ -33,6 +33,10 @@ const BENCHMARKS: Record<string, Bench> = {
     describe: 'local metrics store: 100,000 synthetic jobs over 30 days; insert rate, then summary and series (1 h, 1 day) each ≤ 50 ms',
     load: () => import('./metrics.js'),
   },
+  ui: {
+    describe: 'web UI in Chromium on `mosaic serve`: median first view (goto / → Jobs table, cold cache) over 10 loads (target ≤ 300 ms) and the JS it loaded, gzip (budget ≤ 250 KB)',
+    load: () => import('./ui.js'),
+  },
 };
 
 function usage(): string {
@@ -50,6 +54,7 @@ function usage(): string {
     'corpus options: --only TEXT (cases whose name contains it)   --keep (keep the temp folder)   --json',
     'rules options: --rules N (default 100)   --events N (default 100000)   --passes N (default 3)   --seed N',
     'metrics options: --jobs N (default 100000)   --days N (default 30)   --runs N (default 7)   --seed N   --keep',
+    'ui options: --loads N (default 10)   --keep',
   ].join('\n');
 }
 
