@@ -93,6 +93,8 @@ export type RuleEngineInvocation = z.infer<typeof RuleEngineInvocationSchema>;
  */
 export const UploadStartInputSchema = z.object({
   trigger: z.literal('s3-upload'),
+  /** The rule that started it: the job is tagged `rule=<name>` (its firings, for a rule EventBridge runs alone). */
+  rule: z.string().min(1).max(64).optional(),
   upload: z.object({
     bucket: z.string().min(1),
     key: z.string().min(1),

@@ -26,6 +26,7 @@ export function planWorkflowStart(input: unknown, o: WorkflowStartOptions = { pr
   const upload = UploadStartInputSchema.safeParse(input);
   if (upload.success) {
     const { bucket, key, versionId, etag } = upload.data.upload;
+    const rule = upload.data.rule;
     if (!key.startsWith(UPLOAD_PREFIX)) return { action: 'ignore', reason: `key is not under ${UPLOAD_PREFIX}`, bucket, key };
     if (!isVideoKey(key)) return { action: 'ignore', reason: 'not a video', bucket, key };
     // S3 puts the string "null" in events of unversioned buckets.
@@ -36,7 +37,7 @@ export function planWorkflowStart(input: unknown, o: WorkflowStartOptions = { pr
       jobId: uploadJobId(bucket, key, { versionId: version, etag: etag ?? undefined }),
       bucket,
       key,
-      spec: JobSpecSchema.parse({ source: { key }, preset: presetForKey(key), tags: { trigger: 's3-upload' } }),
+      spec: JobSpecSchema.parse({ source: { key }, preset: presetForKey(key), tags: { trigger: 's3-upload', ...(rule ? { rule } : {}) } }),
     };
   }
   const reencode = PresetReencodeInputSchema.safeParse(input);

@@ -424,6 +424,7 @@ describe.skipIf(missing)('web UI in Chromium', () => {
     await row.waitFor({ timeout: 30_000 });
     await expect(row.textContent()).resolves.toContain(id);
     await expect(row.textContent()).resolves.toContain('trigger=s3-upload');
+    await expect(row.textContent()).resolves.toContain('rule=ingest-video');
     await row.locator('.s-badge', { hasText: 'Succeeded' }).waitFor({ timeout: 60_000 });
     ended.add(id);
     await rules.idle();
@@ -435,21 +436,19 @@ describe.skipIf(missing)('web UI in Chromium', () => {
     const recorded = firings.find((f) => f.rule === 'record-job-preset-version' && JSON.stringify(f.actions).includes(`job:${id}`));
     expect(recorded, JSON.stringify(firings)).toMatchObject({ via: 'rule-engine', detailType: 'Job Status Changed', duplicate: false });
 
-    // The Rules view shows them: the ingest rule with what the API says of its firings, the
-    // record-job-preset-version firing of this job's end (its event), and the facts it asserted.
+    // The Rules view shows them: the ingest rule's firing (EventBridge keeps no record: the job it
+    // started, tagged rule=ingest-video), the record-job-preset-version firing of this job's end
+    // (its event), and the facts it asserted.
     await nav(page, 'Rules').click();
     await page.locator('[data-testid="rule-row"][data-rule="ingest-video"]').waitFor();
     const ingestFirings = (await server.api.call('GET', '/v1/rules/ingest-video/firings')).body;
     await page.getByRole('button', { name: 'Show ingest-video' }).click();
     const detail = page.locator('#rule-detail');
     await detail.getByRole('heading', { name: 'ingest-video', exact: true }).waitFor();
-    if (ingestFirings.firings.length) {
-      await detail.locator('[data-testid="rule-firing"]', { hasText: ingest!.eventId }).waitFor();
-    } else {
-      // A rule EventBridge runs alone keeps no firing records (on AWS neither): the view says so, in the API's words.
-      expect(ingestFirings.note).toMatch(/records no firings/);
-      await detail.getByText(ingestFirings.note).waitFor();
-    }
+    expect(ingestFirings.firings).toEqual([expect.objectContaining({ id, rule: 'ingest-video', subject: id })]);
+    expect(ingestFirings.note).toMatch(/jobs it started \(tagged rule=ingest-video\)/);
+    await detail.locator('[data-testid="rule-firing"]', { hasText: id }).waitFor();
+    await detail.getByText(ingestFirings.note).waitFor();
     await page.getByRole('button', { name: 'Show record-job-preset-version' }).click();
     await detail.getByRole('heading', { name: 'record-job-preset-version', exact: true }).waitFor();
     await detail.locator('[data-testid="rule-firing"]', { hasText: recorded!.eventId }).waitFor();

@@ -160,7 +160,7 @@ function Firings(props: { rule: string }) {
     <div>
       <h3>Recent firings</h3>
       <ErrorNote error={page.error} />
-      {d && d.firings.length === 0 ? <p class="s-muted">{d.note ?? 'No firings recorded yet.'}</p> : null}
+      {d && (d.firings.length === 0 || d.note) ? <p class="s-muted">{d.note ?? 'No firings recorded yet.'}</p> : null}
       {d && d.firings.length ? (
         <div class="s-table-wrap">
           <table class="s-table">

@@ -43,7 +43,7 @@ const listFirings = createRoute({
   path: '/v1/rules/{name}/firings',
   tags: ['rules'],
   summary: "A rule's recent firings, newest first",
-  description: 'Rules that run through the rule engine (an `if`, a `put-event` or `assert-facts` action) record each firing once per event and subject; rules EventBridge runs alone record none (`note` says so).',
+  description: 'Rules that run through the rule engine (an `if`, a `put-event` or `assert-facts` action) record each firing once per event and subject; for a rule EventBridge runs alone, which records none, the firings are the jobs it started (tagged `rule=<name>`; `note` says so).',
   request: { params: nameParams('a rule name', 'ingest-video'), query: FiringsQuerySchema },
   responses: { 200: json(FiringPageSchema, 'The firings'), ...pick(400, 401, 404) },
 });
@@ -121,12 +121,16 @@ export function registerRuleRoutes(app: ApiApp, deps: ApiDeps): void {
 
   app.openapi(listFirings, async (c) => {
     const loaded = await findRule(c.req.valid('param').name);
-    const firings = await deps.control.ruleFirings(loaded.rule.name, c.req.valid('query').limit);
-    const note =
-      firings.length === 0 && !ruleEngineReason(loaded.rule)
-        ? 'this rule runs on EventBridge alone (no "if", put-event or assert-facts), which records no firings: look for the jobs or function runs it started'
-        : null;
-    return c.json({ rule: loaded.rule.name, firings, note }, 200);
+    const name = loaded.rule.name;
+    const limit = c.req.valid('query').limit;
+    if (ruleEngineReason(loaded.rule)) return c.json({ rule: name, firings: await deps.control.ruleFirings(name, limit), note: null }, 200);
+    // EventBridge runs it alone and records nothing; the jobs it started carry its name (tag rule=<name>).
+    const started = await deps.jobs.listJobPage({ tag: { key: 'rule', value: name }, limit });
+    const firings = started.jobs.map((j) => ({ id: j.id, rule: name, subject: j.id, eventId: null, createdAt: j.createdAt }));
+    const note = `this rule runs on EventBridge alone (no "if", put-event or assert-facts), which keeps no firing records: ${
+      firings.length ? 'these are the jobs it started (tagged rule=' + name + ')' : 'the jobs it starts are tagged rule=' + name + '; none yet'
+    }`;
+    return c.json({ rule: name, firings, note }, 200);
   });
 
   app.openapi(getFacts, async (c) => {

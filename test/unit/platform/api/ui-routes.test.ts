@@ -190,10 +190,16 @@ describe('GET /v1/rules/{name}/firings', () => {
     expect((await f.req('GET', '/v1/rules/reencode-outdated-job/firings?limit=1')).body.firings.map((x: { id: string }) => x.id)).toEqual(['firing-3']);
   });
 
-  it('says why a rule EventBridge runs alone has none', async () => {
-    const res = await f.req('GET', '/v1/rules/ingest-video/firings');
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ rule: 'ingest-video', firings: [], note: expect.stringContaining('EventBridge alone') });
+  it('gives a rule EventBridge runs alone the jobs it started as its firings (tagged rule=<name>), saying so', async () => {
+    const none = await f.req('GET', '/v1/rules/ingest-video/firings');
+    expect(none.status).toBe(200);
+    expect(none.body).toMatchObject({ rule: 'ingest-video', firings: [], note: expect.stringMatching(/EventBridge alone.*tagged rule=ingest-video; none yet/) });
+    const spec = { source: { key: 'inbox/x.mp4' }, preset: 'default', outputs: { hls: true, dash: true, thumbnails: true, quality: true }, priority: 50, tags: { trigger: 's3-upload', rule: 'ingest-video' } };
+    await f.jobs.createJob({ id: 'up-started-by-rule', spec, sourceHash: null, outputPrefix: 'up-started-by-rule/' });
+    await f.jobs.createJob({ id: 'up-by-hand', spec: { ...spec, tags: {} }, sourceHash: null, outputPrefix: 'up-by-hand/' });
+    const some = (await f.req('GET', '/v1/rules/ingest-video/firings')).body;
+    expect(some.firings).toEqual([{ id: 'up-started-by-rule', rule: 'ingest-video', subject: 'up-started-by-rule', eventId: null, createdAt: expect.any(String) }]);
+    expect(some.note).toMatch(/these are the jobs it started/);
   });
 
   it('404 for an unknown rule, 400 for a bad name or limit', async () => {
