@@ -628,6 +628,12 @@ describe.skipIf(missing)('web UI in Chromium', () => {
       const widest = await page.locator('table.s-jobs tbody tr').evaluateAll((rows) => Math.max(...rows.map((r) => r.getBoundingClientRect().right)));
       expect(widest).toBeLessThanOrEqual(PHONE.width);
       await nav(page, 'New job').waitFor();
+      // Every page is in reach: each nav link wholly on screen (they wrap rather than scroll away).
+      const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').evaluateAll((as) =>
+        as.map((a) => ({ name: a.textContent, left: a.getBoundingClientRect().left, right: a.getBoundingClientRect().right })),
+      );
+      expect(links.length).toBe(6);
+      for (const l of links) expect(l.left >= 0 && l.right <= PHONE.width, JSON.stringify(l)).toBe(true);
       expect(await unnamedControls(page)).toEqual([]);
       await screenshot(page, 'jobs-390x844');
       expectClean(w);

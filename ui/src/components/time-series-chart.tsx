@@ -33,11 +33,18 @@ export function useUplot(container: { current: HTMLDivElement | null }, make: (w
   }, deps);
 }
 
-export function TimeSeriesChart(props: { title: string; unit: string; series: { label: string; points: { t: number /* epoch seconds */; v: number }[] }[]; height?: number }) {
+export function TimeSeriesChart(props: {
+  title: string;
+  unit: string;
+  series: { label: string; points: { t: number /* epoch seconds */; v: number }[] }[];
+  height?: number;
+  /** The time window shown (epoch seconds); default: the data's own span (one bucket would span years). */
+  range?: [number, number];
+}) {
   const box = useRef<HTMLDivElement>(null);
   const height = props.height ?? 220;
   const empty = props.series.every((s) => s.points.length === 0);
-  const key = JSON.stringify([props.unit, height, props.series]);
+  const key = JSON.stringify([props.unit, height, props.series, props.range]);
   useUplot(
     box,
     (width) => {
@@ -50,7 +57,7 @@ export function TimeSeriesChart(props: { title: string; unit: string; series: { 
         height,
         series: [{}, ...props.series.map((s: SeriesInput, i) => ({ label: s.label, stroke: seriesColour(i), width: 2, spanGaps: true, points: { show: s.points.length < 60 }, value: (_u: uPlot, v: number | null) => fmt(v) }))],
         axes: [axis, { ...axis, label: props.unit, size: 60, values: (_u: uPlot, vals: number[]) => vals.map((v) => `${+v.toPrecision(3)}`) }],
-        scales: { x: { time: true } },
+        scales: { x: props.range ? { time: true, range: (): [number, number] => props.range! } : { time: true } },
         legend: { live: true },
         cursor: { drag: { x: true, y: false } },
       };

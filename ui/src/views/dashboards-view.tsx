@@ -189,6 +189,7 @@ export function DashboardsView() {
                       title={c.title}
                       unit={c.unit}
                       height={200}
+                      range={[Date.parse(d.summary.since) / 1000, Date.parse(d.summary.until) / 1000]}
                       series={c.lines.map((l) => ({
                         label: l.label,
                         points: (d.series.get(l.metric)?.buckets ?? []).map((b) => ({ t: Date.parse(b.start) / 1000, v: valueOf(b, l.stat) })),
