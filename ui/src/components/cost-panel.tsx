@@ -1,21 +1,29 @@
-/** What the job costs on AWS: estimated (at plan time) against actual, and the breakdown by service. */
+/**
+ * What the job costs on AWS: the plan's estimate (the steps' compute) against the compute the run
+ * measured, then the whole actual cost with the requests, transitions, events and writes the
+ * estimate does not model, by service.
+ */
 import type { JobView } from '../../../lambdas/contracts/api.ts';
 import { formatUsd } from '../lib/format.ts';
 
 export function CostPanel(props: { cost: JobView['cost'] }) {
   const c = props.cost;
-  const diff = c.estimatedUsd !== null && c.actualUsd !== null && c.estimatedUsd > 0 ? (c.actualUsd - c.estimatedUsd) / c.estimatedUsd : null;
   const total = c.breakdown.reduce((n, l) => n + l.usd, 0);
+  // Like for like: the estimate prices compute only.
+  const compute = c.breakdown.length ? c.breakdown.filter((l) => l.unit === 'seconds').reduce((n, l) => n + l.usd, 0) : c.actualUsd;
+  const diff = c.estimatedUsd !== null && compute !== null && c.estimatedUsd > 0 ? (compute - c.estimatedUsd) / c.estimatedUsd : null;
   return (
     <div data-testid="cost-panel">
       <dl class="m-kv">
-        <dt>Estimated</dt>
+        <dt>Estimated compute</dt>
         <dd data-testid="cost-estimated">{formatUsd(c.estimatedUsd)}</dd>
-        <dt>Actual</dt>
-        <dd data-testid="cost-actual">
-          {formatUsd(c.actualUsd)}
+        <dt>Actual compute</dt>
+        <dd data-testid="cost-compute">
+          {formatUsd(compute)}
           {diff !== null ? <span class="m-muted"> ({diff >= 0 ? '+' : ''}{Math.round(diff * 100)}% vs estimate)</span> : null}
         </dd>
+        <dt>Actual, all services</dt>
+        <dd data-testid="cost-actual">{formatUsd(c.actualUsd)}</dd>
         <dt>Prices</dt>
         <dd>
           {c.region ?? '—'}
