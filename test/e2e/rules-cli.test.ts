@@ -28,7 +28,7 @@ describe('mosaic rules', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^MATCH ingest-video \(rules\/ingest-video\.json\)\n  then\[0\] start-workflow encode\n/);
     const input = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
-    expect(input).toEqual({ trigger: 's3-upload', upload: { bucket: 'mosaic-local-sources', key: 'inbox/draft/Clip.MOV', versionId: 'v7', etag: 'd41d8cd98f00b204e9800998ecf8427e', size: 1024 } });
+    expect(input).toEqual({ trigger: 's3-upload', rule: 'ingest-video', upload: { bucket: 'mosaic-local-sources', key: 'inbox/draft/Clip.MOV', versionId: 'v7', etag: 'd41d8cd98f00b204e9800998ecf8427e', size: 1024 } });
   });
 
   it('test prints NO MATCH and the failing field, exit 1', async () => {

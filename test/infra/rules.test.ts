@@ -78,7 +78,7 @@ describe('EventBridge rules from rules/*.json', () => {
   it('the ingest rule has the upload trigger as target with the upload as input, on the default bus', () => {
     const ingest = byName.get('mosaic-dev-ingest-video')!;
     expect(ingest.EventPattern.detail.bucket.name).toEqual([BUCKET_NAME]);
-    expect(ingest.Targets[0].InputTransformer.InputTemplate).toBe('{"trigger":"s3-upload","upload":{"bucket":<bucket>,"key":<key>,"versionId":<versionId>,"etag":<etag>,"size":<size>}}');
+    expect(ingest.Targets[0].InputTransformer.InputTemplate).toBe('{"trigger":"s3-upload","rule":"ingest-video","upload":{"bucket":<bucket>,"key":<key>,"versionId":<versionId>,"etag":<etag>,"size":<size>}}');
   });
 
   it('lets EventBridge invoke each target from its rule only', () => {

@@ -73,7 +73,7 @@ describe('ingest-video', () => {
     const action = onlyAction(s3ObjectCreated('inbox/draft/My Clip.MOV', { size: 4096, versionId: 'v-1' }), 'ingest-video');
     expect(action.type).toBe('start-workflow');
     const input = UploadStartInputSchema.parse((action as { input: unknown }).input);
-    expect(input).toEqual({ trigger: 's3-upload', upload: { bucket: LOCAL_RULE_SUBSTITUTIONS.SourceBucket, key: 'inbox/draft/My Clip.MOV', versionId: 'v-1', etag: 'd41d8cd98f00b204e9800998ecf8427e', size: 4096 } });
+    expect(input).toEqual({ trigger: 's3-upload', rule: 'ingest-video', upload: { bucket: LOCAL_RULE_SUBSTITUTIONS.SourceBucket, key: 'inbox/draft/My Clip.MOV', versionId: 'v-1', etag: 'd41d8cd98f00b204e9800998ecf8427e', size: 4096 } });
     expect(presetForKey(input.upload.key)).toBe('draft');
     const unversioned = UploadStartInputSchema.parse((onlyAction(s3ObjectCreated('inbox/a.mp4'), 'ingest-video') as { input: unknown }).input);
     expect(unversioned.upload.versionId).toBeNull();
