@@ -24,6 +24,25 @@ export function managedPolicyFinding(policyName: string): string {
   return `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policyName}]`;
 }
 
+/**
+ * The AwsSolutions-IAM5 finding ids of every wildcard (action or resource) in a policy document,
+ * as cdk-nag names them; for acknowledging the statements of constructs we do not write ourselves
+ * (CDK Pipelines' roles), each with a reason chosen by the caller from the finding.
+ */
+export function wildcardFindings(scope: IConstruct, policyDocument: unknown): string[] {
+  const doc = Stack.of(scope).resolve(policyDocument) as { Statement?: { Action?: unknown; Resource?: unknown }[] } | undefined;
+  const ids = new Set<string>();
+  const list = (x: unknown): unknown[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+  for (const st of doc?.Statement ?? []) {
+    for (const a of list(st.Action)) if (typeof a === 'string' && a.includes('*')) ids.add(`AwsSolutions-IAM5[Action::${a}]`);
+    for (const r of list(st.Resource)) {
+      const flat = flatten(r);
+      if (flat.includes('*')) ids.add(`AwsSolutions-IAM5[Resource::${flat}]`);
+    }
+  }
+  return [...ids];
+}
+
 function flatten(node: unknown): string {
   if (node === undefined) return '';
   if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
