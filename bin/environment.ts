@@ -2,6 +2,7 @@
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { RuntimeConfig } from '../lambdas/runtime/index.js';
+import { readSecretsFile } from '../local/secrets-file.js';
 
 export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<RuntimeConfig, 'scratchRoot'> & { scratchRoot?: string } {
   return {
@@ -18,6 +19,8 @@ export function runtimeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Omit
     probeTimeoutMs: env.MOSAIC_PROBE_TIMEOUT_SEC ? wholeNumber(env.MOSAIC_PROBE_TIMEOUT_SEC, 'MOSAIC_PROBE_TIMEOUT_SEC', 1) * 1000 : undefined,
     // Whose AWS prices the local cost figures use.
     region: env.MOSAIC_REGION || undefined,
+    // Function secrets (NAME=value lines); unset: the engine reads <out>/.mosaic/secrets.env if present.
+    secrets: env.MOSAIC_SECRETS_FILE ? readSecretsFile(env.MOSAIC_SECRETS_FILE, true) : undefined,
   };
 }
 

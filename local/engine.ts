@@ -40,6 +40,7 @@ import { Semaphore } from './semaphore.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
 import { SqliteMetricsStore } from './sqlite-metrics-store.js';
 import { WorkflowRuns } from './workflow-runs.js';
+import { readSecretsFile, SECRETS_FILE_NAME } from './secrets-file.js';
 
 export { ALLOCATOR } from './workflow-runs.js';
 export type { EngineTestSeams } from './engine-test-seams.js';
@@ -132,7 +133,9 @@ export class LocalEngine {
     await mkdir(scratchRoot, { recursive: true });
     const slots = Math.max(1, opts.parallelism ?? cpus().length);
     const childMemoryMiB = opts.runtime.childMemoryMiB ?? machineChildMemoryMiB(totalmem() / 2 ** 20, slots);
-    const config: RuntimeConfig = { ...opts.runtime, scratchRoot, childMemoryMiB };
+    // Function secrets: given (MOSAIC_SECRETS_FILE), else <out>/.mosaic/secrets.env when present.
+    const secrets = opts.runtime.secrets ?? readSecretsFile(join(root, STATE_DIR, SECRETS_FILE_NAME));
+    const config: RuntimeConfig = { ...opts.runtime, scratchRoot, childMemoryMiB, secrets };
     const seams = resolveSeams(opts.testing);
     const functions = await loadFunctions();
     const workflow = loadWorkflow(ENCODE_WORKFLOW, seams.workflowPlatforms);

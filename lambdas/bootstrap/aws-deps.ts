@@ -20,6 +20,7 @@ import { loadSpeedTable, resolveMediaTools, resolveVmafModel, type RuntimeConfig
 import { clientConfig, s3ClientConfig } from './aws-clients.js';
 import { numberEnv, requireEnv, type Env } from './env.js';
 import { childLimitsFromEnv } from './child-limits.js';
+import { resolveFunctionSecrets } from './function-secrets.js';
 
 /** Uploads land here in the source bucket; the upload trigger only starts jobs for keys below it. */
 export const SOURCE_PREFIX = 'inbox/';
@@ -97,7 +98,8 @@ export function awsMetricsSink(env: Env): MetricsSink {
 /** Everything a media function needs on Lambda or Fargate. Missing required variables → an Error naming them. */
 export async function awsRuntimeDeps(env: Env = process.env): Promise<RuntimeDeps> {
   const stores = awsStores(env);
-  const config = runtimeConfigFromEnv(env);
+  // The function's secrets (function.json `secrets`), read once per cold start.
+  const config: RuntimeConfig = { ...runtimeConfigFromEnv(env), secrets: await resolveFunctionSecrets(env) };
   await mkdir(config.scratchRoot, { recursive: true });
   const tools = await resolveMediaTools(config);
   const vmaf = tools.vmafFfmpeg ? await resolveVmafModel(config) : { path: null, reason: tools.vmafMissingReason };

@@ -24,7 +24,17 @@ export interface RuntimeConfig {
   childMemoryMiB?: number;
   /** AWS region whose prices cost the steps (locally: what the run would cost there). Default us-east-1. */
   region?: string;
+  /**
+   * Secret values by name, resolved by the entry point: on AWS at cold start from the function's
+   * `secrets` references (MOSAIC_SECRET_REFS), locally from the secrets file. A function reads one
+   * with `ctx.config.secret(NAME)`; values are never logged.
+   */
+  secrets?: Readonly<Record<string, string>>;
 }
+
+/** Where secrets come from when one is missing (the message of the failed invocation). */
+export const SECRETS_HINT =
+  'on AWS give it in function.json "secrets" ({ "ssm": "/path" } or { "secretsManager": "arn-or-name" }); locally put NAME=value in <out>/.mosaic/secrets.env or the file MOSAIC_SECRETS_FILE names';
 
 /** ffprobe reads headers and a few packets: seconds are plenty, and a stuck demuxer must not hold a slot for an hour. */
 export const DEFAULT_PROBE_TIMEOUT_MS = 30_000;

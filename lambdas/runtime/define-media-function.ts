@@ -31,7 +31,7 @@ import { DEFAULT_REGION, effectiveSize, stepCostUsd, type FunctionSizing } from 
 import { sizeLabel } from '../core/metric-records.js';
 import type { FfmpegProgress } from '../core/progress.js';
 import type { BlobStore, EventBus, ResultCache } from '../ports.js';
-import { DEFAULT_PROBE_TIMEOUT_MS, probeMemoryMiB, type RuntimeConfig } from './config.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, probeMemoryMiB, SECRETS_HINT, type RuntimeConfig } from './config.js';
 import type { MediaTools } from './binaries.js';
 import { runTool, type RunResult } from './ffmpeg-runner.js';
 import { logger, traced } from './observability.js';
@@ -78,8 +78,12 @@ export interface MediaContext {
   vmafModelPath: string | null;
   /** AWS region whose prices cost the steps. */
   region: string;
-  /** Read-only platform settings a function may plan with. */
-  config: { speedTable: () => Promise<SpeedTable> };
+  /**
+   * Read-only platform settings a function may plan with, and its secrets: `secret(NAME)` returns
+   * the value of a secret from function.json's `secrets` (locally: the secrets file), and fails the
+   * invocation with Mosaic.InputInvalid naming it when there is none.
+   */
+  config: { speedTable: () => Promise<SpeedTable>; secret(name: string): string };
   logger: typeof logger;
 }
 
@@ -213,7 +217,14 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
     tools: deps.tools,
     vmafModelPath: deps.vmafModelPath,
     region: deps.config.region ?? DEFAULT_REGION,
-    config: { speedTable: deps.speedTable },
+    config: {
+      speedTable: deps.speedTable,
+      secret: (name) => {
+        const secrets = deps.config.secrets ?? {};
+        if (!Object.hasOwn(secrets, name)) throw new InputInvalidError(`${def.name}: secret "${name}" is not set: ${SECRETS_HINT}`, { secret: name });
+        return secrets[name]!;
+      },
+    },
     logger: log,
   };
   const started = Date.now();

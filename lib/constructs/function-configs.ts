@@ -1,8 +1,9 @@
 /** Reads `<functionsDir>/<name>/function.json`: one media function per folder. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { FunctionConfigSchema, type FunctionConfig } from '../../lambdas/contracts/function-config.js';
 import { formatIssues } from '../../lambdas/contracts/zod-issues.js';
+import { fargateSize, isValidFargateSize } from './fargate-size.js';
 
 export interface MediaFunctionDefinition {
   config: FunctionConfig;
@@ -16,30 +17,90 @@ export function pascalCase(name: string): string {
   return name.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 }
 
+/** A file as messages show it: relative to the working directory when below it. */
+export function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+/** One problem of a function.json: printed `file: path: message` (lint, synth). */
+export interface FunctionConfigProblem {
+  file: string;
+  path: string;
+  message: string;
+}
+
+export const formatFunctionConfigProblem = (p: FunctionConfigProblem): string => `${displayPath(p.file)}: ${p.path}: ${p.message}`;
+
+/** Checks one function.json's parsed JSON: the schema, the folder name and the Fargate size. */
+export function checkFunctionConfig(file: string, folder: string, json: unknown): { config?: FunctionConfig; problems: FunctionConfigProblem[] } {
+  const parsed = FunctionConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    return { problems: parsed.error.issues.map((i) => ({ file, path: i.path.map(String).join('.') || '(root)', message: i.message })) };
+  }
+  const c = parsed.data;
+  const problems: FunctionConfigProblem[] = [];
+  if (c.name !== folder) problems.push({ file, path: 'name', message: `"${c.name}" must equal its folder name "${folder}"` });
+  if (c.fargate && !isValidFargateSize({ cpu: c.fargate.cpu, memoryLimitMiB: c.fargate.memoryMiB }))
+    problems.push({ file, path: 'fargate', message: `cpu ${c.fargate.cpu} with memoryMiB ${c.fargate.memoryMiB} is not a Fargate size` });
+  if (c.fargate && !c.platforms.includes('fargate')) problems.push({ file, path: 'fargate', message: 'is given but platforms do not include "fargate"' });
+  return problems.length ? { problems } : { config: c, problems };
+}
+
+/** The Fargate task size of a function: its `fargate`, or derived from memoryMiB. */
+export function fargateSizeOf(c: FunctionConfig): { cpu: number; memoryLimitMiB: number } {
+  return c.fargate ? { cpu: c.fargate.cpu, memoryLimitMiB: c.fargate.memoryMiB } : fargateSize(c.memoryMiB);
+}
+
+/** Every problem of every `<functionsDir>/<name>/function.json` (empty when all are valid). */
+export function functionConfigProblems(functionsDir: string): FunctionConfigProblem[] {
+  const problems: FunctionConfigProblem[] = [];
+  for (const folder of functionFolders(functionsDir)) {
+    const file = join(functionsDir, folder, 'function.json');
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      problems.push({ file, path: '(root)', message: `not valid JSON: ${(e as Error).message}` });
+      continue;
+    }
+    problems.push(...checkFunctionConfig(file, folder, json).problems);
+  }
+  return problems;
+}
+
+function functionFolders(functionsDir: string): string[] {
+  if (!existsSync(functionsDir)) throw new Error(`media functions folder ${functionsDir} does not exist`);
+  return readdirSync(functionsDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(functionsDir, d.name, 'function.json')))
+    .map((d) => d.name)
+    .sort();
+}
+
 /**
  * Every `function.json` under `functionsDir`, sorted by name. Invalid JSON, a config that fails
- * `FunctionConfigSchema`, or a name that differs from its folder throws an Error naming the file.
+ * `FunctionConfigSchema`, or a name that differs from its folder throws an Error naming the file,
+ * one `file: path: message` line per problem.
  */
 export function loadFunctionDefinitions(functionsDir: string): MediaFunctionDefinition[] {
-  if (!existsSync(functionsDir)) throw new Error(`media functions folder ${functionsDir} does not exist`);
-  const folders = readdirSync(functionsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   const definitions: MediaFunctionDefinition[] = [];
-  for (const folder of folders) {
+  for (const folder of functionFolders(functionsDir)) {
     const file = join(functionsDir, folder, 'function.json');
-    if (!existsSync(file)) continue;
     let json: unknown;
     try {
       json = JSON.parse(readFileSync(file, 'utf8'));
     } catch (e) {
       throw new Error(`${file}: not valid JSON: ${(e as Error).message}`);
     }
-    const parsed = FunctionConfigSchema.safeParse(json);
-    if (!parsed.success) {
-      const issues = formatIssues(parsed.error);
-      throw new Error(`${file}: invalid function config: ${issues}`);
+    const { config, problems } = checkFunctionConfig(file, folder, json);
+    if (!config) {
+      const schemaOnly = problems.every((p) => p.path !== 'name' && p.path !== 'fargate');
+      const head = schemaOnly
+        ? `${file}: invalid function config: ${formatIssues({ issues: problems.map((p) => ({ path: p.path === '(root)' ? [] : p.path.split('.'), message: p.message })) })}`
+        : `${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`;
+      throw new Error([head, ...problems.map(formatFunctionConfigProblem)].join('\n'));
     }
-    if (parsed.data.name !== folder) throw new Error(`${file}: name "${parsed.data.name}" must equal its folder name "${folder}"`);
-    definitions.push({ config: parsed.data, file, pascalName: pascalCase(parsed.data.name) });
+    definitions.push({ config, file, pascalName: pascalCase(config.name) });
   }
   if (definitions.length === 0) throw new Error(`no <name>/function.json found under ${functionsDir}`);
   return definitions;
