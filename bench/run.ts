@@ -37,6 +37,10 @@ const BENCHMARKS: Record<string, Bench> = {
     describe: 'web UI in Chromium on `mosaic serve`: median first view (goto / → Jobs table, cold cache) over 10 loads (target ≤ 300 ms) and the JS it loaded, gzip (budget ≤ 250 KB)',
     load: () => import('./ui.js'),
   },
+  cli: {
+    describe: 'cold start of the bundled `mosaic` CLI: median/min/max of 10 runs of --help, jobs list and rules list vs `node -e 0` (target ≤ 300 ms each), the first (building) run apart',
+    load: () => import('./cli.js'),
+  },
 };
 
 function usage(): string {
@@ -55,6 +59,7 @@ function usage(): string {
     'rules options: --rules N (default 100)   --events N (default 100000)   --passes N (default 3)   --seed N',
     'metrics options: --jobs N (default 100000)   --days N (default 30)   --runs N (default 7)   --seed N   --keep',
     'ui options: --loads N (default 10)   --keep',
+    'cli options: --runs N (default 10)   --keep',
   ].join('\n');
 }
 

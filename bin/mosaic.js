@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly (no build step): tsx registers the loader first.
-import { register } from 'tsx/esm/api';
-register();
-await import('./mosaic.ts');
+// Runs the CLI from a cached JavaScript bundle of bin/mosaic.ts, built on the first run after a
+// source change (bin/cli-launch.mjs); falls back to running the TypeScript with tsx.
+import { launch } from './cli-launch.mjs';
+await launch();

@@ -4,22 +4,21 @@
  *   mosaic jobs list [--out DIR] [--json]      mosaic jobs show ID [--out DIR] [--json]
  */
 import './cli/local-defaults.js';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { JobRecord, JobReport } from '../lambdas/contracts/index.js';
 import { presetNames } from '../lambdas/core/presets.js';
-import { setLogLevel } from '../lambdas/runtime/observability.js';
-import { DEFAULT_AWS_CONCURRENCY, LocalEngine } from '../local/engine.js';
+import type { LocalEngine } from '../local/engine.js';
+import type { SqliteJobStore } from '../local/sqlite-job-store.js';
 import { ProgressView, fmtDuration } from './cli/progress-view.js';
-import { hasApiFlag, remoteEncode, remoteJobs } from './cli/remote.js';
-import { serve, SERVE_USAGE } from './cli/serve.js';
-import { RULES_USAGE, rulesCommand } from './cli/rules.js';
-import { EVENTS_USAGE, eventsCommand } from './cli/events.js';
-import { CALIBRATE_USAGE, calibrateCommand } from './cli/calibrate.js';
-import { STATS_USAGE, statsCommand } from './cli/stats.js';
+import { CALIBRATE_USAGE, EVENTS_USAGE, hasApiFlag, RULES_USAGE, SERVE_USAGE, STATE_DIR, STATS_USAGE } from './cli/startup.js';
 import { costLine, formatEstimate } from './cli/estimate.js';
 import { fixed, table } from './cli/tables.js';
 import { parallelismFromEnv, runtimeConfigFromEnv } from './environment.js';
+
+// Commands import what they need when they run (the engine, SQLite, the AWS SDK, Hono), so
+// `mosaic --help` and the light commands start without loading it all.
 
 const USAGE = `usage:
   mosaic encode <input> [--out DIR] [--preset NAME] [--json] [--verbose]
@@ -37,12 +36,13 @@ presets: ${presetNames().join(', ')}   (default output folder: ./mosaic-out)`;
 class UsageError extends Error {}
 
 async function openEngine(out: string, verbose: boolean): Promise<LocalEngine> {
+  const [{ setLogLevel }, { LocalEngine }] = await Promise.all([import('../lambdas/runtime/observability.js'), import('../local/engine.js')]);
   setLogLevel(verbose ? 'INFO' : 'SILENT');
   return LocalEngine.open({ root: out, runtime: runtimeConfigFromEnv(), parallelism: parallelismFromEnv() });
 }
 
 async function encode(args: string[]): Promise<number> {
-  if (hasApiFlag(args)) return remoteEncode(args);
+  if (hasApiFlag(args)) return (await import('./cli/remote.js')).remoteEncode(args);
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -72,6 +72,7 @@ async function encode(args: string[]): Promise<number> {
   try {
     if (values.estimate) {
       const { media, estimate } = await engine.estimateFile(positionals[0], { preset: values.preset, ...(deadlineSec ? { deadlineSec } : {}) }, concurrency);
+      const { DEFAULT_AWS_CONCURRENCY } = await import('../local/engine.js');
       const text = values.json ? JSON.stringify({ type: 'estimate', media, estimate }) : formatEstimate(positionals[0], values.preset, media, estimate, concurrency ?? DEFAULT_AWS_CONCURRENCY);
       process.stdout.write(`${text}\n`);
       return 0;
@@ -128,12 +129,12 @@ async function finish(engine: LocalEngine, job: JobRecord, json: boolean, out: s
 
 async function jobs(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (hasApiFlag(rest)) return remoteJobs(sub, rest);
+  if (hasApiFlag(rest)) return (await import('./cli/remote.js')).remoteJobs(sub, rest);
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string', default: 'mosaic-out' }, json: { type: 'boolean', default: false } } });
-  const engine = await openEngine(resolve(values.out), false);
+  const store = await openJobStore(resolve(values.out));
   try {
     if (sub === 'list') {
-      const list = await engine.jobs.listJobs({ limit: 100 });
+      const list = await store.listJobs({ limit: 100 });
       if (values.json) process.stdout.write(`${JSON.stringify(list)}\n`);
       else
         process.stdout.write(
@@ -144,12 +145,12 @@ async function jobs(args: string[]): Promise<number> {
     if (sub === 'show') {
       const id = positionals[0];
       if (!id) throw new UsageError('jobs show needs a job id');
-      const job = await engine.jobs.getJob(id);
+      const job = await store.getJob(id);
       if (!job) {
         process.stderr.write(`mosaic: no job ${id} in ${values.out}\n`);
         return 1;
       }
-      const steps = await engine.jobs.listSteps(id);
+      const steps = await store.listSteps(id);
       if (values.json) process.stdout.write(`${JSON.stringify({ job, steps })}\n`);
       else {
         process.stdout.write(`${job.id}  ${job.status}  ${Math.round(job.progress * 100)}%  ${job.error ? `${job.error.code}: ${job.error.message}` : ''}\n`);
@@ -160,19 +161,33 @@ async function jobs(args: string[]): Promise<number> {
     }
     throw new UsageError(`unknown jobs command "${sub ?? ''}"`);
   } finally {
-    engine.close();
+    store.close();
   }
+}
+
+/**
+ * The job store of the engine in `out` (what `engine.jobs` is), without starting the engine
+ * (no ffmpeg probing, no functions loaded): `jobs list` and `jobs show` only read it. A folder no
+ * engine has run in has no jobs, and reading it creates nothing.
+ */
+async function openJobStore(out: string): Promise<SqliteJobStore> {
+  const { SqliteJobStore } = await import('../local/sqlite-job-store.js');
+  const state = join(out, STATE_DIR);
+  if (!existsSync(join(state, 'mosaic.db'))) return new SqliteJobStore(':memory:');
+  // As the engine does at every start: the state folder 0700 and its files 0600.
+  await (await import('../local/private-state.js')).securePrivateState(state);
+  return new SqliteJobStore(join(state, 'mosaic.db'));
 }
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === 'encode') return encode(rest);
   if (cmd === 'jobs') return jobs(rest);
-  if (cmd === 'serve') return serve(rest);
-  if (cmd === 'rules') return rulesCommand(rest);
-  if (cmd === 'events') return eventsCommand(rest);
-  if (cmd === 'calibrate') return calibrateCommand(rest);
-  if (cmd === 'stats') return statsCommand(rest);
+  if (cmd === 'serve') return (await import('./cli/serve.js')).serve(rest);
+  if (cmd === 'rules') return (await import('./cli/rules.js')).rulesCommand(rest);
+  if (cmd === 'events') return (await import('./cli/events.js')).eventsCommand(rest);
+  if (cmd === 'calibrate') return (await import('./cli/calibrate.js')).calibrateCommand(rest);
+  if (cmd === 'stats') return (await import('./cli/stats.js')).statsCommand(rest);
   if (!cmd || cmd === '--help' || cmd === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return cmd ? 0 : 2;

@@ -9,12 +9,12 @@ import { parseArgs } from 'node:util';
 import { resolveMediaTools } from '../../lambdas/runtime/index.js';
 import { calibrate, defaultCases } from '../../local/calibrate.js';
 import { SqliteJobStore } from '../../local/sqlite-job-store.js';
-import { STATE_DIR } from '../../local/engine.js';
+import { STATE_DIR } from './startup.js';
 import { mkdir } from 'node:fs/promises';
 import { runtimeConfigFromEnv } from '../environment.js';
 import { table } from './tables.js';
 
-export const CALIBRATE_USAGE = 'mosaic calibrate [--out DIR] [--quick] [--json]   (time real encodes here; store the speed table)';
+export { CALIBRATE_USAGE } from './startup.js';
 
 export async function calibrateCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { out: { type: 'string', default: 'mosaic-out' }, quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } });

@@ -25,7 +25,9 @@ import { LocalEngine } from '../../local/engine.js';
 import { LocalRuleRuntime, toEnvelope, type FiringReport } from '../../local/rule-runtime.js';
 import { parallelismFromEnv, runtimeConfigFromEnv } from '../environment.js';
 
-export const EVENTS_USAGE = '  mosaic events put <event.json> [--out DIR] [--json]';
+import { EVENTS_USAGE } from './startup.js';
+
+export { EVENTS_USAGE };
 
 /** Details the platform defines: an event of these types must have its detail's shape. */
 const KNOWN_DETAILS = {

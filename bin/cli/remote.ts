@@ -12,7 +12,9 @@ import { JobsApiClient } from './api-client.js';
 import { fmtDuration, ProgressView } from './progress-view.js';
 import { fixed, table } from './tables.js';
 
-export const hasApiFlag = (args: string[]) => args.some((a) => a === '--api' || a.startsWith('--api='));
+import { hasApiFlag } from './startup.js';
+
+export { hasApiFlag };
 
 const POLL_MS = 500;
 

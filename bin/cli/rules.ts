@@ -14,8 +14,9 @@ import { BusEventSchema, formatIssues, LOCAL_RULE_SUBSTITUTIONS, OR_KEY, isPlain
 import { formatRuleProblem, loadRuleSet, ruleBus, ruleEngineReason, RuleSetError, testRule, type CompiledRule, type FactsBySubject, type PlannedAction, type RuleSet } from '../../lambdas/core/rules/index.js';
 import { RULES_DIR, readRuleFiles } from '../../local/rules-loader.js';
 
-export const RULES_USAGE = `  mosaic rules list [--dir DIR] [--json]
-  mosaic rules test <rule-name|rule.json> <event.json> [--facts FILE] [--set Name=value] [--dir DIR] [--json]`;
+import { RULES_USAGE } from './startup.js';
+
+export { RULES_USAGE };
 
 /** Bad input: printed as one line, exit 2. */
 class InputError extends Error {}

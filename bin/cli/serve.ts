@@ -20,7 +20,7 @@ import { InboxWatcher } from '../../local/inbox-watcher.js';
 import { LocalRuleRuntime } from '../../local/rule-runtime.js';
 import { parallelismFromEnv, runtimeConfigFromEnv } from '../environment.js';
 
-export const SERVE_USAGE = 'mosaic serve [--port 8787] [--host 127.0.0.1] [--out DIR] [--max-upload-mb N] [--max-jobs N] [--allow-private-webhooks] [--json] [--verbose]';
+export { SERVE_USAGE } from './startup.js';
 
 /** Reads a secret file, or creates it (0600) with a new random value; a concurrent creator wins the race. */
 export function loadOrCreateSecret(path: string, prefix: string): { value: string; created: boolean } {

@@ -7,14 +7,14 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MetricNames, type MetricName, type MetricsSeries, type MetricsSummary } from '../../lambdas/contracts/index.js';
-import { STATE_DIR } from '../../local/engine.js';
 import { SqliteMetricsStore } from '../../local/sqlite-metrics-store.js';
 import { apiKeyFromEnv } from '../environment.js';
 import { ApiError, JobsApiClient } from './api-client.js';
-import { hasApiFlag } from './remote.js';
 import { formatStats, parseSince, SinceError, trendPeriod } from './stats-format.js';
 
-export const STATS_USAGE = 'mosaic stats [--since 7d|24h|ISO] [--out DIR] [--json]   (jobs, cost and latency; with --api URL of a server)';
+import { hasApiFlag, STATE_DIR, STATS_USAGE } from './startup.js';
+
+export { STATS_USAGE };
 
 interface Io {
   out: (s: string) => void;
