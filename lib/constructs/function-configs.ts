@@ -57,16 +57,22 @@ export function functionConfigProblems(functionsDir: string): FunctionConfigProb
   const problems: FunctionConfigProblem[] = [];
   for (const folder of functionFolders(functionsDir)) {
     const file = join(functionsDir, folder, 'function.json');
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      problems.push({ file, path: '(root)', message: `not valid JSON: ${(e as Error).message}` });
+    const read = readJson(file);
+    if ('error' in read) {
+      problems.push({ file, path: '(root)', message: read.error });
       continue;
     }
-    problems.push(...checkFunctionConfig(file, folder, json).problems);
+    problems.push(...checkFunctionConfig(file, folder, read.json).problems);
   }
   return problems;
+}
+
+function readJson(file: string): { json: unknown } | { error: string } {
+  try {
+    return { json: JSON.parse(readFileSync(file, 'utf8')) };
+  } catch (e) {
+    return { error: `not valid JSON: ${(e as Error).message}` };
+  }
 }
 
 function functionFolders(functionsDir: string): string[] {
@@ -86,13 +92,9 @@ export function loadFunctionDefinitions(functionsDir: string): MediaFunctionDefi
   const definitions: MediaFunctionDefinition[] = [];
   for (const folder of functionFolders(functionsDir)) {
     const file = join(functionsDir, folder, 'function.json');
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new Error(`${file}: not valid JSON: ${(e as Error).message}`);
-    }
-    const { config, problems } = checkFunctionConfig(file, folder, json);
+    const read = readJson(file);
+    if ('error' in read) throw new Error(`${file}: ${read.error}`);
+    const { config, problems } = checkFunctionConfig(file, folder, read.json);
     if (!config) {
       const schemaOnly = problems.every((p) => p.path !== 'name' && p.path !== 'fargate');
       const head = schemaOnly
