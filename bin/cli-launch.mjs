@@ -13,7 +13,7 @@
  * all match, the bundle is used without reading a source; otherwise the contents are hashed (a
  * touched but unchanged file only refreshes the manifest) and a new hash is built.
  *
- * Packages stay external (`packages: 'external'`: better-sqlite3 and the rest load from
+ * Packages stay external but zod (better-sqlite3 and the rest load from
  * node_modules as they are). `import.meta.url` (and dirname/filename) in each source becomes that
  * source's own URL, so paths relative to a module (rules/, state-machines/, the UI) are those of
  * the sources. The media functions' handlers, which local/function-registry.ts imports by a
@@ -156,6 +156,13 @@ function sourcesPlugin(root) {
   };
 }
 
+/** Every dependency but zod, as esbuild externals (`name` and `name/*`). */
+function externalPackages(root) {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((n) => n !== 'zod');
+  return names.flatMap((n) => [n, `${n}/*`]);
+}
+
 /** Builds the bundle of `hash` into `<cache>/<hash>/` (atomically); returns the extra inputs esbuild read. */
 async function build(root, hash) {
   const esbuild = await import('esbuild');
@@ -172,7 +179,9 @@ async function build(root, hash) {
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      packages: 'external',
+      // Packages load from node_modules (better-sqlite3 is native), but zod: every command loads
+      // its ~70 files at start, which cost more than the rest of a light command.
+      external: externalPackages(root),
       outdir: tmp,
       outExtension: { '.js': '.mjs' },
       chunkNames: 'chunk-[hash]',
