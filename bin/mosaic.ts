@@ -12,7 +12,7 @@ import { presetNames } from '../lambdas/core/presets.js';
 import type { LocalEngine } from '../local/engine.js';
 import type { SqliteJobStore } from '../local/sqlite-job-store.js';
 import { ProgressView, fmtDuration } from './cli/progress-view.js';
-import { CALIBRATE_USAGE, EVENTS_USAGE, hasApiFlag, RULES_USAGE, SERVE_USAGE, STATE_DIR, STATS_USAGE } from './cli/startup.js';
+import { CALIBRATE_USAGE, EVENTS_USAGE, hasApiFlag, NEW_USAGE, RULES_USAGE, SERVE_USAGE, STATE_DIR, STATS_USAGE } from './cli/startup.js';
 import { costLine, formatEstimate } from './cli/estimate.js';
 import { fixed, table } from './cli/tables.js';
 import { parallelismFromEnv, runtimeConfigFromEnv } from './environment.js';
@@ -31,6 +31,7 @@ const USAGE = `usage:
   ${SERVE_USAGE}
 ${RULES_USAGE}
 ${EVENTS_USAGE}
+  ${NEW_USAGE}
 presets: ${presetNames().join(', ')}   (default output folder: ./mosaic-out)`;
 
 class UsageError extends Error {}
@@ -188,6 +189,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'events') return (await import('./cli/events.js')).eventsCommand(rest);
   if (cmd === 'calibrate') return (await import('./cli/calibrate.js')).calibrateCommand(rest);
   if (cmd === 'stats') return (await import('./cli/stats.js')).statsCommand(rest);
+  if (cmd === 'new') return (await import('./cli/new.js')).newCommand(rest);
   if (!cmd || cmd === '--help' || cmd === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return cmd ? 0 : 2;

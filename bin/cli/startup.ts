@@ -14,6 +14,8 @@ export const CALIBRATE_USAGE = 'mosaic calibrate [--out DIR] [--quick] [--json] 
 
 export const STATS_USAGE = 'mosaic stats [--since 7d|24h|ISO] [--out DIR] [--json]   (jobs, cost and latency; with --api URL of a server)';
 
+export const NEW_USAGE = 'mosaic new function|workflow|rule-workflow <name> [--dry-run] [--force] [--fargate] [--description TEXT] [--from blank|encode]   (generate a definition and its test)';
+
 export const hasApiFlag = (args: string[]) => args.some((a) => a === '--api' || a.startsWith('--api='));
 
 /** The engine's state folder under an output folder (STATE_DIR of local/engine.ts, which loads the whole engine). */
