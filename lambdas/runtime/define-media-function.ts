@@ -36,6 +36,9 @@ import type { MediaTools } from './binaries.js';
 import { runTool, type RunResult } from './ffmpeg-runner.js';
 import { logger, traced } from './observability.js';
 import { scratchDirPrefix } from './scratch-dirs.js';
+import { stageHlsRendition, stageRefKey, type StageRef } from './hls-staging.js';
+
+export type { StageRef } from './hls-staging.js';
 
 export interface RuntimeDeps {
   blobs: BlobStore;
@@ -92,8 +95,11 @@ export interface MediaFunctionDefinition<I extends { jobId: string; itemId?: str
   version: number;
   input: z.ZodType<I>;
   output: z.ZodType<O>;
-  /** Objects to stage before `run`: name → BlobStore key. */
-  stage?: (input: I) => Record<string, string>;
+  /**
+   * Objects to stage before `run`: name → BlobStore key, or `{ hls: <media playlist key> }` for an
+   * fMP4 HLS rendition, staged as one file `in/<name>.mp4` (init + segments concatenated).
+   */
+  stage?: (input: I) => Record<string, StageRef>;
   /** Defaults to true: results are cached by content hash. */
   cacheable?: boolean;
   run: (input: I, ctx: MediaContext) => Promise<O>;
@@ -147,7 +153,9 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
   let cacheKey: string | null = null;
   if (def.cacheable !== false) {
     const etags: Record<string, string> = {};
-    for (const [name, key] of Object.entries(staged)) {
+    for (const [name, ref] of Object.entries(staged)) {
+      // An HLS rendition stands for its playlist: segments are written once, before it.
+      const key = stageRefKey(ref);
       const head = await deps.blobs.head(key);
       if (!head) throw new InputInvalidError(`${def.name}: input object "${name}" not found: ${key}`);
       etags[name] = head.etag;
@@ -232,10 +240,16 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
     const result = await traced(def.name, async () => {
       const inDir = join(scratch, 'in');
       await mkdir(inDir);
-      for (const [name, key] of Object.entries(staged)) {
-        const local = join(inDir, `${name}${extensionOf(key)}`);
-        await deps.blobs.download(key, local);
-        ctx.inputs[name] = local;
+      for (const [name, ref] of Object.entries(staged)) {
+        if (typeof ref === 'string') {
+          const local = join(inDir, `${name}${extensionOf(ref)}`);
+          await deps.blobs.download(ref, local);
+          ctx.inputs[name] = local;
+        } else {
+          const local = join(inDir, `${name}.mp4`);
+          await stageHlsRendition(deps.blobs, ref.hls, local, def.name);
+          ctx.inputs[name] = local;
+        }
       }
       const out = def.output.parse(await def.run(input, ctx));
       for (const o of outputs) {
