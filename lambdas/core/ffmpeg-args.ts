@@ -106,17 +106,41 @@ export function concatListFile(paths: string[]): string {
 }
 
 /**
- * Cuts one rendition into CMAF (fMP4) segments with a media playlist. For video a tiny
- * hls_time cuts at every keyframe, i.e. one segment per GOP; audio is cut every segment.
+ * The largest amount `-hls_time` of video is set below its target. ffmpeg's HLS muxer cuts at the
+ * first keyframe at or after n × hls_time (n = segments cut so far), so the margin adds up over
+ * the rendition: n × margin must stay below one keyframe interval, or a cut lands one keyframe
+ * early. Renditions are CFR with exact timestamps (mp4 timescales are multiples of the frame
+ * rate), so 10 µs lets an exactly placed keyframe pass and keeps the sum below a keyframe
+ * interval for 10⁵ segments per second of keyframe interval (hours of video).
  */
-export function segmentArgs(p: { input: string; dir: string; kind: 'video' | 'audio'; segmentSeconds: number }): string[] {
+export const VIDEO_SEGMENT_MARGIN_SEC = 1e-5;
+
+/**
+ * `-hls_time` of a video rendition cut into segments of `segmentSeconds`: the target (snapped to
+ * a whole number of keyframe intervals when `gopFrames` is known), less half a frame or
+ * VIDEO_SEGMENT_MARGIN_SEC, whichever is smaller. With a keyframe every segment (the encode
+ * case) every keyframe starts a segment; with segmentSeconds = k × the keyframe interval every
+ * k-th one does.
+ */
+export function videoHlsTime(p: { segmentSeconds: number; fps?: number; gopFrames?: number }): number {
+  const keyframeSec = p.gopFrames && p.fps ? p.gopFrames / p.fps : null;
+  const target = keyframeSec ? Math.max(1, Math.round(p.segmentSeconds / keyframeSec)) * keyframeSec : p.segmentSeconds;
+  return target - Math.min(p.fps ? 0.5 / p.fps : Infinity, VIDEO_SEGMENT_MARGIN_SEC);
+}
+
+/**
+ * Cuts one rendition into CMAF (fMP4) segments with a media playlist. Video is cut at keyframes
+ * only, at the first one reaching each multiple of segmentSeconds (videoHlsTime); audio is cut
+ * every segment.
+ */
+export function segmentArgs(p: { input: string; dir: string; kind: 'video' | 'audio'; segmentSeconds: number; fps?: number; gopFrames?: number }): string[] {
   return [
     ...COMMON,
     ...INPUT_GUARD,
     '-i', p.input,
     '-c', 'copy',
     '-f', 'hls',
-    '-hls_time', p.kind === 'video' ? '0.01' : p.segmentSeconds.toFixed(3),
+    '-hls_time', p.kind === 'video' ? videoHlsTime(p).toFixed(6) : p.segmentSeconds.toFixed(3),
     '-hls_playlist_type', 'vod',
     '-hls_segment_type', 'fmp4',
     '-hls_fmp4_init_filename', 'init.mp4',

@@ -12,7 +12,8 @@ export default defineMediaFunction({
   ...config,
   input: MeasureQualityInputSchema,
   output: QualityResultSchema,
-  stage: (i) => ({ rendition: i.rendition.key, source: i.source.key }),
+  // A rendition of an earlier job is read from its HLS media playlist (measure), staged as one fMP4.
+  stage: (i) => ({ rendition: i.rendition.key.endsWith('.m3u8') ? { hls: i.rendition.key } : i.rendition.key, source: i.source.key }),
   async run(input, ctx) {
     const vmafBinary = ctx.tools.vmafFfmpeg;
     // libvmaf's features need pictures of some size; tiny sources get PSNR and SSIM only.

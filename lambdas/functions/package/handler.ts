@@ -8,6 +8,7 @@ import {
   PackageResultSchema,
   TransientError,
   type PackageText,
+  type Timing,
   type PackagedRendition,
 } from '../../contracts/index.js';
 import { segmentArgs } from '../../core/ffmpeg-args.js';
@@ -22,7 +23,7 @@ import {
 } from '../../core/manifests.js';
 import { MAX_SIDECAR_BYTES, sidecarFormat, sidecarToWebVttArgs, trackToWebVttArgs } from '../../core/subtitle-args.js';
 import { alignWebVtt } from '../../core/webvtt.js';
-import { defineMediaFunction, type MediaContext } from '../../runtime/index.js';
+import { defineMediaFunction, type MediaContext, type StageRef } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -35,6 +36,8 @@ const CONTENT_TYPES: Record<string, string> = {
 const contentType = (f: string) => CONTENT_TYPES[f.slice(f.lastIndexOf('.'))] ?? 'application/octet-stream';
 const VTT_FILE = 'subtitles.vtt';
 const stagedSidecar = (id: string) => `caption-${id}`;
+/** An mp4 is staged as it is; an HLS media playlist as the one fMP4 of its init and segments. */
+const rendition = (key: string): StageRef => (key.endsWith('.m3u8') ? { hls: key } : key);
 
 interface Segmented {
   dir: string;
@@ -44,10 +47,10 @@ interface Segmented {
 }
 
 /** Cuts one rendition into fMP4 segments under hls/<id>/ and measures them. */
-async function segment(ctx: MediaContext, input: string, root: string, id: string, kind: 'video' | 'audio', segmentSeconds: number): Promise<Segmented> {
+async function segment(ctx: MediaContext, input: string, root: string, id: string, kind: 'video' | 'audio', timing: Timing): Promise<Segmented> {
   const dir = join(root, 'hls', id);
   await mkdir(dir, { recursive: true });
-  await ctx.ffmpeg(segmentArgs({ input, dir, kind, segmentSeconds }));
+  await ctx.ffmpeg(segmentArgs({ input, dir, kind, segmentSeconds: timing.segmentSeconds, fps: timing.fps, gopFrames: timing.gopFrames }));
   const playlist = parseMediaPlaylist(await readFile(join(dir, 'index.m3u8'), 'utf8'));
   if (!playlist.initUri || playlist.segments.length === 0) throw new TransientError(`${id}: the segmenter wrote no init segment or no media segments`);
   const segments = await Promise.all(playlist.segments.map(async (s) => ({ ...s, bytes: (await stat(join(dir, s.uri))).size })));
@@ -86,8 +89,9 @@ export default defineMediaFunction({
   input: PackageInputSchema,
   output: PackageResultSchema,
   stage: (i) => ({
-    ...Object.fromEntries(i.rungs.map((r) => [r.rung.id, r.rendition.key])),
-    ...Object.fromEntries(i.audio.map((a) => [a.id, a.rendition.key])),
+    // Renditions of an earlier job are read from its HLS media playlists (repackage).
+    ...Object.fromEntries(i.rungs.map((r) => [r.rung.id, rendition(r.rendition.key)])),
+    ...Object.fromEntries(i.audio.map((a) => [a.id, rendition(a.rendition.key)])),
     ...Object.fromEntries(i.subtitles.flatMap((t) => (t.from.kind === 'sidecar' ? [[stagedSidecar(t.id), t.from.key]] : []))),
     ...(i.source && i.subtitles.some((t) => t.from.kind === 'track') ? { source: i.source.key } : {}),
   }),
@@ -108,7 +112,7 @@ export default defineMediaFunction({
     let audioPeak = 0;
     let audioAverage = 0;
     for (const a of input.audio) {
-      const s = await segment(ctx, ctx.inputs[a.id], root, a.id, 'audio', seg);
+      const s = await segment(ctx, ctx.inputs[a.id], root, a.id, 'audio', input.timing);
       const bw = segmentBandwidth(s.segments);
       audioPeak = Math.max(audioPeak, bw.peak);
       audioAverage = Math.max(audioAverage, bw.average);
@@ -127,7 +131,7 @@ export default defineMediaFunction({
 
     let videoDurationSec = 0;
     for (const { rung } of input.rungs) {
-      const s = await segment(ctx, ctx.inputs[rung.id], root, rung.id, 'video', seg);
+      const s = await segment(ctx, ctx.inputs[rung.id], root, rung.id, 'video', input.timing);
       const codecs = avcCodecString(await readFile(join(s.dir, s.init)));
       if (!codecs) throw new TransientError(`${rung.id}: no avcC box in the init segment`);
       const bw = segmentBandwidth(s.segments);
