@@ -15,9 +15,11 @@ import type {
   UploadRequest,
   UploadTicket,
   WorkflowDefinition,
+  WorkflowExecutionRequest,
   WorkflowInfo,
   JobRecord,
   JobSpec,
+  JobWorkflow,
   MetricRecord,
   MetricsSeries,
   MetricsSeriesQuery,
@@ -55,6 +57,8 @@ export interface NewJob {
   spec: JobSpec;
   sourceHash: string | null;
   outputPrefix: string;
+  /** Default: the encode workflow. */
+  workflow?: JobWorkflow;
 }
 
 /** The fields of a job a write may change (in contracts: the lifecycle decides them in core). */
@@ -241,6 +245,14 @@ export interface JobControl {
    * the existing record and starts nothing (on AWS the execution is named by the job id).
    */
   submit(spec: JobSpec, opts: { jobId: string }): Promise<JobRecord>;
+  /**
+   * Records a job for a run of workflow `name` other than encode (encode jobs come through
+   * submit) and starts or enqueues it, as submit does: `request.input` is the workflow's input
+   * (a derived workflow's `{ of, … }`, checked against job `of` and its report before anything
+   * is recorded). Idempotent per `jobId`. Unknown workflow → NotFoundError; a job `of` that does
+   * not exist → NotFoundError, that cannot be worked from → ConflictError; a bad input → InputInvalidError.
+   */
+  startWorkflow(name: string, request: WorkflowExecutionRequest, opts: { jobId: string }): Promise<JobRecord>;
   /**
    * Cancels a QUEUED or RUNNING job: stops its execution and the tasks in flight, then sets it
    * CANCELLED (endedAt now, error `{ code: 'Mosaic.Cancelled' }`), deletes its partial outputs

@@ -18,13 +18,17 @@ import {
   type JobSpec,
   type JobSpecInput,
   type MediaInfo,
+  type Platform,
   type PlanResult,
   type SourceLimits,
+  type WorkflowExecutionRequest,
+  WorkflowNames,
 } from '../lambdas/contracts/index.js';
 import { workPrefix } from '../lambdas/contracts/job-keys.js';
 import type { WorkflowRunContext } from '../lambdas/core/workflow-input.js';
 import { machineChildMemoryMiB, resolveMediaTools, resolveVmafModel, type MediaTools, type RuntimeConfig } from '../lambdas/runtime/index.js';
-import { loadWorkflow, type LoadedWorkflow } from './asl-runner.js';
+import type { LoadedWorkflow } from './asl-runner.js';
+import { loadWorkflowCatalog, runnableWorkflow, type CatalogWorkflow } from './workflow-catalog.js';
 import { invokeOnce, localRunContext, type EngineCore } from './engine-core.js';
 import { resolveSeams, type EngineTestSeams, type ResolvedSeams } from './engine-test-seams.js';
 import { InProcessEventBus } from './event-bus.js';
@@ -32,7 +36,7 @@ import { FsBlobStore } from './fs-blob-store.js';
 import { loadFunctions, type AnyMediaFunction } from './function-registry.js';
 import { LiveProgress, type ProgressView } from './live-progress.js';
 import { cancelJob, failJob, retryJob, unfinishedJobs } from './job-requests.js';
-import { estimateFile, submitFile, submitSpec, type SubmitResult } from './job-submission.js';
+import { estimateFile, startWorkflowJob, submitFile, submitSpec, type SubmitResult } from './job-submission.js';
 import { removeLeftovers } from './leftovers.js';
 import { LifecycleFeed } from './lifecycle-feed.js';
 import { securePrivateState } from './private-state.js';
@@ -77,7 +81,10 @@ export class LocalEngine {
     readonly root: string,
     private readonly config: RuntimeConfig,
     readonly functions: Map<string, AnyMediaFunction>,
+    /** The encode workflow, as loaded (also in `workflows`). */
     readonly workflow: LoadedWorkflow,
+    /** Every workflow of state-machines/ by name. */
+    readonly workflows: Map<string, CatalogWorkflow>,
     readonly tools: MediaTools,
     readonly vmaf: { path: string | null; reason: string | null },
     private readonly opts: LocalEngineOptions,
@@ -119,7 +126,8 @@ export class LocalEngine {
       presetVersion: (name) => this.presetVersion(name),
     };
     this.runs = new WorkflowRuns(this.core, {
-      workflow,
+      workflows,
+      platforms: Object.fromEntries(seams.workflowPlatforms) as Record<string, Platform>,
       progress: this.progress,
       encodePlatforms: seams.encodePlatforms,
       beforeInvoke: seams.beforeInvoke,
@@ -138,12 +146,13 @@ export class LocalEngine {
     const config: RuntimeConfig = { ...opts.runtime, scratchRoot, childMemoryMiB, secrets };
     const seams = resolveSeams(opts.testing);
     const functions = await loadFunctions();
-    const workflow = loadWorkflow(ENCODE_WORKFLOW, seams.workflowPlatforms);
+    const workflows = loadWorkflowCatalog(seams.workflowPlatforms);
+    const workflow = runnableWorkflow(workflows, WorkflowNames.Encode);
     const tools = await resolveMediaTools(config);
     const vmaf = tools.vmafFfmpeg ? await resolveVmafModel(config) : { path: null, reason: tools.vmafMissingReason };
     // .mosaic/ 0700, database and secrets 0600 (existing installs too), before SQLite opens it.
     await securePrivateState(join(root, STATE_DIR));
-    const engine = new LocalEngine(root, config, functions, workflow, tools, vmaf, opts, seams);
+    const engine = new LocalEngine(root, config, functions, workflow, workflows, tools, vmaf, opts, seams);
     await removeLeftovers({ stateDir: join(root, STATE_DIR), scratchRoot, jobs: engine.jobs });
     return engine;
   }
@@ -202,6 +211,15 @@ export class LocalEngine {
   /** A job for a spec whose source is already in the store, under the caller's id (idempotent). */
   submitSpec(spec: JobSpec, jobId: string): Promise<JobRecord> {
     return submitSpec(this.core, spec, jobId);
+  }
+
+  /**
+   * A job for a run of workflow `name` (encode: `request.input` is a job spec whose source is in
+   * the store), under the caller's id (idempotent); it is recorded, not run (see run()).
+   */
+  startWorkflow(name: string, request: WorkflowExecutionRequest, jobId: string): Promise<JobRecord> {
+    runnableWorkflow(this.workflows, name);
+    return startWorkflowJob(this.core, this.runs.startDeps(), name, request, jobId);
   }
 
   /** Jobs a dead process left QUEUED or RUNNING, oldest first: run() resumes each from the cache. */

@@ -19,6 +19,7 @@ import {
   type JobSpec,
   type MediaInfo,
   type WorkflowDefinition,
+  type WorkflowExecutionRequest,
   type WorkflowInfo,
 } from '../lambdas/contracts/index.js';
 import type { RuleSet } from '../lambdas/core/rules/index.js';
@@ -28,6 +29,7 @@ import { logger } from '../lambdas/runtime/index.js';
 import type { LocalEngine } from './engine.js';
 import { functionConfigs } from './function-registry.js';
 import { loadRules } from './rules-loader.js';
+import { runnableWorkflow } from './workflow-catalog.js';
 
 export interface LocalJobControlOptions {
   /** Whole jobs running at once (default 4: enough to keep cores busy through each job's serial steps). */
@@ -75,6 +77,12 @@ export class LocalJobControl implements JobControl {
     return job;
   }
 
+  async startWorkflow(name: string, request: WorkflowExecutionRequest, opts: { jobId: string }): Promise<JobRecord> {
+    const job = await this.engine.startWorkflow(name, request, opts.jobId);
+    if (job.status === 'QUEUED') this.enqueue(job);
+    return job;
+  }
+
   async cancel(jobId: string): Promise<JobRecord> {
     const i = this.queue.findIndex((q) => q.jobId === jobId);
     if (i >= 0) {
@@ -112,21 +120,13 @@ export class LocalJobControl implements JobControl {
   }
 
   async workflows(): Promise<WorkflowInfo[]> {
-    const fns = [...new Set([...this.engine.workflow.taskFunctions.values()].map((t) => t.fn))].sort();
-    return [
-      {
-        name: 'encode',
-        description: 'Inspect → Plan → Encode video (rung × chunk) ‖ audio → Assemble → Measure quality → Package (HLS + DASH) → Thumbnails → Publish',
-        functions: fns,
-      },
-    ];
+    return [...this.engine.workflows.values()].map((w) => w.info);
   }
 
   async workflowDefinition(name: string): Promise<WorkflowDefinition> {
-    const info = (await this.workflows()).find((w) => w.name === name);
-    // The one workflow this engine runs is the encode workflow, as loaded (placeholders substituted).
-    if (!info || name !== 'encode') throw new NotFoundError(`no workflow "${name}"; known: ${(await this.workflows()).map((w) => w.name).join(', ')}`, { name });
-    return { ...info, definition: structuredClone(this.engine.workflow.definition) };
+    // As loaded, placeholders substituted; a file that cannot be loaded is its error.
+    const loaded = runnableWorkflow(this.engine.workflows, name);
+    return { ...this.engine.workflows.get(name)!.info, definition: structuredClone(loaded.definition) };
   }
 
   async functionConfig(name: string): Promise<FunctionConfig> {

@@ -12,7 +12,11 @@ import {
   JobSpecSchema,
   MediaInfoSchema,
   PlanInputSchema,
+  WorkflowNames,
+  formatIssues,
   type JobEstimate,
+  type JobWorkflow,
+  type WorkflowExecutionRequest,
   type JobRecord,
   type JobSpec,
   type JobSpecInput,
@@ -24,6 +28,7 @@ import { outputPrefix } from '../lambdas/contracts/job-keys.js';
 import { pricingRegion } from '../lambdas/core/plan-sizing.js';
 import { planInputFor } from '../lambdas/core/workflow-input.js';
 import { loadSpeedTable } from '../lambdas/runtime/index.js';
+import { workflowJob, type WorkflowStartDeps } from '../lambdas/platform/workflows/execution-input.js';
 import { invokeOnce, localRunContext, type EngineCore } from './engine-core.js';
 import { failJob } from './job-requests.js';
 import { pinFile } from './source-pin.js';
@@ -92,13 +97,31 @@ function stageLocalFile(core: EngineCore, abs: string): Promise<{ hash: string; 
   return pinFile(core.blobs, abs, abs);
 }
 
-async function createJob(core: EngineCore, spec: JobSpecInput, sourceHash: string | null, id = newJobId()): Promise<JobRecord> {
+/**
+ * Registers a job for a run of workflow `name`, under the caller's id (a second call returns the
+ * job already there). Encode takes `request.input` as a job spec; other workflows are checked by
+ * platform/workflows (a derived one against the job it works from) before anything is recorded.
+ */
+export async function startWorkflowJob(core: EngineCore, deps: WorkflowStartDeps, name: string, request: WorkflowExecutionRequest, jobId: string): Promise<JobRecord> {
+  const existing = await core.jobs.getJob(jobId);
+  if (existing) return existing;
+  if (name === WorkflowNames.Encode) {
+    const spec = JobSpecSchema.safeParse({ ...request.input, ...(request.priority !== undefined ? { priority: request.priority } : {}), ...(request.tags ? { tags: request.tags } : {}), ...(request.webhook ? { webhook: request.webhook } : {}) });
+    if (!spec.success) throw new InputInvalidError(`encode: ${formatIssues(spec.error)}`, { issues: spec.error.issues });
+    return submitSpec(core, spec.data, jobId);
+  }
+  const wf = await workflowJob(name, request, jobId, deps);
+  return createJob(core, wf.spec, wf.sourceHash, jobId, wf.workflow);
+}
+
+async function createJob(core: EngineCore, spec: JobSpecInput, sourceHash: string | null, id = newJobId(), workflow?: JobWorkflow): Promise<JobRecord> {
   const parsed = JobSpecSchema.safeParse(spec);
   const job = await core.jobs.createJob({
     id,
     spec: parsed.success ? parsed.data : (spec as never),
     sourceHash,
     outputPrefix: outputPrefix(id),
+    ...(workflow ? { workflow } : {}),
   });
   const queued = { jobId: id, status: 'QUEUED' as const };
   await core.jobs.appendEvent(id, DetailTypes.JobStatusChanged, queued);

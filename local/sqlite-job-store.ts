@@ -1,5 +1,5 @@
 /** JobStore on SQLite (WAL): jobs, steps, events and the result cache in one file. */
-import { VersionConflictError } from '../lambdas/contracts/index.js';
+import { ENCODE_JOB_WORKFLOW, VersionConflictError } from '../lambdas/contracts/index.js';
 import Database from 'better-sqlite3';
 import type { CacheEntry, FiringRecord, JobRecord, JobStatus, StepRecord, StepStatus, StoredDocument, StoredEvent } from '../lambdas/contracts/index.js';
 import type { FactStore, Facts, JobPatch, JobStore, NewJob } from '../lambdas/ports.js';
@@ -61,12 +61,13 @@ const ADDED_COLUMNS: { table: string; column: string; type: string }[] = [
   { table: 'steps', column: 'revision', type: 'INTEGER NOT NULL DEFAULT 0' },
   { table: 'steps', column: 'platform', type: 'TEXT' },
   { table: 'steps', column: 'size', type: 'TEXT' },
+  { table: 'jobs', column: 'workflow', type: 'TEXT' },
 ];
 
 interface JobRow {
   id: string; status: string; spec: string; source_hash: string | null; created_at: string; updated_at: string;
   started_at: string | null; ended_at: string | null; progress: number; eta_sec: number | null; error: string | null;
-  report_key: string | null; output_prefix: string; version: number; cost: string | null; run: number | null;
+  report_key: string | null; output_prefix: string; version: number; cost: string | null; run: number | null; workflow: string | null;
 }
 
 
@@ -86,6 +87,8 @@ const toJob = (r: JobRow): JobRecord => ({
   outputPrefix: r.output_prefix,
   cost: r.cost ? JSON.parse(r.cost) : null,
   run: r.run ?? 0,
+  // Jobs written before workflows were recorded are encode jobs.
+  workflow: r.workflow ? JSON.parse(r.workflow) : ENCODE_JOB_WORKFLOW,
   version: r.version,
 });
 /**
@@ -153,9 +156,9 @@ export class SqliteJobStore implements JobStore, FactStore {
     const now = new Date().toISOString();
     this.db
       .prepare(
-        `INSERT INTO jobs (id, status, spec, source_hash, created_at, updated_at, output_prefix) VALUES (?, 'QUEUED', ?, ?, ?, ?, ?)`,
+        `INSERT INTO jobs (id, status, spec, source_hash, created_at, updated_at, output_prefix, workflow) VALUES (?, 'QUEUED', ?, ?, ?, ?, ?, ?)`,
       )
-      .run(job.id, JSON.stringify(job.spec), job.sourceHash, now, now, job.outputPrefix);
+      .run(job.id, JSON.stringify(job.spec), job.sourceHash, now, now, job.outputPrefix, JSON.stringify(job.workflow ?? ENCODE_JOB_WORKFLOW));
     return (await this.getJob(job.id))!;
   }
 
@@ -200,7 +203,8 @@ export class SqliteJobStore implements JobStore, FactStore {
       .prepare(`SELECT * FROM jobs WHERE source_hash = ? AND status IN ('QUEUED', 'RUNNING', 'FAILED') ORDER BY created_at DESC`)
       .all(sourceHash) as JobRow[];
     // A job that failed on bad input will fail again; only interrupted or transient failures resume.
-    return rows.map(toJob).find((j) => j.spec.preset === preset && j.error?.code !== 'Mosaic.InputInvalid') ?? null;
+    // Only an encode job is resumed by encoding its source again (a measure of it is another job).
+    return rows.map(toJob).find((j) => j.workflow.name === ENCODE_JOB_WORKFLOW.name && j.spec.preset === preset && j.error?.code !== 'Mosaic.InputInvalid') ?? null;
   }
 
   async listJobPage(q: JobPageQuery): Promise<JobPage> {

@@ -3,21 +3,25 @@
  * the ASL runner with the local media functions and the in-process allocator. Every run in
  * flight is registered, so a cancel or a shutdown can stop it and wait until nothing of it runs.
  */
-import { CancelledError, type JobRecord, type Platform, type PlanResult } from '../lambdas/contracts/index.js';
+import { CancelledError, WorkflowNames, type JobRecord, type Platform, type PlanResult } from '../lambdas/contracts/index.js';
 import { jobErrorFrom } from '../lambdas/core/report.js';
-import { encodeWorkflowInput } from '../lambdas/core/workflow-input.js';
 import { createAllocatorHandler } from '../lambdas/platform/allocator/handler.js';
-import { localFunctionArn, runWorkflow, type LoadedWorkflow } from './asl-runner.js';
+import { executionInputFor, type WorkflowStartDeps } from '../lambdas/platform/workflows/execution-input.js';
+import { localFunctionArn, runWorkflow } from './asl-runner.js';
 import { localRunContext, runtimeDeps, type EngineCore } from './engine-core.js';
 import { failJob, type RunsInFlight } from './job-requests.js';
 import type { LiveProgress } from './live-progress.js';
 import { sourceKeyOf } from './source-pin.js';
+import { runnableWorkflow, type CatalogWorkflow } from './workflow-catalog.js';
 
 /** The platform function behind the workflow's Allocate state (not a media function). */
 export const ALLOCATOR = 'allocator';
 
 export interface WorkflowRunsOptions {
-  workflow: LoadedWorkflow;
+  /** Every workflow of state-machines/, by name: a job runs the one its record names. */
+  workflows: ReadonlyMap<string, CatalogWorkflow>;
+  /** Default platform of each media function (function.json), for the inputs of derived workflows. */
+  platforms: Readonly<Record<string, Platform>>;
   progress: LiveProgress;
   /** Where the allocator may place an encode-video task. */
   encodePlatforms: Platform[];
@@ -104,16 +108,19 @@ export class WorkflowRuns implements RunsInFlight {
     const job = await core.jobs.getJob(jobId);
     if (!job) throw new Error(`no job ${jobId}`);
     if (job.status === 'SUCCEEDED' || job.status === 'CANCELLED' || active.cancelled) return job;
+    // Built before the run starts: a workflow that cannot run, or a derived job whose job `of` is
+    // gone, fails the job with the reason (run() catches it).
+    const workflow = runnableWorkflow(this.o.workflows, job.workflow?.name ?? WorkflowNames.Encode);
+    const input = await executionInputFor(job, this.startDeps());
     await core.jobs.abandonRunningSteps(jobId);
     // A job a dead process left RUNNING resumes as it is; a QUEUED one starts.
     await core.lifecycle.applyJob(jobId, { kind: 'workflow-started', run: job.run, at: new Date().toISOString() });
     this.o.progress.reset(jobId);
 
-    const input = encodeWorkflowInput(jobId, { key: sourceKeyOf(job) }, job.spec, localRunContext(core));
     const deps = runtimeDeps(core, active.controller.signal);
-    const allocator = this.allocator(input.threadsPerTask);
+    const allocator = this.allocator(localRunContext(core).threadsPerTask);
     const execution = runWorkflow(
-      this.o.workflow,
+      workflow,
       input,
       async (fn, taskInput) => {
         if (fn === ALLOCATOR) return allocator(taskInput);
@@ -145,6 +152,12 @@ export class WorkflowRuns implements RunsInFlight {
       if (!active.cancelled) await ended('FAILED', { error: executionError(e) });
     }
     return (await core.jobs.getJob(jobId))!;
+  }
+
+  /** What building a run's input reads here: the local stores, pinned sources, this engine's run context. */
+  startDeps(): WorkflowStartDeps {
+    const { core } = this;
+    return { jobs: core.jobs, blobs: core.blobs, sourceOf: (j) => ({ key: sourceKeyOf(j) }), run: localRunContext(core), platforms: this.o.platforms };
   }
 
   /** The plan as this engine's preset catalogue versions it (the result the workflow goes on with). */

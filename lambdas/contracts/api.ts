@@ -156,6 +156,8 @@ export const RenditionViewSchema = z.object({
 export const JobViewSchema = z.object({
   id: z.string(),
   status: JobStatusSchema,
+  /** The workflow running the job: `encode`, or a run started by `POST /v1/workflows/{name}/executions` (`measure`, `repackage`, …). */
+  workflow: z.string(),
   spec: JobSpecSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -194,6 +196,7 @@ export type JobView = z.infer<typeof JobViewSchema>;
 export const JobSummarySchema = z.object({
   id: z.string(),
   status: JobStatusSchema,
+  workflow: z.string(),
   preset: z.string(),
   sourceKey: z.string(),
   progress: z.object({ percent: z.number(), etaSec: z.number().nullable() }),

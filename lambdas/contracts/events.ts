@@ -25,6 +25,9 @@ export const JobStatusChangedSchema = z.object({
   preset: z.string().optional(),
   presetVersion: z.number().int().positive().optional(),
   sourceKey: z.string().optional(),
+  /** Set when the job ends: the workflow that ran it and the job's tags, for rules that follow a job's end. */
+  workflow: z.string().optional(),
+  tags: z.record(z.string(), z.string()).optional(),
 });
 export const StepStatusChangedSchema = z.object({
   jobId: z.string(),

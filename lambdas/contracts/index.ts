@@ -23,3 +23,4 @@ export * from './source-version.js';
 export * from './zod-issues.js';
 export * from './page-cursor.js';
 export * from './job-keys.js';
+export * from './workflows.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { JobSpecSchema } from './job-spec.js';
 import { JobStatusSchema, StepStatusSchema } from './status.js';
+import { ENCODE_JOB_WORKFLOW, JobWorkflowSchema } from './workflows.js';
 
 export const JobErrorSchema = z.object({ code: z.string(), message: z.string() });
 export type JobError = z.infer<typeof JobErrorSchema>;
@@ -59,6 +60,8 @@ export const JobRecordSchema = z.object({
   cost: JobCostSchema.nullable().default(null),
   /** Which run of the workflow is current: 0, then one more per retry (events of older runs are stale). */
   run: z.number().int().nonnegative().default(0),
+  /** The workflow that runs the job (`encode` unless started as another one) and its request. */
+  workflow: JobWorkflowSchema.default(ENCODE_JOB_WORKFLOW),
   version: z.number().int().nonnegative(),
 });
 export type JobRecord = z.infer<typeof JobRecordSchema>;

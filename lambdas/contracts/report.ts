@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MediaInfoSchema } from './media.js';
+import { RungSchema, TimingSchema } from './tasks.js';
 
 export const RungReportSchema = z.object({
   id: z.string(),
@@ -70,6 +71,13 @@ export const JobReportSchema = z.object({
     thumbnailsVtt: z.string().nullable(),
   }),
   vmafUnavailableReason: z.string().nullable(),
+  /**
+   * How the renditions were made (the plan's timing and rungs): what measure and repackage
+   * work from. Null in reports written before it existed and in failed runs without a plan.
+   */
+  encoding: z.object({ timing: TimingSchema, rungs: z.array(RungSchema) }).nullable().default(null),
+  /** Set by measure and repackage: the job whose renditions this report's job worked from. */
+  derivedFrom: z.object({ jobId: z.string(), workflow: z.string() }).nullable().default(null),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 export type JobReport = z.infer<typeof JobReportSchema>;

@@ -67,6 +67,8 @@ export function buildReport(input: PublishInput, createdAt: string): JobReport {
         playlist: rel(p?.playlistKey),
       };
     }),
+    encoding: input.plan ? { timing: input.plan.timing, rungs: input.plan.rungs } : null,
+    derivedFrom: null,
     audio: audioTracks[0] ? { codecs: audioTracks[0].codecs, bitrateKbps: audioTracks[0].bitrateKbps, durationSec: audioTracks[0].durationSec } : null,
     audioTracks,
     // Those Package wrote (a source track ffmpeg could not read is skipped, with a note).

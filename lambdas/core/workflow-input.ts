@@ -71,3 +71,11 @@ export function planInputFor(
     ...(ctx.allocator ? { allocator: ctx.allocator } : {}),
   };
 }
+
+/**
+ * The input of a workflow Mosaic builds nothing for (one made by `mosaic new workflow`): the
+ * caller's input, with the job's id and prefixes (which the caller cannot override).
+ */
+export function genericWorkflowInput(jobId: string, input: Record<string, unknown>): Record<string, unknown> {
+  return { ...input, jobId, workPrefix: workPrefix(jobId), outputPrefix: outputPrefix(jobId) };
+}

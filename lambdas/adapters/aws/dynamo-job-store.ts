@@ -18,7 +18,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CacheEntry, FiringRecord, JobRecord, JobStatus, StepRecord, StepStatus, StoredDocument, StoredEvent } from '../../contracts/index.js';
 import type { FactStore, Facts, JobPatch, JobStore, NewJob } from '../../ports.js';
-import { decodeCursor, encodeCursor, VersionConflictError, type IdempotencyRecord } from '../../contracts/index.js';
+import { decodeCursor, encodeCursor, ENCODE_JOB_WORKFLOW, VersionConflictError, type IdempotencyRecord } from '../../contracts/index.js';
 import type { JobPage, JobPageQuery } from '../../ports.js';
 
 import { TABLE_KEYS, factKind, subjectWildcard } from '../../contracts/index.js';
@@ -82,6 +82,8 @@ const toJob = (i: Item): JobRecord => ({
   cost: (i.cost as JobRecord['cost'] | undefined) ?? null,
   // Jobs written before runs were numbered are on their first run.
   run: (i.run as number | undefined) ?? 0,
+  // Jobs written before workflows were recorded are encode jobs.
+  workflow: (i.workflow as JobRecord['workflow'] | undefined) ?? ENCODE_JOB_WORKFLOW,
   version: i.version as number,
 });
 
@@ -177,6 +179,7 @@ export class DynamoJobStore implements JobStore, FactStore {
       cost: null,
       outputPrefix: job.outputPrefix,
       run: 0,
+      workflow: jsonish(job.workflow ?? ENCODE_JOB_WORKFLOW),
       version: 0,
     };
     const attrs: Item = {
@@ -299,7 +302,7 @@ export class DynamoJobStore implements JobStore, FactStore {
     return (
       items
         .map(toJob)
-        .find((j) => RESUMABLE.includes(j.status) && j.spec.preset === preset && j.error?.code !== 'Mosaic.InputInvalid') ?? null
+        .find((j) => RESUMABLE.includes(j.status) && j.workflow.name === ENCODE_JOB_WORKFLOW.name && j.spec.preset === preset && j.error?.code !== 'Mosaic.InputInvalid') ?? null
     );
   }
 

@@ -25,6 +25,7 @@ import { registerMediaCookieRoutes } from './routes/media-cookies.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerRuleRoutes } from './routes/rules.js';
 import { registerWorkflowDefinitionRoutes } from './routes/workflow-definitions.js';
+import { registerWorkflowExecutionRoutes } from './routes/workflow-executions.js';
 import { isSessionPublic, registerSessionRoutes } from './routes/session.js';
 import { registerSystemRoutes, PUBLIC_PATHS } from './routes/system.js';
 import { registerUploadRoutes } from './routes/uploads.js';
@@ -73,6 +74,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   registerUploadRoutes(app, deps);
   registerFunctionRoutes(app, deps);
   registerWorkflowDefinitionRoutes(app, deps);
+  registerWorkflowExecutionRoutes(app, deps);
   registerRuleRoutes(app, deps);
   registerMetricsRoutes(app, deps);
   registerSessionRoutes(app, deps);

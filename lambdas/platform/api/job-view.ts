@@ -45,6 +45,7 @@ export function jobSummary(job: JobRecord): JobSummary {
   return {
     id: job.id,
     status: job.status,
+    workflow: job.workflow?.name ?? 'encode',
     preset: job.spec.preset,
     sourceKey: job.spec.source.key,
     progress: { percent: percent(job), etaSec: job.etaSec },
@@ -83,6 +84,7 @@ export async function jobView(deps: JobViewDeps, job: JobRecord): Promise<JobVie
   return {
     id: job.id,
     status: job.status,
+    workflow: job.workflow?.name ?? 'encode',
     spec: job.spec,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,

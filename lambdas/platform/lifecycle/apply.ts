@@ -182,7 +182,7 @@ function jobCost(job: JobRecord, steps: StepRecord[], plan: PlanSummary | null):
 async function announce(deps: LifecycleDeps, job: JobRecord, changed: JobStatusChanged, plan: PlanSummary | null): Promise<void> {
   // What rules record about a finished job (job → preset version) to re-encode it when the preset changes.
   const detail: JobStatusChanged = isTerminal(changed.status)
-    ? { ...changed, preset: plan?.preset.name ?? job.spec.preset, ...presetVersionOf(deps, plan), sourceKey: job.spec.source.key }
+    ? { ...changed, preset: plan?.preset.name ?? job.spec.preset, ...presetVersionOf(deps, plan), sourceKey: job.spec.source.key, workflow: job.workflow?.name ?? 'encode', tags: job.spec.tags }
     : changed;
   await deps.history.appendEvent(job.id, DetailTypes.JobStatusChanged, detail);
   await deps.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail });

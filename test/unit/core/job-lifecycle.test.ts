@@ -18,6 +18,7 @@ const job = (over: Partial<JobRecord> = {}): JobRecord => ({
   outputPrefix: 'j1/',
   cost: null,
   run: 0,
+  workflow: { name: 'encode', input: {} },
   version: 1,
   ...over,
 });

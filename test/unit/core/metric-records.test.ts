@@ -25,6 +25,7 @@ const job = (over: Partial<JobRecord> = {}): JobRecord => ({
   outputPrefix: 'job-1/',
   cost: { region: 'us-east-1', pricesTakenOn: '2025-01-01', estimatedUsd: 0.02, actualUsd: 0.03, breakdown: [] },
   run: 0,
+  workflow: { name: 'encode', input: {} },
   version: 3,
   ...over,
 });

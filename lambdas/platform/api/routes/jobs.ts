@@ -18,6 +18,8 @@ import { canonicalJson } from '../../../core/cache-key.js';
 import { newJobId as defaultJobId } from '../../../core/job-ids.js';
 import { callerKey, callerKeysIn } from '../../../core/object-keys.js';
 import { findPreset, presetNames } from '../../../core/presets.js';
+import type { Context } from 'hono';
+import type { ApiEnv } from '../auth.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
 import { ApiHttpError } from '../errors.js';
 import { jobSummary, jobView as buildJobView, ReportCache } from '../job-view.js';
@@ -25,7 +27,7 @@ import { preflight } from '../preflight.js';
 import { webhookProblem } from '../webhooks.js';
 import { JobIdParams, json, jsonBody, pick } from './common.js';
 
-const IdempotencyHeaders = z.object({
+export const IdempotencyHeaders = z.object({
   'idempotency-key': z
     .string()
     .min(1)
@@ -124,13 +126,42 @@ export function checkedSpec(raw: JobSpec): JobSpec {
 }
 
 /** A webhook only to public addresses (unless the deployment opts in): checked now and again at every delivery. */
-async function checkWebhook(spec: JobSpec, deps: ApiDeps): Promise<void> {
+export async function checkWebhook(spec: Pick<JobSpec, 'webhook'>, deps: ApiDeps): Promise<void> {
   if (!spec.webhook) return;
   const problem = await webhookProblem(spec.webhook.url, deps.webhooks ?? { allowPrivate: false });
   if (problem)
     throw new ApiHttpError(400, ApiErrorCodes.ValidationFailed, `body.webhook.url: ${problem}`, {
       issues: [{ path: 'body.webhook.url', message: problem, code: 'webhook_not_allowed' }],
     });
+}
+
+/**
+ * The job id a request gets: a new one, or with an Idempotency-Key the one the first request
+ * with that key and body got (the same key with another body is a 409). `request` is what the
+ * body means (hashed canonically).
+ */
+export async function claimJobId(c: Context<ApiEnv>, deps: ApiDeps, request: unknown, idempotencyKey: string | undefined, newJobId: () => string): Promise<string> {
+  const jobId = newJobId();
+  if (!idempotencyKey) return jobId;
+  const requestHash = createHash('sha256').update(canonicalJson(request)).digest('hex');
+  const claim = await deps.jobs.claimIdempotencyKey({ key: `${c.get('principal')}:${idempotencyKey}`, requestHash, jobId, createdAt: new Date().toISOString() });
+  if (claim.requestHash !== requestHash)
+    throw new ApiHttpError(409, ApiErrorCodes.IdempotencyKeyReused, 'this Idempotency-Key was used with a different request body', { jobId: claim.jobId });
+  if (claim.jobId !== jobId) c.header('Idempotent-Replayed', 'true');
+  // Submitting under the first request's id is idempotent: if that request died between the
+  // claim and its submit, this one finishes the job; otherwise it gets the job back.
+  return claim.jobId;
+}
+
+/** An encode job for a checked spec (POST /v1/jobs, and POST /v1/workflows/encode/executions). */
+export async function acceptJob(c: Context<ApiEnv>, deps: ApiDeps, spec: JobSpec, idempotencyKey: string | undefined, newJobId: () => string): Promise<JobRecord> {
+  await checkWebhook(spec, deps);
+  if (!(await deps.blobs.head(spec.source.key)))
+    throw new ApiHttpError(400, ApiErrorCodes.ValidationFailed, `body.source.key: no object at "${spec.source.key}"; upload it first (POST /v1/uploads)`, {
+      issues: [{ path: 'body.source.key', message: 'no object at this key', code: 'not_found' }],
+    });
+  const jobId = await claimJobId(c, deps, spec, idempotencyKey, newJobId);
+  return deps.control.submit(spec, { jobId });
 }
 
 export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
@@ -144,25 +175,7 @@ export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
   };
 
   app.openapi(submit, async (c) => {
-    const spec = checkedSpec(c.req.valid('json') as JobSpec);
-    await checkWebhook(spec, deps);
-    if (!(await deps.blobs.head(spec.source.key)))
-      throw new ApiHttpError(400, ApiErrorCodes.ValidationFailed, `body.source.key: no object at "${spec.source.key}"; upload it first (POST /v1/uploads)`, {
-        issues: [{ path: 'body.source.key', message: 'no object at this key', code: 'not_found' }],
-      });
-    let jobId = newJobId();
-    const idempotencyKey = c.req.valid('header')['idempotency-key'];
-    if (idempotencyKey) {
-      const requestHash = createHash('sha256').update(canonicalJson(spec)).digest('hex');
-      const claim = await deps.jobs.claimIdempotencyKey({ key: `${c.get('principal')}:${idempotencyKey}`, requestHash, jobId, createdAt: new Date().toISOString() });
-      if (claim.requestHash !== requestHash)
-        throw new ApiHttpError(409, ApiErrorCodes.IdempotencyKeyReused, 'this Idempotency-Key was used with a different request body', { jobId: claim.jobId });
-      if (claim.jobId !== jobId) c.header('Idempotent-Replayed', 'true');
-      // Submitting under the first request's id is idempotent: if that request died between the
-      // claim and its submit, this one finishes the job; otherwise it gets the job back.
-      jobId = claim.jobId;
-    }
-    const job = await deps.control.submit(spec, { jobId });
+    const job = await acceptJob(c, deps, checkedSpec(c.req.valid('json') as JobSpec), c.req.valid('header')['idempotency-key'], newJobId);
     c.header('Location', `/v1/jobs/${job.id}`);
     return c.json(await view(job), 202);
   });

@@ -13,6 +13,7 @@ import {
   type FunctionInfo,
   type JobRecord,
   type JobSpec,
+  type WorkflowExecutionRequest,
   type MediaInfo,
 } from '../../../../lambdas/contracts/index.js';
 import { cancelRefusal, retryRefusal } from '../../../../lambdas/core/job-lifecycle.js';
@@ -59,6 +60,17 @@ export class FakeControl implements JobControl {
     if (refusal) throw refusal;
     return this.jobs.updateJob(id, { status: 'CANCELLED', error: { code: 'Mosaic.Cancelled', message: 'cancelled on request' } });
   }
+  /** Records the run as a job of that workflow (a derived one must name an existing job). */
+  async startWorkflow(name: string, request: WorkflowExecutionRequest, opts: { jobId: string }): Promise<JobRecord> {
+    if (this.fail) throw this.fail; // eslint-disable-line @typescript-eslint/only-throw-error
+    const existing = await this.jobs.getJob(opts.jobId);
+    if (existing) return existing;
+    const of = typeof request.input.of === 'string' ? await this.jobs.getJob(request.input.of) : null;
+    if (!of) throw new NotFoundError(`${name}: no job ${String(request.input.of)}`);
+    this.submitted.push(opts.jobId);
+    return this.jobs.createJob({ id: opts.jobId, spec: of.spec, sourceHash: null, outputPrefix: outputPrefix(opts.jobId), workflow: { name, input: request.input } });
+  }
+
   async retry(id: string): Promise<JobRecord> {
     const job = await this.jobs.getJob(id);
     if (!job) throw new NotFoundError(`no job ${id}`);
