@@ -2,6 +2,7 @@
  * The `mosaic` CLI. Local commands run on the embedded engine in the output folder:
  *   mosaic encode <input> [--out DIR] [--preset NAME] [--json]
  *   mosaic jobs list [--out DIR] [--json]      mosaic jobs show ID [--out DIR] [--json]
+ *   mosaic workflows list|run …                (bin/cli/workflows.ts)
  */
 import './cli/local-defaults.js';
 import { existsSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { presetNames } from '../lambdas/core/presets.js';
 import type { LocalEngine } from '../local/engine.js';
 import type { SqliteJobStore } from '../local/sqlite-job-store.js';
 import { ProgressView, fmtDuration } from './cli/progress-view.js';
-import { CALIBRATE_USAGE, EVENTS_USAGE, hasApiFlag, NEW_USAGE, RULES_USAGE, SERVE_USAGE, STATE_DIR, STATS_USAGE } from './cli/startup.js';
+import { CALIBRATE_USAGE, EVENTS_USAGE, hasApiFlag, NEW_USAGE, RULES_USAGE, SERVE_USAGE, STATE_DIR, STATS_USAGE, WORKFLOWS_USAGE } from './cli/startup.js';
 import { costLine, formatEstimate } from './cli/estimate.js';
 import { fixed, table } from './cli/tables.js';
 import { parallelismFromEnv, runtimeConfigFromEnv } from './environment.js';
@@ -31,6 +32,7 @@ const USAGE = `usage:
   ${SERVE_USAGE}
 ${RULES_USAGE}
 ${EVENTS_USAGE}
+${WORKFLOWS_USAGE}
   ${NEW_USAGE}
 presets: ${presetNames().join(', ')}   (default output folder: ./mosaic-out)`;
 
@@ -139,7 +141,7 @@ async function jobs(args: string[]): Promise<number> {
       if (values.json) process.stdout.write(`${JSON.stringify(list)}\n`);
       else
         process.stdout.write(
-          table(['job', 'status', 'progress', 'created', 'preset', 'error'], list.map((j) => [j.id, j.status, `${Math.round(j.progress * 100)}%`, j.createdAt, j.spec.preset, j.error?.message.slice(0, 60) ?? ''])) + '\n',
+          table(['job', 'workflow', 'status', 'progress', 'created', 'preset', 'error'], list.map((j) => [j.id, j.workflow.name, j.status, `${Math.round(j.progress * 100)}%`, j.createdAt, j.spec.preset, j.error?.message.slice(0, 60) ?? ''])) + '\n',
         );
       return 0;
     }
@@ -190,6 +192,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'calibrate') return (await import('./cli/calibrate.js')).calibrateCommand(rest);
   if (cmd === 'stats') return (await import('./cli/stats.js')).statsCommand(rest);
   if (cmd === 'new') return (await import('./cli/new.js')).newCommand(rest);
+  if (cmd === 'workflows') return (await import('./cli/workflows.js')).workflowsCommand(rest);
   if (!cmd || cmd === '--help' || cmd === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return cmd ? 0 : 2;

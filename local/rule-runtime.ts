@@ -20,7 +20,10 @@ import {
   type JobSpec,
   type PresetVersionChangedDetail,
   type RuleBus,
+  type WorkflowExecutionRequest,
+  WorkflowNames,
 } from '../lambdas/contracts/index.js';
+import { workflowRunJobId } from '../lambdas/core/derived-workflows.js';
 import { presetNames } from '../lambdas/core/presets.js';
 import { evaluateRule, routeEvent, type CompiledRule, type RuleSet } from '../lambdas/core/rules/index.js';
 import { planWorkflowStart } from '../lambdas/core/workflow-start.js';
@@ -32,9 +35,6 @@ import { loadRules } from './rules-loader.js';
 /** The account and region local events carry (EventBridge's envelope wants both). */
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
-/** The workflows rules may start locally. */
-export const LOCAL_WORKFLOWS = ['encode'] as const;
-
 export interface RuleRuntimeOptions {
   /** Default: `rules/*.json` with the local substitutions. */
   rules?: RuleSet;
@@ -43,6 +43,8 @@ export interface RuleRuntimeOptions {
    * `mosaic serve` passes its JobControl so rule jobs share the bounded queue with API jobs.
    */
   submitJob?: (spec: JobSpec, jobId: string) => Promise<JobRecord>;
+  /** The same for runs of other workflows (`mosaic serve` passes its JobControl's startWorkflow). */
+  startWorkflowJob?: (name: string, request: WorkflowExecutionRequest, jobId: string) => Promise<JobRecord>;
   /** Told about every firing (and every failed one). */
   onFiring?: (report: FiringReport) => void;
   region?: string;
@@ -199,9 +201,14 @@ export class LocalRuleRuntime implements RuleEventSink {
     }
   }
 
-  /** The workflow's starter, locally: the job id derived from the input (core/workflow-start), then the job runs. */
+  /**
+   * A workflow's starter, locally: the job id derived from the input (core/workflow-start for
+   * encode, core/derived-workflows for the others), so a repeated firing starts nothing new; then the job runs.
+   */
   private async startWorkflow(workflow: string, input: unknown): Promise<WorkflowStartOutcome> {
-    if (!(LOCAL_WORKFLOWS as readonly string[]).includes(workflow)) throw new InputInvalidError(`no workflow "${workflow}" here; known: ${LOCAL_WORKFLOWS.join(', ')}`);
+    const known = [...this.engine.workflows.keys()];
+    if (!known.includes(workflow)) throw new InputInvalidError(`no workflow "${workflow}" here; known: ${known.join(', ')}`);
+    if (workflow !== WorkflowNames.Encode) return this.startOther(workflow, input);
     const plan = planWorkflowStart(input, { presetVersion: (name) => this.engine.presetVersion(name) });
     if (plan.action === 'ignore') return { status: 'ignored', reason: plan.reason };
     if (await this.engine.jobs.getJob(plan.jobId)) return { status: 'duplicate', jobId: plan.jobId };
@@ -218,5 +225,20 @@ export class LocalRuleRuntime implements RuleEventSink {
     }
     void this.track(this.engine.run(plan.jobId));
     return { status: 'started', jobId: plan.jobId };
+  }
+
+  /** A run of a workflow other than encode, as a job (checked against the job it derives from, if any). */
+  private async startOther(workflow: string, input: unknown): Promise<WorkflowStartOutcome> {
+    if (!input || typeof input !== 'object' || Array.isArray(input)) throw new InputInvalidError(`${workflow}: a workflow's input is a JSON object`);
+    const jobId = workflowRunJobId(workflow, input);
+    if (await this.engine.jobs.getJob(jobId)) return { status: 'duplicate', jobId };
+    const request = { input: input as Record<string, unknown> };
+    if (this.o.startWorkflowJob) {
+      await this.o.startWorkflowJob(workflow, request, jobId);
+      return { status: 'started', jobId };
+    }
+    await this.engine.startWorkflow(workflow, request, jobId);
+    void this.track(this.engine.run(jobId));
+    return { status: 'started', jobId };
   }
 }

@@ -99,7 +99,7 @@ export async function remoteJobs(sub: string | undefined, args: string[]): Promi
     if (values.json) process.stdout.write(`${JSON.stringify(page.jobs)}\n`);
     else
       process.stdout.write(
-        table(['job', 'status', 'progress', 'created', 'preset', 'error'], page.jobs.map((j) => [j.id, j.status, `${Math.round(j.progress.percent)}%`, j.createdAt, j.preset, j.error?.message.slice(0, 60) ?? ''])) + '\n',
+        table(['job', 'workflow', 'status', 'progress', 'created', 'preset', 'error'], page.jobs.map((j) => [j.id, j.workflow, j.status, `${Math.round(j.progress.percent)}%`, j.createdAt, j.preset, j.error?.message.slice(0, 60) ?? ''])) + '\n',
       );
     return 0;
   }

@@ -97,6 +97,7 @@ export async function serve(args: string[]): Promise<number> {
   let held: string[] | null = [];
   const rules = await LocalRuleRuntime.start(engine, {
     submitJob: (spec, jobId) => server.control.submit(spec, { jobId }),
+    startWorkflowJob: (name, request, jobId) => server.control.startWorkflow(name, request, { jobId }),
     onFiring: (r) => {
       const line = `${JSON.stringify({ type: 'firing', ...r })}\n`;
       if (values.json) held ? held.push(line) : process.stdout.write(line);

@@ -20,3 +20,6 @@ export const hasApiFlag = (args: string[]) => args.some((a) => a === '--api' || 
 
 /** The engine's state folder under an output folder (STATE_DIR of local/engine.ts, which loads the whole engine). */
 export const STATE_DIR = '.mosaic';
+
+export const WORKFLOWS_USAGE = `  mosaic workflows list [--json]   (every state-machines/*.asl.json)
+  mosaic workflows run <name> --input FILE [--out DIR] [--json]   (e.g. measure with {"of": "<jobId>"}; a job like any other)`;

@@ -16,6 +16,7 @@ import {
   NotFoundError,
   RepackageRequestSchema,
   formatIssues,
+  isDerivedWorkflow,
   outputPrefix,
   workPrefix,
   type BlobRef,
@@ -66,6 +67,15 @@ export const derivedSourceJobId = (name: DerivedWorkflow, request: unknown): str
 export function derivedJobId(name: DerivedWorkflow, request: unknown): string {
   const parsed = parseDerivedRequest(name, request);
   return `${name}-${createHash('sha256').update(canonicalJson([name, parsed])).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * The job a rule's start of workflow `name` names: the same input names the same job, so a
+ * redelivered event or a second firing starts nothing new.
+ */
+export function workflowRunJobId(name: string, input: unknown): string {
+  if (isDerivedWorkflow(name)) return derivedJobId(name, input);
+  return `${name}-${createHash('sha256').update(canonicalJson([name, input])).digest('hex').slice(0, 32)}`;
 }
 
 /** The spec of the job tracking a derived run: job `of`'s source and preset, tagged with where it came from. */
