@@ -8,10 +8,9 @@
  * beside the playlist (no folder, no `..`, no scheme), so staging never reads outside the
  * rendition's folder.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { InputInvalidError } from '../contracts/index.js';
 import { parseMediaPlaylist, type MediaPlaylist } from '../core/manifests.js';
 import type { BlobStore } from '../ports.js';
@@ -68,19 +67,16 @@ export async function stageHlsRendition(blobs: BlobStore, key: string, dest: str
   const parts = `${dest}.parts`;
   await mkdir(parts, { recursive: true });
   await mkdir(dirname(dest), { recursive: true });
+  const out = await open(dest, 'w');
   try {
-    const out = createWriteStream(dest);
-    try {
-      for (const [n, uri] of files.entries()) {
-        const part = join(parts, `${n}`);
-        await blobs.download(`${folder}${uri}`, part);
-        await pipeline(createReadStream(part), out, { end: false });
-        await rm(part, { force: true });
-      }
-    } finally {
-      await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
+    for (const [n, uri] of files.entries()) {
+      const part = join(parts, `${n}`);
+      await blobs.download(`${folder}${uri}`, part);
+      for await (const chunk of createReadStream(part)) await out.write(chunk as Buffer);
+      await rm(part, { force: true });
     }
   } finally {
+    await out.close();
     await rm(parts, { recursive: true, force: true });
   }
 }
