@@ -94,7 +94,14 @@ describe('measure and repackage end to end on the local runner', () => {
       runtime: { searchPath: (process.env.PATH ?? '').split(':'), cacheDir: tmpdir(), allowModelDownload: false, ffmpegTimeoutMs: 120_000 },
       parallelism: 2,
     });
-    const submitted = await engine.submitFile(src, { preset: 'draft', outputs: { hls: true, dash: true, thumbnails: false, quality: true } });
+    const side = join(dir, 'side.vtt');
+    writeFileSync(side, 'WEBVTT\n\n00:00:00.500 --> 00:00:01.500\nFirst\n\n00:00:05.000 --> 00:00:06.000\nSecond\n');
+    await engine.blobs.upload(side, 'captions/side.vtt', 'text/vtt');
+    const submitted = await engine.submitFile(src, {
+      preset: 'draft',
+      outputs: { hls: true, dash: true, thumbnails: false, quality: true },
+      captions: [{ key: 'captions/side.vtt', language: 'es', label: 'Español' }],
+    });
     job = await engine.run(submitted.job.id);
     expect(job.error).toBeNull();
     expect(job.status).toBe('SUCCEEDED');
@@ -169,6 +176,10 @@ describe('measure and repackage end to end on the local runner', () => {
       expect(rep!.segments).toBe(mediaPlaylistAt(root, `p1/${r.playlist}`).segments.length);
       expect([rep!.width, rep!.height]).toEqual([r.width, r.height]);
     }
+    // The caption: the original job's WebVTT, published again with its playlist.
+    const caption = repackaged.subtitles[0];
+    expect(caption).toMatchObject({ language: 'es', name: 'Español', playlist: `hls/${caption.id}/index.m3u8`, vtt: `hls/${caption.id}/subtitles.vtt` });
+    expect(readFileSync(join(root, `p1/${caption.vtt}`), 'utf8')).toBe(readFileSync(join(root, `${job.outputPrefix}${report.subtitles[0].vtt}`), 'utf8'));
     // The audio rendition was cut again too.
     const audio = repackaged.audioTracks[0];
     expect(audio?.playlist).toBe('hls/a0/index.m3u8');
