@@ -23,8 +23,8 @@ import {
 } from '../../../../lambdas/contracts/index.js';
 import { runDurations } from '../../../../lambdas/platform/api/routes/workflow-definitions.js';
 import type { JobStore } from '../../../../lambdas/ports.js';
-import { ENCODE_WORKFLOW, type LocalEngine } from '../../../../local/engine.js';
-import { loadWorkflow } from '../../../../local/asl-runner.js';
+import type { LocalEngine } from '../../../../local/engine.js';
+import { loadWorkflowCatalog } from '../../../../local/workflow-catalog.js';
 import { defaultPlatforms } from '../../../../local/function-registry.js';
 import { LocalJobControl } from '../../../../local/job-control.js';
 import { SqliteJobStore } from '../../../../local/sqlite-job-store.js';
@@ -303,17 +303,20 @@ describe('the local engine\'s job control', () => {
     dir = mkdtempSync(join(tmpdir(), 'mosaic-ui-routes-'));
     jobs = new SqliteJobStore(join(dir, 'mosaic.db'));
     // What the control reads of the engine: its loaded workflow and its store.
-    const engine = { jobs, workflow: loadWorkflow(ENCODE_WORKFLOW, defaultPlatforms()) } as unknown as LocalEngine;
+    const engine = { jobs, workflows: loadWorkflowCatalog(defaultPlatforms()) } as unknown as LocalEngine;
     control = new LocalJobControl(engine);
   });
   afterAll(() => jobs.close());
 
-  it('answers the encode workflow as loaded (placeholders substituted) and 404 for others', async () => {
+  it('answers every workflow of state-machines/ as loaded (placeholders substituted) and 404 for others', async () => {
     const wf = await control.workflowDefinition('encode');
     expect(wf.functions).toContain('encode-video');
     expect(JSON.stringify(wf.definition)).not.toMatch(/\$\{[A-Za-z0-9]+\}/);
     expect(JSON.stringify(wf.definition)).toContain('arn:aws:lambda:us-east-1:000000000000:function:mosaic-inspect');
-    await expect(control.workflowDefinition('transcode')).rejects.toMatchObject({ name: 'Mosaic.NotFound', message: expect.stringContaining('known: encode') });
+    const measure = await control.workflowDefinition('measure');
+    expect(measure.functions).toEqual(['measure-quality', 'publish-derived']);
+    expect(JSON.stringify(measure.definition)).toContain('arn:aws:lambda:us-east-1:000000000000:function:mosaic-publish-derived');
+    await expect(control.workflowDefinition('transcode')).rejects.toMatchObject({ name: 'Mosaic.NotFound', message: expect.stringContaining('known: encode, measure, repackage') });
   });
 
   it('answers function.json and the runs from SQLite; the rules of rules/; facts and firings of the store', async () => {
