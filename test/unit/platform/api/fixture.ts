@@ -94,7 +94,10 @@ export class FakeControl implements JobControl {
     return [{ name: 'inspect', description: 'probes', version: 1, platforms: ['lambda'], defaultPlatform: 'lambda', cacheable: true }];
   }
   async workflows() {
-    return [{ name: 'encode', description: 'the encode workflow', functions: ['inspect'] }];
+    return [
+      { name: 'encode', description: 'the encode workflow', functions: ['inspect'] },
+      { name: 'measure', description: 'the measure workflow', functions: ['measure-quality', 'publish-derived'] },
+    ];
   }
   // Workflows, functions and rules as the UI reads them: the repository's rules, facts and firings in the store.
   loadedRules: LoadedRule[] = loadRules({ substitutions: LOCAL_RULE_SUBSTITUTIONS }).compiled.map((c) => ({ rule: c.rule, file: c.file }));
