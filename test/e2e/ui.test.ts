@@ -339,6 +339,26 @@ describe.skipIf(missing)('web UI in Chromium', () => {
     expectClean(main);
   });
 
+  it('a measure job started through the API: its page names the workflow and the job it measured, and draws the measure graph', async () => {
+    const { page } = main;
+    const started = await server.api.call('POST', '/v1/workflows/measure/executions', { input: { of: jobId } });
+    expect(started.status).toBe(202);
+    await page.goto(`${server.url}/jobs/${started.body.id}`);
+    await page.locator('[data-testid="job-status"]', { hasText: 'SUCCEEDED' }).waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId('job-workflow').textContent()).resolves.toBe(`measure of job ${jobId}`);
+    const graph = page.locator('[data-testid="workflow-graph"]');
+    await graph.locator('[data-state][data-status="SUCCEEDED"]').first().waitFor();
+    const labels = await graph.locator('[data-state][data-status="SUCCEEDED"]').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+    expect(labels.some((l) => l.includes('runs measure-quality,'))).toBe(true);
+    expect(labels.some((l) => l.includes('runs publish-derived,'))).toBe(true);
+    await page.locator('[data-testid="ladder-point"]').first().waitFor();
+    ended.add(started.body.id);
+    expectClean(main);
+    // Back to the encode job the later tests use.
+    await page.goto(`${server.url}/jobs/${jobId}`);
+    await page.locator('[data-testid="job-status"]', { hasText: 'SUCCEEDED' }).waitFor();
+  });
+
   it('the player plays and a chosen rung plays at that rung\'s height', async () => {
     const { page } = main;
     const video = page.locator('[data-testid="player"]');

@@ -23,7 +23,8 @@ import { useWorkflowDefinition } from './workflows-view.tsx';
 const TERMINAL = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 const isTerminal = (s: string | undefined) => s !== undefined && TERMINAL.includes(s);
 /** Every job runs the encode workflow today. */
-const WORKFLOW = 'encode';
+/** Jobs recorded before workflows were named are encode jobs. */
+const DEFAULT_WORKFLOW = 'encode';
 
 interface EventPage {
   events: EventLike[];
@@ -65,7 +66,8 @@ export function JobView(props: { id: string; navigate: (path: string) => void })
     (r) => r.done,
   );
 
-  const workflow = useWorkflowDefinition(WORKFLOW);
+  // The graph of the workflow this job runs (measure, repackage, … as well as encode).
+  const workflow = useWorkflowDefinition(job.data?.workflow ?? DEFAULT_WORKFLOW);
   const [action, setAction] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const act = async (verb: 'cancel' | 'retry') => {
     setAction({ busy: true, error: null });
@@ -169,6 +171,16 @@ export function JobView(props: { id: string; navigate: (path: string) => void })
           </p>
         ) : null}
         <dl class="m-kv">
+          <dt>Workflow</dt>
+          <dd data-testid="job-workflow">
+            {data.workflow ?? DEFAULT_WORKFLOW}
+            {data.spec.tags.of ? (
+              <>
+                {' '}
+                of <a href={`/jobs/${encodeURIComponent(data.spec.tags.of)}`}>job {data.spec.tags.of}</a>
+              </>
+            ) : null}
+          </dd>
           <dt>Preset</dt>
           <dd>{data.spec.preset}</dd>
           <dt>Source</dt>

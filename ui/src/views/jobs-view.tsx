@@ -196,6 +196,7 @@ export function JobsView() {
                         {baseName(j.sourceKey)}
                       </a>
                       <span class="s-muted s-mono" title={`submitted ${formatTime(j.createdAt)}`}>
+                        {j.workflow && j.workflow !== 'encode' ? `${j.workflow} · ` : ''}
                         {j.id} · {formatRelative(j.createdAt, now)}
                       </span>
                       {Object.keys(j.tags).length ? <span class="s-tags">{tagsText(j.tags)}</span> : null}
