@@ -260,6 +260,21 @@ describe.each(kinds)('JobStore contract: $name', (kind) => {
       const queued = await make();
       expect(await s.findResumable(h, 'default')).toEqual(await s.getJob(queued));
     });
+    it('keeps the workflow a job runs (encode by default); only encode jobs are resumed by content', async () => {
+      const s = kind.store();
+      const h = uid('wfhash');
+      const plain = await s.createJob({ id: uid('wf-enc'), spec: spec(), sourceHash: h, outputPrefix: 'e/' });
+      expect(plain.workflow).toEqual({ name: 'encode', input: {} });
+      const id = uid('wf-measure');
+      const measure = await s.createJob({ id, spec: spec(), sourceHash: h, outputPrefix: `${id}/`, workflow: { name: 'measure', input: { of: plain.id, vmaf: true } } });
+      expect(measure.workflow).toEqual({ name: 'measure', input: { of: plain.id, vmaf: true } });
+      await s.updateJob(plain.id, { status: 'SUCCEEDED' });
+      const failed = await s.updateJob(id, { status: 'FAILED', error: { code: 'Mosaic.Transient', message: 'x' } });
+      expect(failed.workflow.name).toBe('measure');
+      expect((await s.getJob(id))!.workflow).toEqual({ name: 'measure', input: { of: plain.id, vmaf: true } });
+      // A failed measure of the same source is not an encode to resume.
+      expect(await s.findResumable(h, 'default')).toBeNull();
+    });
     it('stores the job cost estimate and the measured cost', async () => {
       const s = kind.store();
       const id = uid('cost');
