@@ -66,8 +66,21 @@ export function plannedSteps(steps: StepRecord[]): Record<string, number> | null
 export function liveProgress(job: JobRecord, steps: StepRecord[], nowMs: number): { fraction: number; etaSec: number | null } {
   if (job.status === 'SUCCEEDED') return { fraction: 1, etaSec: 0 };
   const plan = planSummaryOf(steps);
+  if (!plan && job.status === 'RUNNING' && job.workflow && job.workflow.name !== 'encode' && steps.length) {
+    // No plan to weigh by (measure, repackage, a generated workflow): every step seen counts the
+    // same, and one more is still to come (the last one, e.g. the report). No ETA without a plan.
+    const p = progressOf(unplannedWeights(steps), steps, nowMs);
+    return { fraction: Math.min(0.99, p.fraction), etaSec: null };
+  }
   if (!plan || job.status !== 'RUNNING') return { fraction: job.progress, etaSec: job.status === 'RUNNING' ? job.etaSec : null };
   const p = progressOf(plan.weights, steps, nowMs);
   // Never 1 before the workflow itself says it succeeded.
   return { fraction: Math.min(0.999, p.fraction), etaSec: p.etaSec };
+}
+
+/** Equal weights for the steps of a job without a plan, plus one for the step still to come. */
+function unplannedWeights(steps: StepRecord[]): StepWeights {
+  const weights: StepWeights = { '(next step)': 1 };
+  for (const st of steps) weights[st.stepId] = 1;
+  return weights;
 }

@@ -2,14 +2,16 @@
  * `mosaic new` in a temporary copy of the repository (its tracked files, node_modules linked from
  * here, nothing installed): dry runs write nothing; a function, two workflows and a rule workflow
  * are generated; then `npm run lint`, the generated tests and `cdk synth -c env=dev` pass in the
- * copy; a second `new` with the same name and bad names are refused.
+ * copy; the generated workflows are state machines of the synthesised stage and the blank one runs
+ * as a job on the local engine (`mosaic workflows run`); a second `new` with the same name and bad
+ * names are refused.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFunctionDefinitions } from '../../lib/constructs/function-configs.js';
-import { ROOT, tempDir } from '../helpers/media.js';
+import { makeClip, ROOT, tempDir } from '../helpers/media.js';
 
 const copy = tempDir('mosaic-generators-');
 const cliCache = tempDir('mosaic-generators-cli-');
@@ -100,6 +102,26 @@ describe('mosaic new', () => {
     expect(vitest.code, `${vitest.stdout}\n${vitest.stderr}`).toBe(0);
     expect(vitest.stdout.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/Test Files\s+4 passed/);
     expect(synth.code, `${synth.stdout}\n${synth.stderr}`.slice(-4000)).toBe(0);
+    // Every workflow is deployed: the generated ones get their own state machines.
+    const templates = readdirSync(join(copy, 'cdk.out.generators'), { recursive: true }).map(String).filter((f) => f.endsWith('.template.json'));
+    const machines = templates.flatMap((f) =>
+      Object.values(JSON.parse(readFileSync(join(copy, 'cdk.out.generators', f), 'utf8')).Resources as Record<string, { Type: string; Properties: { StateMachineName?: string } }>)
+        .filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')
+        .map((r) => r.Properties.StateMachineName),
+    );
+    expect(machines).toEqual(expect.arrayContaining(['mosaic-dev-my-flow', 'mosaic-dev-my-encode', 'mosaic-dev-encode']));
+
+    // And runs on the local engine as a job, from the CLI.
+    const out = join(copy, 'wf-out');
+    makeClip(join(out, 'inbox', 'c.mp4'), { width: 160, height: 90, seconds: 1 });
+    writeFileSync(join(copy, 'my-flow-input.json'), JSON.stringify({ source: { key: 'inbox/c.mp4' } }));
+    const ran = await mosaic('workflows', 'run', 'my-flow', '--input', join(copy, 'my-flow-input.json'), '--out', out, '--json');
+    expect(ran.code, ran.stderr).toBe(0);
+    const result = JSON.parse(ran.stdout.trim().split('\n').at(-1)!);
+    expect(result.job).toMatchObject({ status: 'SUCCEEDED', workflow: { name: 'my-flow', input: { source: { key: 'inbox/c.mp4' } } } });
+    const shown = await mosaic('jobs', 'show', result.job.id, '--out', out, '--json');
+    expect(JSON.parse(shown.stdout).steps.map((st: { function: string; status: string }) => `${st.function} ${st.status}`)).toEqual(['inspect SUCCEEDED']);
+
     expect(loadFunctionDefinitions(join(copy, 'lambdas', 'functions')).find((d) => d.config.name === 'frame-grab')?.config).toMatchObject({
       platforms: ['lambda', 'fargate'],
       defaultPlatform: 'fargate',
