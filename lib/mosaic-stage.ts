@@ -13,7 +13,9 @@ export interface MosaicStageProps extends StageProps {
   config: EnvironmentConfig;
   /** Folder of `<name>/function.json` (default `lambdas/functions`). */
   functionsDir?: string;
-  /** The workflow definition (default `state-machines/encode.asl.json`). */
+  /** Folder of the workflows' `*.asl.json` (default `state-machines`). */
+  stateMachinesDir?: string;
+  /** The encode workflow's definition (default `encode.asl.json` of that folder). */
   encodeDefinitionFile?: string;
 }
 
@@ -37,6 +39,7 @@ export class MosaicStage extends Stage {
       table: this.stateful.table,
       tableArns: this.stateful.tableArns,
       ...(props.functionsDir ? { functionsDir: props.functionsDir } : {}),
+      ...(props.stateMachinesDir ? { stateMachinesDir: props.stateMachinesDir } : {}),
       ...(props.encodeDefinitionFile ? { encodeDefinitionFile: props.encodeDefinitionFile } : {}),
     });
     this.stateless.addStackDependency(this.stateful, 'buckets and table first');

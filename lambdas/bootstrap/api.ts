@@ -4,7 +4,8 @@
  * Functions and the media functions' Lambdas, through `hono/aws-lambda`.
  *
  *   MOSAIC_TABLE, MOSAIC_EVENT_BUS, MOSAIC_SOURCE_BUCKET, MOSAIC_DERIVATIVE_BUCKET   required
- *   MOSAIC_STATE_MACHINE_ARN   the encode workflow
+ *   MOSAIC_STATE_MACHINE_ARNS  JSON { "<workflow>": "<state machine ARN>" }: every workflow of the stack
+ *   MOSAIC_STATE_MACHINE_ARN   the encode workflow (when MOSAIC_STATE_MACHINE_ARNS does not name it)
  *   MOSAIC_FUNCTION_ARNS       JSON { "<media function>": "<Lambda ARN>" }: preflight's inspect and
  *                              POST /v1/functions/{name}/invocations; also the function catalog
  *   MOSAIC_MAP_CONCURRENCY, MOSAIC_THREADS_PER_TASK   as the upload trigger (defaults 20, 2)
@@ -14,10 +15,12 @@
  *   MOSAIC_ALLOW_PRIVATE_WEBHOOKS  `true` accepts webhooks to private addresses (default false: public only)
  *   MOSAIC_CDN_*               the CloudFront media-cookie signer (cdn-signer.ts); unset: no CDN, the route answers 404
  *
- * The encode workflow's ASL and every `rules/*.json` are bundled into this Lambda (JSON imports,
- * which esbuild inlines), so `GET /v1/workflows/{name}`, `GET /v1/rules` and the rule dry run show
- * the very files the stack deployed; rules are loaded with core's loader and validator, as by the
- * rule engine. BUNDLED_RULES must name every rule file (a unit test compares it with `rules/`).
+ * Every `state-machines/*.asl.json` and every `rules/*.json` are bundled into this Lambda (JSON
+ * imports, which esbuild inlines), so `GET /v1/workflows`, `GET /v1/workflows/{name}`,
+ * `GET /v1/rules` and the rule dry run show the very files the stack deployed; rules are loaded
+ * with core's loader and validator, as by the rule engine. BUNDLED_WORKFLOWS and BUNDLED_RULES
+ * must name every file (unit tests compare them with `state-machines/` and `rules/`). A job's run
+ * starts on the state machine of its workflow, with the input platform/workflows builds for it.
  *
  * API keys: API Gateway checks them (every method but the public ones requires a key of the
  * stage's usage plan) before this Lambda runs, and only API Gateway may invoke it. So the app's
@@ -30,9 +33,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { handle } from 'hono/aws-lambda';
 import encodeAsl from '../../state-machines/encode.asl.json' with { type: 'json' };
+import measureAsl from '../../state-machines/measure.asl.json' with { type: 'json' };
+import repackageAsl from '../../state-machines/repackage.asl.json' with { type: 'json' };
 import alertEscalationExhaustedRule from '../../rules/alert-escalation-exhausted.json' with { type: 'json' };
 import ingestAudioRule from '../../rules/ingest-audio.json' with { type: 'json' };
 import ingestVideoRule from '../../rules/ingest-video.json' with { type: 'json' };
+import measureLaterRule from '../../rules/measure-later.json' with { type: 'json' };
 import normalizeAudioDoneRule from '../../rules/normalize-audio-done.json' with { type: 'json' };
 import recordJobPresetVersionRule from '../../rules/record-job-preset-version.json' with { type: 'json' };
 import recordPresetVersionRule from '../../rules/record-preset-version.json' with { type: 'json' };
@@ -44,7 +50,6 @@ import { S3UploadTarget } from '../adapters/aws/s3-upload-target.js';
 import { StepFunctionsJobControl } from '../adapters/aws/step-functions-job-control.js';
 import {
   DEFAULT_SOURCE_LIMITS,
-  EncodeWorkflowInputSchema,
   FunctionConfigSchema,
   type FunctionConfig,
   functionInfoOf,
@@ -53,9 +58,9 @@ import {
 } from '../contracts/index.js';
 import { pricingRegion } from '../core/plan-sizing.js';
 import { loadRuleSet } from '../core/rules/index.js';
-import { uploadWorkflowInput } from '../core/upload-trigger.js';
 import { awsRunContext } from '../core/workflow-input.js';
 import { createApiApp, type ApiApp } from '../platform/api/app.js';
+import { workflowJob } from '../platform/workflows/execution-input.js';
 import type { ApiAuth } from '../platform/api/auth.js';
 import type { LoadedRule, PlanContext } from '../ports.js';
 import { clientConfig, s3ClientConfig } from './aws-clients.js';
@@ -64,6 +69,7 @@ import { applyJobEvent } from '../platform/lifecycle/apply.js';
 import { awsLifecycleDeps, awsMetricsSink, awsStores } from './aws-deps.js';
 import { booleanEnv, numberEnv, requireEnv, type Env } from './env.js';
 import { DEFAULT_MAP_CONCURRENCY, DEFAULT_THREADS_PER_TASK } from './upload-trigger.js';
+import { awsExecutionInput, awsWorkflowStartDeps, stateMachineArnsFromEnv } from './workflow-starter.js';
 
 /** S3 takes at most 5 GiB in one PUT; larger sources would need multipart uploads. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
@@ -74,6 +80,7 @@ export const BUNDLED_RULES: Readonly<Record<string, unknown>> = {
   'alert-escalation-exhausted': alertEscalationExhaustedRule,
   'ingest-audio': ingestAudioRule,
   'ingest-video': ingestVideoRule,
+  'measure-later': measureLaterRule,
   'normalize-audio-done': normalizeAudioDoneRule,
   'record-job-preset-version': recordJobPresetVersionRule,
   'record-preset-version': recordPresetVersionRule,
@@ -87,18 +94,43 @@ export function bundledRules(sourceBucket: string): LoadedRule[] {
   return loadRuleSet(files, { substitutions: { SourceBucket: sourceBucket } }).compiled.map((c) => ({ rule: c.rule, file: c.file }));
 }
 
+/** Every `state-machines/*.asl.json`, by workflow name, bundled into the API Lambda (the stack deploys each as a state machine). */
+export const BUNDLED_WORKFLOWS: Readonly<Record<string, Record<string, unknown>>> = {
+  encode: encodeAsl,
+  measure: measureAsl,
+  repackage: repackageAsl,
+};
+
+const pascal = (fn: string) => fn.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+
 /**
- * The encode workflow's ASL as bundled, with what this Lambda knows of the stack's substitutions
- * filled in: `${<Function>FunctionArn}` from MOSAIC_FUNCTION_ARNS and `${<Function>DefaultPlatform}`
- * from function.json. The rest (task definitions, cluster, subnets) stay as `${Name}`.
+ * An ASL definition as bundled, with what this Lambda knows of the stack's substitutions filled
+ * in: `${<Function>FunctionArn}` from MOSAIC_FUNCTION_ARNS and `${<Function>DefaultPlatform}` from
+ * function.json. The rest (task definitions, cluster, subnets, platform Lambdas) stay as `${Name}`.
  */
-export function encodeDefinition(functionArns: Readonly<Record<string, string>>, configs: readonly FunctionConfig[]): Record<string, unknown> {
-  const pascal = (fn: string) => fn.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+export function substitutedDefinition(asl: unknown, functionArns: Readonly<Record<string, string>>, configs: readonly FunctionConfig[]): Record<string, unknown> {
   const values = new Map<string, string>();
   for (const [fn, arn] of Object.entries(functionArns)) values.set(`${pascal(fn)}FunctionArn`, arn);
   for (const c of configs) values.set(`${pascal(c.name)}DefaultPlatform`, c.defaultPlatform);
-  const text = JSON.stringify(encodeAsl).replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => values.get(name) ?? whole);
+  const text = JSON.stringify(asl).replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => values.get(name) ?? whole);
   return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** The encode workflow's ASL, substituted as far as this Lambda knows (substitutedDefinition). */
+export function encodeDefinition(functionArns: Readonly<Record<string, string>>, configs: readonly FunctionConfig[]): Record<string, unknown> {
+  return substitutedDefinition(encodeAsl, functionArns, configs);
+}
+
+/**
+ * A bundled workflow as `GET /v1/workflows` lists it: its `Comment` as the description, and the
+ * media functions (of `mediaFunctions`) its Task states name by `${<Function>FunctionArn}` or
+ * `${<Function>TaskDefinitionArn}`, sorted.
+ */
+export function workflowInfoOf(name: string, asl: Record<string, unknown>, mediaFunctions: readonly string[]): WorkflowInfo {
+  const byPascal = new Map(mediaFunctions.map((f) => [pascal(f), f]));
+  const text = JSON.stringify(asl);
+  const named = [...text.matchAll(/\$\{([A-Za-z0-9]+?)(?:FunctionArn|TaskDefinitionArn)\}/g)].map((m) => byPascal.get(m[1]!)).filter((f): f is string => !!f);
+  return { name, description: typeof asl.Comment === 'string' ? asl.Comment : '', functions: [...new Set(named)].sort() };
 }
 
 /** Keys that reached the app were verified by API Gateway; the identity is a hash of the key. */
@@ -149,13 +181,12 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
   const run = { parallelism, threadsPerTask, vmafAvailable: true, limits, region };
   const planContext: PlanContext = { ...awsRunContext(run), platforms: Object.fromEntries(configs.map((c) => [c.name, c.defaultPlatform])) };
   const catalog: FunctionInfo[] = configs.map(functionInfoOf);
-  const workflows: WorkflowInfo[] = [
-    {
-      name: 'encode',
-      description: 'Inspect → Plan → Encode video (rung × chunk) ‖ audio → Assemble → Measure quality → Package (HLS + DASH) → Thumbnails → Publish',
-      functions: catalog.map((f) => f.name),
-    },
-  ];
+  // The bundled workflows this deployment runs (a state machine each).
+  const stateMachineArns = stateMachineArnsFromEnv(env);
+  if (!stateMachineArns.encode) throw new Error('environment variable MOSAIC_STATE_MACHINE_ARN (or MOSAIC_STATE_MACHINE_ARNS with "encode") is not set');
+  const deployed = Object.keys(BUNDLED_WORKFLOWS).filter((name) => Object.hasOwn(stateMachineArns, name)).sort();
+  const workflows: WorkflowInfo[] = deployed.map((name) => workflowInfoOf(name, BUNDLED_WORKFLOWS[name]!, catalog.map((f) => f.name)));
+  const startDeps = awsWorkflowStartDeps({ jobs: stores.jobs, blobs: stores.blobs, run: awsRunContext(run), platforms: planContext.platforms });
   const lifecycle = awsLifecycleDeps(stores, env);
   const control = new StepFunctionsJobControl({
     jobs: stores.jobs,
@@ -163,14 +194,15 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
     events: stores.events,
     blobs: stores.blobs,
     sfn: new SFNClient(clientConfig(env, 'sfn')),
-    stateMachineArn: requireEnv(env, 'MOSAIC_STATE_MACHINE_ARN'),
+    stateMachineArns: Object.fromEntries(deployed.map((name) => [name, stateMachineArns[name]!])),
     functions: new LambdaInvoker({ client: new LambdaClient(clientConfig(env, 'lambda')), functionArns }),
-    workflowInput: (jobId, spec) => EncodeWorkflowInputSchema.parse(uploadWorkflowInput(jobId, spec, run)),
+    executionInput: awsExecutionInput(startDeps),
+    workflowJob: (name, request, jobId) => workflowJob(name, request, jobId, startDeps),
     planContext,
     catalog,
     workflows,
     configs,
-    definitions: { encode: encodeDefinition(functionArns, configs) },
+    definitions: Object.fromEntries(deployed.map((name) => [name, substitutedDefinition(BUNDLED_WORKFLOWS[name], functionArns, configs)])),
     rules: bundledRules(sourceBucket),
     // The rule engine's facts and firings are in the job table (DynamoJobStore is a FactStore too).
     ...(stores.jobs instanceof DynamoJobStore ? { facts: stores.jobs } : {}),

@@ -1,11 +1,14 @@
 /**
  * Lambda entry point of the rule engine (CDK points at this file): the handler in
  * `platform/rule-engine` with facts and firing records in DynamoDB, events on the platform bus,
- * workflows started by the encode workflow's starter (the upload trigger's handler, in-process:
- * same job ids, same execution names), functions invoked asynchronously (their results come
- * back as `Function Result` events).
+ * workflows started by their starters in-process (same job ids, same execution names): encode by
+ * the upload trigger's handler, any other workflow by the workflow starter's code
+ * (workflow-starter.ts), functions invoked asynchronously (their results come back as
+ * `Function Result` events).
  *
  *   MOSAIC_TABLE, MOSAIC_EVENT_BUS, MOSAIC_STATE_MACHINE_ARN, MOSAIC_SOURCE_BUCKET   required
+ *   MOSAIC_STATE_MACHINE_ARNS  JSON {"<workflow>": "<arn>"} of the other workflows the rules start (default {});
+ *                              with it MOSAIC_DERIVATIVE_BUCKET and MOSAIC_FUNCTION_PLATFORMS, as for the workflow starter
  *   MOSAIC_FUNCTION_ARNS     JSON {"<function>": "<arn>"} the rules may invoke (default {})
  *   MOSAIC_RULES_DIR         the rule files (default: rules/ beside the bundle, copied there at synth)
  *   MOSAIC_MAP_CONCURRENCY, MOSAIC_THREADS_PER_TASK   as for the upload trigger
@@ -24,6 +27,8 @@ import { ENCODE_WORKFLOW } from '../platform/upload-trigger/handler.js';
 import { clientConfig } from './aws-clients.js';
 import { requireEnv, type Env } from './env.js';
 import { createUploadTrigger } from './upload-trigger.js';
+import { awsStores } from './aws-deps.js';
+import { awsWorkflowRuns, jsonStringMapEnv, startForRule, type WorkflowStarterResult } from './workflow-starter.js';
 
 /** The rule files of a folder, validated, with the deployment's substitutions. */
 export function loadRulesFrom(dir: string, sourceBucket: string): RuleSet {
@@ -47,6 +52,10 @@ export function createRuleEngine(env: Env = process.env): (invocation: unknown) 
   const sourceBucket = requireEnv(env, 'MOSAIC_SOURCE_BUCKET');
   const dir = env.MOSAIC_RULES_DIR?.trim() || join(dirname(fileURLToPath(import.meta.url)), 'rules');
   const starter = createUploadTrigger(env);
+  // Other workflows (no encode here: MOSAIC_STATE_MACHINE_ARN is the upload trigger's).
+  const { encode: _encode, ...others } = jsonStringMapEnv(env, 'MOSAIC_STATE_MACHINE_ARNS', 'workflow name → state machine ARN');
+  const otherRuns = Object.keys(others).length ? awsWorkflowRuns(env, awsStores(env), others) : null;
+  const otherStarters = new Map<string, (input: unknown) => Promise<WorkflowStarterResult>>();
   const arns = functionArns(env);
   const lambda = new LambdaClient(clientConfig(env, 'lambda'));
   return createRuleEngineHandler({
@@ -54,8 +63,15 @@ export function createRuleEngine(env: Env = process.env): (invocation: unknown) 
     facts: new DynamoJobStore({ client: new DynamoDBClient(clientConfig(env, 'dynamodb')), table: requireEnv(env, 'MOSAIC_TABLE') }),
     bus: new EventBridgeBus({ client: new EventBridgeClient(clientConfig(env, 'events')), busName }),
     async startWorkflow(workflow, input) {
-      if (workflow !== ENCODE_WORKFLOW) throw new InputInvalidError(`no workflow "${workflow}" in this deployment; known: ${ENCODE_WORKFLOW}`);
-      const res = await starter(input);
+      if (workflow === ENCODE_WORKFLOW) {
+        const res = await starter(input);
+        return res.status === 'ignored' ? { status: 'ignored', reason: res.reason } : { status: res.duplicate ? 'duplicate' : 'started', jobId: res.job.id };
+      }
+      if (!otherRuns || !Object.hasOwn(others, workflow))
+        throw new InputInvalidError(`no workflow "${workflow}" the rules may start in this deployment; known: ${[ENCODE_WORKFLOW, ...Object.keys(others)].join(', ')}`);
+      let start = otherStarters.get(workflow);
+      if (!start) otherStarters.set(workflow, (start = startForRule(otherRuns, workflow)));
+      const res = await start(input);
       return res.status === 'ignored' ? { status: 'ignored', reason: res.reason } : { status: res.duplicate ? 'duplicate' : 'started', jobId: res.job.id };
     },
     async invokeFunction(fn, input) {

@@ -48,5 +48,5 @@ export function taskIntegration(task: AslTask): TaskIntegration {
   if (/^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/.test(r)) return task.text.includes('"FunctionName.$"') ? 'lambda-dynamic' : 'lambda';
   if (r === 'arn:aws:states:::ecs:runTask.waitForTaskToken') return 'ecs-run-task-token';
   if (r === 'arn:aws:states:::ecs:runTask.sync') return 'ecs-run-task-sync';
-  throw new Error(`Task state "${task.name}" uses Resource "${r}": the encode workflow may call only Lambda functions (\${<Name>FunctionArn} or lambda:invoke) and Fargate tasks (ecs:runTask.waitForTaskToken or .sync)`);
+  throw new Error(`Task state "${task.name}" uses Resource "${r}": a workflow may call only Lambda functions (\${<Name>FunctionArn} or lambda:invoke) and Fargate tasks (ecs:runTask.waitForTaskToken or .sync)`);
 }

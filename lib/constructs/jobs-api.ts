@@ -45,9 +45,12 @@ export const API_MAX_BODY_BYTES = 1024 * 1024;
 export interface JobsApiProps {
   config: EnvironmentConfig;
   resources: MediaResources;
+  /** The encode workflow (MOSAIC_STATE_MACHINE_ARN). */
   stateMachine: sfn.IStateMachine;
   /** Its name, for the execution ARNs the API may stop. */
   stateMachineName: string;
+  /** Every workflow of the stack by name (default: only `encode`, the state machine above): the API starts and stops jobs' runs on each. */
+  workflows?: Record<string, { stateMachine: sfn.IStateMachine; stateMachineName: string }>;
   /** Media function name → its deployed (base) Lambda: preflight's inspect and single invocations. */
   functions: Record<string, lambda.IFunction>;
   /** Signed media cookies (`POST /v1/jobs/{id}/media-cookies`): the key pair's id and the secret holding its private key. */
@@ -80,6 +83,7 @@ export class JobsApi extends Construct {
         MOSAIC_SOURCE_BUCKET: resources.sourceBucketName,
         MOSAIC_DERIVATIVE_BUCKET: resources.derivativeBucketName,
         MOSAIC_STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
+        MOSAIC_STATE_MACHINE_ARNS: stack.toJsonString(Object.fromEntries(Object.entries(this.workflowsOf(props)).map(([name, w]) => [name, w.stateMachine.stateMachineArn]))),
         MOSAIC_FUNCTION_ARNS: stack.toJsonString(Object.fromEntries(Object.entries(props.functions).map(([name, fn]) => [name, fn.functionArn]))),
         MOSAIC_MAP_CONCURRENCY: String(config.mapMaxConcurrency),
         MOSAIC_MAX_BODY_BYTES: String(API_MAX_BODY_BYTES),
@@ -197,7 +201,8 @@ export class JobsApi extends Construct {
     const uploads = `${sources}/${API_UPLOAD_PREFIX}*`;
     const inbox = `${sources}/${INBOX_PREFIX}*`;
     const derivativeObjects = `${derivatives}/*`;
-    const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${props.stateMachineName}:*`;
+    const workflows = Object.values(this.workflowsOf(props));
+    const executions = workflows.map((w) => `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${w.stateMachineName}:*`);
 
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'JobState', actions: [...JOB_STORE_ACTIONS], resources: resources.tableArns }));
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'JobEvents', actions: ['events:PutEvents'], resources: [resources.eventBus.eventBusArn] }));
@@ -208,8 +213,9 @@ export class JobsApi extends Construct {
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'Derivatives', actions: ['s3:GetObject', 's3:DeleteObject'], resources: [derivativeObjects] }));
     // Listing lets a missing key answer 404 (not 403), and cancel find what to delete.
     fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ListBuckets', actions: ['s3:ListBucket'], resources: [sources, derivatives] }));
-    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StartJobs', actions: ['states:StartExecution'], resources: [props.stateMachine.stateMachineArn] }));
-    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StopJobs', actions: ['states:StopExecution'], resources: [executions] }));
+    // Each job's runs are executions of its workflow's state machine.
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StartJobs', actions: ['states:StartExecution'], resources: workflows.map((w) => w.stateMachine.stateMachineArn) }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'StopJobs', actions: ['states:StopExecution'], resources: executions }));
     // Exactly the signing key's secret, read only (no DescribeSecret, no other secret).
     if (props.mediaSigning)
       fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'MediaSigningKey', actions: ['secretsmanager:GetSecretValue'], resources: [props.mediaSigning.privateKey.secretArn] }));
@@ -222,8 +228,13 @@ export class JobsApi extends Construct {
       'The API checks that a submitted source exists and links to it; sources are any object under inbox/ (read only).');
     acknowledge(fn, wildcardResourceFinding(fn, derivativeObjects),
       "The API reads reports and signs output links of any job, and deletes a cancelled job's outputs and work files; keys are per job, known at run time; limited to the derivative bucket.");
-    acknowledge(fn, wildcardResourceFinding(fn, executions),
-      'Cancel stops the execution of a job, named by the job id at run time; limited to executions of the encode state machine.');
+    for (const e of executions)
+      acknowledge(fn, wildcardResourceFinding(fn, e),
+        "Cancel stops the execution of a job, named by the job id at run time; limited to executions of the stack's workflow state machines.");
+  }
+
+  private workflowsOf(props: JobsApiProps): Record<string, { stateMachine: sfn.IStateMachine; stateMachineName: string }> {
+    return props.workflows ?? { encode: { stateMachine: props.stateMachine, stateMachineName: props.stateMachineName } };
   }
 
   /** The distribution serving `/media/*` (its domain goes into the cookies' policy); only with `mediaSigning`. */

@@ -1,5 +1,4 @@
-/** Everything that can be replaced without losing data: functions, Fargate, the workflow, the trigger, the platform bus, the API and its CloudFront distribution (with the web UI), dashboards, alarms. */
-import { readFileSync } from 'node:fs';
+/** Everything that can be replaced without losing data: functions, Fargate, the workflows (one state machine per `state-machines/*.asl.json`), the trigger, the platform bus, the API and its CloudFront distribution (with the web UI), dashboards, alarms. */
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -10,7 +9,6 @@ import { Allocator } from '../constructs/allocator.js';
 import { aslTasks } from '../constructs/asl.js';
 import { CdnSigning } from '../constructs/cdn-signing.js';
 import { Dashboards, type RuleRef } from '../constructs/dashboards.js';
-import { EncodeWorkflow } from '../constructs/encode-workflow.js';
 import { JobEvents } from '../constructs/job-events.js';
 import { JobsApi } from '../constructs/jobs-api.js';
 import { Lifecycle } from '../constructs/lifecycle.js';
@@ -19,7 +17,8 @@ import { MediaFunctions } from '../constructs/media-functions.js';
 import { PlatformRules } from '../constructs/rules.js';
 import { UploadTrigger } from '../constructs/upload-trigger.js';
 import { WebDistribution } from '../constructs/web-distribution.js';
-import { PATHS } from '../paths.js';
+import type { Workflow } from '../constructs/workflow.js';
+import { Workflows } from '../constructs/workflows.js';
 import { uiForStack, type UiBuild } from '../ui-build.js';
 
 export interface StatelessStackProps extends StackProps {
@@ -30,7 +29,9 @@ export interface StatelessStackProps extends StackProps {
   tableArns: string[];
   /** Folder of `<name>/function.json` (default `lambdas/functions`). */
   functionsDir?: string;
-  /** The workflow definition (default `state-machines/encode.asl.json`). */
+  /** Folder of the workflows' `*.asl.json` (default `state-machines`). */
+  stateMachinesDir?: string;
+  /** The encode workflow's definition (default `encode.asl.json` of that folder). */
   encodeDefinitionFile?: string;
   /** The web UI to deploy (default: built from `ui/src/main.tsx` at synth time, see uiForStack; null: none). */
   ui?: UiBuild | null;
@@ -39,7 +40,10 @@ export interface StatelessStackProps extends StackProps {
 export class StatelessStack extends Stack {
   readonly eventBus: events.EventBus;
   readonly mediaFunctions: MediaFunctions;
-  readonly workflow: EncodeWorkflow;
+  /** Every workflow, one state machine each. */
+  readonly workflows: Workflows;
+  /** The encode workflow (uploads and API jobs). */
+  readonly workflow: Workflow;
   readonly allocator?: Allocator;
   readonly uploadTrigger: UploadTrigger;
   readonly rules: PlatformRules;
@@ -69,12 +73,15 @@ export class StatelessStack extends Stack {
     });
     const allocated = this.mediaFunctions.functions.find((f) => f.variants);
     this.allocator = allocated ? new Allocator(this, 'Allocator', { config, table: props.table, eventBus: this.eventBus, allocated }) : undefined;
-    this.workflow = new EncodeWorkflow(this, 'Encode', {
+    this.workflows = new Workflows(this, {
       config,
       functions: this.mediaFunctions,
       ...(this.allocator ? { platformFunctions: { Allocator: this.allocator.function } } : {}),
-      ...(props.encodeDefinitionFile ? { definitionFile: props.encodeDefinitionFile } : {}),
+      ...(props.stateMachinesDir ? { dir: props.stateMachinesDir } : {}),
+      ...(props.encodeDefinitionFile ? { files: { encode: props.encodeDefinitionFile } } : {}),
     });
+    this.workflow = this.workflows.encode;
+    const stateMachines = this.workflows.stateMachines();
     this.uploadTrigger = new UploadTrigger(this, 'Upload', {
       config,
       sourceBucketName: props.sourceBucketName,
@@ -82,14 +89,18 @@ export class StatelessStack extends Stack {
       eventBus: this.eventBus,
       stateMachine: this.workflow.stateMachine,
     });
-    // rules/*.json as EventBridge rules (ingest-video feeds the upload trigger, the encode workflow's starter).
+    // rules/*.json as EventBridge rules (ingest-video feeds the upload trigger, the encode workflow's
+    // starter; a rule starting another workflow gets a starter Lambda of its own).
     this.rules = new PlatformRules(this, 'Rules', {
       config,
       substitutions: { SourceBucket: props.sourceBucketName },
       eventBus: this.eventBus,
       table: props.table,
       stateMachine: this.workflow.stateMachine,
+      workflows: stateMachines,
       workflowStarters: { encode: this.uploadTrigger.function },
+      derivativeBucketName: props.derivativeBucketName,
+      functionPlatforms: Object.fromEntries(this.mediaFunctions.functions.map((f) => [f.definition.config.name, f.definition.config.defaultPlatform])),
       functions: Object.fromEntries(this.mediaFunctions.functions.map((f) => [f.definition.config.name, f.lambda])),
       deadLetterQueue: this.uploadTrigger.deadLetterQueue,
     });
@@ -99,6 +110,7 @@ export class StatelessStack extends Stack {
       resources,
       stateMachine: this.workflow.stateMachine,
       stateMachineName: this.workflow.stateMachine.stateMachineName,
+      workflows: Object.fromEntries(this.workflows.all.map((w) => [w.name, { stateMachine: w.stateMachine, stateMachineName: w.stateMachine.stateMachineName }])),
       functions: Object.fromEntries(this.mediaFunctions.functions.map((f) => [f.definition.config.name, f.lambda])),
       ...(this.cdnSigning
         ? { mediaSigning: { keyPairId: this.cdnSigning.publicKey.publicKeyId, privateKey: this.cdnSigning.privateKey, cookieTtlSec: config.cdn.cookieTtlSec } }
@@ -120,7 +132,7 @@ export class StatelessStack extends Stack {
       eventBus: this.eventBus,
       sourceBucketName: props.sourceBucketName,
       derivativeBucketName: props.derivativeBucketName,
-      stateMachines: [this.workflow.stateMachine],
+      stateMachines: Object.values(stateMachines),
     });
     const deadLetterQueues = { UploadTrigger: this.uploadTrigger.deadLetterQueue, Webhooks: this.jobEvents.deadLetterQueue, Lifecycle: this.lifecycle.deadLetterQueue };
     if (config.alarms.enabled) {
@@ -154,12 +166,11 @@ export class StatelessStack extends Stack {
       { label: 'lifecycle: step events', arn: this.lifecycle.stepRule.ruleArn, eventBusName: platformBus },
       { label: 'webhooks: job status', arn: this.jobEvents.rule.ruleArn, eventBusName: platformBus },
     ];
-    const definition = JSON.parse(readFileSync(props.encodeDefinitionFile ?? PATHS.encodeWorkflow, 'utf8')) as Parameters<typeof aslTasks>[0];
-    const ecsIntegrations = [...new Set(aslTasks(definition).map((t) => t.resource).filter((r) => r.startsWith('arn:aws:states:::ecs:')))];
+    const ecsIntegrations = [...new Set(this.workflows.all.flatMap((w) => aslTasks(w.definition).map((t) => t.resource)).filter((r) => r.startsWith('arn:aws:states:::ecs:')))].sort();
     const fargate = this.mediaFunctions.fargate;
     this.dashboards = new Dashboards(this, 'Dashboards', {
       config,
-      stateMachines: { encode: this.workflow.stateMachine },
+      stateMachines,
       functions: {
         ...Object.fromEntries(media.map((f) => [f.definition.config.name, f.lambda])),
         api: this.api.function,
@@ -168,6 +179,7 @@ export class StatelessStack extends Stack {
         'upload-trigger': this.uploadTrigger.function,
         'rule-engine': this.rules.engine,
         'job-events': this.jobEvents.function,
+        ...Object.fromEntries([...this.rules.starters].map(([name, fn]) => [`workflow-starter ${name}`, fn])),
       },
       sizedFunctions: Object.fromEntries(
         media.flatMap((f) => [...(f.variants ?? [])].filter(([, v]) => v !== f.lambda).map(([mib, v]) => [`${f.definition.config.name} ${mib} MB`, v])),

@@ -160,6 +160,12 @@ describe('Jobs API: the Lambda', () => {
     const names = functionConfigs().map((c) => c.name);
     expect(Object.keys(arns).sort()).toEqual([...names].sort());
     for (const name of names) expect(arns[name]).toBe(lambdaFor(dev.stateless, name)[0]);
+    // Every workflow's state machine, by name (read back with each ARN as its logical id).
+    const [, smParts] = env.MOSAIC_STATE_MACHINE_ARNS['Fn::Join'] as [string, (string | { Ref: string })[]];
+    const machines = JSON.parse(smParts.map((p) => (typeof p === 'string' ? p : p.Ref)).join('')) as Record<string, string>;
+    const byName = Object.fromEntries(Object.entries(resourcesOf(dev.stateless, 'AWS::StepFunctions::StateMachine')).map(([id, r]) => [String(r.Properties!.StateMachineName).replace(/^mosaic-dev-/, ''), id]));
+    expect(machines).toEqual(byName);
+    expect(Object.keys(machines)).toEqual(expect.arrayContaining(['encode', 'measure', 'repackage']));
   });
 
   it('may call exactly what the app calls, each on its own resources (no * actions)', () => {
@@ -192,11 +198,18 @@ describe('Jobs API: the Lambda', () => {
     expect(asArray(bySid('Derivatives').Action)).toEqual(['s3:GetObject', 's3:DeleteObject']);
     expect(text(bySid('Derivatives').Resource)).toMatch(/mosaic-dev-derivatives-.*\/\*/);
     expect(text(bySid('Derivatives').Resource)).not.toMatch(/sources/);
-    // Start the encode workflow; stop only its executions.
-    const smId = Object.keys(resourcesOf(dev.stateless, 'AWS::StepFunctions::StateMachine'))[0]!;
-    expect(bySid('StartJobs').Resource).toEqual({ Ref: smId });
-    expect(text(bySid('StopJobs').Resource)).toContain(':execution:');
-    expect(text(bySid('StopJobs').Resource)).toContain(text({ 'Fn::GetAtt': [smId, 'Name'] }));
+    // Start every workflow's state machine (a job's runs are executions of its workflow's); stop only their executions.
+    const smIds = Object.keys(resourcesOf(dev.stateless, 'AWS::StepFunctions::StateMachine')).sort();
+    expect(smIds.length).toBeGreaterThanOrEqual(3);
+    expect(asArray(bySid('StartJobs').Resource).map((r: { Ref: string }) => r.Ref).sort()).toEqual(smIds);
+    const stops = asArray(bySid('StopJobs').Resource).map(text);
+    expect(stops).toHaveLength(smIds.length);
+    for (const [n, smId] of smIds.entries()) {
+      const stop = stops.find((r) => r.includes(text({ 'Fn::GetAtt': [smId, 'Name'] })));
+      expect(stop, smId).toBeDefined();
+      expect(stop).toContain(':execution:');
+      expect(n).toBeGreaterThanOrEqual(0);
+    }
     // Invoke the base media functions only (not the allocator's size variants).
     const invoked = asArray<{ 'Fn::GetAtt': [string, string] }>(bySid('InvokeMediaFunctions').Resource).map((r) => r['Fn::GetAtt'][0]).sort();
     expect(invoked).toEqual(functionConfigs().map((c) => lambdaFor(dev.stateless, c.name)[0]).sort());

@@ -147,9 +147,12 @@ describe('media functions from function.json', () => {
     const [, fn] = lambdaFor(t, 'contact-sheet');
     expect(fn.Properties).toMatchObject({ MemorySize: 1536, Timeout: 77 });
     // + the upload trigger, the allocator, the Jobs API, webhooks, the rule engine, the lifecycle, CDK's
-    // UI deployment handler and the allocator's size variants of encode-video.
+    // UI deployment handler, a starter per workflow (other than encode) a rule starts, and the
+    // allocator's size variants of encode-video.
     const variants = LAMBDA_MEMORY_LADDER_MIB.filter((m) => m !== configs.find((c) => c.name === 'encode-video')!.memoryMiB).length;
-    expect(Object.keys(resourcesOf(t, 'AWS::Lambda::Function'))).toHaveLength(configs.length + 8 + variants);
+    const starters = Object.values(resourcesOf(t, 'AWS::Lambda::Function')).filter((r) => r.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'mosaic-workflow-starter');
+    expect(starters.length).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(resourcesOf(t, 'AWS::Lambda::Function'))).toHaveLength(configs.length + 8 + starters.length + variants);
   });
 
   it('rejects an arm64 function (no arm64 ffmpeg installed) and an invalid config, naming the file', () => {

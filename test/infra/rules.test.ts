@@ -48,6 +48,7 @@ function targetLogicalId(ref: string): string {
   };
   if (ref === RULE_ENGINE_REF) return byEnv((v) => v.POWERTOOLS_SERVICE_NAME === 'mosaic-rule-engine');
   if (ref === 'workflow:encode') return byEnv((v) => v.POWERTOOLS_SERVICE_NAME === 'mosaic-upload-trigger');
+  if (ref.startsWith('workflow:')) return byEnv((v) => v.POWERTOOLS_SERVICE_NAME === 'mosaic-workflow-starter' && v.MOSAIC_WORKFLOW === ref.slice('workflow:'.length));
   return lambdaFor(dev.stateless, ref.slice('function:'.length))[0];
 }
 
@@ -102,6 +103,62 @@ describe('EventBridge rules from rules/*.json', () => {
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'events:PutEvents', 'states:StartExecution']));
     for (const a of actions) expect(a).not.toContain('*');
     expect(id).toBeTruthy();
+  });
+
+  it("gives each workflow a rule starts (other than encode) one starter Lambda: its state machine, the table, the bus, report.json reads", () => {
+    const started = [...new Set(compiled.flatMap((c) => c.targets.map((t) => t.ref)).filter((r) => r.startsWith('workflow:') && r !== 'workflow:encode'))].sort();
+    expect(started).toContain('workflow:measure');
+    const fns = resourcesOf(dev.stateless, 'AWS::Lambda::Function');
+    const starters = Object.entries(fns).filter(([, r]) => r.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'mosaic-workflow-starter');
+    expect(starters.map(([, r]) => `workflow:${r.Properties!.Environment.Variables.MOSAIC_WORKFLOW}`).sort()).toEqual(started);
+    const machines = resourcesOf(dev.stateless, 'AWS::StepFunctions::StateMachine');
+    for (const [id, fn] of starters) {
+      const env = fn.Properties!.Environment.Variables;
+      const [smId] = Object.entries(machines).find(([, m]) => m.Properties!.StateMachineName === `mosaic-dev-${env.MOSAIC_WORKFLOW}`)!;
+      expect(env.MOSAIC_STATE_MACHINE_ARN).toEqual({ Ref: smId });
+      expect(Object.keys(env)).toEqual(expect.arrayContaining(['MOSAIC_TABLE', 'MOSAIC_EVENT_BUS', 'MOSAIC_SOURCE_BUCKET', 'MOSAIC_DERIVATIVE_BUCKET', 'MOSAIC_FUNCTION_PLATFORMS']));
+      expect(JSON.parse(env.MOSAIC_FUNCTION_PLATFORMS)).toMatchObject({ 'measure-quality': expect.stringMatching(/^(lambda|fargate)$/) });
+      expect(fn.Properties!.Handler).toBe('index.handler');
+      const role = fn.Properties!.Role['Fn::GetAtt'][0];
+      const statements = Object.values(resourcesOf(dev.stateless, 'AWS::IAM::Policy'))
+        .filter((p) => (p.Properties!.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+        .flatMap((p) => p.Properties!.PolicyDocument.Statement as Record<string, any>[]);
+      const of = (action: string) => statements.filter((st) => [st.Action].flat().includes(action));
+      // StartExecution on its own state machine only.
+      expect(of('states:StartExecution').map((st) => st.Resource), id).toEqual([{ Ref: smId }]);
+      expect(of('dynamodb:PutItem')).toHaveLength(1);
+      expect(of('events:PutEvents')).toHaveLength(1);
+      // Reads of report.json in the derivative bucket only.
+      const reads = of('s3:GetObject');
+      expect(reads).toHaveLength(1);
+      expect(JSON.stringify(reads[0]!.Resource)).toMatch(/mosaic-dev-derivatives-.*\/\*\/report\.json/);
+      for (const a of statements.flatMap((st) => [st.Action].flat())) expect(a).not.toContain('*');
+      expect(of('states:StopExecution')).toHaveLength(0);
+      expect(of('s3:PutObject')).toHaveLength(0);
+    }
+  });
+
+  it('fails the synth on a rule starting a workflow that has no state-machines/<name>.asl.json', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mosaic-rules-nowf-'));
+    writeFileSync(join(dir, 'start-nothing.json'), JSON.stringify({ name: 'start-nothing', description: 'd', on: { source: ['mosaic'], 'detail-type': ['X'] }, then: [{ type: 'start-workflow', workflow: 'no-such-flow' }] }));
+    const stack = new Stack(new App({ context: FAST_CONTEXT }), 'T');
+    const fn = new lambda.Function(stack, 'F', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'h', code: lambda.Code.fromInline('x') });
+    const sm = new sfn.StateMachine(stack, 'SM', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'P')) });
+    expect(() =>
+      new PlatformRules(stack, 'Rules', {
+        config: ENVIRONMENTS.dev!,
+        rulesDir: dir,
+        substitutions: { SourceBucket: 'b' },
+        eventBus: new events.EventBus(stack, 'Bus'),
+        table: new dynamodb.Table(stack, 'T', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } }),
+        stateMachine: sm,
+        workflows: { encode: sm },
+        workflowStarters: { encode: fn },
+        derivativeBucketName: 'd',
+        functions: {},
+        deadLetterQueue: new sqs.Queue(stack, 'Q'),
+      }),
+    ).toThrow(/^rules\/start-nothing\.json: then: no workflow "no-such-flow" in this stack: there is no state-machines\/no-such-flow\.asl\.json \(known: encode\)/);
   });
 
   it('fails the synth on an invalid rule file, naming the file, the path and the problem', () => {

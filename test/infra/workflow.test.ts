@@ -18,11 +18,17 @@ const byPascal = new Map(configs.map((c) => [pascal(c.name), c]));
 let dev: BuiltStage;
 let sm: { Properties: Record<string, any> };
 const tmpDirs: string[] = [];
+/** The state machine named `mosaic-<env>-<name>` of a template: [logical id, resource]. */
+function machineOf(t: { toJSON(): unknown }, name: string, env = 'dev'): [string, { Properties: Record<string, any> }] {
+  const found = Object.entries(resourcesOf(t as never, 'AWS::StepFunctions::StateMachine')).filter(([, r]) => r.Properties?.StateMachineName === `mosaic-${env}-${name}`);
+  expect(found, name).toHaveLength(1);
+  return found[0] as [string, { Properties: Record<string, any> }];
+}
+
+let smId: string;
 beforeAll(() => {
   dev = buildStage('dev');
-  const machines = Object.values(resourcesOf(dev.stateless, 'AWS::StepFunctions::StateMachine'));
-  expect(machines).toHaveLength(1);
-  sm = machines[0] as typeof sm;
+  [smId, sm] = machineOf(dev.stateless, 'encode');
 });
 afterAll(() => {
   for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
@@ -115,15 +121,21 @@ describe('encode workflow', () => {
       expect(override.Environment.map((e: { Name: string }) => e.Name).sort()).toEqual(['MOSAIC_FUNCTION', 'MOSAIC_INPUT', 'MOSAIC_TASK_TOKEN']);
       expect(t.Parameters.NetworkConfiguration.AwsvpcConfiguration).toMatchObject({ Subnets: ['${FargateSubnet1}', '${FargateSubnet2}'], SecurityGroups: ['${FargateSecurityGroup}'] });
     }
-    // Every media function runs in this workflow, or is one a rule invokes (a rule-based workflow).
+    // Every media function runs in this workflow, or in another workflow, or is one a rule invokes (a rule-based workflow).
+    const otherWorkflowFunctions = new Set(
+      readdirSync(join(PATHS.root, 'state-machines'))
+        .filter((f) => f.endsWith('.asl.json') && f !== 'encode.asl.json')
+        .flatMap((f) => [...readFileSync(join(PATHS.root, 'state-machines', f), 'utf8').matchAll(/\$\{([A-Za-z0-9]+?)(FunctionArn|TaskDefinitionArn)\}/g)].map((m) => m[1]!)),
+    );
     const ruleFunctions = new Set(
       readdirSync(join(PATHS.root, 'rules'))
         .filter((f) => f.endsWith('.json'))
         .flatMap((f) => (JSON.parse(readFileSync(join(PATHS.root, 'rules', f), 'utf8')).then as { type: string; function?: string }[]).filter((a) => a.type === 'invoke-function').map((a) => a.function!)),
     );
-    const expected = configs.filter((c) => !ruleFunctions.has(c.name) || lambdaTargets.has(pascal(c.name))).map((c) => pascal(c.name));
+    const elsewhere = (c: { name: string }) => ruleFunctions.has(c.name) || otherWorkflowFunctions.has(pascal(c.name));
+    const expected = configs.filter((c) => !elsewhere(c) || lambdaTargets.has(pascal(c.name))).map((c) => pascal(c.name));
     expect([...lambdaTargets].sort()).toEqual([...expected, 'Allocator'].sort());
-    for (const c of configs) expect(lambdaTargets.has(pascal(c.name)) || ruleFunctions.has(c.name), c.name).toBe(true);
+    for (const c of configs) expect(lambdaTargets.has(pascal(c.name)) || elsewhere(c), c.name).toBe(true);
     for (const f of fargateTargets) expect(byPascal.get(f)?.platforms, f).toContain('fargate');
   });
 
@@ -163,8 +175,7 @@ describe('encode workflow', () => {
     expect(actions('ecs:StopTask')).toHaveLength(1);
     expect(actions('ecs:DescribeTasks')).toHaveLength(1);
 
-    // Each task role can report its result to this state machine, and only to it.
-    const smId = Object.keys(resourcesOf(dev.stateless, 'AWS::StepFunctions::StateMachine'))[0]!;
+    // Each task role can report its result to this state machine (and to the other workflows that run it).
     for (const t of tds) {
       const taskRoleStatements = roleStatements(t.TaskRoleArn['Fn::GetAtt'][0]).map((s) => s.statement);
       expect(taskRoleStatements).toContainEqual(expect.objectContaining({
@@ -193,11 +204,109 @@ describe('encode workflow', () => {
     const stage = synthWith(task('${PlanFunctionArn}'))();
     const t = Template.fromStack(stage.stateless);
     // (the state machine's role only: the API Lambda may invoke functions too)
-    const [machine] = Object.values(resourcesOf(t, 'AWS::StepFunctions::StateMachine'));
+    const [, machine] = machineOf(t, 'encode');
     const roleRef = machine!.Properties!.RoleArn['Fn::GetAtt'][0] as string;
     const ofRole = iamStatements(t).filter(({ where }) => asArray(resourcesOf(t)[where]!.Properties?.Roles).some((r: { Ref?: string }) => r.Ref === roleRef));
     const invoke = ofRole.filter(({ statement }) => asArray(statement.Action).includes('lambda:InvokeFunction'));
     expect(invoke.map((s) => s.statement.Resource)).toEqual([{ 'Fn::GetAtt': [lambdaFor(t, 'plan')[0], 'Arn'] }]);
     expect(ofRole.filter(({ statement }) => asArray(statement.Action).includes('ecs:RunTask'))).toHaveLength(0);
+  });
+});
+
+describe('every state-machines/*.asl.json is a workflow', () => {
+  const files = readdirSync(join(PATHS.root, 'state-machines')).filter((f) => f.endsWith('.asl.json')).sort();
+  const names = files.map((f) => f.replace(/\.asl\.json$/, ''));
+  const functionArn = (name: string) => ({ 'Fn::GetAtt': [lambdaFor(dev.stateless, name)[0], 'Arn'] });
+  const ofRole = (machine: { Properties: Record<string, any> }) => roleStatements(machine.Properties.RoleArn['Fn::GetAtt'][0]).map((s) => s.statement);
+  const withAction = (statements: Record<string, any>[], action: string) => statements.filter((s) => asArray(s.Action).includes(action));
+
+  it('deploys one STANDARD state machine per file, named mosaic-<env>-<name>, with its own log group', () => {
+    expect(names).toEqual(expect.arrayContaining(['encode', 'measure', 'repackage']));
+    expect(Object.keys(resourcesOf(dev.stateless, 'AWS::StepFunctions::StateMachine'))).toHaveLength(files.length);
+    const logGroups = Object.entries(resourcesOf(dev.stateless, 'AWS::Logs::LogGroup'));
+    for (const [i, name] of names.entries()) {
+      const [, machine] = machineOf(dev.stateless, name);
+      expect(machine.Properties.StateMachineType).toBe('STANDARD');
+      expect(machine.Properties.DefinitionString).toBe(readFileSync(join(PATHS.root, 'state-machines', files[i]!), 'utf8'));
+      expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+      const destination = machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+      const [, group] = logGroups.find(([id]) => id === destination)!;
+      expect(group.Properties!.LogGroupName).toBe(`/aws/vendedlogs/states/mosaic-dev-${name}`);
+      const placeholders = [...new Set([...machine.Properties.DefinitionString.matchAll(/\$\{([A-Za-z][A-Za-z0-9_]*)\}/g)].map((m: RegExpMatchArray) => m[1]!))].sort();
+      expect(Object.keys(machine.Properties.DefinitionSubstitutions ?? {}).sort(), name).toEqual(placeholders);
+    }
+  });
+
+  it('lets the measure role invoke exactly measure-quality and publish-derived, and run only the measure-quality task definition', () => {
+    const [measureId, measure] = machineOf(dev.stateless, 'measure');
+    const statements = ofRole(measure);
+    const invoke = withAction(statements, 'lambda:InvokeFunction');
+    expect(invoke).toHaveLength(1);
+    expect(asArray(invoke[0]!.Resource)).toEqual(expect.arrayContaining([functionArn('measure-quality'), functionArn('publish-derived')]));
+    expect(asArray(invoke[0]!.Resource)).toHaveLength(2);
+    const runTask = withAction(statements, 'ecs:RunTask');
+    expect(runTask).toHaveLength(1);
+    expect(runTask[0]!.Resource).toEqual({ Ref: taskDefinitionFor('measure-quality') });
+    const td = resourcesOf(dev.stateless)[taskDefinitionFor('measure-quality')]!.Properties!;
+    expect(asArray(withAction(statements, 'iam:PassRole')[0]!.Resource)).toEqual([td.TaskRoleArn, td.ExecutionRoleArn]);
+    // The measure-quality container may report to the measure state machine.
+    expect(roleStatements(td.TaskRoleArn['Fn::GetAtt'][0]).map((s) => s.statement)).toContainEqual(expect.objectContaining({
+      Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      Resource: { Ref: measureId },
+    }));
+    for (const a of statements.flatMap((s) => asArray<string>(s.Action))) expect(a).not.toContain('*');
+  });
+
+  it('lets the repackage role invoke exactly package and publish-derived, and run only the package task definition', () => {
+    const [repackageId, repackage] = machineOf(dev.stateless, 'repackage');
+    const statements = ofRole(repackage);
+    const invoke = withAction(statements, 'lambda:InvokeFunction');
+    expect(invoke).toHaveLength(1);
+    expect(asArray(invoke[0]!.Resource)).toEqual(expect.arrayContaining([functionArn('package'), functionArn('publish-derived')]));
+    expect(asArray(invoke[0]!.Resource)).toHaveLength(2);
+    const runTask = withAction(statements, 'ecs:RunTask');
+    expect(runTask).toHaveLength(1);
+    expect(runTask[0]!.Resource).toEqual({ Ref: taskDefinitionFor('package') });
+    const td = resourcesOf(dev.stateless)[taskDefinitionFor('package')]!.Properties!;
+    expect(roleStatements(td.TaskRoleArn['Fn::GetAtt'][0]).map((s) => s.statement)).toContainEqual(expect.objectContaining({ Resource: { Ref: repackageId } }));
+  });
+
+  it('sends the execution status changes of every workflow to the lifecycle', () => {
+    const rule = Object.values(resourcesOf(dev.stateless, 'AWS::Events::Rule')).find((r) => asArray(r.Properties!.EventPattern?.source).includes('aws.states'))!;
+    const ids = names.map((n) => machineOf(dev.stateless, n)[0]).sort();
+    expect(rule.Properties!.EventPattern.detail.stateMachineArn.map((r: { Ref: string }) => r.Ref).sort()).toEqual(ids);
+  });
+
+  it('fails synth naming a file that is not a workflow, a badly named file, or a rule starting a workflow without a file', () => {
+    const dir = () => {
+      const d = mkdtempSync(join(tmpdir(), 'mosaic-workflows-'));
+      tmpDirs.push(d);
+      for (const f of files) writeFileSync(join(d, f), readFileSync(join(PATHS.root, 'state-machines', f)));
+      return d;
+    };
+    const synthIn = (d: string) => () => new MosaicStage(newTestApp(), 'Mosaic-dev', { config: ENVIRONMENTS.dev!, stateMachinesDir: d });
+    const notJson = dir();
+    writeFileSync(join(notJson, 'broken.asl.json'), '{ "StartAt": ');
+    expect(synthIn(notJson)).toThrow(/broken\.asl\.json: not JSON/);
+    const notAsl = dir();
+    writeFileSync(join(notAsl, 'empty.asl.json'), '{}');
+    expect(synthIn(notAsl)).toThrow(/empty\.asl\.json: not an Amazon States Language definition/);
+    const badTask = dir();
+    writeFileSync(join(badTask, 'queue.asl.json'), JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', End: true } } }));
+    expect(synthIn(badTask)).toThrow(/queue\.asl\.json: Task state "A" uses Resource/);
+    const badName = dir();
+    writeFileSync(join(badName, 'Bad_Name.asl.json'), JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }));
+    expect(synthIn(badName)).toThrow(/state-machines\/Bad_Name\.asl\.json: a workflow's file name must be/);
+    const noMeasure = dir();
+    rmSync(join(noMeasure, 'measure.asl.json'));
+    expect(synthIn(noMeasure)).toThrow(/rules\/measure-later\.json: then: no workflow "measure" in this stack: there is no state-machines\/measure\.asl\.json/);
+    // A workflow no rule starts is deployed, and gets no starter.
+    const extra = dir();
+    writeFileSync(join(extra, 'say-hello.asl.json'), JSON.stringify({ Comment: 'hello', StartAt: 'A', States: { A: { Type: 'Task', Resource: '${PlanFunctionArn}', End: true } } }));
+    const t = Template.fromStack(synthIn(extra)().stateless);
+    const [, hello] = machineOf(t, 'say-hello');
+    expect(hello.Properties.DefinitionSubstitutions).toEqual({ PlanFunctionArn: { 'Fn::GetAtt': [lambdaFor(t, 'plan')[0], 'Arn'] } });
+    const starters = Object.values(resourcesOf(t, 'AWS::Lambda::Function')).filter((r) => r.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'mosaic-workflow-starter');
+    expect(starters.map((r) => r.Properties!.Environment.Variables.MOSAIC_WORKFLOW)).not.toContain('say-hello');
   });
 });

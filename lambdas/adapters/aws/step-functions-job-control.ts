@@ -1,6 +1,9 @@
 /**
  * JobControl on AWS: job records in DynamoDB, `Job Status Changed` on EventBridge, one Step
- * Functions execution of the encode workflow per run of a job, media functions invoked as Lambdas.
+ * Functions execution of the job's workflow (`job.workflow.name`: encode, or any other
+ * `state-machines/<name>.asl.json`, each its own state machine) per run of a job, media functions
+ * invoked as Lambdas. Starting runs is StepFunctionsWorkflowRuns, which the workflow starter and
+ * rule engine Lambdas use too, so a job started by a rule is recorded and named as one started here.
  * Status changes after submit are the lifecycle's (platform/lifecycle/apply.ts, handed in by the
  * bootstrap): cancel and retry ask it, as the lifecycle Lambda does for workflow starts and ends.
  *
@@ -11,7 +14,9 @@
  */
 import { StartExecutionCommand, StopExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import {
+  ConflictError,
   DetailTypes,
+  ENCODE_JOB_WORKFLOW,
   ErrorNames,
   EVENT_SOURCE,
   MediaInfoSchema,
@@ -25,11 +30,13 @@ import {
   type JobError,
   type JobRecord,
   type JobSpec,
+  type JobWorkflow,
   type MediaInfo,
   type WorkflowDefinition,
+  type WorkflowExecutionRequest,
   type WorkflowInfo,
 } from '../../contracts/index.js';
-import type { BlobStore, EventBus, FactStore, Facts, JobControl, JobStore, LoadedRule, PlanContext } from '../../ports.js';
+import type { BlobStore, EventBus, FactStore, Facts, JobControl, JobStore, LoadedRule, NewJob, PlanContext } from '../../ports.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
 import { sanitiseExecutionName } from './step-functions-engine.js';
 
@@ -44,6 +51,125 @@ export type LifecycleRequest =
   | { kind: 'workflow-ended'; run: number; at: string; outcome: 'FAILED'; error: JobError };
 export type ApplyLifecycle = (jobId: string, request: LifecycleRequest) => Promise<JobRecord | null>;
 
+/** What to record for a run of a workflow other than encode (platform/workflows' `workflowJob`, handed in by the bootstrap). */
+export interface WorkflowJobContent {
+  spec: JobSpec;
+  workflow: JobWorkflow;
+  sourceHash: string | null;
+}
+/** Validates a start of workflow `name` and says what to record (throws NotFoundError, ConflictError, InputInvalidError). */
+export type WorkflowJobBuilder = (name: string, request: WorkflowExecutionRequest, jobId: string) => Promise<WorkflowJobContent>;
+/** The execution input of a job's current run (platform/workflows' `executionInputFor`, handed in by the bootstrap). */
+export type ExecutionInputBuilder = (job: JobRecord) => Promise<unknown>;
+
+export interface StepFunctionsWorkflowRunsOptions {
+  jobs: Pick<JobStore, 'getJob' | 'createJob' | 'appendEvent'>;
+  events: EventBus;
+  sfn: SFNClient;
+  /** Workflow name → the ARN of its state machine: the workflows this deployment can run. */
+  stateMachineArns: Readonly<Record<string, string>>;
+  executionInput: ExecutionInputBuilder;
+  /** Needed to start workflows other than encode (default: none can be started). */
+  workflowJob?: WorkflowJobBuilder;
+}
+
+/** A job as it is about to be recorded (what its first run's input is built from, before the write). */
+export function draftJob(n: NewJob): JobRecord {
+  const now = new Date().toISOString();
+  return {
+    id: n.id, status: 'QUEUED', spec: n.spec, sourceHash: n.sourceHash, createdAt: now, updatedAt: now, startedAt: null, endedAt: null,
+    progress: 0, etaSec: null, error: null, reportKey: null, outputPrefix: n.outputPrefix, cost: null, run: 0, workflow: n.workflow ?? ENCODE_JOB_WORKFLOW, version: 0,
+  };
+}
+
+/**
+ * Recording jobs and starting, naming and stopping their runs, each on the state machine of the
+ * job's workflow. Run n of job j is execution `executionNameFor(j, n)`; starting a name again is
+ * idempotent (Step Functions refuses a second execution of one name), so a repeated start of
+ * the same job (a client's retry, a redelivered rule event) starts nothing new.
+ */
+export class StepFunctionsWorkflowRuns {
+  constructor(private readonly o: StepFunctionsWorkflowRunsOptions) {}
+
+  get workflowNames(): string[] {
+    return Object.keys(this.o.stateMachineArns).sort();
+  }
+
+  /** The ARN of workflow `name`'s state machine, or NotFoundError naming the deployed ones. */
+  stateMachineArnOf(name: string): string {
+    const arn = Object.hasOwn(this.o.stateMachineArns, name) ? this.o.stateMachineArns[name] : undefined;
+    if (!arn) throw new NotFoundError(`no workflow "${name}" in this deployment; known: ${this.workflowNames.join(', ') || '(none)'}`, { name });
+    return arn;
+  }
+
+  /** The job of `n.id`: created (QUEUED, with the first entry of its history announced), or the one already recorded. */
+  async record(n: NewJob): Promise<{ job: JobRecord; created: boolean }> {
+    try {
+      const job = await this.o.jobs.createJob(n);
+      // The first entry of the job's history, as on the local engine.
+      const queued = { jobId: n.id, status: 'QUEUED' as const };
+      await this.o.jobs.appendEvent(n.id, DetailTypes.JobStatusChanged, queued);
+      await this.o.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: queued });
+      return { job, created: true };
+    } catch (e) {
+      const existing = await this.o.jobs.getJob(n.id);
+      if (!existing) throw e;
+      return { job: existing, created: false };
+    }
+  }
+
+  /**
+   * Records a job for a run of workflow `name` (not encode) and starts it: checked first (an
+   * unknown workflow, a bad input, a job `of` that cannot be worked from throw before anything is
+   * recorded). A job already recorded under `jobId` is returned as it is (started again while QUEUED).
+   */
+  async startWorkflow(name: string, request: WorkflowExecutionRequest, opts: { jobId: string }): Promise<{ job: JobRecord; created: boolean }> {
+    const { jobId } = opts;
+    this.stateMachineArnOf(name);
+    if (name === ENCODE_JOB_WORKFLOW.name) throw new ConflictError('encode jobs are submitted with a job spec (POST /v1/jobs), not started as a workflow of their own', { name });
+    const existing = await this.o.jobs.getJob(jobId);
+    if (existing) {
+      const runs = (existing.workflow ?? ENCODE_JOB_WORKFLOW).name;
+      if (runs !== name) throw new ConflictError(`job ${jobId} exists and runs the ${runs} workflow, not ${name}`, { id: jobId, workflow: runs });
+      if (existing.status === 'QUEUED') await this.startRun(existing);
+      return { job: existing, created: false };
+    }
+    if (!this.o.workflowJob) throw new NotFoundError(`workflow "${name}" cannot be started here (this deployment was given no way to build its jobs)`, { name });
+    const content = await this.o.workflowJob(name, request, jobId);
+    const n: NewJob = { id: jobId, spec: content.spec, sourceHash: content.sourceHash, outputPrefix: outputPrefix(jobId), workflow: content.workflow };
+    // Built first: an input the workflow would refuse fails here, before any record exists.
+    const input = await this.o.executionInput(draftJob(n));
+    const recorded = await this.record(n);
+    if (recorded.job.status === 'QUEUED') await this.startRun(recorded.job, recorded.created ? input : undefined);
+    return recorded;
+  }
+
+  /** Starts the job's current run (`input`: already built for it; default: built now). */
+  async startRun(job: JobRecord, input?: unknown): Promise<void> {
+    const stateMachineArn = this.stateMachineArnOf(workflowOf(job));
+    const payload = input === undefined ? await this.o.executionInput(job) : input;
+    try {
+      await this.o.sfn.send(new StartExecutionCommand({ stateMachineArn, name: executionNameFor(job.id, job.run), input: JSON.stringify(payload) }));
+    } catch (e) {
+      // Already started under this name (a repeated submit): the job has its execution.
+      if (errorName(e) !== 'ExecutionAlreadyExists') throw e;
+    }
+  }
+
+  /** Stops run `run` of the job (default: its current one); one that never started is nothing to stop. */
+  async stopRun(job: JobRecord, run: number = job.run): Promise<void> {
+    const executionArn = `${this.stateMachineArnOf(workflowOf(job)).replace(':stateMachine:', ':execution:')}:${executionNameFor(job.id, run)}`;
+    try {
+      await this.o.sfn.send(new StopExecutionCommand({ executionArn, error: ErrorNames.Cancelled, cause: `job ${job.id} cancelled on request` }));
+    } catch (e) {
+      // Never started (a submit that died before its start): nothing to stop.
+      if (errorName(e) !== 'ExecutionDoesNotExist') throw e;
+    }
+  }
+}
+
+const workflowOf = (job: JobRecord): string => (job.workflow ?? ENCODE_JOB_WORKFLOW).name;
+
 export interface StepFunctionsJobControlOptions {
   jobs: JobStore;
   /** The job lifecycle (applyJobEvent over the same stores). */
@@ -52,12 +178,18 @@ export interface StepFunctionsJobControlOptions {
   /** Both buckets behind one key space (the source's version is read at submit). */
   blobs: BlobStore;
   sfn: SFNClient;
-  /** ARN of the encode workflow's state machine. */
-  stateMachineArn: string;
+  /** Workflow name → ARN of its state machine (every workflow of the deployment). */
+  stateMachineArns?: Readonly<Record<string, string>>;
+  /** ARN of the encode workflow's state machine (when `stateMachineArns` does not name it). */
+  stateMachineArn?: string;
   /** Runs media functions (inspect for preflight, single invocations). */
   functions: LambdaInvoker;
-  /** The encode workflow's input for a job (built where core is allowed: the bootstrap). */
-  workflowInput: (jobId: string, spec: JobSpec) => unknown;
+  /** The execution input of a job's current run, any workflow (built where core is allowed: the bootstrap). */
+  executionInput?: ExecutionInputBuilder;
+  /** The encode workflow's input for a job, for callers that run encode only (used when `executionInput` is not given). */
+  workflowInput?: (jobId: string, spec: JobSpec) => unknown;
+  /** What to record for a run of a workflow other than encode (built in the bootstrap); without it only encode jobs can be started. */
+  workflowJob?: WorkflowJobBuilder;
   planContext: PlanContext;
   catalog: FunctionInfo[];
   workflows: WorkflowInfo[];
@@ -96,7 +228,24 @@ export const FUNCTION_RUNS_UNAVAILABLE =
 const errorName = (e: unknown): string | undefined => (e as { name?: string } | null)?.name;
 
 export class StepFunctionsJobControl implements JobControl {
-  constructor(private readonly o: StepFunctionsJobControlOptions) {}
+  /** Starting and stopping runs, on the state machine of each job's workflow. */
+  readonly runs: StepFunctionsWorkflowRuns;
+  private readonly executionInput: ExecutionInputBuilder;
+
+  constructor(private readonly o: StepFunctionsJobControlOptions) {
+    const arns = { ...(o.stateMachineArn ? { [ENCODE_JOB_WORKFLOW.name]: o.stateMachineArn } : {}), ...(o.stateMachineArns ?? {}) };
+    const legacy = o.workflowInput;
+    const executionInput: ExecutionInputBuilder =
+      o.executionInput ??
+      (async (job) => {
+        if (!legacy || workflowOf(job) !== ENCODE_JOB_WORKFLOW.name) throw new Error(`this job control builds no input for the ${workflowOf(job)} workflow`);
+        return legacy(job.id, job.spec);
+      });
+    this.executionInput = executionInput;
+    this.runs = new StepFunctionsWorkflowRuns({
+      jobs: o.jobs, events: o.events, sfn: o.sfn, stateMachineArns: arns, executionInput, ...(o.workflowJob ? { workflowJob: o.workflowJob } : {}),
+    });
+  }
 
   async submit(spec: JobSpec, opts: { jobId: string }): Promise<JobRecord> {
     const { jobId } = opts;
@@ -105,28 +254,19 @@ export class StepFunctionsJobControl implements JobControl {
       const versionId = (await this.o.blobs.head(spec.source.key))?.versionId;
       if (versionId) spec = { ...spec, source: { ...spec.source, versionId } };
     }
+    const n: NewJob = { id: jobId, spec, sourceHash: null, outputPrefix: outputPrefix(jobId) };
+    this.runs.stateMachineArnOf(ENCODE_JOB_WORKFLOW.name);
     // Built first: a spec the workflow would refuse fails here, before any record exists.
-    const input = this.o.workflowInput(jobId, spec);
-    let job: JobRecord;
-    let created = false;
-    try {
-      job = await this.o.jobs.createJob({ id: jobId, spec, sourceHash: null, outputPrefix: outputPrefix(jobId) });
-      created = true;
-    } catch (e) {
-      const existing = await this.o.jobs.getJob(jobId);
-      if (!existing) throw e;
-      job = existing;
-    }
-    if (created) {
-      // The first entry of the job's history, as on the local engine.
-      const queued = { jobId, status: 'QUEUED' as const };
-      await this.o.jobs.appendEvent(jobId, DetailTypes.JobStatusChanged, queued);
-      await this.o.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: queued });
-    }
+    const input = await this.executionInput(draftJob(n));
+    const { job, created } = await this.runs.record(n);
     // A job still QUEUED may be a submit that died before its start: starting the same name again
     // is idempotent (Step Functions answers with the running execution, or ExecutionAlreadyExists).
-    if (job.status === 'QUEUED') await this.start(executionNameFor(jobId, job.run), input);
+    if (job.status === 'QUEUED') await this.runs.startRun(job, created || workflowOf(job) === ENCODE_JOB_WORKFLOW.name ? input : undefined);
     return job;
+  }
+
+  async startWorkflow(name: string, request: WorkflowExecutionRequest, opts: { jobId: string }): Promise<JobRecord> {
+    return (await this.runs.startWorkflow(name, request, opts)).job;
   }
 
   async cancel(jobId: string): Promise<JobRecord> {
@@ -134,7 +274,7 @@ export class StepFunctionsJobControl implements JobControl {
     // Stop first, so no further step starts; a step already running on Lambda or Fargate
     // finishes on its own (Step Functions does not kill it). Finished jobs have nothing to stop
     // (the lifecycle refuses or ignores cancelling them).
-    if (job.status === 'QUEUED' || job.status === 'RUNNING') await this.stop(jobId, executionNameFor(jobId, job.run));
+    if (job.status === 'QUEUED' || job.status === 'RUNNING') await this.runs.stopRun(job);
     // CANCELLED, its outputs and work removed, announced; the ABORTED status change that follows is stale.
     const cancelled = await this.o.lifecycle(jobId, { kind: 'cancel-requested', at: new Date().toISOString() });
     if (!cancelled) throw new NotFoundError(`no job ${jobId}`, { id: jobId });
@@ -143,14 +283,14 @@ export class StepFunctionsJobControl implements JobControl {
 
   async retry(jobId: string): Promise<JobRecord> {
     const job = await this.load(jobId);
-    // Built first: a spec the workflow would refuse fails here, before the job changes.
-    const input = this.o.workflowInput(jobId, job.spec);
+    // Built first: a spec the workflow would refuse (or a job `of` gone) fails here, before the job changes.
+    this.runs.stateMachineArnOf(workflowOf(job));
+    const input = await this.executionInput(job);
     // QUEUED under the next run number; of two concurrent retries the lifecycle lets one through.
     const queued = await this.o.lifecycle(jobId, { kind: 'retry-requested', at: new Date().toISOString() });
     if (!queued) throw new NotFoundError(`no job ${jobId}`, { id: jobId });
-    const name = executionNameFor(jobId, queued.run);
     try {
-      await this.start(name, input);
+      await this.runs.startRun(queued, input);
     } catch (e) {
       // Not left QUEUED without an execution: this run failed, so the client can retry once more.
       const error = { code: ErrorNames.Transient, message: `the workflow could not be started: ${(e as Error).message}` };
@@ -158,7 +298,7 @@ export class StepFunctionsJobControl implements JobControl {
       throw new TransientError(error.message);
     }
     // A cancel between the retry and the start stopped nothing (the execution did not exist yet).
-    if ((await this.o.jobs.getJob(jobId))?.status === 'CANCELLED') await this.stop(jobId, name);
+    if ((await this.o.jobs.getJob(jobId))?.status === 'CANCELLED') await this.runs.stopRun(queued);
     return queued;
   }
 
@@ -228,29 +368,5 @@ export class StepFunctionsJobControl implements JobControl {
     const job = await this.o.jobs.getJob(jobId);
     if (!job) throw new NotFoundError(`no job ${jobId}`, { id: jobId });
     return job;
-  }
-
-  private executionArn(name: string): string {
-    return `${this.o.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-  }
-
-  private async start(executionName: string, input: unknown): Promise<void> {
-    try {
-      await this.o.sfn.send(new StartExecutionCommand({ stateMachineArn: this.o.stateMachineArn, name: executionName, input: JSON.stringify(input) }));
-    } catch (e) {
-      // Already started under this name (a repeated submit): the job has its execution.
-      if (errorName(e) !== 'ExecutionAlreadyExists') throw e;
-    }
-  }
-
-  private async stop(jobId: string, executionName: string): Promise<void> {
-    try {
-      await this.o.sfn.send(
-        new StopExecutionCommand({ executionArn: this.executionArn(executionName), error: ErrorNames.Cancelled, cause: `job ${jobId} cancelled on request` }),
-      );
-    } catch (e) {
-      // Never started (a submit that died before its start): nothing to stop.
-      if (errorName(e) !== 'ExecutionDoesNotExist') throw e;
-    }
   }
 }

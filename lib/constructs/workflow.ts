@@ -1,9 +1,12 @@
 /**
- * The encode workflow: `state-machines/encode.asl.json` as a STANDARD state machine, with its
- * `${…}` placeholders substituted from the media functions and the Fargate platform. The role may
- * invoke exactly the functions and run exactly the task definitions the definition names.
+ * One workflow: a `state-machines/<name>.asl.json` as a STANDARD state machine named
+ * `mosaic-<env>-<name>` (its own log group, X-Ray), with its `${…}` placeholders substituted from
+ * the media functions and the Fargate platform. Its role may invoke exactly the functions and run
+ * exactly the task definitions its definition names; the Fargate tasks it runs may report their
+ * results to it (and only to the state machines that run them).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Aws, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -16,16 +19,23 @@ import { PATHS } from '../paths.js';
 import { aslPlaceholders, aslTasks, taskIntegration } from './asl.js';
 import type { MediaFunction, MediaFunctions } from './media-functions.js';
 
-export interface EncodeWorkflowProps {
+export interface WorkflowProps {
   config: EnvironmentConfig;
   functions: MediaFunctions;
-  /** Defaults to `state-machines/encode.asl.json`. */
+  /** The workflow's name (kebab-case): `<name>` of `state-machines/<name>.asl.json`. Default `encode`. */
+  name?: string;
+  /** Defaults to `state-machines/<name>.asl.json`. */
   definitionFile?: string;
   /** Platform Lambdas the definition calls by `${<Name>FunctionArn}` (e.g. `Allocator`). */
   platformFunctions?: Record<string, lambda.IFunction>;
 }
 
-export class EncodeWorkflow extends Construct {
+export class Workflow extends Construct {
+  readonly name: string;
+  /** The ASL file it was made from. */
+  readonly definitionFile: string;
+  /** The parsed definition (placeholders not substituted). */
+  readonly definition: { Comment?: string; States?: Record<string, Record<string, unknown>> };
   readonly stateMachine: sfn.StateMachine;
   /** Placeholder name → value (a token for ARNs and ids), exactly the placeholders of the definition. */
   readonly substitutions: Record<string, string>;
@@ -35,12 +45,28 @@ export class EncodeWorkflow extends Construct {
   /** The allocator's Lambda sizes the definition may invoke (every variant of an `"allocated"` function). */
   readonly sizedFunctions: lambda.IFunction[];
 
-  constructor(scope: Construct, id: string, props: EncodeWorkflowProps) {
+  constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
-    const file = props.definitionFile ?? PATHS.encodeWorkflow;
+    const workflowName = props.name ?? 'encode';
+    const file = props.definitionFile ?? join(PATHS.root, 'state-machines', `${workflowName}.asl.json`);
+    this.name = workflowName;
+    this.definitionFile = file;
     const text = readFileSync(file, 'utf8');
-    const definition = JSON.parse(text) as { States?: Record<string, Record<string, unknown>> };
-    const integrations = new Set(aslTasks(definition).map(taskIntegration));
+    let definition: { Comment?: string; States?: Record<string, Record<string, unknown>> };
+    try {
+      definition = JSON.parse(text) as typeof definition;
+    } catch (e) {
+      throw new Error(`${file}: not JSON: ${(e as Error).message}`);
+    }
+    if (!definition || typeof definition !== 'object' || Array.isArray(definition) || typeof (definition as { StartAt?: unknown }).StartAt !== 'string' || !definition.States || typeof definition.States !== 'object')
+      throw new Error(`${file}: not an Amazon States Language definition (it needs "StartAt" and "States")`);
+    this.definition = definition;
+    let integrations: Set<ReturnType<typeof taskIntegration>>;
+    try {
+      integrations = new Set(aslTasks(definition).map(taskIntegration));
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    }
     const { functions } = props;
     const fargate = functions.fargate;
 
@@ -133,12 +159,12 @@ export class EncodeWorkflow extends Construct {
     }
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/mosaic-${props.config.name}-encode`,
+      logGroupName: `/aws/vendedlogs/states/mosaic-${props.config.name}-${workflowName}`,
       retention: props.config.logRetentionDays,
       removalPolicy: props.config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: `mosaic-${props.config.name}-encode`,
+      stateMachineName: `mosaic-${props.config.name}-${workflowName}`,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(text),
       definitionSubstitutions: substitutions,
