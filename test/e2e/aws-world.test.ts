@@ -20,6 +20,7 @@ import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsJobStore } from '../../lambdas/bootstrap/aws-deps.js';
 import { LOCAL_RULE_SUBSTITUTIONS, METRICS, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../../lambdas/contracts/index.js';
+import { derivedJobId } from '../../lambdas/core/derived-workflows.js';
 import { uploadJobId } from '../../lambdas/core/upload-trigger.js';
 import { jobView } from '../../lambdas/platform/api/job-view.js';
 import { verifyWebhookSignature } from '../../lambdas/platform/api/webhooks.js';
@@ -407,6 +408,160 @@ describe('Mosaic on an AWS world (synthesised stage, emulators, real handlers)',
       await local.stop();
     }
   }, 90_000);
+
+  // ------------------------------------------------------------------ workflows other than encode (issue 14 item 2)
+
+  /** The job's run(s) on workflow `name`'s state machine, with the status events the harness emitted for them. */
+  const runsOn = (jobId: string, workflow: string) => {
+    const sm = world.stateMachineOf(workflow);
+    const runs = executionsOf(jobId);
+    expect(runs.length, `executions of ${jobId}`).toBeGreaterThan(0);
+    for (const e of runs) {
+      expect(e.stateMachineArn).toBe(sm.arn);
+      expect(e.arn.startsWith(sm.arn.replace(':stateMachine:', ':execution:'))).toBe(true);
+      for (const ev of e.events) expect(ev.detail.stateMachineArn).toBe(sm.arn);
+    }
+    return runs;
+  };
+  const reportOf = async (jobId: string) => JSON.parse(await streamText(`${jobId}/report.json`));
+  const psnrByRung = (report: any) => Object.fromEntries((report.rungs as { id: string; psnr: number | null }[]).map((r) => [r.id, r.psnr]));
+
+  it('lists every deployed workflow from GET /v1/workflows, with its Comment and the media functions its Tasks name', async () => {
+    const r = await world.api('GET', '/v1/workflows');
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const list = (r.body.workflows ?? r.body) as { name: string; description: string; functions: string[] }[];
+    expect(list.map((w) => w.name).sort()).toEqual([...world.deployment.stateMachines.keys()].sort());
+    expect(list.find((w) => w.name === 'measure')).toMatchObject({ functions: ['measure-quality', 'publish-derived'], description: expect.stringMatching(/^Mosaic measure/) });
+    expect(list.find((w) => w.name === 'repackage')).toMatchObject({ functions: ['package', 'publish-derived'] });
+    for (const name of ['measure', 'repackage']) {
+      const d = await world.api('GET', `/v1/workflows/${name}`);
+      expect(d.status, JSON.stringify(d.body)).toBe(200);
+      expect(JSON.stringify(d.body.definition)).toContain(world.fn('function:publish-derived').arn);
+    }
+  });
+
+  it('measures the encoded job again through POST /v1/workflows/measure/executions: a job of its own on the measure state machine, QUEUED → RUNNING → SUCCEEDED, the same PSNR per rung', async () => {
+    expect(happy, 'needs the happy path').toBeDefined();
+    const startsBefore = world.services.of('StartExecution').length;
+    const r = await world.api('POST', '/v1/workflows/measure/executions', { input: { of: happy.jobId } });
+    expect(r.status, JSON.stringify(r.body)).toBe(202);
+    expect(r.body.status).toBe('QUEUED');
+    const jobId: string = r.body.id;
+    expect(jobId).not.toBe(happy.jobId);
+    const { view, seen } = await pollToEnd(jobId);
+    await world.settle();
+    expect(view.status, JSON.stringify(view.error)).toBe('SUCCEEDED');
+    const order = ['QUEUED', 'RUNNING', 'SUCCEEDED'];
+    const idx = seen.map((x) => order.indexOf(x.status));
+    expect(idx.every((i, n) => i >= 0 && (n === 0 || i >= idx[n - 1]!)), JSON.stringify(seen)).toBe(true);
+    expect(statusesOf(await history(jobId))).toEqual(order);
+    expect(jobStatusEventsOnBus(jobId)).toEqual(order);
+
+    // One execution, on the measure state machine, named by the job; its tasks are measure-quality (per rung) and publish-derived.
+    const [execution, ...more] = runsOn(jobId, 'measure');
+    expect(more).toEqual([]);
+    expect(execution!.name).toBe(jobId);
+    expect(execution!.events.map((e) => e.detail.status)).toEqual(['RUNNING', 'SUCCEEDED']);
+    expect(world.services.of('StartExecution').slice(startsBefore).map((c) => [c.body.stateMachineArn, c.body.name])).toEqual([[world.stateMachineOf('measure').arn, jobId]]);
+    const tasks = world.tasks.filter((t) => t.execution === jobId);
+    expect(tasks.every((t) => t.outcome === 'succeeded'), JSON.stringify(tasks)).toBe(true);
+    expect(new Set(tasks.map((t) => t.fn))).toEqual(new Set(['measure-quality', 'publish-derived']));
+    expect(tasks.filter((t) => t.fn === 'measure-quality')).toHaveLength(happy.view.renditions.length);
+
+    // report.json in the derivative bucket: derived from the encode, scores equal to the encode's.
+    const report = await reportOf(jobId);
+    const original = await reportOf(happy.jobId);
+    expect(report.derivedFrom).toMatchObject({ jobId: happy.jobId, workflow: 'measure' });
+    const psnr = psnrByRung(report);
+    const before = psnrByRung(original);
+    expect(Object.keys(psnr).sort()).toEqual(Object.keys(before).sort());
+    for (const [rung, value] of Object.entries(before)) {
+      expect(value, rung).toEqual(expect.any(Number));
+      expect(Math.abs(psnr[rung]! - value!), `${rung}: ${psnr[rung]} vs ${value}`).toBeLessThanOrEqual(0.01);
+    }
+    expect(view.spec.tags).toMatchObject({ workflow: 'measure', of: happy.jobId });
+    expect(world.deadLetters.map((d) => `${d.rule} → ${d.target}: ${d.error}`)).toEqual([]);
+    expect(world.harnessErrors).toEqual([]);
+  }, 90_000);
+
+  it('repackages the encoded job at twice its segment length through POST /v1/workflows/repackage/executions: a master playlist under the new job', async () => {
+    expect(happy, 'needs the happy path').toBeDefined();
+    const original = await reportOf(happy.jobId);
+    const segmentSeconds = 2 * original.encoding.timing.segmentSeconds;
+    const r = await world.api('POST', '/v1/workflows/repackage/executions', { input: { of: happy.jobId, segmentSeconds } });
+    expect(r.status, JSON.stringify(r.body)).toBe(202);
+    const jobId: string = r.body.id;
+    const { view } = await pollToEnd(jobId);
+    await world.settle();
+    expect(view.status, JSON.stringify(view.error)).toBe('SUCCEEDED');
+    expect(statusesOf(await history(jobId))).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
+    const [execution, ...more] = runsOn(jobId, 'repackage');
+    expect(more).toEqual([]);
+    expect(execution!.events.map((e) => e.detail.status)).toEqual(['RUNNING', 'SUCCEEDED']);
+    expect(new Set(world.tasks.filter((t) => t.execution === jobId).map((t) => t.fn))).toEqual(new Set(['package', 'publish-derived']));
+    await world.s3Client.send(new HeadObjectCommand({ Bucket: world.deployment.derivativeBucket, Key: `${jobId}/hls/master.m3u8` }));
+    const report = await reportOf(jobId);
+    expect(report.derivedFrom).toMatchObject({ jobId: happy.jobId, workflow: 'repackage' });
+    // The new media playlists are cut at the new length.
+    const media = (await keysUnder(`${jobId}/hls/`)).find((k) => k.endsWith('.m3u8') && !k.endsWith('master.m3u8'))!;
+    expect(media).toBeDefined();
+    const target = /#EXT-X-TARGETDURATION:(\d+)/.exec(await streamText(media))?.[1];
+    expect(Number(target)).toBeGreaterThanOrEqual(Math.floor(segmentSeconds));
+    expect(world.deadLetters.map((d) => `${d.rule} → ${d.target}: ${d.error}`)).toEqual([]);
+    expect(world.harnessErrors).toEqual([]);
+  }, 90_000);
+
+  it('refuses a bad workflow request with a typed 4xx and records no job: an unknown job 404, a segment length off the keyframes 400, an unknown workflow 404', async () => {
+    expect(happy, 'needs the happy path').toBeDefined();
+    const original = await reportOf(happy.jobId);
+    const keyframe = original.encoding.timing.gopFrames / original.encoding.timing.fps;
+    const startsBefore = world.services.of('StartExecution').length;
+    const queuedBefore = world.busLog.filter((b) => b.event['detail-type'] === 'Job Status Changed' && b.event.detail.status === 'QUEUED').length;
+    const unknown = await world.api('POST', '/v1/workflows/measure/executions', { input: { of: 'no-such-job' } });
+    expect(unknown.status, JSON.stringify(unknown.body)).toBe(404);
+    expect(unknown.body.error).toMatchObject({ code: 'not_found', message: expect.stringContaining('no-such-job') });
+    const offGrid = await world.api('POST', '/v1/workflows/repackage/executions', { input: { of: happy.jobId, segmentSeconds: keyframe * 1.5 } });
+    expect(offGrid.status, JSON.stringify(offGrid.body)).toBe(400);
+    expect(offGrid.body.error.message).toMatch(/segmentSeconds .* is not a whole multiple/);
+    const noWorkflow = await world.api('POST', '/v1/workflows/no-such-flow/executions', { input: {} });
+    expect(noWorkflow.status, JSON.stringify(noWorkflow.body)).toBe(404);
+    expect(world.services.of('StartExecution').length).toBe(startsBefore);
+    expect(world.busLog.filter((b) => b.event['detail-type'] === 'Job Status Changed' && b.event.detail.status === 'QUEUED').length).toBe(queuedBefore);
+  }, 30_000);
+
+  it('starts measure from the measure-later rule (EventBridge → its starter Lambda) when an encode tagged measure=later succeeds, as the job derivedJobId names', async () => {
+    const submit = await world.api('POST', '/v1/jobs', { source: { key: KEY }, preset: 'draft', tags: { measure: 'later' }, outputs: { quality: false } });
+    expect(submit.status, JSON.stringify(submit.body)).toBe(202);
+    const encodeId: string = submit.body.id;
+    const encoded = (await pollToEnd(encodeId)).view;
+    expect(encoded.status, JSON.stringify(encoded.error)).toBe('SUCCEEDED');
+    // Quality was left out of the encode.
+    expect(world.tasks.filter((t) => t.execution === encodeId && t.fn === 'measure-quality')).toEqual([]);
+    const measureId = derivedJobId('measure', { of: encodeId });
+    const delivery = await until('the measure-later rule', () => world.deliveries.find((d) => d.rule === 'mosaic-dev-measure-later' && d.event.detail.jobId === encodeId && (d.result || d.error)));
+    expect(delivery.target).toBe('mosaic-workflow-starter');
+    expect(delivery.error).toBeUndefined();
+    expect(delivery.result).toMatchObject({ status: 'started', duplicate: false, job: { id: measureId, status: 'QUEUED', workflow: { name: 'measure', input: { of: encodeId } } } });
+    const { view } = await pollToEnd(measureId);
+    await world.settle();
+    expect(view.status, JSON.stringify(view.error)).toBe('SUCCEEDED');
+    expect(statusesOf(await history(measureId))).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
+    runsOn(measureId, 'measure');
+    const report = await reportOf(measureId);
+    expect(report.derivedFrom).toMatchObject({ jobId: encodeId, workflow: 'measure' });
+    for (const [rung, psnr] of Object.entries(psnrByRung(report))) expect(psnr, rung).toBeGreaterThan(25);
+    // The measure job's own end does not fire the rule again (its workflow is measure), and a redelivery starts nothing new.
+    expect(world.deliveries.filter((d) => d.rule === 'mosaic-dev-measure-later')).toHaveLength(1);
+    const starts = world.services.of('StartExecution').length;
+    world.put(world.deployment.platformBus, delivery.event);
+    await world.settle();
+    const again = world.deliveries.filter((d) => d.rule === 'mosaic-dev-measure-later').at(-1)!;
+    expect(again.result).toMatchObject({ status: 'started', duplicate: true, job: { id: measureId } });
+    expect(world.services.of('StartExecution').length).toBe(starts);
+    expect(executionsOf(measureId)).toHaveLength(1);
+    expect(world.deadLetters.map((d) => `${d.rule} → ${d.target}: ${d.error}`)).toEqual([]);
+    expect(world.harnessErrors).toEqual([]);
+  }, 120_000);
 });
 
 /** The rule engine's facts in the table (the job store adapter is also the fact store). */

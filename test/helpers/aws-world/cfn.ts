@@ -2,7 +2,7 @@
  * The synthesised Mosaic stage as a "deployment" on one machine: builds the CDK app in-process
  * (as test/infra/infra-app.ts does) and resolves the CloudFormation tokens of its templates
  * (Ref, Fn::GetAtt, Fn::Join, Fn::ImportValue, pseudo parameters) to fake but consistent
- * physical names and ARNs, so the state machine definition (DefinitionString with its
+ * physical names and ARNs, so every state machine's definition (DefinitionString with its
  * DefinitionSubstitutions applied), the EventBridge rules, the Lambda environments, the ECS task
  * definitions and the table are exactly what synth emits, with only the physical ids made up.
  */
@@ -39,8 +39,23 @@ export interface DeployedRule {
   targets: { arn: string; inputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string }; input?: string }[];
 }
 
+export interface DeployedStateMachine {
+  logicalId: string;
+  arn: string;
+  /** Its physical name, `mosaic-<env>-<workflow>`. */
+  name: string;
+  /** The workflow: `<name>` of `state-machines/<name>.asl.json`. */
+  workflow: string;
+  definition: Record<string, unknown>;
+}
+
 export interface Deployment {
-  stateMachine: { arn: string; name: string; definition: Record<string, unknown> };
+  /** The encode workflow's. */
+  stateMachine: DeployedStateMachine;
+  /** Every state machine of the stack, by workflow name. */
+  stateMachines: Map<string, DeployedStateMachine>;
+  /** By ARN. */
+  stateMachinesByArn: Map<string, DeployedStateMachine>;
   functions: Map<string, DeployedFunction>;
   /** By ARN. */
   functionsByArn: Map<string, DeployedFunction>;
@@ -155,10 +170,18 @@ export function deployStage(envName = 'dev'): Deployment {
   const resolveEnv = (vars: Record<string, Json> | undefined) =>
     Object.fromEntries(Object.entries(vars ?? {}).map(([k, v]) => [k, String(stateless.resolve(v))]));
 
-  const [smId, sm] = only(resourcesOf(built.stateless, 'AWS::StepFunctions::StateMachine'), 'state machine');
-  const subs = stateless.resolve(sm.Properties!.DefinitionSubstitutions) as Record<string, Json>;
-  const definition = JSON.parse(applySubstitutions(String(sm.Properties!.DefinitionString), Object.fromEntries(Object.entries(subs).map(([k, v]) => [k, String(v)]))));
-  const smArn = stateless.physical(smId);
+  const envPrefix = `mosaic-${envName}-`;
+  const stateMachines = new Map<string, DeployedStateMachine>();
+  for (const [smId, sm] of Object.entries(resourcesOf(built.stateless, 'AWS::StepFunctions::StateMachine'))) {
+    const subs = (stateless.resolve(sm.Properties!.DefinitionSubstitutions ?? {}) ?? {}) as Record<string, Json>;
+    const definition = JSON.parse(applySubstitutions(String(sm.Properties!.DefinitionString), Object.fromEntries(Object.entries(subs).map(([k, v]) => [k, String(v)]))));
+    const arn = stateless.physical(smId);
+    const name = arn.split(':').pop()!;
+    if (!name.startsWith(envPrefix)) throw new Error(`state machine ${smId} is named ${name}, not ${envPrefix}<workflow>`);
+    stateMachines.set(name.slice(envPrefix.length), { logicalId: smId, arn, name, workflow: name.slice(envPrefix.length), definition });
+  }
+  const encode = stateMachines.get('encode');
+  if (!encode) throw new Error(`no ${envPrefix}encode state machine in ${statelessName}`);
 
   const functions = new Map<string, DeployedFunction>();
   for (const [id, r] of Object.entries(resourcesOf(built.stateless, 'AWS::Lambda::Function'))) {
@@ -191,7 +214,9 @@ export function deployStage(envName = 'dev'): Deployment {
   const buckets = Object.entries(resourcesOf(built.stateful, 'AWS::S3::Bucket')).map(([id]) => stateful.physical(id));
   const [tableId, table] = only(resourcesOf(built.stateful, 'AWS::DynamoDB::Table'), 'table');
   return {
-    stateMachine: { arn: smArn, name: smArn.split(':').pop()!, definition },
+    stateMachine: encode,
+    stateMachines,
+    stateMachinesByArn: new Map([...stateMachines.values()].map((m) => [m.arn, m])),
     functions,
     functionsByArn: new Map([...functions.values()].map((f) => [f.arn, f])),
     taskDefinitions,

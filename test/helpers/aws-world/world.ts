@@ -7,14 +7,17 @@
  * - Lambda: every AWS::Lambda::Function of the template is its bootstrap entry point
  *   (lambdas/bootstrap/*) created with the function's resolved environment, plus the emulator
  *   endpoints, local ffmpeg paths and the few overrides listed in `FunctionOverrides`.
- * - Step Functions: the state machine's DefinitionString with its substitutions applied runs in
- *   aws-local-stepfunctions; `taskResourceLocalHandlers` maps each Task state to the Lambda its
+ * - Step Functions: every state machine of the template (one per `state-machines/*.asl.json`), its
+ *   DefinitionString with its substitutions applied, runs in aws-local-stepfunctions;
+ *   StartExecution, StopExecution and DescribeExecution are routed by state machine (execution)
+ *   ARN, SendTask* by the task token's execution; `taskResourceLocalHandlers` maps each Task state to the Lambda its
  *   ARN names (`lambda:invoke` by its FunctionName), and `ecs:runTask.waitForTaskToken` to the
  *   container entry (containers/ffmpeg/run-task.ts) with the task definition's environment and the
  *   state's container overrides; the container reports with SendTaskSuccess/Failure to the SFN
  *   endpoint here. aws-local-stepfunctions gives every task the same `$$.Task.Token`, so the
  *   harness mints one per task as Step Functions does. The harness emits the `Step Functions
- *   Execution Status Change` events (RUNNING, SUCCEEDED/FAILED/ABORTED) onto the default bus.
+ *   Execution Status Change` events (RUNNING, SUCCEEDED/FAILED/ABORTED), with the execution's
+ *   own stateMachineArn, onto the default bus.
  * - EventBridge: PutEvents (and S3's / Step Functions' own events) are matched against the
  *   template's AWS::Events::Rule EventPatterns with core's event-pattern matcher and delivered
  *   through each target's InputTransformer to its Lambda, one delivery at a time per target
@@ -41,6 +44,7 @@ import { createLambdaHandler } from '../../../lambdas/bootstrap/lambda-function.
 import { createLifecycle } from '../../../lambdas/bootstrap/lifecycle.js';
 import { createRuleEngine } from '../../../lambdas/bootstrap/rule-engine.js';
 import { createUploadTrigger } from '../../../lambdas/bootstrap/upload-trigger.js';
+import { createWorkflowStarter } from '../../../lambdas/bootstrap/workflow-starter.js';
 import { EXECUTION_STATUS_CHANGE } from '../../../lambdas/contracts/index.js';
 import { compilePattern, type EventMatcher } from '../../../lambdas/core/event-pattern/index.js';
 import { readJsonPath } from '../../../lambdas/core/rules/templates.js';
@@ -49,7 +53,7 @@ import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
 import type { BusEvent as RuleBusEvent } from '../rule-events.js';
 import { startS3, FAKE_CREDENTIALS, type S3Emulator } from '../../integration/emulators.js';
-import { ACCOUNT, REGION, deployStage, type DeployedFunction, type Deployment } from './cfn.js';
+import { ACCOUNT, REGION, deployStage, type DeployedFunction, type DeployedStateMachine, type Deployment } from './cfn.js';
 import { AwsApiError, startServices, type Services } from './services.js';
 
 /** An event as EventBridge delivers it (the same envelope the rules helpers build). */
@@ -66,6 +70,10 @@ export interface Delivery {
 
 export interface ExecutionRecord {
   arn: string;
+  /** The state machine it is an execution of. */
+  stateMachineArn: string;
+  /** Its workflow (`encode`, `measure`, …). */
+  workflow: string;
   name: string;
   input: string;
   status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
@@ -173,7 +181,8 @@ export class AwsWorld {
   private pending = 0;
   private readonly matchers = new Map<string, EventMatcher>();
   private readonly tokens = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void; execution: string }>();
-  private machine!: StateMachine;
+  /** An interpreter per state machine, by state machine ARN. */
+  private readonly machines = new Map<string, StateMachine>();
   private inflight = 0;
 
   private constructor(readonly opts: WorldOptions) {
@@ -251,7 +260,8 @@ export class AwsWorld {
     );
     ddb.destroy();
     this.s3Client = new S3Client({ endpoint: this.s3.endpoint, forcePathStyle: true, region: REGION, credentials: FAKE_CREDENTIALS });
-    this.machine = new StateMachine(d.stateMachine.definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
+    for (const sm of d.stateMachines.values())
+      this.machines.set(sm.arn, new StateMachine(sm.definition as never, { validationOptions: { checkPaths: true, checkArn: true } }));
   }
 
   async close(): Promise<void> {
@@ -308,6 +318,8 @@ export class AwsWorld {
             return createAllocator(env) as Handler;
           case 'mosaic-upload-trigger':
             return createUploadTrigger(env) as Handler;
+          case 'mosaic-workflow-starter':
+            return createWorkflowStarter(env) as Handler;
           case 'mosaic-rule-engine':
             return createRuleEngine(env) as Handler;
           case 'mosaic-lifecycle':
@@ -424,14 +436,23 @@ export class AwsWorld {
 
   // ---------------------------------------------------------------- Step Functions
 
-  private executionArnOf(name: string) {
-    return `${this.deployment.stateMachine.arn.replace(':stateMachine:', ':execution:')}:${name}`;
+  private executionArnOf(stateMachineArn: string, name: string) {
+    return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  }
+
+  /** The deployed state machine of workflow `name` (default `encode`). */
+  stateMachineOf(workflow = 'encode'): DeployedStateMachine {
+    const sm = this.deployment.stateMachines.get(workflow);
+    if (!sm) throw new Error(`no state machine for workflow ${workflow} (deployed: ${[...this.deployment.stateMachines.keys()].join(', ')})`);
+    return sm;
   }
 
   private startExecution(b: Record<string, any>) {
-    if (b.stateMachineArn !== this.deployment.stateMachine.arn) throw new AwsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${b.stateMachineArn}'`);
+    const sm = this.deployment.stateMachinesByArn.get(String(b.stateMachineArn));
+    const machine = this.machines.get(String(b.stateMachineArn));
+    if (!sm || !machine) throw new AwsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${b.stateMachineArn}'`);
     const name = String(b.name ?? randomUUID());
-    const arn = this.executionArnOf(name);
+    const arn = this.executionArnOf(sm.arn, name);
     const input = String(b.input ?? '{}');
     const existing = this.executions.get(arn);
     if (existing) {
@@ -441,18 +462,18 @@ export class AwsWorld {
     const startDate = Date.now();
     let settle = () => {};
     const rec: ExecutionRecord = {
-      arn, name, input, status: 'RUNNING', startDate, stopDate: null, output: null, error: null, cause: null, events: [],
+      arn, stateMachineArn: sm.arn, workflow: sm.workflow, name, input, status: 'RUNNING', startDate, stopDate: null, output: null, error: null, cause: null, events: [],
       done: new Promise<void>((r) => (settle = r)), abort: () => {}, ecsStops: new Set(),
     };
     this.executions.set(arn, rec);
     this.emitStatus(rec);
     const context = {
-      Execution: { Id: arn, Input: JSON.parse(input), Name: name, RoleArn: `arn:aws:iam::${ACCOUNT}:role/mosaic-dev-encode`, StartTime: new Date(startDate).toISOString() },
-      StateMachine: { Id: this.deployment.stateMachine.arn, Name: this.deployment.stateMachine.name },
+      Execution: { Id: arn, Input: JSON.parse(input), Name: name, RoleArn: `arn:aws:iam::${ACCOUNT}:role/${sm.name}`, StartTime: new Date(startDate).toISOString() },
+      StateMachine: { Id: sm.arn, Name: sm.name },
       Task: { Token: 'set-per-task-by-the-harness' },
     };
-    const run = this.machine.run(JSON.parse(input), {
-      overrides: { taskResourceLocalHandlers: this.taskHandlers(rec) as never, retryIntervalOverrides: this.retryOverrides() },
+    const run = machine.run(JSON.parse(input), {
+      overrides: { taskResourceLocalHandlers: this.taskHandlers(rec, sm.workflow) as never, retryIntervalOverrides: this.retryOverrides(sm.workflow) },
       context: context as never,
     });
     rec.abort = () => run.abort();
@@ -479,13 +500,13 @@ export class AwsWorld {
   }
 
   /** The status change event Step Functions sends to the default bus. */
-  statusEvent(rec: Pick<ExecutionRecord, 'arn' | 'name' | 'status' | 'startDate' | 'stopDate' | 'input' | 'output' | 'error' | 'cause'>): BusEvent {
+  statusEvent(rec: Pick<ExecutionRecord, 'arn' | 'name' | 'status' | 'startDate' | 'stopDate' | 'input' | 'output' | 'error' | 'cause'> & { stateMachineArn?: string }): BusEvent {
     return this.event(
       'aws.states',
       EXECUTION_STATUS_CHANGE,
       {
         executionArn: rec.arn,
-        stateMachineArn: this.deployment.stateMachine.arn,
+        stateMachineArn: rec.stateMachineArn ?? this.deployment.stateMachine.arn,
         name: rec.name,
         status: rec.status,
         startDate: rec.startDate,
@@ -526,7 +547,7 @@ export class AwsWorld {
     if (!rec) throw new AwsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${b.executionArn}'`);
     return {
       executionArn: rec.arn,
-      stateMachineArn: this.deployment.stateMachine.arn,
+      stateMachineArn: rec.stateMachineArn,
       name: rec.name,
       status: rec.status,
       startDate: rec.startDate / 1000,
@@ -548,14 +569,14 @@ export class AwsWorld {
     return {};
   }
 
-  private retryOverrides(): Record<string, number> {
+  private retryOverrides(workflow: string): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const name of this.taskStates().keys()) out[name] = 20;
+    for (const name of this.taskStates(workflow).keys()) out[name] = 20;
     return out;
   }
 
-  /** Task state name → its state, over the whole definition (Parallel branches and Map processors). */
-  taskStates(): Map<string, Record<string, any>> {
+  /** Task state name → its state, over the whole definition of a workflow (Parallel branches and Map processors). */
+  taskStates(workflow = 'encode'): Map<string, Record<string, any>> {
     const out = new Map<string, Record<string, any>>();
     const walk = (m: { States: Record<string, Record<string, any>> }) => {
       for (const [name, s] of Object.entries(m.States)) {
@@ -564,13 +585,13 @@ export class AwsWorld {
         if (s.ItemProcessor ?? s.Iterator) walk(s.ItemProcessor ?? s.Iterator);
       }
     };
-    walk(this.deployment.stateMachine.definition as never);
+    walk(this.stateMachineOf(workflow).definition as never);
     return out;
   }
 
-  private taskHandlers(rec: ExecutionRecord): Record<string, (input: unknown) => Promise<unknown>> {
+  private taskHandlers(rec: ExecutionRecord, workflow: string): Record<string, (input: unknown) => Promise<unknown>> {
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-    for (const [state, s] of this.taskStates()) {
+    for (const [state, s] of this.taskStates(workflow)) {
       const resource = String(s.Resource);
       if (resource.startsWith('arn:aws:lambda:')) {
         const fn = this.deployment.functionsByArn.get(resource);
