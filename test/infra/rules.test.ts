@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -136,6 +137,40 @@ describe('EventBridge rules from rules/*.json', () => {
       expect(of('states:StopExecution')).toHaveLength(0);
       expect(of('s3:PutObject')).toHaveLength(0);
     }
+  });
+
+  it('lets the rule engine start a workflow other than encode that an engine rule names: its ARN, StartExecution on it, report reads', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mosaic-rules-engine-wf-'));
+    writeFileSync(join(dir, 'measure-if.json'), JSON.stringify({
+      name: 'measure-if', description: 'd', on: { source: ['mosaic'], 'detail-type': ['Job Status Changed'] },
+      if: { subject: 'job:<jobId>', facts: { measure: [true] } }, paths: { jobId: '$.detail.jobId' },
+      then: [{ type: 'start-workflow', workflow: 'measure', input: { template: { of: '<jobId>' } } }],
+    }));
+    const stack = new Stack(new App({ context: FAST_CONTEXT }), 'T');
+    const fn = new lambda.Function(stack, 'F', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'h', code: lambda.Code.fromInline('x') });
+    const machine = (id: string) => new sfn.StateMachine(stack, id, { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, `${id}P`)) });
+    const encode = machine('Encode');
+    const measure = machine('Measure');
+    const rules = new PlatformRules(stack, 'Rules', {
+      config: ENVIRONMENTS.dev!, rulesDir: dir, substitutions: { SourceBucket: 'b' }, eventBus: new events.EventBus(stack, 'Bus'),
+      table: new dynamodb.Table(stack, 'T', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } }),
+      stateMachine: encode, workflows: { encode, measure }, workflowStarters: { encode: fn }, derivativeBucketName: 'mosaic-dev-derivatives-x', functions: {}, deadLetterQueue: new sqs.Queue(stack, 'Q'),
+    });
+    // Through the engine: no starter Lambda of its own.
+    expect(rules.starters.size).toBe(0);
+    const t = Template.fromStack(stack);
+    const [, engine] = Object.entries(resourcesOf(t, 'AWS::Lambda::Function')).find(([, r]) => r.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'mosaic-rule-engine')!;
+    const env = engine.Properties!.Environment.Variables;
+    const measureId = Object.keys(resourcesOf(t, 'AWS::StepFunctions::StateMachine')).find((id) => id.startsWith('Measure'))!;
+    expect(JSON.stringify(env.MOSAIC_STATE_MACHINE_ARNS)).toContain(measureId);
+    expect(env).toMatchObject({ MOSAIC_DERIVATIVE_BUCKET: 'mosaic-dev-derivatives-x' });
+    const role = engine.Properties!.Role['Fn::GetAtt'][0];
+    const statements = Object.values(resourcesOf(t, 'AWS::IAM::Policy'))
+      .filter((p) => (p.Properties!.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+      .flatMap((p) => p.Properties!.PolicyDocument.Statement as Record<string, any>[]);
+    const starts = statements.filter((st) => [st.Action].flat().includes('states:StartExecution')).map((st) => st.Resource.Ref).sort();
+    expect(starts).toEqual([Object.keys(resourcesOf(t, 'AWS::StepFunctions::StateMachine')).find((id) => id.startsWith('Encode')), measureId].sort());
+    expect(JSON.stringify(statements.find((st) => st.Sid === 'ReadReports')!.Resource)).toMatch(/:s3:::mosaic-dev-derivatives-x\/\*\/report\.json"/);
   });
 
   it('fails the synth on a rule starting a workflow that has no state-machines/<name>.asl.json', () => {
