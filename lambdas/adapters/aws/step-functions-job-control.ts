@@ -104,18 +104,19 @@ export class StepFunctionsWorkflowRuns {
 
   /** The job of `n.id`: created (QUEUED, with the first entry of its history announced), or the one already recorded. */
   async record(n: NewJob): Promise<{ job: JobRecord; created: boolean }> {
+    let job: JobRecord;
     try {
-      const job = await this.o.jobs.createJob(n);
-      // The first entry of the job's history, as on the local engine.
-      const queued = { jobId: n.id, status: 'QUEUED' as const };
-      await this.o.jobs.appendEvent(n.id, DetailTypes.JobStatusChanged, queued);
-      await this.o.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: queued });
-      return { job, created: true };
+      job = await this.o.jobs.createJob(n);
     } catch (e) {
       const existing = await this.o.jobs.getJob(n.id);
       if (!existing) throw e;
       return { job: existing, created: false };
     }
+    // The first entry of the job's history, as on the local engine.
+    const queued = { jobId: n.id, status: 'QUEUED' as const };
+    await this.o.jobs.appendEvent(n.id, DetailTypes.JobStatusChanged, queued);
+    await this.o.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail: queued });
+    return { job, created: true };
   }
 
   /**
