@@ -74,8 +74,9 @@ export function planInputFor(
 
 /**
  * The input of a workflow Mosaic builds nothing for (one made by `mosaic new workflow`): the
- * caller's input, with the job's id and prefixes (which the caller cannot override).
+ * caller's input, with the job's id and prefixes and the engine's source limits (which Inspect
+ * checks), none of which the caller can override.
  */
-export function genericWorkflowInput(jobId: string, input: Record<string, unknown>): Record<string, unknown> {
-  return { ...input, jobId, workPrefix: workPrefix(jobId), outputPrefix: outputPrefix(jobId) };
+export function genericWorkflowInput(jobId: string, input: Record<string, unknown>, limits: SourceLimits): Record<string, unknown> {
+  return { ...input, jobId, workPrefix: workPrefix(jobId), outputPrefix: outputPrefix(jobId), limits: { ...limits } };
 }

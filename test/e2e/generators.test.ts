@@ -14,10 +14,10 @@ import { loadFunctionDefinitions } from '../../lib/constructs/function-configs.j
 import { makeClip, ROOT, tempDir } from '../helpers/media.js';
 
 const copy = tempDir('mosaic-generators-');
-const cliCache = tempDir('mosaic-generators-cli-');
+// Under the copy (as the launcher wants: the bundle finds node_modules from there), out of its listing.
+const cliCache = join(copy, '.mosaic', 'cli-cache');
 afterAll(() => {
   rmSync(copy, { recursive: true, force: true });
-  rmSync(cliCache, { recursive: true, force: true });
 });
 
 interface Ran {
@@ -113,6 +113,7 @@ describe('mosaic new', () => {
 
     // And runs on the local engine as a job, from the CLI.
     const out = join(copy, 'wf-out');
+    mkdirSync(join(out, 'inbox'), { recursive: true });
     makeClip(join(out, 'inbox', 'c.mp4'), { width: 160, height: 90, seconds: 1 });
     writeFileSync(join(copy, 'my-flow-input.json'), JSON.stringify({ source: { key: 'inbox/c.mp4' } }));
     const ran = await mosaic('workflows', 'run', 'my-flow', '--input', join(copy, 'my-flow-input.json'), '--out', out, '--json');

@@ -64,7 +64,7 @@ export async function executionInputFor(job: JobRecord, deps: WorkflowStartDeps)
   const wf = job.workflow ?? ENCODE_JOB_WORKFLOW;
   if (wf.name === ENCODE_JOB_WORKFLOW.name) return encodeWorkflowInput(job.id, deps.sourceOf(job), job.spec, deps.run);
   if (isDerivedWorkflow(wf.name)) return derivedWorkflowInput(wf.name, wf.input, await derivedContext(wf.name, wf.input, job.id, deps));
-  return genericWorkflowInput(job.id, wf.input);
+  return genericWorkflowInput(job.id, wf.input, deps.run.limits);
 }
 
 /** What to record for a run of workflow `name` asked for with `request` (not encode: its spec comes through submit). */
