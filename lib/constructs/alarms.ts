@@ -24,7 +24,8 @@ export interface AlarmsProps {
   /** The environment: its name (the metrics' Environment dimension) and its thresholds (`alarms`). */
   config: EnvironmentConfig;
   email?: string;
-  stateMachine: sfn.StateMachine;
+  /** Every workflow's state machine, by workflow name (`encode`, `measure`, …): each alarms on failed and timed-out executions. */
+  stateMachines: Record<string, sfn.StateMachine>;
   /** By a name used in the alarm's id, e.g. `EncodeVideo`. */
   functions: Record<string, lambda.IFunction>;
   deadLetterQueues: Record<string, sqs.IQueue>;
@@ -54,8 +55,11 @@ export class Alarms extends Construct {
       this.alarms.push(a);
     };
     const period = Duration.minutes(5);
-    alarm('EncodeFailed', props.stateMachine.metricFailed({ period }), 'An encode execution failed');
-    alarm('EncodeTimedOut', props.stateMachine.metricTimedOut({ period }), 'An encode execution timed out');
+    for (const [name, machine] of Object.entries(props.stateMachines)) {
+      const id = name.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+      alarm(`${id}Failed`, machine.metricFailed({ period }), `A ${name} execution failed`);
+      alarm(`${id}TimedOut`, machine.metricTimedOut({ period }), `A ${name} execution timed out`);
+    }
     for (const [name, fn] of Object.entries(props.functions))
       alarm(`${name}Errors`, fn.metricErrors({ period, statistic: 'Sum' }), `Errors in the Mosaic ${name} function`);
     for (const [name, queue] of Object.entries(props.deadLetterQueues))

@@ -139,7 +139,7 @@ export class StatelessStack extends Stack {
       this.alarms = new Alarms(this, 'Alarms', {
         config,
         ...(config.alarms.email ? { email: config.alarms.email } : {}),
-        stateMachine: this.workflow.stateMachine,
+        stateMachines: Object.fromEntries(this.workflows.all.map((w) => [w.name, w.stateMachine])),
         functions: {
           UploadTrigger: this.uploadTrigger.function,
           Lifecycle: this.lifecycle.function,

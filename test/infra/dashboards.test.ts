@@ -175,6 +175,18 @@ describe('alarms', () => {
     for (const [id, a] of alarms) expect(a.Properties!.AlarmActions, id).toEqual([{ Ref: topicId }]);
   });
 
+  it('every workflow\'s state machine alarms on failed and timed-out executions', () => {
+    const prod = byEnv('prod');
+    const alarms = Object.entries(resourcesOf(prod.stateless, 'AWS::CloudWatch::Alarm'));
+    const machines = resourcesOf(prod.stateless, 'AWS::StepFunctions::StateMachine');
+    const nameOf = (ref: string) => machines[ref]!.Properties!.StateMachineName as string;
+    const watched = alarms
+      .filter(([, a]) => a.Properties!.Namespace === 'AWS/States')
+      .map(([, a]) => `${nameOf((a.Properties!.Dimensions as { Value: { Ref: string } }[])[0]!.Value.Ref)} ${a.Properties!.MetricName}`)
+      .sort();
+    expect(watched).toEqual(['encode', 'measure', 'repackage'].flatMap((w) => [`mosaic-prod-${w} ExecutionsFailed`, `mosaic-prod-${w} ExecutionsTimedOut`]));
+  });
+
   it('alarm on the job failure rate, the end-to-end p99 and the cost per output minute at the configured thresholds, and on every dead letter', () => {
     const prod = byEnv('prod');
     const t = prod.config.alarms;
