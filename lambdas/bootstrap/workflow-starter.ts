@@ -17,21 +17,18 @@
  * or cannot be worked from) is answered `ignored` with the reason and logged, not thrown:
  * EventBridge's retries could not change it. Anything else throws (retried, then dead-lettered).
  */
-import { createHash } from 'node:crypto';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsWorkflowRuns } from '../adapters/aws/step-functions-job-control.js';
 import {
   DEFAULT_SOURCE_LIMITS,
   EncodeWorkflowInputSchema,
   ErrorNames,
-  isDerivedWorkflow,
   isPlainObject,
   versionedKey,
   type JobRecord,
   type Platform,
 } from '../contracts/index.js';
-import { canonicalJson } from '../core/cache-key.js';
-import { derivedJobId } from '../core/derived-workflows.js';
+import { workflowRunJobId } from '../core/derived-workflows.js';
 import { pricingRegion } from '../core/plan-sizing.js';
 import { awsRunContext, type WorkflowRunContext } from '../core/workflow-input.js';
 import { executionInputFor, workflowJob, type WorkflowStartDeps } from '../platform/workflows/execution-input.js';
@@ -99,11 +96,8 @@ export function awsExecutionInput(deps: WorkflowStartDeps): (job: JobRecord) => 
   };
 }
 
-/** The job id of a rule's start of workflow `name` with `input`: one job per workflow and input. */
-export function starterJobId(name: string, input: Record<string, unknown>): string {
-  if (isDerivedWorkflow(name)) return derivedJobId(name, input);
-  return `${name}-${createHash('sha256').update(canonicalJson([name, input])).digest('hex').slice(0, 32)}`;
-}
+/** The job id of a rule's start of workflow `name` with `input`: one job per workflow and input (as locally). */
+export const starterJobId = (name: string, input: Record<string, unknown>): string => workflowRunJobId(name, input);
 
 export type WorkflowStarterResult =
   | { status: 'ignored'; reason: string }
