@@ -52,6 +52,12 @@ export const RungSchema = z.object({
   bufsizeKbps: z.number().int().positive(),
   profile: z.enum(['baseline', 'main', 'high']),
   encoderPreset: z.string(),
+  /**
+   * Capped CRF (per-title ladders): quality-targeted at this CRF, never above `maxrateKbps` over
+   * `bufsizeKbps`; `bitrateKbps` is then the expected average. The same value in every chunk of
+   * the rung, so chunk joins show no quality steps. Absent: average-bitrate encoding at `bitrateKbps`.
+   */
+  crf: z.number().min(0).max(63).optional(),
 });
 export type Rung = z.infer<typeof RungSchema>;
 

@@ -30,7 +30,8 @@ export function x264Args(rung: Rung, timing: Timing, threads: number): string[] 
     '-preset', rung.encoderPreset,
     '-profile:v', rung.profile,
     '-pix_fmt', 'yuv420p',
-    '-b:v', `${rung.bitrateKbps}k`,
+    // Capped CRF (per-title) targets quality under the VBV cap; otherwise an average bitrate.
+    ...(rung.crf !== undefined ? ['-crf', String(rung.crf)] : ['-b:v', `${rung.bitrateKbps}k`]),
     '-maxrate', `${rung.maxrateKbps}k`,
     '-bufsize', `${rung.bufsizeKbps}k`,
     // Fixed, closed GOP of exactly one segment: no scene-cut keyframes.
