@@ -12,8 +12,11 @@ import { PlatformSchema } from './tasks.js';
  */
 export const LAMBDA_MEMORY_LADDER_MIB: readonly number[] = [1024, 1769, 3538, 5307, 7076, 8845, 10_240];
 
-/** The encoder today is H.264 only; H.265 exists for the model and the simulation. */
-export const VideoCodecForAllocationSchema = z.enum(['h264', 'h265']);
+/**
+ * The codec of an encode, as the speed table keys it: `h265` is a rung's `hevc`, `av1` whichever
+ * AV1 encoder the ffmpeg has (libsvtav1, else libaom-av1; calibration measures the one present).
+ */
+export const VideoCodecForAllocationSchema = z.enum(['h264', 'h265', 'av1', 'vp9']);
 export type VideoCodecForAllocation = z.infer<typeof VideoCodecForAllocationSchema>;
 
 export const ArchitectureSchema = z.enum(['x86_64', 'arm64']);

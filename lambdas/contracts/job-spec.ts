@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
-export const VideoCodecSchema = z.enum(['h264']);
+/** Video codecs of a ladder: H.264 (libx264), HEVC (libx265, `hvc1`), AV1 (libsvtav1, else libaom-av1), VP9 (libvpx-vp9). */
+export const VideoCodecSchema = z.enum(['h264', 'hevc', 'av1', 'vp9']);
+export type VideoCodec = z.infer<typeof VideoCodecSchema>;
 export const AudioCodecSchema = z.enum(['aac']);
 
 /** One rung of an explicit ladder. `height` is the short side, so portrait sources work too. */

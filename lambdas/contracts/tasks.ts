@@ -3,7 +3,7 @@
  * input of every later task, so the workflow definition only moves them around.
  */
 import { z } from 'zod';
-import { CaptionSpecSchema } from './job-spec.js';
+import { CaptionSpecSchema, VideoCodecSchema } from './job-spec.js';
 import { BlobRefSchema, MediaInfoSchema, SourcePictureSchema } from './media.js';
 
 export const PlatformSchema = z.enum(['lambda', 'fargate']);
@@ -58,6 +58,8 @@ export const RungSchema = z.object({
    * the rung, so chunk joins show no quality steps. Absent: average-bitrate encoding at `bitrateKbps`.
    */
   crf: z.number().min(0).max(63).optional(),
+  /** The rung's video codec; absent: h264 (so payloads written before other codecs stay valid and keep their cache keys). */
+  codec: VideoCodecSchema.optional(),
 });
 export type Rung = z.infer<typeof RungSchema>;
 

@@ -2,7 +2,7 @@
  * ffmpeg/ffprobe argument builders: argv arrays only, never a shell string. The same builders
  * serve the media functions and the benchmark's plain-script baseline, so both encode alike.
  */
-import type { Chunk, Rung, SourcePicture, Timing } from '../contracts/index.js';
+import type { Chunk, Rung, SourcePicture, Timing, VideoCodec } from '../contracts/index.js';
 import { BT709_TAGS, conformInputArgs, conformTimeFilters, pictureFilters } from './conform.js';
 
 /**
@@ -45,6 +45,150 @@ export function x264Args(rung: Rung, timing: Timing, threads: number): string[] 
   ];
 }
 
+/** A rung's codec (absent: h264). */
+export const rungCodec = (rung: Pick<Rung, 'codec'>): VideoCodec => rung.codec ?? 'h264';
+
+/** The ffmpeg encoders of each codec, preferred first. */
+export const VIDEO_ENCODERS: Record<VideoCodec, readonly string[]> = {
+  h264: ['libx264'],
+  hevc: ['libx265'],
+  av1: ['libsvtav1', 'libaom-av1'],
+  vp9: ['libvpx-vp9'],
+};
+
+/** The encoder of `codec` among an ffmpeg's encoders (`ffmpeg -encoders`), or null when it has none. */
+export function pickVideoEncoder(codec: VideoCodec, available: Iterable<string>): string | null {
+  const have = new Set(available);
+  return VIDEO_ENCODERS[codec].find((e) => have.has(e)) ?? null;
+}
+
+/** x264 preset name (a rung's encoderPreset) → 0 (slowest) … 9 (fastest), the scale every other encoder's speed is mapped from. */
+function speedRank(encoderPreset: string): number {
+  const names = ['placebo', 'veryslow', 'slower', 'slow', 'medium', 'fast', 'faster', 'veryfast', 'superfast', 'ultrafast'];
+  const i = names.indexOf(encoderPreset);
+  return i < 0 ? 5 : i;
+}
+
+/** Rate control shared by the encoders that take ffmpeg's generic options: capped CRF, else average bitrate, both under the VBV cap. */
+const vbv = (rung: Rung) => ['-maxrate', `${rung.maxrateKbps}k`, '-bufsize', `${rung.bufsizeKbps}k`];
+
+/**
+ * libx265, tagged `hvc1` (parameter sets in the sample entry, what Apple's players require).
+ * Fixed closed GOP of exactly one segment: keyint = min-keyint, no scene-cut keyframes, no open GOP.
+ */
+export function x265Args(rung: Rung, timing: Timing, threads: number): string[] {
+  const g = timing.gopFrames;
+  const params = [
+    `keyint=${g}`, `min-keyint=${g}`, 'scenecut=0', 'open-gop=0',
+    `vbv-maxrate=${rung.maxrateKbps}`, `vbv-bufsize=${rung.bufsizeKbps}`,
+    ...(threads > 0 ? [`pools=${threads}`] : []),
+    'log-level=error',
+  ];
+  return [
+    '-c:v', 'libx265',
+    '-preset', rung.encoderPreset,
+    '-profile:v', 'main',
+    '-pix_fmt', 'yuv420p',
+    ...(rung.crf !== undefined ? ['-crf', String(rung.crf)] : ['-b:v', `${rung.bitrateKbps}k`]),
+    ...vbv(rung),
+    '-g', String(g), '-keyint_min', String(g),
+    '-x265-params', params.join(':'),
+    '-tag:v', 'hvc1',
+    '-r', timing.fpsRational,
+    ...BT709_TAGS,
+  ];
+}
+
+/**
+ * libsvtav1 (ffmpeg ≥ 5.1): preset 12 (ultrafast) … 2 (veryslow); closed GOP of one segment
+ * (intra period from -g, key frames only: irefresh-type=2), no scene-change detection. Capped CRF
+ * is `-crf` with the cap as `mbr`, else VBR at the average bitrate.
+ */
+export function svtAv1Args(rung: Rung, timing: Timing, threads: number): string[] {
+  const g = timing.gopFrames;
+  const preset = [0, 2, 4, 5, 7, 8, 9, 10, 11, 12][speedRank(rung.encoderPreset)];
+  const params = [
+    `keyint=${g}`, 'scd=0', 'irefresh-type=2',
+    ...(rung.crf !== undefined ? [`mbr=${rung.maxrateKbps}`] : []),
+    ...(threads > 0 ? [`lp=${threads}`] : []),
+  ];
+  return [
+    '-c:v', 'libsvtav1',
+    '-preset', String(preset),
+    '-pix_fmt', 'yuv420p',
+    ...(rung.crf !== undefined ? ['-crf', String(Math.round(rung.crf))] : ['-b:v', `${rung.bitrateKbps}k`, ...vbv(rung)]),
+    '-g', String(g), '-keyint_min', String(g),
+    '-svtav1-params', params.join(':'),
+    '-r', timing.fpsRational,
+    ...BT709_TAGS,
+  ];
+}
+
+/** Log2 tile columns for libaom and libvpx: tiles at least 256 pixels wide, at most 4 (threads work on tiles and rows). */
+const tileColumnsLog2 = (width: number) => Math.max(0, Math.min(2, Math.floor(Math.log2(Math.max(1, width / 256)))));
+
+/**
+ * libaom-av1 (experimental in ffmpeg 4.x: `-strict experimental`): cpu-used 8 (ultrafast) … 1;
+ * keyframes exactly every GOP (kf-min-dist = kf-max-dist). Capped CRF is constrained quality
+ * (`-crf` with `-b:v` as the cap), else an average bitrate.
+ */
+export function aomAv1Args(rung: Rung, timing: Timing, threads: number): string[] {
+  const g = timing.gopFrames;
+  const cpuUsed = [0, 1, 2, 3, 4, 5, 6, 7, 8, 8][speedRank(rung.encoderPreset)];
+  return [
+    '-c:v', 'libaom-av1', '-strict', 'experimental',
+    '-cpu-used', String(cpuUsed),
+    '-pix_fmt', 'yuv420p',
+    ...(rung.crf !== undefined ? ['-crf', String(Math.round(rung.crf)), '-b:v', `${rung.maxrateKbps}k`] : ['-b:v', `${rung.bitrateKbps}k`]),
+    ...vbv(rung),
+    '-g', String(g), '-keyint_min', String(g),
+    '-tile-columns', String(tileColumnsLog2(rung.width)), '-row-mt', '1',
+    '-threads', String(threads),
+    '-r', timing.fpsRational,
+    ...BT709_TAGS,
+  ];
+}
+
+/**
+ * libvpx-vp9, good quality: cpu-used 5 (the fastest presets) … 0; keyframes exactly every GOP
+ * (kf-min-dist = kf-max-dist: no automatic keyframes); row-mt and tile columns for threads.
+ * Capped CRF is constrained quality (`-crf` with `-b:v` as the cap), else an average bitrate.
+ */
+export function vp9Args(rung: Rung, timing: Timing, threads: number): string[] {
+  const g = timing.gopFrames;
+  const cpuUsed = [0, 0, 1, 2, 3, 4, 5, 5, 5, 5][speedRank(rung.encoderPreset)];
+  return [
+    '-c:v', 'libvpx-vp9',
+    '-deadline', 'good', '-cpu-used', String(cpuUsed),
+    '-profile:v', '0',
+    '-pix_fmt', 'yuv420p',
+    ...(rung.crf !== undefined ? ['-crf', String(Math.round(rung.crf)), '-b:v', `${rung.maxrateKbps}k`] : ['-b:v', `${rung.bitrateKbps}k`]),
+    ...vbv(rung),
+    '-g', String(g), '-keyint_min', String(g),
+    '-tile-columns', String(tileColumnsLog2(rung.width)), '-row-mt', '1',
+    '-threads', String(threads),
+    '-r', timing.fpsRational,
+    ...BT709_TAGS,
+  ];
+}
+
+/**
+ * The encoder arguments of a rung by its codec. `encoder` picks among a codec's encoders (AV1:
+ * libsvtav1 or libaom-av1, see pickVideoEncoder); absent, the preferred one.
+ */
+export function videoEncoderArgs(rung: Rung, timing: Timing, threads: number, encoder?: string): string[] {
+  const codec = rungCodec(rung);
+  const chosen = encoder ?? VIDEO_ENCODERS[codec][0];
+  if (!VIDEO_ENCODERS[codec].includes(chosen)) throw new Error(`${chosen} is not an encoder of ${codec} (${VIDEO_ENCODERS[codec].join(', ')})`);
+  switch (chosen) {
+    case 'libx265': return x265Args(rung, timing, threads);
+    case 'libsvtav1': return svtAv1Args(rung, timing, threads);
+    case 'libaom-av1': return aomAv1Args(rung, timing, threads);
+    case 'libvpx-vp9': return vp9Args(rung, timing, threads);
+    default: return x264Args(rung, timing, threads);
+  }
+}
+
 /** The source as the conformed source, scaled for one rung (see core/conform.ts). */
 export function rungFilters(picture: SourcePicture, rung: Rung, timing: Timing, startFrame = 0): string {
   return [...conformTimeFilters(picture, timing, startFrame), ...pictureFilters(picture, rung.width, rung.height)].join(',');
@@ -58,6 +202,8 @@ export function encodeVideoChunkArgs(p: {
   timing: Timing;
   picture: SourcePicture;
   threads: number;
+  /** Which of the codec's encoders (see videoEncoderArgs); absent: the preferred one. */
+  encoder?: string;
 }): string[] {
   return [
     ...COMMON,
@@ -67,7 +213,7 @@ export function encodeVideoChunkArgs(p: {
     '-map', `0:${p.picture.streamIndex}`, '-an', '-sn', '-dn',
     '-frames:v', String(p.chunk.frames),
     '-vf', rungFilters(p.picture, p.rung, p.timing, p.chunk.startFrame),
-    ...x264Args(p.rung, p.timing, p.threads),
+    ...videoEncoderArgs(p.rung, p.timing, p.threads, p.encoder),
     '-f', 'mp4', p.output,
   ];
 }
@@ -82,7 +228,7 @@ export function encodeVideoWholeArgs(p: { source: string; output: string; rung: 
     '-map', `0:${p.picture.streamIndex}`, '-an', '-sn', '-dn',
     '-frames:v', String(p.frames),
     '-vf', rungFilters(p.picture, p.rung, p.timing),
-    ...x264Args(p.rung, p.timing, p.threads),
+    ...videoEncoderArgs(p.rung, p.timing, p.threads),
     '-movflags', '+faststart',
     '-f', 'mp4', p.output,
   ];

@@ -300,6 +300,82 @@ export function avcCodecString(mp4: Uint8Array): string | null {
   return null;
 }
 
+/**
+ * The payload of the first box of type `fourcc` in an MP4 (an init segment's sample entry holds
+ * one codec configuration box): the bytes after its 8-byte header, or null. The box's size field
+ * must be sane (≥ 8 + `minPayload`, within the file), so a chance match in other data is skipped.
+ */
+function boxPayload(mp4: Uint8Array, fourcc: string, minPayload: number): Uint8Array | null {
+  const c = [...fourcc].map((ch) => ch.charCodeAt(0));
+  for (let i = 4; i + 4 + minPayload <= mp4.length; i++) {
+    if (mp4[i] !== c[0] || mp4[i + 1] !== c[1] || mp4[i + 2] !== c[2] || mp4[i + 3] !== c[3]) continue;
+    const size = ((mp4[i - 4] << 24) | (mp4[i - 3] << 16) | (mp4[i - 2] << 8) | mp4[i - 1]) >>> 0;
+    if (size < 8 + minPayload || i - 4 + size > mp4.length) continue;
+    return mp4.subarray(i + 4, i - 4 + size);
+  }
+  return null;
+}
+
+const hex2 = (b: number) => b.toString(16).padStart(2, '0');
+const dec2 = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * RFC 6381 / ISO/IEC 14496-15 Annex E codec string from an MP4's hvcC box:
+ * `hvc1.<profile space A|B|C><profile idc>.<compatibility flags, bit-reversed, hex>.<L|H><level idc>.<constraint bytes>`
+ * (trailing zero constraint bytes left out), e.g. `hvc1.1.6.L93.B0`. `hev1` when the sample entry is.
+ */
+export function hevcCodecString(mp4: Uint8Array): string | null {
+  const c = boxPayload(mp4, 'hvcC', 13);
+  if (!c) return null;
+  const space = c[1] >> 6;
+  const tier = (c[1] >> 5) & 1;
+  const profile = c[1] & 0x1f;
+  const compat = ((c[2] << 24) | (c[3] << 16) | (c[4] << 8) | c[5]) >>> 0;
+  let reversed = 0;
+  for (let b = 0; b < 32; b++) if (compat & (1 << b)) reversed |= 1 << (31 - b);
+  const constraints = [...c.subarray(6, 12)];
+  while (constraints.length && constraints[constraints.length - 1] === 0) constraints.pop();
+  const entry = boxPayload(mp4, 'hev1', 0) && !boxPayload(mp4, 'hvc1', 0) ? 'hev1' : 'hvc1';
+  return [
+    entry,
+    `${['', 'A', 'B', 'C'][space]}${profile}`,
+    (reversed >>> 0).toString(16).toUpperCase(),
+    `${tier ? 'H' : 'L'}${c[12]}`,
+    ...constraints.map((b) => hex2(b).toUpperCase()),
+  ].join('.');
+}
+
+/**
+ * AV1 codec string (AV1 Codec ISO Media File Format Binding, "Codecs Parameter String") from an
+ * MP4's av1C box: `av01.<profile>.<level, 2 digits><M|H tier>.<bit depth, 2 digits>`, e.g. `av01.0.04M.08`.
+ */
+export function av1CodecString(mp4: Uint8Array): string | null {
+  const c = boxPayload(mp4, 'av1C', 4);
+  if (!c || c[0] !== 0x81) return null; // marker 1, version 1
+  const profile = c[1] >> 5;
+  const level = c[1] & 0x1f;
+  const tier = c[2] >> 7;
+  const highBitdepth = (c[2] >> 6) & 1;
+  const twelveBit = (c[2] >> 5) & 1;
+  const bitDepth = highBitdepth ? (profile === 2 && twelveBit ? 12 : 10) : 8;
+  return `av01.${profile}.${dec2(level)}${tier ? 'H' : 'M'}.${dec2(bitDepth)}`;
+}
+
+/**
+ * VP9 codec string (VP Codec ISO Media File Format Binding) from an MP4's vpcC box (version 1):
+ * `vp09.<profile>.<level>.<bit depth>`, two digits each, e.g. `vp09.00.10.08`.
+ */
+export function vp9CodecString(mp4: Uint8Array): string | null {
+  const c = boxPayload(mp4, 'vpcC', 8);
+  if (!c || c[0] !== 1) return null; // FullBox version 1
+  return `vp09.${dec2(c[4])}.${dec2(c[5])}.${dec2(c[6] >> 4)}`;
+}
+
+/** The codec string of an init segment's video, whichever codec it is (H.264, HEVC, AV1, VP9), or null. */
+export function videoCodecString(mp4: Uint8Array): string | null {
+  return avcCodecString(mp4) ?? hevcCodecString(mp4) ?? av1CodecString(mp4) ?? vp9CodecString(mp4);
+}
+
 /** Peak and average bitrate over segments, in bits per second. */
 export function segmentBandwidth(segments: { durationSec: number; bytes: number }[]): { peak: number; average: number } {
   let peak = 0;

@@ -4,7 +4,7 @@
  * Memory = Node runtime + ffmpeg baseline + frame buffers, with 20% headroom. Frame buffers are
  * the encoder's frames in flight (lookahead + references + B-frames + ~1.5 frame-threads per
  * thread, each costing more than the raw picture: padding, half-resolution lookahead planes,
- * per-macroblock data — ×2 for x264, ×3 for x265) plus the decoder's (a few frames + one per thread).
+ * per-macroblock data — ×2 for x264, ×2.5 for libvpx-vp9, ×3 for x265, ×4 for the AV1 encoders) plus the decoder's (a few frames + one per thread).
  * Every term grows with resolution, threads and slower presets, so more work never needs less.
  */
 import type { AllocationTask } from '../../contracts/index.js';
@@ -13,7 +13,7 @@ import { encoderPreset, PRESET_BUFFERS } from './encoder-presets.js';
 export const MEMORY_MODEL = {
   nodeRuntimeMiB: 160,
   ffmpegBaseMiB: 64,
-  frameFootprint: { h264: 2, h265: 3 },
+  frameFootprint: { h264: 2, h265: 3, vp9: 2.5, av1: 4 },
   frameThreadsPerThread: 1.5,
   decoderFrames: 4,
   headroom: 1.2,

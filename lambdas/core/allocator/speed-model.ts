@@ -7,8 +7,11 @@
  * pixels. Per-pixel throughput never rises from one class to the next, so a larger frame is never
  * predicted faster (sd 1.10, hd 1.05, fhd 1, uhd 0.90 × the 1080p rate per pixel).
  *
- * The defaults are plausible figures for one modern x86 vCPU (a hyperthread) running x264; x265
- * is taken as 6× slower at the same preset name. They are priors: calibration replaces them.
+ * The defaults are plausible figures for one modern x86 vCPU (a hyperthread) running x264; at the
+ * same preset name (core/ffmpeg-args.ts maps it to each encoder's speed setting) x265 is taken as
+ * 6× slower, libvpx-vp9 3× and AV1 20× (libaom-av1, the slow one: libsvtav1 is several times
+ * faster, and a pessimistic prior only sizes tasks larger). They are priors: calibration
+ * (`mosaic calibrate --codec …`) replaces them with what this machine's encoders do.
  */
 import {
   InputInvalidError,
@@ -22,6 +25,7 @@ import {
   type SpeedSample,
   type SpeedTable,
   type VideoCodecForAllocation,
+  VideoCodecForAllocationSchema,
 } from '../../contracts/index.js';
 import { ENCODER_PRESETS, encoderPreset, type EncoderPreset } from './encoder-presets.js';
 import { stagedBytes } from './memory-model.js';
@@ -50,13 +54,13 @@ const X264_FHD_FPS: Record<EncoderPreset, number> = {
   veryslow: 1.2,
   placebo: 0.35,
 };
-const CODEC_FACTOR: Record<VideoCodecForAllocation, number> = { h264: 1, h265: 1 / 6 };
+const CODEC_FACTOR: Record<VideoCodecForAllocation, number> = { h264: 1, h265: 1 / 6, vp9: 1 / 3, av1: 1 / 20 };
 const CLASS_THROUGHPUT: Record<ResolutionClass, number> = { sd: 1.1, hd: 1.05, fhd: 1, uhd: 0.9 };
 const PRIOR_DATE = '2025-01-01T00:00:00.000Z';
 
 export const DEFAULT_SPEED_TABLE: Readonly<SpeedTable> = Object.freeze(
   Object.fromEntries(
-    (['h264', 'h265'] as const).flatMap((codec) =>
+    VideoCodecForAllocationSchema.options.flatMap((codec) =>
       ENCODER_PRESETS.flatMap((preset) =>
         RES_CLASSES.map((rc) => {
           const key = speedKey(DEFAULT_FUNCTION, codec, preset, rc);
