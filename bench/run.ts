@@ -37,6 +37,10 @@ const BENCHMARKS: Record<string, Bench> = {
     describe: 'web UI in Chromium on `mosaic serve`: median first view (goto / → Jobs table, cold cache) over 10 loads (target ≤ 300 ms) and the JS it loaded, gzip (budget ≤ 250 KB)',
     load: () => import('./ui.js'),
   },
+  'per-title': {
+    describe: 'per-title vs default vs Apple HLS H.264 ladders on the shared clips and a generated one: BD-rate (VMAF every frame, PSNR-Y) per clip, mean and worst; analysis over encode step-seconds',
+    load: () => import('./per-title.js'),
+  },
   cli: {
     describe: 'cold start of the bundled `mosaic` CLI: median/min/max of 10 runs of --help, jobs list and rules list vs `node -e 0` (target ≤ 300 ms each), the first (building) run apart',
     load: () => import('./cli.js'),
@@ -60,6 +64,7 @@ function usage(): string {
     'metrics options: --jobs N (default 100000)   --days N (default 30)   --runs N (default 7)   --seed N   --keep',
     'ui options: --loads N (default 10)   --keep',
     'cli options: --runs N (default 10)   --keep',
+    'per-title options: --quick (first N s of each clip)   --seconds N (default 10)   --only TEXT (clips whose name contains it)   --keep',
   ].join('\n');
 }
 
