@@ -3,7 +3,7 @@
  * square too), even dimensions. Rung heights name the short side (720 = 1280x720 or 720x1280).
  */
 import type { Rung, RungSpec } from '../contracts/index.js';
-import type { Preset } from './presets.js';
+import { CODEC_BITRATE_FACTOR, presetCodecs, type Preset } from './presets.js';
 
 export interface SourceGeometry {
   /** Display width (sample aspect applied, rotation applied). */
@@ -33,20 +33,31 @@ export function planLadder(src: SourceGeometry, preset: Preset, explicit?: RungS
     kept = [{ height: srcShort, bitrateKbps: Math.max(100, Math.round(smallest.bitrateKbps * scale)) }];
   }
   const rungs: Rung[] = [];
-  for (const spec of kept) {
-    const { width, height } = rungDimensions(src, spec.height);
-    if (rungs.some((r) => r.width === width && r.height === height)) continue;
-    rungs.push({
-      id: `r${rungs.length}`,
-      index: rungs.length,
-      width,
-      height,
-      bitrateKbps: spec.bitrateKbps,
-      maxrateKbps: Math.round(spec.bitrateKbps * preset.maxrateFactor),
-      bufsizeKbps: Math.round(spec.bitrateKbps * preset.bufsizeFactor),
-      profile: Math.min(width, height) < 360 ? 'main' : 'high',
-      encoderPreset: preset.encoderPreset,
-    });
+  // A multi-codec preset: one ladder per codec, one after the other (ids r0, r1, … across them);
+  // the rungs after the first codec's at that codec's bitrate factor.
+  const codecs = presetCodecs(preset);
+  for (const codec of codecs) {
+    const factor = codecs.length > 1 ? CODEC_BITRATE_FACTOR[codec] / CODEC_BITRATE_FACTOR[codecs[0]] : 1;
+    const ladder: Rung[] = [];
+    for (const spec of kept) {
+      const { width, height } = rungDimensions(src, spec.height);
+      if (ladder.some((r) => r.width === width && r.height === height)) continue;
+      const bitrateKbps = Math.max(50, Math.round(spec.bitrateKbps * factor));
+      ladder.push({
+        id: `r${rungs.length + ladder.length}`,
+        index: rungs.length + ladder.length,
+        width,
+        height,
+        bitrateKbps,
+        maxrateKbps: Math.round(bitrateKbps * preset.maxrateFactor),
+        bufsizeKbps: Math.round(bitrateKbps * preset.bufsizeFactor),
+        profile: Math.min(width, height) < 360 ? 'main' : 'high',
+        encoderPreset: preset.encoderPreset,
+        // H.264 rungs carry no codec: their payloads (and cache keys) are those of before.
+        ...(codec === 'h264' ? {} : { codec }),
+      });
+    }
+    rungs.push(...ladder);
   }
   return rungs;
 }

@@ -28,6 +28,19 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
   return { initUri, segments, targetDuration };
 }
 
+/**
+ * The media playlist with its last segment's EXTINF set to `durationSec`. ffmpeg's HLS muxer
+ * times the last segment by its last packet's start when packets carry no duration (VP9 read
+ * from MP4), one frame short of the media; the package function puts the frame back.
+ */
+export function withLastSegmentDuration(text: string, durationSec: number): string {
+  const lines = text.split('\n');
+  const last = lines.findLastIndex((l) => l.startsWith('#EXTINF:'));
+  if (last < 0) return text;
+  lines[last] = `#EXTINF:${durationSec.toFixed(6)},${lines[last].slice(lines[last].indexOf(',') + 1)}`;
+  return lines.join('\n');
+}
+
 export interface MasterVariant {
   uri: string;
   bandwidth: number;
@@ -183,12 +196,17 @@ export function dashManifest(p: { durationSec: number; minBufferSec: number; rep
   const maxSeg = Math.max(...p.representations.flatMap((r) => r.segments.map((s) => s.durationSec)));
   const video = p.representations.filter((r) => r.kind === 'video');
   const sets: string[][] = [];
-  if (video.length)
+  // One video AdaptationSet per codec (avc1, hvc1, av01, vp09): a player switches within a set
+  // only, and picks the set whose codec it decodes.
+  const families = [...new Set(video.map((r) => codecFamily(r.codecs)))];
+  for (const family of families) {
+    const reps = video.filter((r) => codecFamily(r.codecs) === family);
     sets.push([
-      `<AdaptationSet id="${sets.length}" contentType="video" mimeType="video/mp4" segmentAlignment="true" startWithSAP="1"${video[0].frameRate ? ` frameRate="${video[0].frameRate}"` : ''}>`,
-      ...video.flatMap(representation),
+      `<AdaptationSet id="${sets.length}" contentType="video" mimeType="video/mp4" segmentAlignment="true" startWithSAP="1"${reps[0].frameRate ? ` frameRate="${reps[0].frameRate}"` : ''}>`,
+      ...reps.flatMap(representation),
       '</AdaptationSet>',
     ]);
+  }
   const labelled = (r: DashRepresentation, role: string) => [
     `  <Role schemeIdUri="${ROLE_SCHEME}" value="${role}"/>`,
     ...(r.label ? [`  <Label>${xml(r.label)}</Label>`] : []),
@@ -285,6 +303,12 @@ export function parseDashAdaptationSets(mpd: string): DashAdaptationSet[] {
       })),
     };
   });
+}
+
+/** The sample-entry part of a codec string (`avc1`, `hvc1`, `av01`, `vp09`); hev1 counts as hvc1. */
+export function codecFamily(codecs: string | undefined): string {
+  const f = (codecs ?? '').split('.')[0];
+  return f === 'hev1' ? 'hvc1' : f === 'avc3' ? 'avc1' : f;
 }
 
 /** RFC 6381 codec string from an MP4's avcC box: avc1.PPCCLL. */

@@ -11,6 +11,7 @@ import type {
   PlanSizing,
   Rung,
   SpeedTable,
+  VideoCodecForAllocation,
 } from '../contracts/index.js';
 import { allocate } from './allocator/policy.js';
 import { chooseChunking } from './allocator/chunking.js';
@@ -55,7 +56,7 @@ export function encodeTaskForAllocation(
 ): AllocationTask {
   return {
     function: ENCODE_FUNCTION,
-    codec: 'h264',
+    codec: allocationCodec(task.rung),
     encoderPreset: task.rung.encoderPreset,
     width: task.rung.width,
     height: task.rung.height,
@@ -66,6 +67,12 @@ export function encodeTaskForAllocation(
     sourceBytes: source.sourceBytes,
     ...(source.sourceWidth && source.sourceHeight ? { sourceWidth: source.sourceWidth, sourceHeight: source.sourceHeight } : {}),
   };
+}
+
+/** The speed table's codec of a rung (`h265` for hevc). */
+export function allocationCodec(rung: Pick<Rung, 'codec'>): VideoCodecForAllocation {
+  const codec = rung.codec ?? 'h264';
+  return codec === 'hevc' ? 'h265' : codec;
 }
 
 function sourceKbps(media: MediaInfo): number {
@@ -80,7 +87,7 @@ export function chooseChunkSeconds(input: JobSizingInput): { chunkSeconds: numbe
   const plan = chooseChunking({
     totalFrames: v.frames,
     fps: v.fps,
-    task: { function: ENCODE_FUNCTION, codec: 'h264', encoderPreset: top.encoderPreset, width: top.width, height: top.height, sourceBitrateKbps: sourceKbps(input.media), sourceBytes: input.media.sizeBytes, sourceWidth: input.media.video.width, sourceHeight: input.media.video.height },
+    task: { function: ENCODE_FUNCTION, codec: allocationCodec(top), encoderPreset: top.encoderPreset, width: top.width, height: top.height, sourceBitrateKbps: sourceKbps(input.media), sourceBytes: input.media.sizeBytes, sourceWidth: input.media.video.width, sourceHeight: input.media.video.height },
     ctx: { region: input.allocator.region, priority: input.priority ?? 50 },
     jobDeadlineSec: input.deadlineSec === undefined ? undefined : input.deadlineSec * ENCODE_SHARE_OF_DEADLINE,
     // Every rung's chunks run at once, so one rung gets its share of the concurrency.

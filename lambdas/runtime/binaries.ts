@@ -5,6 +5,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
+import { InputInvalidError, type Rung, type VideoCodec } from '../contracts/index.js';
+import { pickVideoEncoder, rungCodec, VIDEO_ENCODERS } from '../core/ffmpeg-args.js';
 import type { RuntimeConfig } from './config.js';
 import { runTool } from './ffmpeg-runner.js';
 
@@ -69,6 +71,32 @@ export async function probeCapabilities(ffmpeg: string): Promise<Capabilities> {
     filters: names(filters, /^\s*[A-Z.]{2,3}\s+(\S+)\s+\S+->\S+/gm),
     muxers: names(muxers, /^\s*D?E\s+(\S+)/gm),
   };
+}
+
+/** What to install for a codec's encoder. */
+const ENCODER_HINT: Record<VideoCodec, string> = {
+  h264: 'an ffmpeg built with --enable-libx264',
+  hevc: 'an ffmpeg built with --enable-libx265 (the npm-shipped @ffmpeg-installer/ffmpeg has it)',
+  av1: 'an ffmpeg built with --enable-libsvtav1 or --enable-libaom (Debian/Ubuntu ffmpeg ≥ 5.1 has both)',
+  vp9: 'an ffmpeg built with --enable-libvpx',
+};
+
+/**
+ * The encoder this ffmpeg uses for a codec (AV1: libsvtav1, else libaom-av1). Throws
+ * Mosaic.InputInvalid when it has none: a job asking for that codec cannot run here.
+ */
+export function requireVideoEncoder(tools: Pick<MediaTools, 'ffmpeg' | 'caps'>, codec: VideoCodec): string {
+  const encoder = pickVideoEncoder(codec, tools.caps.encoders);
+  if (encoder) return encoder;
+  throw new InputInvalidError(
+    `this ffmpeg has no ${VIDEO_ENCODERS[codec].join(' or ')} encoder (${tools.ffmpeg}, ${tools.caps.version}) for ${codec}; install ${ENCODER_HINT[codec]} or set MOSAIC_FFMPEG`,
+    { codec, ffmpeg: tools.ffmpeg },
+  );
+}
+
+/** Every codec of a ladder has an encoder here (see requireVideoEncoder). */
+export function requireLadderEncoders(tools: Pick<MediaTools, 'ffmpeg' | 'caps'>, rungs: Pick<Rung, 'codec'>[]): void {
+  for (const codec of new Set(rungs.map(rungCodec))) requireVideoEncoder(tools, codec);
 }
 
 let cached: Promise<MediaTools> | null = null;

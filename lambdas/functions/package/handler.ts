@@ -11,19 +11,20 @@ import {
   type Timing,
   type PackagedRendition,
 } from '../../contracts/index.js';
-import { segmentArgs } from '../../core/ffmpeg-args.js';
+import { rungCodec, segmentArgs } from '../../core/ffmpeg-args.js';
 import {
-  avcCodecString,
   dashManifest,
   hlsMasterPlaylist,
   hlsSubtitlePlaylist,
   parseMediaPlaylist,
   segmentBandwidth,
+  videoCodecString,
+  withLastSegmentDuration,
   type DashRepresentation,
 } from '../../core/manifests.js';
 import { MAX_SIDECAR_BYTES, sidecarFormat, sidecarToWebVttArgs, trackToWebVttArgs } from '../../core/subtitle-args.js';
 import { alignWebVtt } from '../../core/webvtt.js';
-import { defineMediaFunction, type MediaContext, type StageRef } from '../../runtime/index.js';
+import { defineMediaFunction, probeVideo, type MediaContext, type StageRef } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -46,15 +47,31 @@ interface Segmented {
   files: string[];
 }
 
-/** Cuts one rendition into fMP4 segments under hls/<id>/ and measures them. */
-async function segment(ctx: MediaContext, input: string, root: string, id: string, kind: 'video' | 'audio', timing: Timing): Promise<Segmented> {
+/**
+ * Cuts one rendition into fMP4 segments under hls/<id>/ and measures them. `lastPacketUntimed`:
+ * the packets carry no durations (VP9 from MP4), so the muxer times the last segment one frame
+ * short: it is set to what the rendition lasts.
+ */
+async function segment(ctx: MediaContext, input: string, root: string, id: string, kind: 'video' | 'audio', timing: Timing, lastPacketUntimed = false): Promise<Segmented> {
   const dir = join(root, 'hls', id);
   await mkdir(dir, { recursive: true });
   await ctx.ffmpeg(segmentArgs({ input, dir, kind, segmentSeconds: timing.segmentSeconds, fps: timing.fps, gopFrames: timing.gopFrames }));
-  const playlist = parseMediaPlaylist(await readFile(join(dir, 'index.m3u8'), 'utf8'));
-  if (!playlist.initUri || playlist.segments.length === 0) throw new TransientError(`${id}: the segmenter wrote no init segment or no media segments`);
+  let text = await readFile(join(dir, 'index.m3u8'), 'utf8');
+  let playlist = parseMediaPlaylist(text);
+  const init = playlist.initUri;
+  if (!init || playlist.segments.length === 0) throw new TransientError(`${id}: the segmenter wrote no init segment or no media segments`);
+  if (lastPacketUntimed) {
+    const { durationSec } = await probeVideo(ctx, input);
+    const before = playlist.segments.slice(0, -1).reduce((t, x) => t + x.durationSec, 0);
+    const last = playlist.segments[playlist.segments.length - 1].durationSec;
+    if (durationSec - before > last + 1e-6) {
+      text = withLastSegmentDuration(text, durationSec - before);
+      await writeFile(join(dir, 'index.m3u8'), text);
+      playlist = parseMediaPlaylist(text);
+    }
+  }
   const segments = await Promise.all(playlist.segments.map(async (s) => ({ ...s, bytes: (await stat(join(dir, s.uri))).size })));
-  return { dir, init: playlist.initUri, segments, files: ['index.m3u8', playlist.initUri, ...segments.map((s) => s.uri)] };
+  return { dir, init, segments, files: ['index.m3u8', init, ...segments.map((s) => s.uri)] };
 }
 
 /**
@@ -131,9 +148,10 @@ export default defineMediaFunction({
 
     let videoDurationSec = 0;
     for (const { rung } of input.rungs) {
-      const s = await segment(ctx, ctx.inputs[rung.id], root, rung.id, 'video', input.timing);
-      const codecs = avcCodecString(await readFile(join(s.dir, s.init)));
-      if (!codecs) throw new TransientError(`${rung.id}: no avcC box in the init segment`);
+      const s = await segment(ctx, ctx.inputs[rung.id], root, rung.id, 'video', input.timing, rungCodec(rung) === 'vp9');
+      // RFC 6381 from the init segment's codec configuration box (avcC, hvcC, av1C or vpcC).
+      const codecs = videoCodecString(await readFile(join(s.dir, s.init)));
+      if (!codecs) throw new TransientError(`${rung.id}: no avcC, hvcC, av1C or vpcC box in the init segment (${rungCodec(rung)})`);
       const bw = segmentBandwidth(s.segments);
       videoDurationSec = Math.max(videoDurationSec, s.segments.reduce((t, x) => t + x.durationSec, 0));
       publish(s.dir, s.files, `hls/${rung.id}`);
