@@ -1,22 +1,24 @@
 /**
  * Calibration of the allocator's speed model on this machine (`mosaic calibrate`): short real
- * x264 encodes of a generated clip at each resolution class, preset and thread count, timed, and
+ * encodes (x264; with `codecs`, also x265, AV1 and VP9 — whichever encoder of each this ffmpeg
+ * has) of a generated clip at each resolution class, preset and thread count, timed, and
  * folded into the speed table in the JobStore (each key: the mean of its samples). The same chunk
  * encode the encode-video function runs (`encodeVideoChunkArgs`), so what is measured is what runs.
  */
 import { plainPicture } from '../lambdas/core/conform.js';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ResolutionClassSchema, speedKey, type Rung, type SpeedEntry, type SpeedTable } from '../lambdas/contracts/index.js';
+import { ResolutionClassSchema, speedKey, type Rung, type SpeedEntry, type SpeedTable, type VideoCodec, type VideoCodecForAllocation } from '../lambdas/contracts/index.js';
 
 const RESOLUTION_CLASSES = ResolutionClassSchema.options;
 import { decodeSeconds, DEFAULT_SPEED_TABLE, encodeSeconds, MACHINE_KEYS, refPixels, speedup } from '../lambdas/core/allocator/speed-model.js';
 import { planTiming } from '../lambdas/core/chunks.js';
-import { encodeVideoChunkArgs } from '../lambdas/core/ffmpeg-args.js';
+import { encodeVideoChunkArgs, rungCodec } from '../lambdas/core/ffmpeg-args.js';
+import { allocationCodec } from '../lambdas/core/plan-sizing.js';
 import { planLadder } from '../lambdas/core/ladder.js';
 import { findPreset } from '../lambdas/core/presets.js';
 import type { JobStore } from '../lambdas/ports.js';
-import { loadSpeedTable, mergeSpeedEntries, runTool, type MediaTools } from '../lambdas/runtime/index.js';
+import { loadSpeedTable, mergeSpeedEntries, requireVideoEncoder, runTool, type MediaTools } from '../lambdas/runtime/index.js';
 
 export interface CalibrationSource {
   width: number;
@@ -30,7 +32,7 @@ export interface CalibrationCase {
   /** The rung encoded from it. */
   width: number;
   height: number;
-  /** A Mosaic preset name (its x264 preset and rung settings are used). */
+  /** A Mosaic preset name (its codec, encoder preset and rung settings are used: `hevc` times x265). */
   preset: string;
   threads: number;
   frames: number;
@@ -38,6 +40,8 @@ export interface CalibrationCase {
 }
 
 export interface CalibrationRow extends CalibrationCase {
+  /** The speed table's codec of the encode (h264, h265, av1, vp9). */
+  codec: VideoCodecForAllocation;
   encoderPreset: string;
   seconds: number;
   /** The source's average bitrate. */
@@ -50,8 +54,16 @@ export interface CalibrationRow extends CalibrationCase {
  * Chunk encodes as a ladder runs them — a 1080p and a 720p source, grainy and clean, down to
  * several rungs, with both presets — on one thread, and a few on every core for thread scaling.
  */
-export function defaultCases(cores: number): CalibrationCase[] {
+export function defaultCases(cores: number, codecs: VideoCodec[] = ['h264']): CalibrationCase[] {
   const out: CalibrationCase[] = [];
+  // Other codecs: their preset (hevc, av1, vp9) from the 720p source to two rungs, fewer frames
+  // for AV1 (libaom encodes a few frames a second), and on every core for their thread scaling.
+  for (const codec of codecs.filter((c) => c !== 'h264')) {
+    const frames = codec === 'av1' ? 24 : 48;
+    for (const [width, height] of [[1280, 720], [640, 360]] as const) out.push({ source: { width: 1280, height: 720 }, width, height, preset: codec, threads: 1, frames, fps: 24 });
+    if (cores > 1) out.push({ source: { width: 1280, height: 720 }, width: 640, height: 360, preset: codec, threads: cores, frames, fps: 24 });
+  }
+  if (!codecs.includes('h264')) return out;
   const grainy1080 = { width: 1920, height: 1080 };
   const clean1080 = { width: 1920, height: 1080, clean: true };
   const grainy720 = { width: 1280, height: 720 };
@@ -95,8 +107,10 @@ export function calibrationRung(c: Pick<CalibrationCase, 'width' | 'height' | 'p
 /** Times one chunk encode of `source` (wall seconds of the ffmpeg run). */
 export async function timeChunkEncode(tools: MediaTools, source: string, output: string, c: CalibrationCase & { startFrame?: number }, rung = calibrationRung(c)): Promise<number> {
   const timing = planTiming(c.fps, String(c.fps), 2);
+  // The encoder the encode-video function would use here (none: Mosaic.InputInvalid, what a job would get).
+  const encoder = requireVideoEncoder(tools, rungCodec(rung));
   const started = performance.now();
-  await runTool(tools.ffmpeg, encodeVideoChunkArgs({ source, output, rung, chunk: { index: 0, startFrame: c.startFrame ?? 0, frames: c.frames }, timing, picture: plainPicture(c.width, c.height, c.fps), threads: c.threads }));
+  await runTool(tools.ffmpeg, encodeVideoChunkArgs({ source, output, rung, chunk: { index: 0, startFrame: c.startFrame ?? 0, frames: c.frames }, timing, picture: plainPicture(c.width, c.height, c.fps), threads: c.threads, encoder }));
   const seconds = (performance.now() - started) / 1000;
   await stat(output); // the encode must have produced its chunk
   return seconds;
@@ -107,8 +121,9 @@ export function predictedEncodeSeconds(
   table: SpeedTable,
   c: { width: number; height: number; fps: number; frames: number; threads: number; source?: { width: number; height: number; kbps: number } },
   encoderPreset: string,
+  codec: VideoCodecForAllocation = 'h264',
 ): number {
-  const task = { function: 'encode-video', codec: 'h264' as const, encoderPreset, width: c.width, height: c.height, fps: c.fps, frames: c.frames, sourceBitrateKbps: c.source?.kbps ?? 0 };
+  const task = { function: 'encode-video', codec, encoderPreset, width: c.width, height: c.height, fps: c.fps, frames: c.frames, sourceBitrateKbps: c.source?.kbps ?? 0 };
   const source = c.source ? { sourceWidth: c.source.width, sourceHeight: c.source.height } : {};
   return encodeSeconds(task, c.threads, table) + decodeSeconds({ ...task, ...source }, c.threads, table);
 }
@@ -169,12 +184,14 @@ export async function calibrate(opts: {
       // One unmeasured run first: page cache and CPU frequency settle before the timed ones.
       if (rows.length === 0) await timeChunkEncode(opts.tools, source.path, join(opts.scratchDir, 'warmup.mp4'), c, rung);
       const seconds = await timeChunkEncode(opts.tools, source.path, join(opts.scratchDir, `out-${rows.length}.mp4`), c, rung);
+      const codec = allocationCodec(rung);
       const row: CalibrationRow = {
         ...c,
+        codec,
         encoderPreset: rung.encoderPreset,
         seconds,
         sourceKbps: source.kbps,
-        predictedBefore: predictedEncodeSeconds(before, { ...c, source: { ...c.source, kbps: source.kbps } }, rung.encoderPreset),
+        predictedBefore: predictedEncodeSeconds(before, { ...c, source: { ...c.source, kbps: source.kbps } }, rung.encoderPreset, codec),
       };
       rows.push(row);
       opts.onResult?.(row);
@@ -183,7 +200,7 @@ export async function calibrate(opts: {
     // Thread scaling: the same encode on one thread and on all of them.
     const fractions: number[] = [];
     for (const r of rows.filter((x) => x.threads > 1)) {
-      const one = rows.find((x) => x.threads === 1 && x.source === r.source && x.width === r.width && x.height === r.height && x.encoderPreset === r.encoderPreset);
+      const one = rows.find((x) => x.threads === 1 && x.source === r.source && x.width === r.width && x.height === r.height && x.codec === r.codec && x.encoderPreset === r.encoderPreset);
       if (one) fractions.push(parallelFractionOf(one.seconds, r.seconds, r.threads));
     }
     const p = fractions.length ? fractions.reduce((a, b) => a + b, 0) / fractions.length : null;
@@ -193,15 +210,16 @@ export async function calibrate(opts: {
     if (p !== null) entries[MACHINE_KEYS.parallelFraction] = entry(MACHINE_KEYS.parallelFraction, p, fractions.length);
     const withP = { ...DEFAULT_SPEED_TABLE, ...entries };
 
-    // seconds per frame × speedup = rung pixels / E(preset) + source pixels / P + source bits / B,
+    // seconds per frame × speedup = rung pixels / E(codec, preset) + source pixels / P + source bits / B,
     // fitted on every run, each row weighted by 1/seconds (relative error is what matters).
-    const presets = [...new Set(rows.map((r) => r.encoderPreset))];
+    const encodeKind = (r: CalibrationRow) => `${r.codec}/${r.encoderPreset}`;
+    const presets = [...new Set(rows.map(encodeKind))];
     const a: number[][] = [];
     const b: number[] = [];
     for (const r of rows) {
       const y = (r.seconds * speedup(r.threads, withP)) / r.frames;
       const bits = (r.sourceKbps * 1000) / r.fps;
-      a.push([...presets.map((pr) => (pr === r.encoderPreset ? (r.width * r.height) / y : 0)), (r.source.width * r.source.height) / y, bits / y]);
+      a.push([...presets.map((pr) => (pr === encodeKind(r) ? (r.width * r.height) / y : 0)), (r.source.width * r.source.height) / y, bits / y]);
       b.push(1);
     }
     const x = nonNegativeLeastSquares(a, b);
@@ -212,10 +230,11 @@ export async function calibrate(opts: {
     entries[MACHINE_KEYS.decodeBits] = entry(MACHINE_KEYS.decodeBits, decodeBitsPerSec, rows.length);
     presets.forEach((pr, i) => {
       if (!(x[i] > 0)) return;
-      const count = rows.filter((r) => r.encoderPreset === pr).length;
+      const of = rows.filter((r) => encodeKind(r) === pr);
+      const count = of.length;
       for (const rc of RESOLUTION_CLASSES) {
         // lookupSpeed scales an entry by pixels: seconds per frame = pixels × x[i] at any size.
-        const key = speedKey('encode-video', 'h264', pr, rc);
+        const key = speedKey('encode-video', of[0].codec, of[0].encoderPreset, rc);
         entries[key] = entry(key, 1 / (x[i] * refPixels(rc)), count);
       }
     });

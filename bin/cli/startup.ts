@@ -10,7 +10,7 @@ export const RULES_USAGE = `  mosaic rules list [--dir DIR] [--json]
 
 export const EVENTS_USAGE = '  mosaic events put <event.json> [--out DIR] [--json]';
 
-export const CALIBRATE_USAGE = 'mosaic calibrate [--out DIR] [--quick] [--json]   (time real encodes here; store the speed table)';
+export const CALIBRATE_USAGE = 'mosaic calibrate [--out DIR] [--quick] [--codecs h264,hevc,av1,vp9] [--json]   (time real encodes here; store the speed table)';
 
 export const STATS_USAGE = 'mosaic stats [--since 7d|24h|ISO] [--out DIR] [--json]   (jobs, cost and latency; with --api URL of a server)';
 
