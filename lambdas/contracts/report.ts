@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MediaInfoSchema } from './media.js';
-import { RungSchema, TimingSchema } from './tasks.js';
+import { PerTitleSummarySchema, RungSchema, TimingSchema } from './tasks.js';
 
 export const RungReportSchema = z.object({
   id: z.string(),
@@ -76,6 +76,8 @@ export const JobReportSchema = z.object({
    * work from. Null in reports written before it existed and in failed runs without a plan.
    */
   encoding: z.object({ timing: TimingSchema, rungs: z.array(RungSchema) }).nullable().default(null),
+  /** A per-title ladder's search: every trial point, the convex hull, the chosen rungs and the saving predicted against the fixed ladder. */
+  perTitle: PerTitleSummarySchema.nullable().default(null),
   /** Set by measure and repackage: the job whose renditions this report's job worked from. */
   derivedFrom: z.object({ jobId: z.string(), workflow: z.string() }).nullable().default(null),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),

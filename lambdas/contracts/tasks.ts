@@ -328,6 +328,55 @@ export const PlanSizingSchema = z.object({
   sourceHeight: z.number().int().positive().optional(),
 });
 export type PlanSizing = z.infer<typeof PlanSizingSchema>;
+// ---- per-title analysis (trial encodes of samples of the source; core/per-title.ts)
+export const SampleWindowSchema = z.object({ startFrame: z.number().int().nonnegative(), frames: z.number().int().positive() });
+export const AnalyzeTitleInputSchema = z.object({
+  ...Base,
+  source: BlobRefSchema,
+  picture: SourcePictureSchema,
+  timing: TimingSchema,
+  sample: SampleWindowSchema,
+  sourceWidth: z.number().int().positive(),
+  sourceHeight: z.number().int().positive(),
+  /** Candidate resolutions, each encoded at every CRF. */
+  candidates: z.array(z.object({ width: z.number().int().positive(), height: z.number().int().positive() })).min(1),
+  crfs: z.array(z.number().min(0).max(51)).min(1),
+  /** x264 speed of the trials. */
+  encoderPreset: z.string(),
+  threads: z.number().int().min(0).max(64),
+});
+export type AnalyzeTitleInput = z.infer<typeof AnalyzeTitleInputSchema>;
+export const SampleTrialSchema = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  crf: z.number(),
+  bytes: z.number().int().nonnegative(),
+  durationSec: z.number().positive(),
+  frames: z.number().int().positive(),
+  mseY: z.number().nonnegative(),
+  vmaf: z.number().nullable().optional(),
+});
+export const AnalyzeTitleResultSchema = z.object({ sample: SampleWindowSchema, trials: z.array(SampleTrialSchema) });
+export type AnalyzeTitleResult = z.infer<typeof AnalyzeTitleResultSchema>;
+/** The plan-analysis function: one analyze-title task per sample (none for a fixed-ladder preset). */
+export const PlanAnalysisResultSchema = z.object({ tasks: z.array(AnalyzeTitleInputSchema), maxConcurrency: z.number().int().positive() });
+export type PlanAnalysisResult = z.infer<typeof PlanAnalysisResultSchema>;
+
+const TrialPointSchema = z.object({ width: z.number(), height: z.number(), crf: z.number(), kbps: z.number(), psnr: z.number(), vmaf: z.number().nullable().optional() });
+/** What a per-title plan decided and why: every trial point, the hull, the rungs on it, the saving predicted against the fixed ladder. */
+export const PerTitleSummarySchema = z.object({
+  metric: z.literal('psnr-y'),
+  samples: z.array(SampleWindowSchema),
+  points: z.array(TrialPointSchema),
+  hull: z.array(TrialPointSchema),
+  rungs: z.array(z.object({ id: z.string(), width: z.number(), height: z.number(), crf: z.number(), kbps: z.number(), psnr: z.number() })),
+  /** 1 − hull bitrate ÷ fixed bitrate at the fixed ladder's qualities (core/per-title predictedSaving), or null. */
+  predictedSavingPercent: z.number().nullable(),
+  /** The fixed ladder it is compared with: its rungs at this source, their bitrates and trial-predicted PSNR-Y. */
+  fixed: z.array(z.object({ width: z.number(), height: z.number(), kbps: z.number(), psnr: z.number().nullable() })),
+});
+export type PerTitleSummary = z.infer<typeof PerTitleSummarySchema>;
+
 export const PlanInputSchema = z.object({
   ...Base,
   source: BlobRefSchema,
@@ -342,6 +391,8 @@ export const PlanInputSchema = z.object({
   /** Where each function runs unless a task says otherwise (function.json defaultPlatform). */
   platforms: z.record(z.string(), PlatformSchema).default({}),
   allocator: PlanAllocatorSchema.default({ region: 'us-east-1', maxConcurrency: 20, chooseChunks: false }),
+  /** The per-title analysis (one result per sample), when the preset searches its ladder. */
+  analysis: z.array(AnalyzeTitleResultSchema).default([]),
 });
 export type PlanInput = z.infer<typeof PlanInputSchema>;
 export const PlanResultSchema = z.object({
@@ -358,6 +409,8 @@ export const PlanResultSchema = z.object({
   package: PackageInputSchema,
   thumbnails: ThumbnailsInputSchema.nullable(),
   sizing: PlanSizingSchema,
+  /** A per-title plan's analysis: hull, chosen rungs, predicted saving (null for a fixed ladder). */
+  perTitle: PerTitleSummarySchema.nullable().default(null),
 });
 export type PlanResult = z.infer<typeof PlanResultSchema>;
 

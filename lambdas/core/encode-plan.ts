@@ -19,6 +19,7 @@ import { planLadder } from './ladder.js';
 import { normaliseKey } from './object-keys.js';
 import { chooseChunkSeconds, planSizing } from './plan-sizing.js';
 import { findPreset, presetNames } from './presets.js';
+import { perTitleLadder } from './title-analysis.js';
 
 export const workKeys = (workPrefix: string) => ({
   chunk: (rungId: string, index: number) => `${workPrefix}chunks/${rungId}/c${String(index).padStart(4, '0')}.mp4`,
@@ -72,7 +73,9 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
   if (!preset) throw new InputInvalidError(`unknown preset "${input.spec.preset}"; known presets: ${presetNames().join(', ')}`);
   const { media, jobId, source } = input;
   const v = media.video;
-  const rungs = planLadder({ width: v.displayWidth, height: v.height }, preset, input.spec.ladder);
+  // A per-title preset's ladder comes from its analysis (an explicit ladder still wins).
+  const searched = input.spec.ladder ? null : perTitleLadder(input, preset);
+  const rungs = searched?.rungs ?? planLadder({ width: v.displayWidth, height: v.height }, preset, input.spec.ladder);
   const timing = planTiming(v.fps, v.fpsRational, preset.segmentSeconds);
   const sizingInput = { media, rungs, allocator: input.allocator, deadlineSec: input.spec.deadlineSec, priority: input.spec.priority, table: speeds };
   // On AWS the allocator picks the chunk length with the size; locally chunks follow the worker slots.
@@ -170,6 +173,7 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
     sizing,
     timing,
     rungs,
+    perTitle: searched?.summary ?? null,
     chunks,
     maxConcurrency: input.parallelism,
     videoTasks,

@@ -405,3 +405,66 @@ export function decodeCheckArgs(source: string, atSec: number, frames: number, s
     '-i', source, '-map', `0:${streamIndex}`, '-frames:v', String(frames), '-f', 'null', '-',
   ];
 }
+
+/**
+ * One per-title trial (core/per-title.ts): frames `sample` of the conformed source at one
+ * candidate size, x264 at a plain CRF (no VBV: the trial measures what the CRF costs) with the
+ * ladder's closed fixed GOP, so the bits per second are those the rung would spend.
+ */
+export function trialEncodeArgs(p: {
+  source: string;
+  output: string;
+  picture: SourcePicture;
+  timing: Timing;
+  sample: { startFrame: number; frames: number };
+  width: number;
+  height: number;
+  crf: number;
+  encoderPreset: string;
+  threads: number;
+}): string[] {
+  return [
+    ...COMMON,
+    ...INPUT_GUARD,
+    ...conformInputArgs(p.picture, p.timing, p.sample.startFrame),
+    '-i', p.source,
+    '-map', `0:${p.picture.streamIndex}`, '-an', '-sn', '-dn',
+    '-frames:v', String(p.sample.frames),
+    '-vf', [...conformTimeFilters(p.picture, p.timing, p.sample.startFrame), ...pictureFilters(p.picture, p.width, p.height)].join(','),
+    '-c:v', 'libx264', '-preset', p.encoderPreset, '-crf', String(p.crf), '-pix_fmt', 'yuv420p',
+    '-g', String(p.timing.gopFrames), '-keyint_min', String(p.timing.gopFrames), '-sc_threshold', '0', '-flags', '+cgop',
+    '-threads', String(p.threads), '-r', p.timing.fpsRational,
+    '-f', 'mp4', p.output,
+  ];
+}
+
+/**
+ * PSNR of a trial against the same frames of the source, at the source's size (the trial scaled
+ * back up bicubically, as a player would): per-frame `mse_y` in `statsPath`.
+ */
+export function trialScoreArgs(p: {
+  trial: string;
+  source: string;
+  picture: SourcePicture;
+  timing: Timing;
+  sample: { startFrame: number; frames: number };
+  sourceWidth: number;
+  sourceHeight: number;
+  statsPath: string;
+  threads: number;
+}): string[] {
+  const graph = [
+    `[0:v]scale=${p.sourceWidth}:${p.sourceHeight}:flags=bicubic,format=yuv420p,${cfrFilter(p.timing)}[d]`,
+    `[1:${p.picture.streamIndex}]${[...conformTimeFilters(p.picture, p.timing, p.sample.startFrame), ...pictureFilters(p.picture, p.sourceWidth, p.sourceHeight)].join(',')}[r]`,
+    `[d][r]psnr=stats_file=${escapeFilterPath(p.statsPath)}`,
+  ].join(';');
+  return [
+    '-hide_banner', '-nostdin', '-nostats',
+    '-filter_complex_threads', String(Math.max(1, p.threads)),
+    ...INPUT_GUARD, '-i', p.trial,
+    ...INPUT_GUARD, ...conformInputArgs(p.picture, p.timing, p.sample.startFrame), '-i', p.source,
+    '-filter_complex', graph,
+    '-frames:v', String(p.sample.frames),
+    '-f', 'null', '-',
+  ];
+}

@@ -83,15 +83,22 @@ export const WORKFLOW_STATES: Readonly<Record<string, WorkflowStates>> = {
   package: { before: ['Package'], task: 'PackageOnLambda' },
   thumbnails: { before: [], task: 'Thumbnails' },
   publish: { before: [], task: 'Publish' },
+  // A per-title run's analysis (PER_TITLE_FUNCTIONS): a Task, then one Map item Task per sample.
+  'plan-analysis': { before: [], task: 'PlanAnalysis' },
+  'analyze-title': { before: [], task: 'AnalyzeSample' },
 };
 
+/** The functions only a per-title run calls (its fixed-ladder path passes NoAnalysis instead). */
+export const PER_TITLE_FUNCTIONS: readonly string[] = ['plan-analysis', 'analyze-title'];
+
 /**
- * The states a run passes besides its steps' (on the success path): PlatformDefaults (Pass), the
- * Encode Parallel, the four Map states and HasThumbnails (Choice). Not counted: NoThumbnails (a run
- * without thumbnails) and JobFailed (a failed run), which the steps cannot tell apart; the
- * execution's start and Map iterations are not state transitions.
+ * The states a run passes besides its steps' (on the success path): PlatformDefaults (Pass),
+ * IsPerTitle (Choice), NoAnalysis (Pass; a per-title run passes the AnalyzeSamples Map instead:
+ * one state either way), the Encode Parallel, the four Map states and HasThumbnails (Choice). Not
+ * counted: NoThumbnails (a run without thumbnails) and JobFailed (a failed run), which the steps
+ * cannot tell apart; the execution's start and Map iterations are not state transitions.
  */
-export const WORKFLOW_OVERHEAD_STATES: readonly string[] = ['PlatformDefaults', 'Encode', 'EncodeVideo', 'EncodeAudio', 'Assemble', 'MeasureQuality', 'HasThumbnails'];
+export const WORKFLOW_OVERHEAD_STATES: readonly string[] = ['PlatformDefaults', 'IsPerTitle', 'NoAnalysis', 'Encode', 'EncodeVideo', 'EncodeAudio', 'Assemble', 'MeasureQuality', 'HasThumbnails'];
 
 /** An encode-video attempt that failed with one of these goes back to the allocator through this Pass state, for one size up. */
 export const ESCALATION_STATE = 'EscalateVideoChunk';

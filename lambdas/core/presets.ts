@@ -92,7 +92,7 @@ export const PRESETS: Record<string, Preset> = {
       sampleSeconds: 3,
       maxRungs: 6,
       stepRatio: 1.7,
-      maxPsnr: 46,
+      maxPsnr: 44,
       maxBitrateKbps: 14000,
       minBitrateKbps: 120,
     },

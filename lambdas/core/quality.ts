@@ -29,3 +29,16 @@ export function parsePsnrStats(stats: string): { frames: number; min: number } {
   }
   return { frames, min: frames ? min : 0 };
 }
+
+/** Mean luma MSE and the frame count of a psnr filter's stats file (per-frame `mse_y:`). */
+export function parseMseY(stats: string): { frames: number; mseY: number } {
+  let frames = 0;
+  let sum = 0;
+  for (const line of stats.split('\n')) {
+    const m = /mse_y:([\d.]+)/.exec(line);
+    if (!m) continue;
+    frames++;
+    sum += Number(m[1]);
+  }
+  return { frames, mseY: frames ? sum / frames : 0 };
+}

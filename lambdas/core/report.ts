@@ -68,6 +68,7 @@ export function buildReport(input: PublishInput, createdAt: string): JobReport {
       };
     }),
     encoding: input.plan ? { timing: input.plan.timing, rungs: input.plan.rungs } : null,
+    perTitle: input.plan?.perTitle ?? null,
     derivedFrom: null,
     audio: audioTracks[0] ? { codecs: audioTracks[0].codecs, bitrateKbps: audioTracks[0].bitrateKbps, durationSec: audioTracks[0].durationSec } : null,
     audioTracks,

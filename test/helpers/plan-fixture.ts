@@ -29,6 +29,7 @@ export function encodeOnlyPlanInput(jobId: string, media: MediaInfo, over: Parti
     vmafAvailable: false,
     platforms: {},
     allocator: { region: 'us-east-1', maxConcurrency: 20, chooseChunks: false },
+    analysis: [],
     ...over,
   };
 }

@@ -50,7 +50,7 @@ describe('state-machines/encode.asl.json', () => {
     expect(tasks.length).toBe(wf.taskFunctions.size);
     const named = [...wf.taskFunctions.values()].filter((t) => t.kind !== 'lambda-invoke');
     expect(new Set(named.map((t) => t.fn))).toEqual(
-      new Set(['inspect', 'plan', 'allocator', 'encode-video', 'encode-audio', 'assemble', 'measure-quality', 'package', 'thumbnails', 'publish']),
+      new Set(['inspect', 'plan-analysis', 'analyze-title', 'plan', 'allocator', 'encode-video', 'encode-audio', 'assemble', 'measure-quality', 'package', 'thumbnails', 'publish']),
     );
     // The one Lambda chosen at run time: the allocator's memory variant of encode-video.
     expect([...wf.taskFunctions].filter(([, t]) => t.kind === 'lambda-invoke').map(([s]) => s)).toEqual(['EncodeVideoChunkOnLambda']);
@@ -76,7 +76,7 @@ describe('state-machines/encode.asl.json', () => {
     expect(p.States.EscalateVideoChunk).toMatchObject({ Type: 'Pass', Next: 'AllocateVideoChunk', Parameters: { 'attempt.$': 'States.MathAdd($.attempt, 1)', 'previous.$': '$.allocation', 'failure.$': '$.failure' } });
   });
 
-  it('follows Inspect → Plan → Encode → Assemble → MeasureQuality → Package → Thumbnails → Publish', () => {
+  it('follows Inspect → (per-title analysis) → Plan → Encode → Assemble → MeasureQuality → Package → Thumbnails → Publish', () => {
     const order: string[] = [];
     let name: string | undefined = (wf.definition as { StartAt: string }).StartAt;
     while (name) {
@@ -84,7 +84,7 @@ describe('state-machines/encode.asl.json', () => {
       const s: State = top[name];
       name = (s.Next as string | undefined) ?? (s.Type === 'Choice' ? (s.Default as string) : undefined);
     }
-    expect(order).toEqual(['PlatformDefaults', 'Inspect', 'Plan', 'Encode', 'Assemble', 'MeasureQuality', 'Package', 'PackageOnLambda', 'HasThumbnails', 'Thumbnails', 'Publish']);
+    expect(order).toEqual(['PlatformDefaults', 'Inspect', 'IsPerTitle', 'NoAnalysis', 'Plan', 'Encode', 'Assemble', 'MeasureQuality', 'Package', 'PackageOnLambda', 'HasThumbnails', 'Thumbnails', 'Publish']);
   });
 
   it('encodes video as a Map over rung × chunk with MaxConcurrency from the input, in parallel with audio', () => {

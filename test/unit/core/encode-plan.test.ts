@@ -26,6 +26,7 @@ const input = (over: Partial<PlanInput> = {}, outputs: Partial<PlanInput['spec']
   vmafAvailable: false,
   platforms: {},
   allocator: { region: 'us-east-1', maxConcurrency: 20, chooseChunks: false },
+  analysis: [],
   ...over,
 });
 

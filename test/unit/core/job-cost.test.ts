@@ -8,6 +8,7 @@ import {
   ESCALATION_STATE,
   PROGRESS_INTERVAL_MS,
   RETRIED_IN_PLACE_ERRORS,
+  PER_TITLE_FUNCTIONS,
   WORKFLOW_OVERHEAD_STATES,
   WORKFLOW_STATES,
   jobCostBreakdown,
@@ -53,7 +54,7 @@ describe('jobCostBreakdown: a job worked out by hand (us-east-1)', () => {
     1 + // audio retried in place: the Task again
     (1 + 1) + // AssembleRung, AssembleRungOnLambda
     1 + // Publish
-    7; // PlatformDefaults, Encode, EncodeVideo, EncodeAudio, Assemble, MeasureQuality, HasThumbnails
+    9; // PlatformDefaults, IsPerTitle, NoAnalysis, Encode, EncodeVideo, EncodeAudio, Assemble, MeasureQuality, HasThumbnails
   const lambdaRequests =
     allocations * 2 + // the allocator, and the lifecycle for its Task Allocated
     1 + // the cache hit's own invocation (not priced in its compute)
@@ -99,7 +100,7 @@ describe('jobCostBreakdown: a job worked out by hand (us-east-1)', () => {
 
   it('has the hand-counted numbers', () => {
     expect({ transitions, lambdaRequests, customEvents, wru, rru, gets, puts }).toEqual({
-      transitions: 24, lambdaRequests: 102, customEvents: 104, wru: 380, rru: 126, gets: 16, puts: 5,
+      transitions: 26, lambdaRequests: 102, customEvents: 104, wru: 380, rru: 126, gets: 16, puts: 5,
     });
   });
 
@@ -114,10 +115,10 @@ describe('jobCostBreakdown: a job worked out by hand (us-east-1)', () => {
       expect(l.usd).toBeCloseTo(e.usd, 15);
     });
     expect(cost.actualUsd).toBeCloseTo(expected.reduce((a, l) => a + l.usd, 0), 15);
-    // In dollars: compute $0.001133; requests 102 × $0.2/M; 24 transitions × $25/M; 104 events × $1/M; 380 WRU × $0.625/M;
+    // In dollars: compute $0.001133; requests 102 × $0.2/M; 26 transitions × $25/M; 104 events × $1/M; 380 WRU × $0.625/M;
     // 126 RRU × $0.125/M; 5 PUT × $5/M; 16 GET × $0.4/M; 13 KB of logs × $0.50/GB. For so small a job the run costs
     // nearly as much as its compute (Step Functions alone half as much).
-    expect(cost.actualUsd).toBeCloseTo(0.001133 + 0.0000204 + 0.0006 + 0.000104 + 0.0002375 + 0.00001575 + 0.000025 + 0.0000064 + ((13 * 1024) / 1024 ** 3) * 0.5, 12);
+    expect(cost.actualUsd).toBeCloseTo(0.001133 + 0.0000204 + 0.00065 + 0.000104 + 0.0002375 + 0.00001575 + 0.000025 + 0.0000064 + ((13 * 1024) / 1024 ** 3) * 0.5, 12);
   });
 
   it('runUsage reports the same counts', () => {
@@ -169,16 +170,16 @@ describe('jobCostBreakdown: rules of the count', () => {
 
   it('attempts without a step id count as steps of their own (entered, not retried in place)', () => {
     const failed = one({ status: 'FAILED', error: 'Mosaic.Transient: x' });
-    expect(runUsage([failed, one({})]).stateTransitions).toBe(2 + 2 + 7);
-    expect(runUsage([{ ...failed, stepId: 'a', attempt: 1 }, one({ stepId: 'a', attempt: 2 })]).stateTransitions).toBe(2 + 1 + 7);
+    expect(runUsage([failed, one({})]).stateTransitions).toBe(2 + 2 + 9);
+    expect(runUsage([{ ...failed, stepId: 'a', attempt: 1 }, one({ stepId: 'a', attempt: 2 })]).stateTransitions).toBe(2 + 1 + 9);
     // Attempts are ordered by number, whatever order they come in.
-    expect(runUsage([one({ stepId: 'a', attempt: 2 }), { ...failed, stepId: 'a', attempt: 1 }]).stateTransitions).toBe(2 + 1 + 7);
+    expect(runUsage([one({ stepId: 'a', attempt: 2 }), { ...failed, stepId: 'a', attempt: 1 }]).stateTransitions).toBe(2 + 1 + 9);
   });
 
   it('an escalation the allocator refuses still passes EscalateVideoChunk and AllocateVideoChunk', () => {
     const failed = { function: 'encode-video', stepId: 'c', attempt: 1, status: 'FAILED' as const, durationMs: 100, costUsd: 0.000001, platform: 'lambda' as const, error: 'Mosaic.ResourceExhausted: oom' };
     const u = runUsage([failed]);
-    expect(u.stateTransitions).toBe(3 + 2 + 7);
+    expect(u.stateTransitions).toBe(3 + 2 + 9);
     expect(u.allocations).toBe(2);
     expect(u.customEvents).toBe(1 /* one Task Allocated */ + 2 + 1 + 1 /* progress */ + 2);
   });
@@ -300,8 +301,19 @@ describe('the constants follow the workflow and the runtime', () => {
 
   it('a run passes its steps’ states plus WORKFLOW_OVERHEAD_STATES, nothing else', () => {
     const path = walk(asl.States, asl.StartAt);
-    const counted = [...WORKFLOW_OVERHEAD_STATES, ...Object.values(WORKFLOW_STATES).flatMap((w) => [...w.before, w.task])];
+    const fixedLadder = Object.entries(WORKFLOW_STATES).filter(([fn]) => !PER_TITLE_FUNCTIONS.includes(fn));
+    const counted = [...WORKFLOW_OVERHEAD_STATES, ...fixedLadder.flatMap(([, w]) => [...w.before, w.task])];
     expect([...path].sort()).toEqual([...counted].sort());
+  });
+
+  it('a per-title run passes as many overhead states: the AnalyzeSamples Map instead of NoAnalysis, then its analysis steps', () => {
+    const choice = states.IsPerTitle!;
+    expect(choice.Choices).toEqual([{ Variable: '$.spec.preset', StringMatches: 'per-title*', Next: 'PlanAnalysis' }]);
+    expect(choice.Default).toBe('NoAnalysis');
+    expect(states.NoAnalysis!.Next).toBe('Plan');
+    expect(states.PlanAnalysis!.Next).toBe('AnalyzeSamples');
+    expect(states.AnalyzeSamples).toMatchObject({ Type: 'Map', Next: 'Plan' });
+    expect(walk(states.AnalyzeSamples!.ItemProcessor!.States, states.AnalyzeSamples!.ItemProcessor!.StartAt)).toEqual([WORKFLOW_STATES['analyze-title']!.task]);
   });
 
   it('the Fargate path of every step passes as many states as its Lambda path', () => {

@@ -8,8 +8,8 @@ import { FUNCTIONS_DIR, functionNames, loadFunctions } from '../../../local/func
 describe('lambdas/functions/*/function.json', () => {
   const names = functionNames();
 
-  it('finds all eleven media functions', () => {
-    expect(names).toEqual(['assemble', 'encode-audio', 'encode-video', 'inspect', 'measure-quality', 'normalize-audio', 'package', 'plan', 'publish', 'publish-derived', 'thumbnails']);
+  it('finds all thirteen media functions', () => {
+    expect(names).toEqual(['analyze-title', 'assemble', 'encode-audio', 'encode-video', 'inspect', 'measure-quality', 'normalize-audio', 'package', 'plan', 'plan-analysis', 'publish', 'publish-derived', 'thumbnails']);
   });
 
   it.each(names)('%s: config is valid and matches the handler', async (name) => {
