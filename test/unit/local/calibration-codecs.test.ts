@@ -26,15 +26,16 @@ describe('calibrating HEVC, AV1 and VP9', () => {
     expect(defaultCases(2).every((c) => c.preset === 'default' || c.preset === 'draft')).toBe(true);
   });
 
-  it('times real encodes of each codec and stores one entry per codec and preset', { timeout: 180_000 }, async () => {
+  // Timings of short encodes on a loaded machine are noisy (a fit may drop an unknown): one retry.
+  it('times real encodes of each codec and stores one entry per codec and preset', { timeout: 240_000, retry: 1 }, async () => {
     const jobs = new SqliteJobStore(join(tempDir(), 'jobs.db'));
     stores.push(jobs);
     const tools = await resolveMediaTools({ searchPath: (process.env.PATH ?? '').split(':'), cacheDir: tmpdir(), allowModelDownload: false, scratchRoot: tmpdir(), ffmpegTimeoutMs: 120_000 });
     const codecs = (['hevc', 'av1', 'vp9'] as VideoCodec[]).filter((c) => pickVideoEncoder(c, tools.caps.encoders));
-    const source = { width: 320, height: 180 };
+    const source = { width: 640, height: 360 };
     const cases = codecs.flatMap((preset) => [
+      { source, width: 640, height: 360, preset, threads: 1, frames: 12, fps: 24 },
       { source, width: 320, height: 180, preset, threads: 1, frames: 12, fps: 24 },
-      { source, width: 160, height: 90, preset, threads: 1, frames: 12, fps: 24 },
     ]);
     const { rows } = await calibrate({ tools, jobs, scratchDir: join(tempDir(), 'cal'), cases });
     expect(rows.map((r) => r.codec)).toEqual(cases.map((c) => (c.preset === 'hevc' ? 'h265' : c.preset)));
