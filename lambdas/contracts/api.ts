@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CostLineSchema, JobErrorSchema, StepRecordSchema } from './job.js';
 import { JobSpecSchema } from './job-spec.js';
 import { MediaInfoSchema } from './media.js';
-import { PlanSizingSchema } from './tasks.js';
+import { PerTitleSummarySchema, PlanSizingSchema } from './tasks.js';
 import { JobStatusSchema } from './status.js';
 
 // ---- errors a port may throw; the app maps them to HTTP (InputInvalidError → 400 comes from errors.ts)
@@ -179,6 +179,8 @@ export const JobViewSchema = z.object({
   }),
   /** Per rendition size and quality, once the job succeeded. */
   renditions: z.array(RenditionViewSchema),
+  /** A per-title job's ladder search (report.json `perTitle`): trial points, hull, chosen rungs, predicted saving; null otherwise. */
+  ladderSearch: PerTitleSummarySchema.nullable(),
   vmafUnavailableReason: z.string().nullable(),
   /** What the job costs on AWS (estimated when planned, actual from measured steps), when recorded. */
   cost: z.object({

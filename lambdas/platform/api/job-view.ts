@@ -110,6 +110,7 @@ export async function jobView(deps: JobViewDeps, job: JobRecord): Promise<JobVie
       vmaf: r.vmaf,
     })),
     vmafUnavailableReason: report?.vmafUnavailableReason ?? null,
+    ladderSearch: report?.perTitle ?? null,
     cost: {
       estimatedUsd: job.cost?.estimatedUsd ?? null,
       actualUsd: job.cost?.actualUsd ?? null,

@@ -33,6 +33,12 @@ describe('ladderOf', () => {
       { bitrateKbps: 3000, quality: 90, label: '1280x720' },
     ]);
     expect(hullOf({ perTitle: { hull: [{ bitrateKbps: 1, psnr: 30 }] } }, 'PSNR')).toEqual([{ bitrateKbps: 1, quality: 30, label: null }]);
+    // The job view's ladderSearch (core/per-title points: `kbps`, PSNR-Y), sorted by bitrate and labelled by size.
+    expect(hullOf({ perTitle: { hull: [{ width: 640, height: 360, crf: 27, kbps: 900, psnr: 36 }, { width: 426, height: 240, crf: 30, kbps: 300, psnr: 31 }] } }, 'PSNR')).toEqual([
+      { bitrateKbps: 300, quality: 31, label: '426x240' },
+      { bitrateKbps: 900, quality: 36, label: '640x360' },
+    ]);
+    expect(hullOf({ perTitle: { hull: [{ width: 640, height: 360, crf: 27, kbps: 900, psnr: 36, vmaf: null }] } }, 'VMAF')).toBeNull();
     expect(hullOf({ rungs: [] }, 'VMAF')).toBeNull();
     expect(hullOf(null, 'VMAF')).toBeNull();
   });

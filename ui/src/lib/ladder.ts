@@ -1,7 +1,8 @@
 /**
  * A job's bitrate ladder as chart points: bitrate (kb/s) against quality — VMAF when the job
  * measured it, PSNR (dB) otherwise — one point per rung, sorted by bitrate; plus the per-title
- * hull when the report carries one (no report writes it yet: absent is the normal case). Pure.
+ * hull when the job searched its ladder (the job view's `ladderSearch`: trial points at the
+ * analysis preset, in PSNR-Y, so it is drawn only when the y axis is PSNR). Pure.
  */
 
 export interface RenditionLike {
@@ -60,7 +61,7 @@ export function hullOf(report: unknown, metric: LadderMetric | null): HullPoint[
     if (typeof p !== 'object' || p === null) continue;
     const q = p as Record<string, unknown>;
     const quality = finite(q[key]) ? q[key] : finite(q.quality) ? q.quality : null;
-    const kbps = finite(q.bitrateKbps) ? q.bitrateKbps : null;
+    const kbps = finite(q.bitrateKbps) ? q.bitrateKbps : finite(q.kbps) ? q.kbps : null;
     if (quality === null || kbps === null) continue;
     const label = finite(q.width) && finite(q.height) ? `${q.width}x${q.height}` : typeof q.id === 'string' ? q.id : null;
     out.push({ bitrateKbps: kbps, quality, label });

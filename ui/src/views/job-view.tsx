@@ -90,7 +90,7 @@ export function JobView(props: { id: string; navigate: (path: string) => void })
 
   const data = job.data;
   const gantt = useMemo(() => (data ? buildGantt(data.steps, events, { jobStart: data.startedAt ?? data.createdAt, now: data.endedAt ? Date.parse(data.endedAt) : now }) : null), [data, events, now]);
-  const ladder = useMemo(() => (data ? ladderOf(data.renditions) : null), [data]);
+  const ladder = useMemo(() => (data ? ladderOf(data.renditions, { perTitle: data.ladderSearch }) : null), [data]);
   const allocations = useMemo(() => allocationsOf(events).length, [events]);
   const context = useMemo(() => ({ jobStatus: data?.status, allocations, ...(data?.planned ? { planned: data.planned } : {}) }), [data?.status, data?.planned, allocations]);
 
@@ -230,6 +230,13 @@ export function JobView(props: { id: string; navigate: (path: string) => void })
         <section class="m-section" aria-labelledby="m-quality-h">
           <h2 id="m-quality-h">Ladder and quality</h2>
           <LadderChart ladder={ladder} vmafUnavailableReason={data.vmafUnavailableReason} />
+          {data.ladderSearch ? (
+            <p class="m-muted" data-testid="ladder-search">
+              Per-title ladder: {data.ladderSearch.points.length} trial encodes on {data.ladderSearch.samples.length} sample
+              {data.ladderSearch.samples.length === 1 ? '' : 's'}, {data.ladderSearch.hull.length} points on the hull, {data.ladderSearch.rungs.length} rungs chosen
+              {data.ladderSearch.predictedSavingPercent === null ? '' : `; predicted saving against the fixed ladder: ${data.ladderSearch.predictedSavingPercent.toFixed(1)} %`}.
+            </p>
+          ) : null}
           <ReportTable renditions={data.renditions} vmafUnavailableReason={data.vmafUnavailableReason} />
         </section>
       ) : null}
