@@ -529,6 +529,25 @@ describe('Mosaic on an AWS world (synthesised stage, emulators, real handlers)',
     expect(world.busLog.filter((b) => b.event['detail-type'] === 'Job Status Changed' && b.event.detail.status === 'QUEUED').length).toBe(queuedBefore);
   }, 30_000);
 
+  it('runs a per-title job: the analysis Map over samples runs on the analyze-title Lambda, Plan picks the ladder from it, the report carries the hull', async () => {
+    const submit = await world.api('POST', '/v1/jobs', { source: { key: KEY }, preset: 'per-title', outputs: { thumbnails: false } });
+    expect(submit.status, JSON.stringify(submit.body)).toBe(202);
+    const jobId: string = submit.body.id;
+    const { view } = await pollToEnd(jobId);
+    await world.settle();
+    expect(view.status, JSON.stringify(view.error)).toBe('SUCCEEDED');
+    const tasks = world.tasks.filter((t) => t.execution === jobId);
+    expect(tasks.every((t) => t.outcome === 'succeeded'), JSON.stringify(tasks.filter((t) => t.outcome !== 'succeeded'))).toBe(true);
+    expect(tasks.filter((t) => t.fn === 'plan-analysis')).toHaveLength(1);
+    const report = await reportOf(jobId);
+    expect(report.perTitle).not.toBeNull();
+    expect(tasks.filter((t) => t.fn === 'analyze-title').map((t) => t.itemId).sort()).toEqual(report.perTitle.samples.map((_: unknown, i: number) => `s${i}`));
+    expect(report.perTitle.hull.length).toBeGreaterThanOrEqual(2);
+    expect(report.encoding.rungs.map((r: { crf?: number }) => typeof r.crf)).toEqual(report.perTitle.rungs.map(() => 'number'));
+    expect(view.ladderSearch.rungs).toEqual(report.perTitle.rungs);
+    expect(view.renditions.map((r: { id: string }) => r.id)).toEqual(report.perTitle.rungs.map((r: { id: string }) => r.id));
+  });
+
   it('starts measure from the measure-later rule (EventBridge → its starter Lambda) when an encode tagged measure=later succeeds, as the job derivedJobId names', async () => {
     const submit = await world.api('POST', '/v1/jobs', { source: { key: KEY }, preset: 'draft', tags: { measure: 'later' }, outputs: { quality: false } });
     expect(submit.status, JSON.stringify(submit.body)).toBe(202);
