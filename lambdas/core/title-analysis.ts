@@ -30,7 +30,7 @@ export function planTitleAnalysis(input: PlanInput): PlanAnalysisResult {
   const shortSide = Math.min(v.displayWidth, v.height);
   if (!c || shortSide < MIN_SEARCH_SHORT_SIDE) return { tasks: [], maxConcurrency: 1 };
   const timing = planTiming(v.fps, v.fpsRational, preset.segmentSeconds);
-  const samples = sampleWindows(v.frames, { count: c.samples, sampleFrames: Math.round(c.sampleSeconds * v.fps), share: 0.1, minFrames: Math.min(v.frames, Math.round(v.fps)) });
+  const samples = sampleWindows(v.frames, { count: c.samples, sampleFrames: Math.round(c.sampleSeconds * v.fps), share: 0.1, minFrames: Math.min(v.frames, Math.round(v.fps / 2)) });
   const candidates = candidateHeights(shortSide, c.heights).map((h) => rungDimensions({ width: v.displayWidth, height: v.height }, h));
   const picture = sourcePicture(input.media);
   const tasks: AnalyzeTitleInput[] = samples.map((sample, i) => ({
