@@ -18,6 +18,7 @@ import { chooseChunking } from './allocator/chunking.js';
 import { costOf } from './allocator/cost.js';
 import { lambdaVcpu } from './allocator/limits.js';
 import { PRICES, priceTable } from './allocator/prices.js';
+import { lookupSpeed } from './allocator/speed-model.js';
 
 export const ENCODE_FUNCTION = 'encode-video';
 export const DEFAULT_PRICING_REGION = 'us-east-1';
@@ -75,6 +76,11 @@ export function allocationCodec(rung: Pick<Rung, 'codec'>): VideoCodecForAllocat
   return codec === 'hevc' ? 'h265' : codec;
 }
 
+/** Frames per second per vCPU the speed table predicts for a rung's encode. */
+function encodeFps(rung: Rung, table: SpeedTable): number {
+  return lookupSpeed(table, { function: ENCODE_FUNCTION, codec: allocationCodec(rung), encoderPreset: rung.encoderPreset, width: rung.width, height: rung.height }).fpsPerVcpu;
+}
+
 function sourceKbps(media: MediaInfo): number {
   return media.video.bitrate ? media.video.bitrate / 1000 : (media.sizeBytes * 8) / 1000 / media.durationSec;
 }
@@ -83,7 +89,8 @@ function sourceKbps(media: MediaInfo): number {
 export function chooseChunkSeconds(input: JobSizingInput): { chunkSeconds: number; reason: string } | null {
   if (!input.allocator.chooseChunks) return null;
   const v = input.media.video;
-  const top = input.rungs[0];
+  // The slowest rung to encode: the top one, or in a multi-codec ladder the top one of the slowest codec.
+  const top = input.rungs.reduce((slow, r) => (encodeFps(r, input.table) < encodeFps(slow, input.table) ? r : slow), input.rungs[0]);
   const plan = chooseChunking({
     totalFrames: v.frames,
     fps: v.fps,

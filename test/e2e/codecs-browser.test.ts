@@ -16,6 +16,11 @@ import { probeCapabilities } from '../../lambdas/runtime/binaries.js';
 import { chromiumMissing, launchChromium, watchedPage } from '../helpers/browser.js';
 import { cli, FFMPEG, makeClip, resultLine, tempDir } from '../helpers/media.js';
 
+// Browser globals of the page functions below (the project compiles without the DOM library).
+declare const document: any;
+declare const MediaSource: any;
+declare const URL: any;
+
 const missing = chromiumMissing();
 const caps = await probeCapabilities(FFMPEG);
 const has = (c: VideoCodec) => pickVideoEncoder(c, caps.encoders) !== null;

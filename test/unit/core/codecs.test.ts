@@ -284,3 +284,37 @@ describe('real init segments (ffmpeg, tiny clips): chunks join frame-exactly, ke
       if (codec === 'hevc') expect(hevcCodecString(init)).toBe(s);
     });
 });
+
+describe('speed and memory priors of the codecs', async () => {
+  const { DEFAULT_SPEED_TABLE } = await import('../../../lambdas/core/allocator/speed-model.js');
+  const { requiredMemoryMiB } = await import('../../../lambdas/core/allocator/memory-model.js');
+  const { chooseChunkSeconds } = await import('../../../lambdas/core/plan-sizing.js');
+  it('x264 > libvpx-vp9 > x265 > AV1 at the same preset name, every preset and class keyed', () => {
+    for (const preset of ['ultrafast', 'fast', 'slow'])
+      for (const rc of ['sd', 'hd', 'fhd', 'uhd']) {
+        const fps = (c: string) => DEFAULT_SPEED_TABLE[`encode-video/${c}/${preset}/${rc}`].fpsPerVcpu;
+        expect(fps('h264')).toBeGreaterThan(fps('vp9'));
+        expect(fps('vp9')).toBeGreaterThan(fps('h265'));
+        expect(fps('h265')).toBeGreaterThan(fps('av1'));
+        expect(fps('h264') / fps('h265')).toBeCloseTo(6, 5);
+        expect(fps('h264') / fps('vp9')).toBeCloseTo(3, 5);
+      }
+    const t = { function: 'encode-video', encoderPreset: 'fast', width: 1920, height: 1080, fps: 24, frames: 240, sourceBitrateKbps: 8000 };
+    expect(requiredMemoryMiB({ ...t, codec: 'av1' }, 4)).toBeGreaterThan(requiredMemoryMiB({ ...t, codec: 'h265' }, 4));
+    expect(requiredMemoryMiB({ ...t, codec: 'vp9' }, 4)).toBeGreaterThan(requiredMemoryMiB({ ...t, codec: 'h264' }, 4));
+  });
+
+  it('on AWS the chunks are sized for the slowest rung (an HEVC top rung beside H.264 ones)', async () => {
+    const media = { sizeBytes: 100e6, durationSec: 600, video: { width: 1920, height: 1080, fps: 24, frames: 14_400, bitrate: 8e6 } };
+    const rungs = planLadder({ width: 1920, height: 1080 }, findPreset('h264-hevc')!);
+    const allocator = { chooseChunks: true, region: 'us-east-1', maxConcurrency: 100 };
+    const table = DEFAULT_SPEED_TABLE;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const both = chooseChunkSeconds({ media: media as any, rungs, allocator: allocator as any, table, deadlineSec: 900 })!;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const h264Only = chooseChunkSeconds({ media: media as any, rungs: rungs.filter((r) => !r.codec), allocator: allocator as any, table, deadlineSec: 900 })!;
+    // Sized for the HEVC top rung: costlier chunks (a larger size or shorter chunks) than for the H.264 one.
+    const usd = (reason: string) => Number(/\$([\d.]+)/.exec(reason)?.[1]);
+    expect(usd(both.reason), both.reason).toBeGreaterThan(usd(h264Only.reason) * 3);
+  });
+});
