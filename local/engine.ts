@@ -199,8 +199,12 @@ export class LocalEngine {
   }
 
   /** A job for a local file, or the unfinished one for the same content and preset (local/job-submission.ts). */
-  submitFile(path: string, spec: Omit<JobSpecInput, 'source'> = {}): Promise<SubmitResult> {
-    return submitFile(this.core, path, spec);
+  async submitFile(path: string, spec: Omit<JobSpecInput, 'source'> = {}): Promise<SubmitResult> {
+    const submitted = await submitFile(this.core, path, spec);
+    // A job that failed (transiently) is resumed as a retry: QUEUED under its next run, so the
+    // run's end is recorded (the lifecycle never moves a finished job) and its finished steps come from the cache.
+    if (submitted.resumed && submitted.job.status === 'FAILED') return { job: await this.retry(submitted.job.id), resumed: true };
+    return submitted;
   }
 
   /** What encoding a local file would cost and take on AWS (`mosaic encode --estimate`); nothing is encoded. */

@@ -340,9 +340,11 @@ export const AnalyzeTitleInputSchema = z.object({
   sourceHeight: z.number().int().positive(),
   /** Candidate resolutions, each encoded at every CRF. */
   candidates: z.array(z.object({ width: z.number().int().positive(), height: z.number().int().positive() })).min(1),
-  crfs: z.array(z.number().min(0).max(51)).min(1),
-  /** x264 speed of the trials. */
+  crfs: z.array(z.number().min(0).max(63)).min(1),
+  /** Speed of the trials (an x264 preset name, mapped to each encoder's own scale). */
   encoderPreset: z.string(),
+  /** The ladder's codec (default h264): the trials are encoded with it. */
+  codec: VideoCodecSchema.optional(),
   threads: z.number().int().min(0).max(64),
 });
 export type AnalyzeTitleInput = z.infer<typeof AnalyzeTitleInputSchema>;

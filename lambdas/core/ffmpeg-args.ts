@@ -139,8 +139,8 @@ export function aomAv1Args(rung: Rung, timing: Timing, threads: number): string[
     '-c:v', 'libaom-av1', '-strict', 'experimental',
     '-cpu-used', String(cpuUsed),
     '-pix_fmt', 'yuv420p',
-    ...(rung.crf !== undefined ? ['-crf', String(Math.round(rung.crf)), '-b:v', `${rung.maxrateKbps}k`] : ['-b:v', `${rung.bitrateKbps}k`]),
-    ...vbv(rung),
+    // Constrained quality takes the cap as -b:v alone: libaom and libvpx leave CQ (and ignore -crf) when given -maxrate/-bufsize.
+    ...(rung.crf !== undefined ? ['-crf', String(Math.round(rung.crf)), '-b:v', `${rung.maxrateKbps}k`] : ['-b:v', `${rung.bitrateKbps}k`, ...vbv(rung)]),
     '-g', String(g), '-keyint_min', String(g),
     '-tile-columns', String(tileColumnsLog2(rung.width)), '-row-mt', '1',
     '-threads', String(threads),
@@ -162,8 +162,8 @@ export function vp9Args(rung: Rung, timing: Timing, threads: number): string[] {
     '-deadline', 'good', '-cpu-used', String(cpuUsed),
     '-profile:v', '0',
     '-pix_fmt', 'yuv420p',
-    ...(rung.crf !== undefined ? ['-crf', String(Math.round(rung.crf)), '-b:v', `${rung.maxrateKbps}k`] : ['-b:v', `${rung.bitrateKbps}k`]),
-    ...vbv(rung),
+    // Constrained quality takes the cap as -b:v alone: libaom and libvpx leave CQ (and ignore -crf) when given -maxrate/-bufsize.
+    ...(rung.crf !== undefined ? ['-crf', String(Math.round(rung.crf)), '-b:v', `${rung.maxrateKbps}k`] : ['-b:v', `${rung.bitrateKbps}k`, ...vbv(rung)]),
     '-g', String(g), '-keyint_min', String(g),
     '-tile-columns', String(tileColumnsLog2(rung.width)), '-row-mt', '1',
     '-threads', String(threads),
@@ -408,8 +408,9 @@ export function decodeCheckArgs(source: string, atSec: number, frames: number, s
 
 /**
  * One per-title trial (core/per-title.ts): frames `sample` of the conformed source at one
- * candidate size, x264 at a plain CRF (no VBV: the trial measures what the CRF costs) with the
- * ladder's closed fixed GOP, so the bits per second are those the rung would spend.
+ * candidate size, in the ladder's codec at a CRF with no effective VBV cap (the trial measures
+ * what the CRF costs), with the ladder's closed fixed GOP, so the bits per second are those the
+ * rung would spend.
  */
 export function trialEncodeArgs(p: {
   source: string;
@@ -422,7 +423,18 @@ export function trialEncodeArgs(p: {
   crf: number;
   encoderPreset: string;
   threads: number;
+  codec?: VideoCodec;
+  /** The codec's encoder this ffmpeg has (AV1: libsvtav1 or libaom-av1); default the preferred one. */
+  encoder?: string;
 }): string[] {
+  // No cap: x264/x265/SVT get one no trial reaches; libaom and libvpx get -b:v 0, constant quality
+  // (any ceiling at all makes libvpx leave CQ: every CRF then gave the same bits).
+  const constantQuality = p.encoder === 'libaom-av1' || p.encoder === 'libvpx-vp9' || (!p.encoder && p.codec === 'vp9');
+  const uncapped = constantQuality ? 0 : 1_000_000;
+  const rung: Rung = {
+    id: 'trial', index: 0, width: p.width, height: p.height, bitrateKbps: uncapped, maxrateKbps: uncapped, bufsizeKbps: uncapped * 2,
+    profile: 'high', encoderPreset: p.encoderPreset, crf: p.crf, ...(p.codec && p.codec !== 'h264' ? { codec: p.codec } : {}),
+  };
   return [
     ...COMMON,
     ...INPUT_GUARD,
@@ -431,9 +443,7 @@ export function trialEncodeArgs(p: {
     '-map', `0:${p.picture.streamIndex}`, '-an', '-sn', '-dn',
     '-frames:v', String(p.sample.frames),
     '-vf', [...conformTimeFilters(p.picture, p.timing, p.sample.startFrame), ...pictureFilters(p.picture, p.width, p.height)].join(','),
-    '-c:v', 'libx264', '-preset', p.encoderPreset, '-crf', String(p.crf), '-pix_fmt', 'yuv420p',
-    '-g', String(p.timing.gopFrames), '-keyint_min', String(p.timing.gopFrames), '-sc_threshold', '0', '-flags', '+cgop',
-    '-threads', String(p.threads), '-r', p.timing.fpsRational,
+    ...videoEncoderArgs(rung, p.timing, p.threads, p.encoder),
     '-f', 'mp4', p.output,
   ];
 }

@@ -153,6 +153,20 @@ Object.assign(PRESETS, {
   }),
 } satisfies Record<string, Preset>);
 
+// Per-title ladders in the other codecs: the same search with the codec's own fast trials (its
+// CRF scale: x265's is x264's, AV1's and VP9's run 0–63) against the codec's fixed ladder.
+const perTitleIn = (codec: VideoCodec, fixed: Preset, crfs: number[], analysisPreset: Preset['encoderPreset']): Preset => ({
+  ...fixed,
+  name: `per-title-${codec}`,
+  description: `${codec.toUpperCase()} per-title ladder: the per-title search with ${codec} trials (${analysisPreset}) along the convex hull, capped CRF, encoded as the ${fixed.name} preset`,
+  perTitle: { ...PRESETS['per-title']!.perTitle!, crfs, analysisPreset },
+});
+Object.assign(PRESETS, {
+  'per-title-hevc': perTitleIn('hevc', PRESETS.hevc!, [20, 24, 28, 32, 36, 40], 'ultrafast'),
+  'per-title-av1': perTitleIn('av1', PRESETS.av1!, [24, 30, 36, 42, 48, 54], 'ultrafast'),
+  'per-title-vp9': perTitleIn('vp9', PRESETS.vp9!, [24, 30, 36, 42, 48, 54], 'ultrafast'),
+} satisfies Record<string, Preset>);
+
 /** Bitrates of another codec's ladder in a multi-codec preset, relative to its H.264 rungs. */
 export const CODEC_BITRATE_FACTOR: Record<VideoCodec, number> = { h264: 1, hevc: 0.6, av1: 0.6, vp9: 0.7 };
 

@@ -45,6 +45,7 @@ export function planTitleAnalysis(input: PlanInput): PlanAnalysisResult {
     candidates,
     crfs: c.crfs,
     encoderPreset: c.analysisPreset,
+    ...(preset.codec && preset.codec !== 'h264' ? { codec: preset.codec } : {}),
     threads: input.threadsPerTask,
   }));
   return { tasks, maxConcurrency: Math.max(1, Math.min(tasks.length, input.parallelism)) };
@@ -74,6 +75,7 @@ export function perTitleLadder(input: PlanInput, preset: Preset): { rungs: Rung[
     profile: Math.min(r.width, r.height) < 360 ? 'main' : 'high',
     encoderPreset: preset.encoderPreset,
     crf: Math.round(r.crf * 10) / 10,
+    ...(preset.codec && preset.codec !== 'h264' ? { codec: preset.codec } : {}),
   }));
   // The fixed ladder at this source, its PSNR-Y read off the trials of the same resolution.
   const fixed = planLadder({ width: v.displayWidth, height: v.height }, preset).map((f) => {

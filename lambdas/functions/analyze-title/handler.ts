@@ -3,7 +3,7 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { AnalyzeTitleInputSchema, AnalyzeTitleResultSchema, TransientError } from '../../contracts/index.js';
 import { trialEncodeArgs, trialScoreArgs } from '../../core/ffmpeg-args.js';
 import { parseMseY } from '../../core/quality.js';
-import { defineMediaFunction } from '../../runtime/index.js';
+import { defineMediaFunction, requireVideoEncoder } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 
 /**
@@ -17,6 +17,9 @@ export default defineMediaFunction({
   output: AnalyzeTitleResultSchema,
   stage: (i) => ({ source: i.source.key }),
   async run(input, ctx) {
+    // The ladder's codec as this ffmpeg encodes it (none: Mosaic.InputInvalid naming the encoder).
+    const codec = input.codec ?? 'h264';
+    const encoder = requireVideoEncoder(ctx.tools, codec);
     const trials = [];
     const total = input.candidates.length * input.crfs.length;
     const durationSec = input.sample.frames / input.timing.fps;
@@ -25,7 +28,7 @@ export default defineMediaFunction({
         const n = trials.length;
         const trial = join(ctx.scratch, `t${n}.mp4`);
         const statsPath = join(ctx.scratch, `t${n}.psnr`);
-        await ctx.ffmpeg(trialEncodeArgs({ source: ctx.inputs.source, output: trial, picture: input.picture, timing: input.timing, sample: input.sample, width: c.width, height: c.height, crf, encoderPreset: input.encoderPreset, threads: input.threads }));
+        await ctx.ffmpeg(trialEncodeArgs({ source: ctx.inputs.source, output: trial, picture: input.picture, timing: input.timing, sample: input.sample, width: c.width, height: c.height, crf, encoderPreset: input.encoderPreset, threads: input.threads, codec, encoder }));
         const bytes = (await stat(trial)).size;
         await ctx.ffmpeg(trialScoreArgs({ trial, source: ctx.inputs.source, picture: input.picture, timing: input.timing, sample: input.sample, sourceWidth: input.sourceWidth, sourceHeight: input.sourceHeight, statsPath, threads: input.threads }));
         const scored = parseMseY(await readFile(statsPath, 'utf8'));

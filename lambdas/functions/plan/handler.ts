@@ -1,7 +1,7 @@
 import { PlanInputSchema, PlanResultSchema } from '../../contracts/index.js';
 import { planEncode } from '../../core/encode-plan.js';
 import { planSummary } from '../../core/job-progress.js';
-import { defineMediaFunction } from '../../runtime/index.js';
+import { defineMediaFunction, requireLadderEncoders } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 
 export default defineMediaFunction({
@@ -11,7 +11,12 @@ export default defineMediaFunction({
   // The speed table is read here, not passed in: the cached plan of a resumed job stays the same
   // however much the table learned since, so its chunks are found again.
   // VMAF only where this ffmpeg has libvmaf and a model was found (probed by the runtime; on AWS the caller cannot know).
-  run: async (input, ctx) => planEncode({ ...input, vmafAvailable: input.vmafAvailable && Boolean(ctx.tools.vmafFfmpeg && ctx.vmafModelPath) }, await ctx.config.speedTable()),
+  run: async (input, ctx) => {
+    const plan = planEncode({ ...input, vmafAvailable: input.vmafAvailable && Boolean(ctx.tools.vmafFfmpeg && ctx.vmafModelPath) }, await ctx.config.speedTable());
+    // A codec this ffmpeg cannot encode fails the job here (Mosaic.InputInvalid naming the encoder), before any chunk runs.
+    requireLadderEncoders(ctx.tools, plan.rungs);
+    return plan;
+  },
   // The job lifecycle keeps the estimate and the progress weights of the job's steps.
   summarize: (_input, plan) => ({ ...planSummary(plan) }),
 });
