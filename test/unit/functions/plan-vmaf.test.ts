@@ -17,7 +17,7 @@ const deps = (tools: Partial<MediaTools>, vmafModelPath: string | null): Runtime
   events: { put: none, subscribe: () => () => undefined },
   speedTable: async () => ({}),
   config: { searchPath: [], cacheDir: tmpdir(), allowModelDownload: false, scratchRoot: tempDir(), ffmpegTimeoutMs: 60_000 },
-  tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', vmafFfmpeg: null, vmafMissingReason: 'no ffmpeg with libvmaf', ...tools } as MediaTools,
+  tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', vmafFfmpeg: null, vmafMissingReason: 'no ffmpeg with libvmaf', caps: { version: 'test', encoders: new Set(['libx264']) }, ...tools } as MediaTools,
   vmafModelPath,
 });
 
