@@ -206,7 +206,7 @@ describe('requests', () => {
     for (const path of ['/v1/jobs', '/v1/jobs/preflight']) {
       const r = await server.api.call('POST', path, { source: { key: uploadedKey }, preset: 'ultra' });
       expect(r.status, path).toBe(400);
-      expect(r.body.error.message).toMatch(/unknown preset "ultra"; known presets: default, draft/);
+      expect(r.body.error.message).toMatch(/unknown preset "ultra"; known presets: default, per-title, draft, hevc/);
       expect(r.body.error.details.known).toEqual(expect.arrayContaining(['default', 'draft']));
     }
   });

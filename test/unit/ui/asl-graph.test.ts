@@ -39,12 +39,14 @@ describe('aslGraph on state-machines/encode.asl.json', () => {
     expect(node('EncodeVideoChunkOnLambda')).toMatchObject({ fn: 'encode-video', integration: 'lambda-invoke' });
     expect(node('PublishFailed')).toMatchObject({ fn: 'publish', errorPath: true });
     expect(node('Publish').errorPath).toBe(false);
-    expect(graphFunctions(g)).toEqual(['allocator', 'assemble', 'encode-audio', 'encode-video', 'inspect', 'measure-quality', 'package', 'plan', 'publish', 'thumbnails']);
+    expect(graphFunctions(g)).toEqual(['allocator', 'analyze-title', 'assemble', 'encode-audio', 'encode-video', 'inspect', 'measure-quality', 'package', 'plan', 'plan-analysis', 'publish', 'thumbnails']);
   });
 
   it('has Next, Choice/Default and Catch edges', () => {
     const has = (from: string, to: string, kind: string) => g.edges.some((e) => e.from === from && e.to === to && e.kind === kind);
-    expect(has('Inspect', 'Plan', 'next')).toBe(true);
+    expect(has('Inspect', 'IsPerTitle', 'next')).toBe(true);
+    expect(has('IsPerTitle', 'PlanAnalysis', 'choice')).toBe(true);
+    expect(has('NoAnalysis', 'Plan', 'next')).toBe(true);
     expect(has('Inspect', 'PublishFailed', 'catch')).toBe(true);
     expect(has('EncodeVideoChunk', 'EncodeVideoChunkOnFargate', 'choice')).toBe(true);
     expect(has('EncodeVideoChunk', 'EncodeVideoChunkOnLambda', 'default')).toBe(true);

@@ -127,7 +127,7 @@ describe('Jobs API app', () => {
     for (const path of ['/v1/jobs/preflight', '/v1/jobs']) {
       const preset = await f.req('POST', path, { source: { key: 'uploads/a/clip.mp4' }, preset: 'nope' });
       expectError(preset, 400, 'validation_failed');
-      expect(preset.body.error.message).toMatch(/unknown preset "nope"; known presets: default, draft/);
+      expect(preset.body.error.message).toMatch(/unknown preset "nope"; known presets: default, per-title, draft, hevc/);
       expect(preset.body.error.details.issues[0].path).toBe('body.preset');
     }
   });
