@@ -55,35 +55,30 @@ const standardRungs: RungSpec[] = [
   { height: 240, bitrateKbps: 450 },
 ];
 
+/** The default preset: H.264, the standard ladder; per-title starts from it (and is compared with its ladder). */
+const DEFAULT_PRESET: Preset = {
+  name: 'default',
+  version: 1,
+  description: 'H.264 + AAC ladder up to 2160p (never above the source), x264 "fast", 4 s CMAF segments',
+  encoderPreset: 'fast',
+  segmentSeconds: 4,
+  chunkSeconds: 12,
+  rungs: standardRungs,
+  maxrateFactor: 1.5,
+  bufsizeFactor: 2,
+  audio: { bitrateKbps: 128, maxChannels: 2, sampleRate: 48000 },
+  thumbnails: { intervalSec: 5, tileWidth: 160, maxTiles: 100 },
+  vmafSubsample: 4,
+};
+
 export const PRESETS: Record<string, Preset> = {
-  default: {
-    name: 'default',
-    version: 1,
-    description: 'H.264 + AAC ladder up to 2160p (never above the source), x264 "fast", 4 s CMAF segments',
-    encoderPreset: 'fast',
-    segmentSeconds: 4,
-    chunkSeconds: 12,
-    rungs: standardRungs,
-    maxrateFactor: 1.5,
-    bufsizeFactor: 2,
-    audio: { bitrateKbps: 128, maxChannels: 2, sampleRate: 48000 },
-    thumbnails: { intervalSec: 5, tileWidth: 160, maxTiles: 100 },
-    vmafSubsample: 4,
-  },
+  default: DEFAULT_PRESET,
   'per-title': {
+    // The default's settings; its fixed ladder is the one the predicted saving is measured against,
+    // and the fallback for a source too small to search.
+    ...DEFAULT_PRESET,
     name: 'per-title',
-    version: 1,
     description: 'H.264 per-title ladder: trial encodes of samples of the source pick each rung\'s resolution and CRF along the convex hull (capped CRF), x264 "fast", 4 s segments',
-    encoderPreset: 'fast',
-    segmentSeconds: 4,
-    chunkSeconds: 12,
-    // The fixed ladder it is compared with (the predicted saving), and the fallback for a source too small to search.
-    rungs: standardRungs,
-    maxrateFactor: 1.5,
-    bufsizeFactor: 2,
-    audio: { bitrateKbps: 128, maxChannels: 2, sampleRate: 48000 },
-    thumbnails: { intervalSec: 5, tileWidth: 160, maxTiles: 100 },
-    vmafSubsample: 4,
     perTitle: {
       heights: [2160, 1440, 1080, 720, 540, 360, 240],
       // Six CRFs 4 apart (rungs between two of one resolution interpolate): the trials' CPU stays a fraction of the ladder's.
