@@ -18,7 +18,7 @@ import { bcp47, languageName } from './languages.js';
 import { planLadder } from './ladder.js';
 import { normaliseKey } from './object-keys.js';
 import { chooseChunkSeconds, planSizing } from './plan-sizing.js';
-import { findPreset, presetNames } from './presets.js';
+import { requirePreset } from './presets.js';
 import { perTitleLadder } from './title-analysis.js';
 
 export const workKeys = (workPrefix: string) => ({
@@ -69,8 +69,7 @@ export function planText(media: MediaInfo, captions: PlanInput['spec']['captions
 
 /** `speeds`: the allocator's speed table (priors + what this installation measured). */
 export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_TABLE): PlanResult {
-  const preset = findPreset(input.spec.preset);
-  if (!preset) throw new InputInvalidError(`unknown preset "${input.spec.preset}"; known presets: ${presetNames().join(', ')}`);
+  const preset = requirePreset(input.spec.preset);
   const { media, jobId, source } = input;
   const v = media.video;
   // A per-title preset's ladder comes from its analysis (an explicit ladder still wins).

@@ -128,18 +128,14 @@ export function svtAv1Args(rung: Rung, timing: Timing, threads: number): string[
 const tileColumnsLog2 = (width: number) => Math.max(0, Math.min(2, Math.floor(Math.log2(Math.max(1, width / 256)))));
 
 /**
- * libaom-av1 (experimental in ffmpeg 4.x: `-strict experimental`): cpu-used 8 (ultrafast) … 1;
- * keyframes exactly every GOP (kf-min-dist = kf-max-dist). Capped CRF is constrained quality
- * (`-crf` with `-b:v` as the cap), else an average bitrate.
+ * What libaom and libvpx share after their speed settings: rate control, the fixed closed GOP,
+ * tiles and row threads, the rate and the colour tags. Capped CRF is constrained quality with the
+ * cap as `-b:v` alone (given -maxrate/-bufsize they leave CQ and ignore -crf; a cap of 0 is
+ * constant quality), else an average bitrate under the VBV cap.
  */
-export function aomAv1Args(rung: Rung, timing: Timing, threads: number): string[] {
+function constrainedQualityTail(rung: Rung, timing: Timing, threads: number): string[] {
   const g = timing.gopFrames;
-  const cpuUsed = [0, 1, 2, 3, 4, 5, 6, 7, 8, 8][speedRank(rung.encoderPreset)];
   return [
-    '-c:v', 'libaom-av1', '-strict', 'experimental',
-    '-cpu-used', String(cpuUsed),
-    '-pix_fmt', 'yuv420p',
-    // Constrained quality takes the cap as -b:v alone: libaom and libvpx leave CQ (and ignore -crf) when given -maxrate/-bufsize.
     ...(rung.crf !== undefined ? ['-crf', String(Math.round(rung.crf)), '-b:v', `${rung.maxrateKbps}k`] : ['-b:v', `${rung.bitrateKbps}k`, ...vbv(rung)]),
     '-g', String(g), '-keyint_min', String(g),
     '-tile-columns', String(tileColumnsLog2(rung.width)), '-row-mt', '1',
@@ -150,25 +146,33 @@ export function aomAv1Args(rung: Rung, timing: Timing, threads: number): string[
 }
 
 /**
+ * libaom-av1 (experimental in ffmpeg 4.x: `-strict experimental`): cpu-used 8 (ultrafast) … 1;
+ * keyframes exactly every GOP (kf-min-dist = kf-max-dist). Capped CRF is constrained quality
+ * (`-crf` with `-b:v` as the cap), else an average bitrate.
+ */
+export function aomAv1Args(rung: Rung, timing: Timing, threads: number): string[] {
+  const cpuUsed = [0, 1, 2, 3, 4, 5, 6, 7, 8, 8][speedRank(rung.encoderPreset)];
+  return [
+    '-c:v', 'libaom-av1', '-strict', 'experimental',
+    '-cpu-used', String(cpuUsed),
+    '-pix_fmt', 'yuv420p',
+    ...constrainedQualityTail(rung, timing, threads),
+  ];
+}
+
+/**
  * libvpx-vp9, good quality: cpu-used 5 (the fastest presets) … 0; keyframes exactly every GOP
  * (kf-min-dist = kf-max-dist: no automatic keyframes); row-mt and tile columns for threads.
  * Capped CRF is constrained quality (`-crf` with `-b:v` as the cap), else an average bitrate.
  */
 export function vp9Args(rung: Rung, timing: Timing, threads: number): string[] {
-  const g = timing.gopFrames;
   const cpuUsed = [0, 0, 1, 2, 3, 4, 5, 5, 5, 5][speedRank(rung.encoderPreset)];
   return [
     '-c:v', 'libvpx-vp9',
     '-deadline', 'good', '-cpu-used', String(cpuUsed),
     '-profile:v', '0',
     '-pix_fmt', 'yuv420p',
-    // Constrained quality takes the cap as -b:v alone: libaom and libvpx leave CQ (and ignore -crf) when given -maxrate/-bufsize.
-    ...(rung.crf !== undefined ? ['-crf', String(Math.round(rung.crf)), '-b:v', `${rung.maxrateKbps}k`] : ['-b:v', `${rung.bitrateKbps}k`, ...vbv(rung)]),
-    '-g', String(g), '-keyint_min', String(g),
-    '-tile-columns', String(tileColumnsLog2(rung.width)), '-row-mt', '1',
-    '-threads', String(threads),
-    '-r', timing.fpsRational,
-    ...BT709_TAGS,
+    ...constrainedQualityTail(rung, timing, threads),
   ];
 }
 
@@ -427,12 +431,10 @@ export function trialEncodeArgs(p: {
   /** The codec's encoder this ffmpeg has (AV1: libsvtav1 or libaom-av1); default the preferred one. */
   encoder?: string;
 }): string[] {
-  // No cap: x264/x265/SVT get one no trial reaches; libaom and libvpx get -b:v 0, constant quality
-  // (any ceiling at all makes libvpx leave CQ: every CRF then gave the same bits).
-  const constantQuality = p.encoder === 'libaom-av1' || p.encoder === 'libvpx-vp9' || (!p.encoder && p.codec === 'vp9');
-  const uncapped = constantQuality ? 0 : 1_000_000;
+  // No cap (0): x264/x265 take it as no VBV, libaom/libvpx as constant quality (-b:v 0; a huge
+  // ceiling instead made libvpx ignore -crf), SVT-AV1 as no maximum bitrate.
   const rung: Rung = {
-    id: 'trial', index: 0, width: p.width, height: p.height, bitrateKbps: uncapped, maxrateKbps: uncapped, bufsizeKbps: uncapped * 2,
+    id: 'trial', index: 0, width: p.width, height: p.height, bitrateKbps: 0, maxrateKbps: 0, bufsizeKbps: 0,
     profile: 'high', encoderPreset: p.encoderPreset, crf: p.crf, ...(p.codec && p.codec !== 'h264' ? { codec: p.codec } : {}),
   };
   return [

@@ -1,5 +1,5 @@
 /** Encoding presets: data, versioned so the result cache and re-encode rules can tell them apart. */
-import type { RungSpec, VideoCodec } from '../contracts/index.js';
+import { InputInvalidError, type RungSpec, type VideoCodec } from '../contracts/index.js';
 
 export interface Preset {
   name: string;
@@ -176,4 +176,11 @@ export function presetNames(): string[] {
 
 export function findPreset(name: string): Preset | undefined {
   return Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
+}
+
+/** The preset `name`, or an InputInvalidError naming the known ones. */
+export function requirePreset(name: string): Preset {
+  const preset = findPreset(name);
+  if (!preset) throw new InputInvalidError(`unknown preset "${name}"; known presets: ${presetNames().join(', ')}`);
+  return preset;
 }

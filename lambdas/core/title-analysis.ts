@@ -3,28 +3,22 @@
  * trial encodes cover and at which resolutions and CRFs (the plan-analysis function), and the
  * ladder the trials' hull gives (the Plan function). The search itself is core/per-title.ts.
  */
-import { InputInvalidError, type AnalyzeTitleInput, type PerTitleSummary, type PlanAnalysisResult, type PlanInput, type Rung } from '../contracts/index.js';
+import { type AnalyzeTitleInput, type PerTitleSummary, type PlanAnalysisResult, type PlanInput, type Rung } from '../contracts/index.js';
 import { planTiming } from './chunks.js';
 import { sourcePicture } from './conform.js';
 import { planLadder, rungDimensions } from './ladder.js';
 import { aggregateTrials, candidateHeights, chooseRungs, convexHull, hullQualityAt, predictedSaving, sampleWindows } from './per-title.js';
-import { findPreset, presetNames, type Preset } from './presets.js';
+import { findPreset, requirePreset, type Preset } from './presets.js';
 
 /** Below this short side a source is not searched: its ladder is the fixed one (a single small rung). */
 const MIN_SEARCH_SHORT_SIDE = 96;
-
-function presetOf(name: string): Preset {
-  const preset = findPreset(name);
-  if (!preset) throw new InputInvalidError(`unknown preset "${name}"; known presets: ${presetNames().join(', ')}`);
-  return preset;
-}
 
 /** Whether a job with this preset searches its ladder (and so runs the analysis step). */
 export const searchesLadder = (presetName: string): boolean => Boolean(findPreset(presetName)?.perTitle);
 
 /** One analyze-title task per sample of the source, or none (a fixed-ladder preset, or a source too small to search). */
 export function planTitleAnalysis(input: PlanInput): PlanAnalysisResult {
-  const preset = presetOf(input.spec.preset);
+  const preset = requirePreset(input.spec.preset);
   const c = preset.perTitle;
   const v = input.media.video;
   const shortSide = Math.min(v.displayWidth, v.height);

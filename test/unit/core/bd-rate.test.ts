@@ -18,6 +18,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputInvalidError } from '../../../lambdas/contracts/index.js';
 import { bdQuality, bdRate, pchip, type RateQualityPoint } from '../../../lambdas/core/bd-rate.js';
+import { prng } from '../../../bench/util.js';
 
 const curve = (pairs: [number, number][]): RateQualityPoint[] => pairs.map(([kbps, quality]) => ({ kbps, quality }));
 const scaled = (c: RateQualityPoint[], f: number) => c.map((p) => ({ kbps: p.kbps * f, quality: p.quality }));
@@ -197,17 +198,6 @@ describe('reference values', () => {
 });
 
 describe('pchip interpolant', () => {
-  /** A seeded PRNG (mulberry32), so the random curves are the same every run. */
-  function prng(seed: number) {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
 
   /**
    * A second implementation, written from Fritsch & Carlson (1980) / Moler's `pchip.m` in the
