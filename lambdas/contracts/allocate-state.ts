@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AllocationSchema } from './allocation.js';
+import { CapacityProviderSchema } from './allocator-policy.js';
 import { EncodeVideoInputSchema, PlanSizingSchema } from './tasks.js';
 
 /** How the previous attempt failed (Step Functions' Catch output). */
@@ -15,7 +16,15 @@ export const AllocateStateResultSchema = AllocationSchema.extend({
   /** The Lambda to invoke (the deployed variant of this memory size); null on Fargate. */
   target: z.string().nullable(),
   /** RunTask overrides for Fargate (strings, as ECS wants them); null on Lambda. */
-  ecs: z.object({ cpu: z.string(), memory: z.string(), ephemeralGiB: z.number().int().min(21).max(200) }).nullable(),
+  ecs: z
+    .object({
+      cpu: z.string(),
+      memory: z.string(),
+      ephemeralGiB: z.number().int().min(21).max(200),
+      /** RunTask's capacity provider (the ASL reads `$.allocation.ecs.capacityProvider`). */
+      capacityProvider: CapacityProviderSchema.default('FARGATE'),
+    })
+    .nullable(),
   /** The task payload with `platform`, `size` and `threads` set for this size. */
   task: EncodeVideoInputSchema,
 });

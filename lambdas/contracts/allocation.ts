@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PlatformSchema } from './tasks.js';
+import { CapacitySchema } from './allocator-policy.js';
 
 /**
  * The Lambda memory sizes the allocator chooses from: whole-vCPU steps of 1,769 MB, the 10 GB
@@ -67,6 +68,10 @@ export const AllocationContextSchema = z.object({
   attempt: z.number().int().nonnegative().default(0),
   /** Only sizes at or above this position of the candidate ladder. */
   minSizeIndex: z.number().int().nonnegative().optional(),
+  /** Where Fargate sizes run: Spot is priced at its discount plus the expected rework of interruptions. */
+  capacity: CapacitySchema.default('on-demand'),
+  /** Fargate sizes above this many vCPU are left out (the plan's concurrency × vCPU must fit the quota). */
+  maxFargateVcpu: z.number().positive().optional(),
 });
 export type AllocationContext = z.infer<typeof AllocationContextSchema>;
 export type AllocationContextInput = z.input<typeof AllocationContextSchema>;
@@ -90,6 +95,8 @@ export const AllocationSchema = z.object({
   deadlineMet: z.boolean(),
   /** 0 for the first run, n after n escalations. */
   attempt: z.number().int().nonnegative(),
+  /** Fargate capacity the task runs on (Lambda: on-demand). */
+  capacity: CapacitySchema.default('on-demand'),
 });
 export type Allocation = z.infer<typeof AllocationSchema>;
 

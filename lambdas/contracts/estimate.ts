@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PlatformSchema } from './tasks.js';
+import { CapacitySchema, LimitingQuotaSchema, TurnaroundClassSchema } from './allocator-policy.js';
 
 export const RungEstimateSchema = z.object({
   rung: z.string(),
@@ -35,5 +36,17 @@ export const JobEstimateSchema = z.object({
   deadlineSec: z.number().positive().nullable(),
   deadlineMet: z.boolean().nullable(),
   reason: z.string(),
+  /** The turnaround the plan was made for: class, the encode phase's target and whether it is met. */
+  turnaround: z
+    .object({ class: TurnaroundClassSchema, targetSec: z.number().positive().nullable(), source: z.enum(['deadline', 'policy']), met: z.boolean().nullable() })
+    .optional(),
+  capacity: CapacitySchema.optional(),
+  /** The quota that capped the plan's concurrency (and so its turnaround), if one did; `limit` says it in words. */
+  limitedBy: LimitingQuotaSchema.nullable().optional(),
+  limit: z.string().nullable().optional(),
+  /** Start-up costs inside the figures above: per task, and summed over the encode tasks (platform start, Step Functions). */
+  startup: z
+    .object({ secondsPerTask: z.number().nonnegative(), billedUsd: z.number().nonnegative(), orchestrationUsd: z.number().nonnegative() })
+    .optional(),
 });
 export type JobEstimate = z.infer<typeof JobEstimateSchema>;

@@ -17,6 +17,7 @@ export * from './event-pattern.js';
 export * from './rules.js';
 export * from './normalize-audio.js';
 export * from './allocation.js';
+export * from './allocator-policy.js';
 export * from './allocate-state.js';
 export * from './estimate.js';
 export * from './source-version.js';

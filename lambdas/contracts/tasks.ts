@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { CaptionSpecSchema, VideoCodecSchema } from './job-spec.js';
 import { BlobRefSchema, MediaInfoSchema, SourcePictureSchema } from './media.js';
+import { ChunkSetSchema, TaskListRefSchema } from './plan-refs.js';
+import { CapacitySchema, LimitingQuotaSchema, ServiceQuotasSchema, TurnaroundClassSchema, TurnaroundPolicySchema } from './allocator-policy.js';
 
 export const PlatformSchema = z.enum(['lambda', 'fargate']);
 export type Platform = z.infer<typeof PlatformSchema>;
@@ -139,7 +141,8 @@ export type EncodeAudioResult = z.infer<typeof EncodeAudioResultSchema>;
 export const AssembleInputSchema = z.object({
   ...Base,
   rung: RungSchema,
-  chunks: z.array(BlobRefSchema).min(1),
+  /** By reference: a long title's list of chunk keys would not fit an ECS override (8 KiB). */
+  chunks: ChunkSetSchema,
   expectedFrames: z.number().int().positive(),
   timing: TimingSchema,
   output: BlobRefSchema,
@@ -305,6 +308,10 @@ export const PlanAllocatorSchema = z.object({
   region: z.string().min(1),
   maxConcurrency: z.number().int().positive(),
   chooseChunks: z.boolean(),
+  /** The deployment's turnaround per priority class (absent: core/allocator's default). */
+  turnaround: TurnaroundPolicySchema.optional(),
+  /** The account's quotas that bound a plan (absent: AWS's documented defaults). */
+  quotas: ServiceQuotasSchema.optional(),
 });
 export type PlanAllocator = z.infer<typeof PlanAllocatorSchema>;
 
@@ -326,6 +333,15 @@ export const PlanSizingSchema = z.object({
   /** The source frame every encode task decodes (the speed model counts its decoding). */
   sourceWidth: z.number().int().positive().optional(),
   sourceHeight: z.number().int().positive().optional(),
+  /** The job's turnaround: its class, and the encode phase's time target (an explicit deadline's share, or the class's policy). */
+  turnaround: z.object({ class: TurnaroundClassSchema, targetSec: z.number().positive().nullable(), source: z.enum(['deadline', 'policy']) }).optional(),
+  /** Where Fargate encode tasks run (absent: on-demand). */
+  capacity: CapacitySchema.optional(),
+  /** The largest Fargate task the plan's concurrency fits in the vCPU quota with; Lambda is left out when `lambdaAllowed` is false (over its concurrency). */
+  maxFargateVcpu: z.number().positive().optional(),
+  lambdaAllowed: z.boolean().optional(),
+  /** The quota that capped the plan's concurrency, if one did. */
+  limitedBy: LimitingQuotaSchema.nullable().optional(),
 });
 export type PlanSizing = z.infer<typeof PlanSizingSchema>;
 // ---- per-title analysis (trial encodes of samples of the source; core/per-title.ts)
@@ -404,6 +420,11 @@ export const PlanResultSchema = z.object({
   chunks: z.array(ChunkSchema),
   maxConcurrency: z.number().int().positive(),
   videoTasks: z.array(EncodeVideoInputSchema),
+  /**
+   * Set by the Plan function: the video tasks were written to this object (the encode Map reads
+   * them with its ItemReader) and `videoTasks` is empty, so the plan fits the workflow's state.
+   */
+  videoTaskList: TaskListRefSchema.optional(),
   /** One per audio track of the source, the default first (index = rendition `a<n>`). */
   audioTasks: z.array(EncodeAudioInputSchema),
   assembleTasks: z.array(AssembleInputSchema),

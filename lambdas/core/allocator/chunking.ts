@@ -1,22 +1,26 @@
 /**
  * Chunk duration chosen together with the size.
  *
- * For each chunk length: chunks = ⌈frames / chunk frames⌉ run in waves of `maxConcurrency`, so the
- * job takes ≈ waves × one chunk's time and costs the sum over chunks. A chunk length turns the
- * job deadline into a per-chunk deadline (deadline ÷ waves), the policy sizes the chunk for it,
- * and the cheapest (chunk length, size) pair that meets the job deadline wins. Short chunks are
- * what fit Lambda's 15 minutes; long ones amortise Fargate's minute of startup — so a chunk fits
- * Lambda exactly when Lambda is the cheaper home. Priority ≥ 80 applies at the job level (the
- * fastest plan within 1.25× the cheapest), the per-chunk choice being the cheapest for its length.
+ * For each size and chunk length: chunks = ⌈frames / chunk frames⌉ run in waves of as many tasks
+ * as the size may run at once — the Map's share (`maxConcurrency`) or, tighter, what the account's
+ * quotas leave (concurrent Fargate tasks × vCPU within the vCPU quota of the capacity, Lambda
+ * tasks within the Lambda concurrency, shared by `streams` rungs run side by side). So a job takes
+ * ≈ waves × (one chunk's time + a Map child's start) and costs the sum over chunks plus their
+ * Step Functions transitions. The cheapest (size, chunk length) that meets the job deadline wins;
+ * without a deadline, the cheapest. Short chunks are what fit Lambda's 15 minutes; long ones
+ * amortise Fargate's minute of startup. Priority ≥ 80 takes the fastest plan within 1.25× the
+ * cheapest. A plan whose concurrency a quota capped says which (`limitedBy`).
  *
  * Chunk lengths are in seconds; the planner rounds them to whole GOPs.
  */
-import type { Allocation, AllocationContextInput, AllocationTask, SpeedTable } from '../../contracts/index.js';
+import type { Allocation, AllocationContextInput, AllocationTask, LimitingQuota, ServiceQuotas, SpeedTable } from '../../contracts/index.js';
 import { InputInvalidError } from '../../contracts/index.js';
-import { candidateSizes } from './limits.js';
-import { chooseSize, evaluateSize, fmtSeconds, fmtUsd, HIGH_PRIORITY, HIGH_PRIORITY_COST_SLACK, parseContext, parseTask } from './policy.js';
+import { candidateSizes, type CandidateSize } from './limits.js';
+import { evaluateSize, fmtSeconds, fmtUsd, HIGH_PRIORITY, HIGH_PRIORITY_COST_SLACK, onSpot, parseContext, parseTask, toAllocation, type Evaluation } from './policy.js';
 import { priceTable } from './prices.js';
+import { concurrencyBound, QUOTA_NAMES } from './quotas.js';
 import { DEFAULT_SPEED_TABLE } from './speed-model.js';
+import { orchestrationUsdPerTask, platformStartup, STARTUP_COSTS } from './startup-costs.js';
 
 /** Doubling from one 4 s segment to ~1.7 h; the whole title as one chunk is always considered too. */
 export const DEFAULT_CHUNK_SECONDS_OPTIONS: readonly number[] = [4, 8, 12, 24, 48, 96, 192, 384, 768, 1536, 3072, 6144];
@@ -37,6 +41,10 @@ export interface ChunkingInput {
   /** Besides the fixed lengths, try the shortest chunks that fill 1 … this many waves exactly. */
   maxWaves?: number;
   table?: SpeedTable;
+  /** The account's quotas; absent, only `maxConcurrency` bounds the tasks at once. */
+  quotas?: ServiceQuotas;
+  /** Streams sharing the quotas at once (the rungs of a job); default 1. */
+  streams?: number;
 }
 
 export interface ChunkingPlan {
@@ -52,6 +60,13 @@ export interface ChunkingPlan {
   jobCostUsd: number;
   deadlineMet: boolean;
   reason: string;
+  /** Tasks of this plan's size run at once, and what capped it when a quota did (null: the chunks all fit in one go, or only the Map bounds them). */
+  concurrency: number;
+  limitedBy: LimitingQuota | null;
+  /** Per task: the platform's start (wall); over the job: the billed start and the Step Functions transitions (both inside jobCostUsd). */
+  startupSeconds: number;
+  startupUsd: number;
+  orchestrationUsd: number;
 }
 
 export function chooseChunking(input: ChunkingInput): ChunkingPlan {
@@ -68,84 +83,94 @@ export function chooseChunking(input: ChunkingInput): ChunkingPlan {
   const prices = priceTable(base.region);
   const sizes = candidateSizes({ platforms: base.platforms, minSizeIndex: base.minSizeIndex });
   const durationSec = totalFrames / fps;
+  const streams = input.streams ?? 1;
+  const orchestration = orchestrationUsdPerTask(prices);
+  // The per-size evaluation needs no deadline: the job-level choice below applies it.
+  const ctx = { ...base, deadlineSec: undefined };
 
   const gop = input.gopFrames ?? 1;
   if (!Number.isInteger(gop) || gop <= 0) throw new InputInvalidError(`gopFrames must be a positive integer, got ${input.gopFrames}`);
   const maxWaves = input.maxWaves ?? DEFAULT_MAX_WAVES;
-  // One plan per distinct chunk frame count (lengths beyond the title collapse into one chunk).
-  // The wave-filling lengths matter most: a job's time steps with its number of waves, so for
-  // k waves the shortest chunks that make exactly k × maxConcurrency tasks are the fastest way
-  // to finish in k waves, and the fixed lengths cover the cheap, long-chunk end.
   const wholeGops = (frames: number) => Math.min(totalFrames, Math.ceil(frames / gop) * gop);
-  const frameCounts = [
-    ...new Set([
-      ...options.map((o) => wholeGops(Math.ceil(o * fps))),
-      ...Array.from({ length: maxWaves }, (_, k) => wholeGops(Math.ceil(totalFrames / ((k + 1) * maxConcurrency)))),
-      totalFrames,
-    ]),
-  ].sort((a, b) => a - b);
+  const fixedCounts = [...options.map((o) => wholeGops(Math.ceil(o * fps))), totalFrames];
+
   const plans: ChunkingPlan[] = [];
-  let lastError: unknown;
-  for (const chunkFrames of frameCounts) {
-    const chunks = Math.ceil(totalFrames / chunkFrames);
-    const waves = Math.ceil(chunks / maxConcurrency);
-    const lastChunkFrames = totalFrames - (chunks - 1) * chunkFrames;
-    const ctx = { ...base, deadlineSec: jobDeadline === undefined ? undefined : jobDeadline / waves, priority: Math.min(base.priority, HIGH_PRIORITY - 1) };
-    const task = parseTask({ ...input.task, fps, frames: chunkFrames });
-    let allocation: Allocation;
-    try {
-      allocation = chooseSize(task, ctx, table, prices, sizes, { attempt: base.attempt });
-    } catch (e) {
-      if (!(e instanceof InputInvalidError)) throw e;
-      lastError = e; // this chunk length fits no size (e.g. too much scratch disk); try the others
+  const misfits: string[] = [];
+  for (const size of sizes) {
+    const bound = input.quotas
+      ? concurrencyBound(size, base.capacity, input.quotas, maxConcurrency, streams)
+      : { tasks: maxConcurrency, limitedBy: 'map-concurrency' as const };
+    if (bound.tasks < 1) {
+      misfits.push(`${size.label}: not one task fits ${QUOTA_NAMES[bound.limitedBy]}`);
       continue;
     }
-    let lastCost = allocation.estimatedCostUsd;
-    if (lastChunkFrames !== chunkFrames) {
-      const size = sizes.find((s) => s.index === allocation.sizeIndex)!;
-      lastCost = evaluateSize({ ...task, frames: lastChunkFrames }, size, ctx, table, prices).costUsd;
+    // One plan per distinct chunk frame count. The wave-filling lengths matter most: a job's time
+    // steps with its waves, so for k waves the shortest chunks making exactly k × (tasks at once)
+    // are the fastest way to finish in k waves; the fixed lengths cover the cheap, long-chunk end.
+    const counts = new Set([...fixedCounts, ...Array.from({ length: maxWaves }, (_, k) => wholeGops(Math.ceil(totalFrames / ((k + 1) * bound.tasks))))]);
+    for (const chunkFrames of counts) {
+      const plan = planFor(size, chunkFrames, bound);
+      if (typeof plan === 'string') misfits.push(plan);
+      else plans.push(plan);
     }
-    plans.push({
+  }
+  if (plans.length === 0) throw new InputInvalidError(`no chunk length can be allocated: ${misfits.slice(-3).join('; ') || 'no candidate size is allowed'}`);
+
+  function planFor(size: CandidateSize, chunkFrames: number, bound: { tasks: number; limitedBy: LimitingQuota }): ChunkingPlan | string {
+    const chunks = Math.ceil(totalFrames / chunkFrames);
+    const lastChunkFrames = totalFrames - (chunks - 1) * chunkFrames;
+    const task = parseTask({ ...input.task, fps, frames: chunkFrames });
+    const e: Evaluation = evaluateSize(task, size, ctx, table, prices);
+    if (!e.fits) return `${size.label} ${e.misfit}`;
+    const lastCost = lastChunkFrames === chunkFrames ? e.costUsd : evaluateSize({ ...task, frames: lastChunkFrames }, size, ctx, table, prices).costUsd;
+    const waves = Math.ceil(chunks / bound.tasks);
+    const startup = platformStartup(size.platform);
+    const startupUsd = chunks * (e.billedSeconds > 0 ? (e.costUsd * Math.min(startup.billedSeconds, e.billedSeconds)) / e.billedSeconds : 0);
+    return {
       chunkSeconds: chunkFrames / fps,
       chunkFrames,
       chunks,
       lastChunkFrames,
       waves,
-      allocation,
-      jobEstimatedSeconds: waves * allocation.estimatedSeconds,
-      jobCostUsd: (chunks - 1) * allocation.estimatedCostUsd + lastCost,
+      allocation: toAllocation(e, '', true, base.attempt),
+      jobEstimatedSeconds: waves * (e.seconds + STARTUP_COSTS.stepFunctions.mapChildStartSeconds),
+      jobCostUsd: (chunks - 1) * e.costUsd + lastCost + chunks * orchestration,
       deadlineMet: true,
       reason: '',
-    });
+      concurrency: Math.min(chunks, bound.tasks),
+      // Named only when an account quota (or the Map) actually held chunks back.
+      limitedBy: chunks > bound.tasks ? bound.limitedBy : null,
+      startupSeconds: startup.seconds,
+      startupUsd,
+      orchestrationUsd: chunks * orchestration,
+    };
   }
-  if (plans.length === 0) throw lastError instanceof Error ? lastError : new InputInvalidError('no chunk length can be allocated');
 
-  const byCost = (a: ChunkingPlan, b: ChunkingPlan) => a.jobCostUsd - b.jobCostUsd || a.jobEstimatedSeconds - b.jobEstimatedSeconds;
-  const bySpeed = (a: ChunkingPlan, b: ChunkingPlan) => a.jobEstimatedSeconds - b.jobEstimatedSeconds || a.jobCostUsd - b.jobCostUsd;
+  const byCost = (a: ChunkingPlan, b: ChunkingPlan) => a.jobCostUsd - b.jobCostUsd || a.jobEstimatedSeconds - b.jobEstimatedSeconds || a.allocation.sizeIndex - b.allocation.sizeIndex;
+  const bySpeed = (a: ChunkingPlan, b: ChunkingPlan) => a.jobEstimatedSeconds - b.jobEstimatedSeconds || a.jobCostUsd - b.jobCostUsd || a.allocation.sizeIndex - b.allocation.sizeIndex;
   const describe = (p: ChunkingPlan) =>
-    `${p.chunks} chunk${p.chunks === 1 ? '' : 's'} of ${fmtSeconds(p.chunkSeconds)} s in ${p.waves} wave${p.waves === 1 ? '' : 's'} on ${sizeLabel(p)}`;
+    `${p.chunks} chunk${p.chunks === 1 ? '' : 's'} of ${fmtSeconds(p.chunkSeconds)} s in ${p.waves} wave${p.waves === 1 ? '' : 's'} on ${sizeLabel(p)}${onSpot(p.allocation)}`;
+  const capped = (p: ChunkingPlan) => (p.limitedBy && p.limitedBy !== 'map-concurrency' ? `; ${p.concurrency} at once, capped by ${QUOTA_NAMES[p.limitedBy]}` : '');
+  const finish = (p: ChunkingPlan, reason: string, deadlineMet: boolean): ChunkingPlan => ({ ...p, deadlineMet, reason, allocation: { ...p.allocation, reason, deadlineMet } });
 
   const meeting = jobDeadline === undefined ? plans : plans.filter((p) => p.jobEstimatedSeconds <= jobDeadline);
   if (meeting.length === 0) {
     const fastest = [...plans].sort(bySpeed)[0];
-    return {
-      ...fastest,
-      deadlineMet: false,
-      reason: `job deadline ${fmtSeconds(jobDeadline!)} s cannot be met (${fmtSeconds(durationSec)} s of video): fastest plan, ${describe(fastest)}, needs ~${fmtSeconds(fastest.jobEstimatedSeconds)} s (${fmtUsd(fastest.jobCostUsd)})`,
-    };
+    return finish(
+      fastest,
+      `job deadline ${fmtSeconds(jobDeadline!)} s cannot be met (${fmtSeconds(durationSec)} s of video): fastest plan, ${describe(fastest)}, needs ~${fmtSeconds(fastest.jobEstimatedSeconds)} s (${fmtUsd(fastest.jobCostUsd)})${capped(fastest)}`,
+      false,
+    );
   }
   const cheapest = [...meeting].sort(byCost)[0];
   const within = jobDeadline === undefined ? 'no deadline' : `within the ${fmtSeconds(jobDeadline)} s job deadline`;
   let pick = cheapest;
-  let why = `the cheapest of ${meeting.length} chunk lengths`;
+  let why = `the cheapest of ${meeting.length} chunk lengths × sizes`;
   if (base.priority >= HIGH_PRIORITY) {
     pick = meeting.filter((p) => p.jobCostUsd <= cheapest.jobCostUsd * HIGH_PRIORITY_COST_SLACK).sort(bySpeed)[0];
     why = `priority ${base.priority}: the fastest plan within ${HIGH_PRIORITY_COST_SLACK}× the cheapest (${fmtUsd(cheapest.jobCostUsd)})`;
   }
-  return {
-    ...pick,
-    reason: `${describe(pick)}: ${why} (~${fmtSeconds(pick.jobEstimatedSeconds)} s, ${fmtUsd(pick.jobCostUsd)}), ${within}`,
-  };
+  return finish(pick, `${describe(pick)}: ${why} (~${fmtSeconds(pick.jobEstimatedSeconds)} s, ${fmtUsd(pick.jobCostUsd)}), ${within}${capped(pick)}`, true);
 }
 
 function sizeLabel(p: ChunkingPlan): string {

@@ -1,7 +1,7 @@
 /** What one run of a size costs, from the price table. */
-import type { Architecture, Platform } from '../../contracts/index.js';
+import type { Architecture, Capacity, Platform } from '../../contracts/index.js';
 import { FARGATE_LIMITS, LAMBDA_LIMITS } from './limits.js';
-import type { PriceTable } from './prices.js';
+import { fargateSpotPrices, type PriceTable } from './prices.js';
 
 export interface BilledSize {
   platform: Platform;
@@ -14,9 +14,9 @@ export interface BilledSize {
 /**
  * `seconds` is the billed duration. Lambda: memory GB-s + ephemeral GB-s above 512 MB + one
  * request, in 1 ms steps. Fargate: vCPU-hours + GB-hours + ephemeral GB-hours above 20 GiB,
- * per second with a one-minute minimum.
+ * per second with a one-minute minimum; on Spot at its discount (prices.ts FARGATE_SPOT).
  */
-export function costOf(size: BilledSize, seconds: number, prices: PriceTable, architecture: Architecture = 'x86_64'): number {
+export function costOf(size: BilledSize, seconds: number, prices: PriceTable, architecture: Architecture = 'x86_64', capacity: Capacity = 'on-demand'): number {
   const s = Math.max(0, seconds);
   if (size.platform === 'lambda') {
     const p = prices.lambda[architecture];
@@ -24,7 +24,8 @@ export function costOf(size: BilledSize, seconds: number, prices: PriceTable, ar
     const extraStorageGb = Math.max(0, (size.ephemeralMiB ?? LAMBDA_LIMITS.minEphemeralMiB) - LAMBDA_LIMITS.minEphemeralMiB) / 1024;
     return (size.memoryMiB / 1024) * billed * p.gbSecond + extraStorageGb * billed * prices.lambda.ephemeralGbSecond + p.perRequest;
   }
-  const p = prices.fargate[architecture];
+  // Fargate Spot is x86 only: a Spot task is priced (and runs) as x86.
+  const p = capacity === 'spot' ? fargateSpotPrices(prices) : prices.fargate[architecture];
   const hours = Math.max(FARGATE_LIMITS.minimumBilledSeconds, Math.ceil(s)) / 3600;
   const extraStorageGb = Math.max(0, (size.ephemeralMiB ?? 0) / 1024 - FARGATE_LIMITS.minEphemeralGiB);
   return (size.vcpu * p.vcpuHour + (size.memoryMiB / 1024) * p.gbHour + extraStorageGb * prices.fargate.ephemeralGbHour) * hours;

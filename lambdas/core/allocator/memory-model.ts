@@ -48,6 +48,11 @@ export function stagedBytes(task: AllocationTask): number {
   return task.sourceBytes ?? shareBytes(task);
 }
 
+/** Bytes uploaded after the encode: at most the task's share of the source (an encode for streaming is smaller than its mezzanine). */
+export function uploadedBytes(task: AllocationTask): number {
+  return shareBytes(task);
+}
+
 /**
  * Scratch disk: the staged input, the output (bounded by the task's share of the source — an
  * encode for streaming is smaller than its mezzanine) and fixed scratch space.

@@ -16,9 +16,12 @@ import {
   type AllocationContext,
   type AllocationContextInput,
   type AllocationTask,
+  type Capacity,
   type SpeedTable,
 } from '../../contracts/index.js';
 import { costOf } from './cost.js';
+import { expectedReworkSeconds } from './spot.js';
+import { platformStartup } from './startup-costs.js';
 import { candidateSizes, FARGATE_LIMITS, LAMBDA_LIMITS, type CandidateSize } from './limits.js';
 import { requiredEphemeralMiB, requiredMemoryMiB } from './memory-model.js';
 import { priceTable, type PriceTable } from './prices.js';
@@ -39,6 +42,7 @@ export interface Evaluation {
   costUsd: number;
   ephemeralMiB: number;
   timeoutSec: number;
+  capacity: Capacity;
 }
 
 export interface EvaluateOptions {
@@ -58,8 +62,12 @@ export function evaluateSize(
 ): Evaluation {
   const p = predict(task, size, table);
   const extra = p.computeSeconds * ((opts.computeFactor ?? 1) - 1);
-  const seconds = p.seconds + extra;
-  const billedSeconds = p.billedSeconds + extra;
+  const runSeconds = p.seconds + extra;
+  const spot = ctx.capacity === 'spot' && size.platform === 'fargate';
+  // On Spot the expected rework of interruptions is part of the time and the bill.
+  const startup = platformStartup(size.platform);
+  const seconds = runSeconds + (spot ? expectedReworkSeconds(runSeconds, runSeconds, startup.seconds) : 0);
+  const billedSeconds = p.billedSeconds + extra + (spot ? expectedReworkSeconds(runSeconds, p.billedSeconds + extra, startup.billedSeconds) : 0);
   const neededDisk = Math.max(requiredEphemeralMiB(task), opts.minEphemeralMiB ?? 0);
   const lambda = size.platform === 'lambda';
   const ephemeralMiB = lambda
@@ -67,9 +75,9 @@ export function evaluateSize(
     : Math.max(FARGATE_LIMITS.minEphemeralGiB, Math.ceil(neededDisk / 1024)) * 1024;
   const margin = ctx.safetyMargin;
   const timeoutSec = lambda
-    ? Math.min(LAMBDA_LIMITS.maxTimeoutSec, Math.max(MIN_TIMEOUT_SEC.lambda, Math.ceil(seconds * margin)))
-    : Math.max(MIN_TIMEOUT_SEC.fargate, Math.ceil(seconds * margin));
-  const costUsd = costOf({ ...size, ephemeralMiB }, billedSeconds, prices, ctx.architecture);
+    ? Math.min(LAMBDA_LIMITS.maxTimeoutSec, Math.max(MIN_TIMEOUT_SEC.lambda, Math.ceil(runSeconds * margin)))
+    : Math.max(MIN_TIMEOUT_SEC.fargate, Math.ceil(runSeconds * margin));
+  const costUsd = costOf({ ...size, ephemeralMiB }, billedSeconds, prices, ctx.architecture, spot ? 'spot' : 'on-demand');
 
   let misfit: string | undefined;
   const memory = requiredMemoryMiB(task, size.threads);
@@ -79,7 +87,9 @@ export function evaluateSize(
     misfit = `needs ${ephemeralMiB / 1024} GiB of ephemeral storage > ${FARGATE_LIMITS.maxEphemeralGiB} GiB`;
   else if (lambda && seconds * margin > LAMBDA_LIMITS.maxTimeoutSec)
     misfit = `needs ~${fmtSeconds(seconds)} s × ${margin} safety margin > ${LAMBDA_LIMITS.maxTimeoutSec} s`;
-  return { size, fits: misfit === undefined, misfit, seconds, billedSeconds, costUsd, ephemeralMiB, timeoutSec };
+  else if (!lambda && ctx.maxFargateVcpu !== undefined && size.vcpu > ctx.maxFargateVcpu)
+    misfit = `${size.vcpu} vCPU per task > ${ctx.maxFargateVcpu}, what the plan's concurrency leaves of the Fargate vCPU quota`;
+  return { size, fits: misfit === undefined, misfit, seconds, billedSeconds, costUsd, ephemeralMiB, timeoutSec, capacity: spot ? 'spot' : 'on-demand' };
 }
 
 export function parseTask(task: unknown): AllocationTask {
@@ -132,11 +142,11 @@ export function chooseSize(
         : `${fastest.size.label}: priority ${ctx.priority} takes the fastest size within ${HIGH_PRIORITY_COST_SLACK}× the cheapest (~${fmtSeconds(fastest.seconds)} s, ${fmtUsd(fastest.costUsd)} vs ${fmtUsd(cheapest.costUsd)} for ${cheapest.size.label}), ${within}`;
     return toAllocation(fastest, reason, true, opts.attempt);
   }
-  const reason = `${cheapest.size.label}: the cheapest of ${meeting.length} fitting sizes (~${fmtSeconds(cheapest.seconds)} s, ${fmtUsd(cheapest.costUsd)}), ${within}`;
+  const reason = `${cheapest.size.label}${onSpot(cheapest)}: the cheapest of ${meeting.length} fitting sizes (~${fmtSeconds(cheapest.seconds)} s, ${fmtUsd(cheapest.costUsd)}), ${within}`;
   return toAllocation(cheapest, reason, true, opts.attempt);
 }
 
-function toAllocation(e: Evaluation, reason: string, deadlineMet: boolean, attempt: number): Allocation {
+export function toAllocation(e: Evaluation, reason: string, deadlineMet: boolean, attempt: number): Allocation {
   return {
     platform: e.size.platform,
     vcpu: e.size.vcpu,
@@ -151,6 +161,7 @@ function toAllocation(e: Evaluation, reason: string, deadlineMet: boolean, attem
     threads: e.size.threads,
     deadlineMet,
     attempt,
+    capacity: e.capacity,
   };
 }
 
@@ -161,6 +172,11 @@ function noFitMessage(evaluated: Evaluation[]): string {
   for (const e of evaluated) largest.set(e.size.platform, e);
   const why = [...largest.values()].map((e) => `${e.size.label} ${e.misfit}`).join('; ');
   return `no allowed size can run this task: ${why}`;
+}
+
+/** " on Fargate Spot" for a Spot size, else nothing. */
+export function onSpot(e: { capacity: Capacity }): string {
+  return e.capacity === 'spot' ? ' on Fargate Spot' : '';
 }
 
 export function fmtSeconds(s: number): string {

@@ -7,7 +7,7 @@
  * Price List API. us-east-1 figures are the widely published ones; the eu-west-1 and
  * ap-southeast-1 ephemeral-storage rates are the least certain. Re-check them against `source`
  * before relying on absolute dollar figures; relative choices depend mostly on the ratios.
- * Lambda's volume tiers (above 6 billion GB-s a month) and Savings Plans / Spot are not modelled.
+ * Lambda's volume tiers (above 6 billion GB-s a month) and Savings Plans are not modelled; Fargate Spot is (FARGATE_SPOT).
  *
  * Services (`services`), same provenance. Certain enough: Step Functions Standard $0.025 per 1,000
  * state transitions, EventBridge $1.00 per million custom events, S3 Standard $0.005 per 1,000
@@ -138,6 +138,24 @@ export const PRICES: Record<string, PriceTable> = {
     services: { ...STANDARD_REQUESTS, dynamoWriteRequestUnit: 0.7125 / 1e6, dynamoReadRequestUnit: 0.1425 / 1e6, logsIngestionGb: 0.7 },
   },
 };
+
+/**
+ * Fargate Spot (Linux/x86 only: Spot has no arm64). AWS prices Spot per region and changes it with
+ * spare capacity; its pricing page promises "up to a 70% discount off the regular Fargate price".
+ * The model takes that discount on vCPU and memory (ephemeral storage at the on-demand rate) —
+ * the best case, so `expectedInterruptionsPerHour` (core/allocator/spot.ts) carries the risk.
+ */
+export const FARGATE_SPOT = {
+  discount: 0.7,
+  takenOn: '2026-12-02',
+  source: 'https://aws.amazon.com/fargate/pricing/ ("Fargate Spot Pricing for Amazon ECS": up to a 70% discount)',
+} as const;
+
+/** Spot prices of a region's x86 Fargate, from the on-demand ones. */
+export function fargateSpotPrices(prices: PriceTable): FargatePrices {
+  const p = prices.fargate.x86_64;
+  return { vcpuHour: p.vcpuHour * (1 - FARGATE_SPOT.discount), gbHour: p.gbHour * (1 - FARGATE_SPOT.discount) };
+}
 
 export function knownRegions(): string[] {
   return Object.keys(PRICES);

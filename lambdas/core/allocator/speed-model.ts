@@ -1,7 +1,7 @@
 /**
  * Speed model: how long one encode task takes on one size.
  *
- * seconds = platform startup + staging (download at a fixed bandwidth) + frames / fps, with
+ * seconds = platform startup + staging (download and upload at the size's bandwidth) + frames / fps, with
  * fps = fpsPerVcpu(at the task's resolution) × speedup(vCPU). The table holds frames per second
  * per vCPU at each resolution class's reference size; within a class the speed scales with
  * pixels. Per-pixel throughput never rises from one class to the next, so a larger frame is never
@@ -28,7 +28,8 @@ import {
   VideoCodecForAllocationSchema,
 } from '../../contracts/index.js';
 import { ENCODER_PRESETS, encoderPreset, type EncoderPreset } from './encoder-presets.js';
-import { stagedBytes } from './memory-model.js';
+import { stagedBytes, uploadedBytes } from './memory-model.js';
+import { networkBytesPerSec, platformStartup } from './startup-costs.js';
 
 export const DEFAULT_FUNCTION = 'encode-video';
 
@@ -132,13 +133,8 @@ export function decodeSeconds(
   return (task.frames * perFrame) / speedup(vcpu, table);
 }
 
-/** Platform startup: Lambda ~1 s (mix of warm and cold starts, billed since INIT is billed); Fargate ~60 s, of which the image pull (~25 s) is billed. */
-export const STARTUP: Record<Platform, { seconds: number; billedSeconds: number }> = {
-  lambda: { seconds: 1, billedSeconds: 1 },
-  fargate: { seconds: 60, billedSeconds: 25 },
-};
-/** S3 download bandwidth in bytes per second. */
-export const STAGING_BYTES_PER_SEC: Record<Platform, number> = { lambda: 80e6, fargate: 100e6 };
+// Startup and network figures live in startup-costs.ts (one definition for estimate and simulation).
+export { STARTUP, STAGING_BYTES_PER_SEC } from './startup-costs.js';
 
 export interface SpeedLookup {
   /** Frames per second per vCPU at the task's own resolution. */
@@ -193,8 +189,9 @@ export interface Prediction {
 
 export function predict(task: AllocationTask, size: SizeLike, table: SpeedTable = DEFAULT_SPEED_TABLE): Prediction {
   const computeSeconds = encodeSeconds(task, size.vcpu, table) + decodeSeconds(task, size.vcpu, table);
-  const stagingSeconds = stagedBytes(task) / STAGING_BYTES_PER_SEC[size.platform];
-  const startup = STARTUP[size.platform];
+  // Download the source, upload the chunk, at the size's network bandwidth.
+  const stagingSeconds = (stagedBytes(task) + uploadedBytes(task)) / networkBytesPerSec(size);
+  const startup = platformStartup(size.platform);
   const work = stagingSeconds + computeSeconds;
   return {
     seconds: startup.seconds + work,

@@ -20,6 +20,7 @@ import {
 } from '../../contracts/index.js';
 import { allocate } from '../../core/allocator/policy.js';
 import { escalate, type EscalationCause } from '../../core/allocator/escalation.js';
+import { CAPACITY_PROVIDER } from '../../core/allocator/spot.js';
 import { encodeTaskForAllocation } from '../../core/plan-sizing.js';
 import type { EventBus, JobStore } from '../../ports.js';
 import { loadSpeedTable, logger } from '../../runtime/index.js';
@@ -115,7 +116,7 @@ function toStateResult(a: Allocation, input: AllocateStateInput, deps: Allocator
     target,
     ecs:
       a.platform === 'fargate'
-        ? { cpu: String(Math.round(a.vcpu * 1024)), memory: String(a.memoryMiB), ephemeralGiB: Math.max(21, a.ephemeralGiB) }
+        ? { cpu: String(Math.round(a.vcpu * 1024)), memory: String(a.memoryMiB), ephemeralGiB: Math.max(21, a.ephemeralGiB), capacityProvider: CAPACITY_PROVIDER[a.capacity] }
         : null,
     task: {
       ...input.task,

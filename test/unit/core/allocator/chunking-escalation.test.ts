@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputInvalidError, type Allocation, type AllocationTask } from '../../../../lambdas/contracts/index.js';
-import { allocate, chooseChunking, DEFAULT_CHUNK_SECONDS_OPTIONS, escalate, type EscalationCause } from '../../../../lambdas/core/allocator/index.js';
+import { allocate, chooseChunking, DEFAULT_CHUNK_SECONDS_OPTIONS, escalate, STARTUP_COSTS, type EscalationCause } from '../../../../lambdas/core/allocator/index.js';
 import { ctxArb, taskArb, fhdTask } from './arbitraries.js';
 
 const { frames: _frames, ...fhd } = fhdTask(1);
@@ -12,7 +12,8 @@ describe('chooseChunking', () => {
     const plan = chooseChunking(input);
     expect(plan.deadlineMet).toBe(true);
     expect(plan.jobEstimatedSeconds).toBeLessThanOrEqual(3 * 3600);
-    expect(plan.jobEstimatedSeconds).toBeCloseTo(plan.waves * plan.allocation.estimatedSeconds, 9);
+    // Every wave also waits for its Map children to start.
+    expect(plan.jobEstimatedSeconds).toBeCloseTo(plan.waves * (plan.allocation.estimatedSeconds + STARTUP_COSTS.stepFunctions.mapChildStartSeconds), 9);
     expect(plan.chunks).toBe(Math.ceil(input.totalFrames / plan.chunkFrames));
     expect(plan.waves).toBe(Math.ceil(plan.chunks / 20));
     expect(plan.chunkFrames % 96).toBe(0);

@@ -157,7 +157,7 @@ describe('allocate: priority, limits and errors', () => {
   it('sets the timeout from the estimate × margin, with floors for startup jitter', () => {
     const a = allocate({ ...fhd, frames: 24 * 600 }, { safetyMargin: 2, platforms: ['fargate'] });
     expect(a.timeoutSec).toBe(Math.max(300, Math.ceil(a.estimatedSeconds * 2)));
-    const b = allocate(fhd, { platforms: ['lambda'] });
+    const b = allocate({ ...fhd, frames: 24 }, { platforms: ['lambda'] });
     expect(b.timeoutSec).toBe(60);
   });
 
