@@ -19,9 +19,10 @@ for (const wf of catalog.values()) {
     problems.push(`${file}: ${wf.error!.replace(`${wf.file} `, '')}`);
     continue;
   }
-  const result = aslValidator(wf.loaded.definition as never);
+  // As deployed (Distributed Maps with ItemReader/ResultWriter) and as this engine runs it.
+  const errors = [wf.loaded.deployed ?? wf.loaded.definition, wf.loaded.definition].flatMap((d) => aslValidator(d as never).errors as Record<string, unknown>[]);
   // asl-validator reports schema errors as { path, message } and linter ones as { "Error code", Message }.
-  for (const e of result.errors as Record<string, unknown>[]) {
+  for (const e of errors) {
     const where = e.path ?? e.instancePath;
     problems.push(`${file}: ${where ? `${String(where)}: ` : ''}${String(e.message ?? e.Message ?? JSON.stringify(e))}`);
   }

@@ -3,11 +3,13 @@
  * Resource is a `${NameFunctionArn}` placeholder runs the local media function `name`; the
  * placeholders get the same shape of ARN the CDK stack substitutes. A `lambda:invoke` state
  * (whose function is chosen at run time, e.g. the allocator's memory variant) runs the function
- * its FunctionName names and answers in the integration's `{ Payload }` shape.
+ * its FunctionName names and answers in the integration's `{ Payload }` shape. A Distributed Map
+ * runs as an in-process map over the items its ItemReader names (local/distributed-map.ts).
  */
 import './polyfills.js';
 import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { localizeDistributedMaps, parseItems, type ItemReaderParameters } from './distributed-map.js';
 
 const PLACEHOLDER = /\$\{([A-Za-z0-9]+)\}/g;
 
@@ -27,12 +29,16 @@ export function functionOfArn(arn: unknown): string | null {
 }
 
 export interface LoadedWorkflow {
+  /** What this engine runs: the substituted definition with its Distributed Maps made local. */
   definition: Record<string, unknown>;
+  /** The substituted definition as Step Functions would run it (before the local rewrites). */
+  deployed?: Record<string, unknown>;
   /**
-   * Task state name → the function it runs, and how: a direct Lambda ARN, an ECS task, or a
-   * `lambda:invoke` whose function comes from its input (`fn` is then empty).
+   * Task state name → the function it runs, and how: a direct Lambda ARN, an ECS task, a
+   * `lambda:invoke` whose function comes from its input, or the items a Distributed Map reads
+   * from the blob store (`fn` is then empty).
    */
-  taskFunctions: Map<string, { fn: string; kind: 'lambda' | 'ecs' | 'lambda-invoke' }>;
+  taskFunctions: Map<string, { fn: string; kind: 'lambda' | 'ecs' | 'lambda-invoke' | 'item-reader' }>;
 }
 
 /**
@@ -54,6 +60,8 @@ export function localSubstitution(name: string, defaults: ReadonlyMap<string, st
     FargateSubnet1: 'subnet-00000000000000001',
     FargateSubnet2: 'subnet-00000000000000002',
     FargateSecurityGroup: 'sg-00000000000000001',
+    // Distributed Maps read their items from it: locally the blob store, whatever the bucket.
+    DerivativeBucket: 'mosaic-local-derivatives',
   };
   return fixed[name] ?? null;
 }
@@ -69,9 +77,11 @@ export function loadWorkflow(file: string, defaults: ReadonlyMap<string, string>
   });
   if (unknown.size) throw new Error(`${file} has placeholders with no function or value behind them: ${[...unknown].join(', ')}`);
   const definition = JSON.parse(substituted) as Record<string, unknown>;
+  const deployed = JSON.parse(substituted) as Record<string, unknown>;
   const taskFunctions: LoadedWorkflow['taskFunctions'] = new Map();
+  for (const reader of localizeDistributedMaps(definition as never)) taskFunctions.set(reader, { fn: '', kind: 'item-reader' });
   collectTasks(definition, taskFunctions);
-  return { definition, taskFunctions };
+  return { definition, deployed, taskFunctions };
 }
 
 type States = Record<string, Record<string, unknown>>;
@@ -113,18 +123,30 @@ async function invokeByName(invoke: TaskInvoker, params: unknown, state: string)
   return { Payload: await invoke(fn, Payload, state), StatusCode: 200 };
 }
 
+async function readItems(read: RunOptions['readObject'], params: ItemReaderParameters, state: string): Promise<unknown[]> {
+  if (!read) throw new Error(`${state}: this run has no blob store to read the Map's items from (runWorkflow's readObject)`);
+  return parseItems(params.Key, await read(params.Key));
+}
+
 export interface RunningWorkflow {
   result: Promise<unknown>;
   abort(): void;
 }
 
-export function runWorkflow(wf: LoadedWorkflow, input: unknown, invoke: TaskInvoker, opts: { retryIntervalMs?: number } = {}): RunningWorkflow {
+export interface RunOptions {
+  retryIntervalMs?: number;
+  /** The object a Distributed Map's ItemReader names (the engine's blob store); needed only by workflows with one. */
+  readObject?: (key: string) => Promise<Buffer>;
+}
+
+export function runWorkflow(wf: LoadedWorkflow, input: unknown, invoke: TaskInvoker, opts: RunOptions = {}): RunningWorkflow {
   const machine = new StateMachine(wf.definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
   for (const [state, { fn, kind }] of wf.taskFunctions) {
     // Locally a Fargate task runs in-process like any other: same function, same payload.
     if (kind === 'lambda-invoke') handlers[state] = (taskInput) => invokeByName(invoke, taskInput, state);
+    else if (kind === 'item-reader') handlers[state] = (params) => readItems(opts.readObject, params as ItemReaderParameters, state);
     else handlers[state] = (taskInput) => invoke(fn, kind === 'ecs' ? ecsTaskPayload(taskInput) : taskInput, state);
     if (opts.retryIntervalMs !== undefined) retryIntervalOverrides[state] = opts.retryIntervalMs;
   }

@@ -139,7 +139,7 @@ export class WorkflowRuns implements RunsInFlight {
         if (fn === 'plan') this.plans.set(jobId, this.withPresetVersion(result as PlanResult));
         return result;
       },
-      { retryIntervalMs: this.o.retryIntervalMs },
+      { retryIntervalMs: this.o.retryIntervalMs, readObject: (key) => core.blobs.getBytes(key) },
     );
     active.abort = () => execution.abort();
     const ended = (outcome: 'SUCCEEDED' | 'FAILED', extra: { reportKey?: string | null; error?: { code: string; message: string } }) =>

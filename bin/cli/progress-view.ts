@@ -78,7 +78,7 @@ export class ProgressView {
     const items = [...this.steps.entries()].filter(([id]) => id === fn || id.startsWith(`${fn}:`));
     const plan = this.getPlan();
     const expected =
-      fn === 'encode-video' ? plan?.videoTasks.length : fn === 'assemble' ? plan?.assembleTasks.length : fn === 'measure-quality' ? plan?.qualityTasks.length : undefined;
+      fn === 'encode-video' ? (plan?.videoTaskList?.count ?? plan?.videoTasks.length) : fn === 'assemble' ? plan?.assembleTasks.length : fn === 'measure-quality' ? plan?.qualityTasks.length : undefined;
     if (!items.length) return `  ·  ${label}`;
     const done = items.filter(([, s]) => s.status === 'SUCCEEDED' || s.status === 'CACHED').length;
     const cached = items.filter(([, s]) => s.status === 'CACHED').length;

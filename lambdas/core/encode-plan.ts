@@ -11,6 +11,7 @@ import {
   type PlanResult,
   type SpeedTable,
 } from '../contracts/index.js';
+import { chunkKey } from '../contracts/plan-refs.js';
 import { DEFAULT_SPEED_TABLE } from './allocator/speed-model.js';
 import { planChunks, planTiming } from './chunks.js';
 import { sourcePicture } from './conform.js';
@@ -21,11 +22,18 @@ import { chooseChunkSeconds, planSizing } from './plan-sizing.js';
 import { requirePreset } from './presets.js';
 import { perTitleLadder } from './title-analysis.js';
 
-export const workKeys = (workPrefix: string) => ({
-  chunk: (rungId: string, index: number) => `${workPrefix}chunks/${rungId}/c${String(index).padStart(4, '0')}.mp4`,
-  rendition: (rungId: string) => `${workPrefix}renditions/${rungId}.mp4`,
-  audio: (id: string) => `${workPrefix}renditions/${id}.m4a`,
-});
+export const workKeys = (workPrefix: string) => {
+  const chunks = (rungId: string) => `${workPrefix}chunks/${rungId}/`;
+  return {
+    chunks,
+    chunk: (rungId: string, index: number) => chunkKey(chunks(rungId), index),
+    rendition: (rungId: string) => `${workPrefix}renditions/${rungId}.mp4`,
+    audio: (id: string) => `${workPrefix}renditions/${id}.m4a`,
+  };
+};
+
+/** The step id suffix of a rung's chunk encode (`encode-video:<itemId>`). */
+export const videoItemId = (rungId: string, chunkIndex: number) => `${rungId}-c${chunkIndex}`;
 
 /** Default first (the first flagged default, else the source's first), otherwise in source order. */
 function defaultFirst<T extends { default: boolean }>(items: T[]): T[] {
@@ -95,7 +103,7 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
   const videoTasks = rungs.flatMap((rung) =>
     chunks.map((chunk) => ({
       jobId,
-      itemId: `${rung.id}-c${chunk.index}`,
+      itemId: videoItemId(rung.id, chunk.index),
       platform: on('encode-video'),
       source,
       rung,
@@ -131,7 +139,7 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
     itemId: rung.id,
     platform: on('assemble'),
     rung,
-    chunks: chunks.map((c) => ({ key: keys.chunk(rung.id, c.index) })),
+    chunks: { prefix: keys.chunks(rung.id), count: chunks.length },
     expectedFrames: v.frames,
     timing,
     output: { key: keys.rendition(rung.id) },

@@ -4,6 +4,7 @@
  * at source size. Progress and ETA themselves are a view of the steps (core/job-lifecycle.ts).
  */
 import type { JobRecord, PlanResult, StepRecord } from '../contracts/index.js';
+import { videoItemId } from './encode-plan.js';
 import { progressOf, type StepWeights } from './job-lifecycle.js';
 
 /** Step ids are `<function>:<itemId>`, as the runtime records them. */
@@ -11,11 +12,13 @@ export function progressWeights(plan: PlanResult): StepWeights {
   const px = (w: number, h: number, frames: number) => w * h * frames;
   const weights: StepWeights = {};
   let encode = 0;
-  for (const t of plan.videoTasks) {
-    const w = px(t.rung.width, t.rung.height, t.chunk.frames);
-    weights[`encode-video:${t.itemId}`] = w;
-    encode += w;
-  }
+  // From rungs × chunks, as Plan makes the video tasks: its result carries them by reference.
+  for (const rung of plan.rungs)
+    for (const chunk of plan.chunks) {
+      const w = px(rung.width, rung.height, chunk.frames);
+      weights[`encode-video:${videoItemId(rung.id, chunk.index)}`] = w;
+      encode += w;
+    }
   for (const t of plan.audioTasks) weights[`encode-audio:${t.itemId}`] = encode * 0.02;
   for (const t of plan.assembleTasks) weights[`assemble:${t.itemId}`] = encode * 0.01;
   for (const t of plan.qualityTasks) weights[`measure-quality:${t.itemId}`] = px(t.sourceWidth, t.sourceHeight, plan.assembleTasks[0]?.expectedFrames ?? 0) * 0.6;

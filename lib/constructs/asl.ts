@@ -50,3 +50,31 @@ export function taskIntegration(task: AslTask): TaskIntegration {
   if (r === 'arn:aws:states:::ecs:runTask.sync') return 'ecs-run-task-sync';
   throw new Error(`Task state "${task.name}" uses Resource "${r}": a workflow may call only Lambda functions (\${<Name>FunctionArn} or lambda:invoke) and Fargate tasks (ecs:runTask.waitForTaskToken or .sync)`);
 }
+
+/** A Distributed Map state: where it reads its items and writes its results (ItemReader / ResultWriter Parameters). */
+export interface AslDistributedMap {
+  name: string;
+  /** The child executions' label (`Label`, else the state's name): their state machine is `<machine>/<label>`. */
+  label: string;
+  itemReader: { Bucket?: string; Key?: string; 'Key.$'?: string } | null;
+  resultWriter: { Bucket?: string; Prefix?: string } | null;
+}
+
+/** Every Map with `ProcessorConfig.Mode` DISTRIBUTED, including those inside branches and processors. */
+export function aslDistributedMaps(definition: { States?: StatesBlock }): AslDistributedMap[] {
+  const maps: AslDistributedMap[] = [];
+  const visit = (states: StatesBlock | undefined) => {
+    for (const [name, state] of Object.entries(states ?? {})) {
+      const processor = state.ItemProcessor as { ProcessorConfig?: { Mode?: string }; States?: StatesBlock } | undefined;
+      if (state.Type === 'Map' && processor?.ProcessorConfig?.Mode === 'DISTRIBUTED') {
+        const params = (field: string) => ((state[field] as { Parameters?: Record<string, string> } | undefined)?.Parameters ?? null);
+        maps.push({ name, label: typeof state.Label === 'string' ? state.Label : name, itemReader: params('ItemReader'), resultWriter: params('ResultWriter') });
+      }
+      for (const branch of (state.Branches as { States?: StatesBlock }[] | undefined) ?? []) visit(branch.States);
+      visit(processor?.States);
+      visit((state.Iterator as { States?: StatesBlock } | undefined)?.States);
+    }
+  };
+  visit(definition.States);
+  return maps;
+}

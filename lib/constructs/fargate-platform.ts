@@ -2,7 +2,7 @@
  * Where Fargate media tasks run: a VPC with two public subnets and no NAT gateway (an idle
  * platform costs nothing; tasks get a public IP to reach ECR and AWS APIs, and free gateway
  * endpoints keep S3 and DynamoDB traffic inside the VPC), flow logs, a security group without
- * ingress, and an ECS cluster with Container Insights.
+ * ingress, and an ECS cluster with Container Insights and the FARGATE and FARGATE_SPOT capacity providers.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -46,6 +46,8 @@ export class FargatePlatform extends Construct {
       description: 'Mosaic Fargate media tasks: no ingress; egress to ECR, S3, DynamoDB, EventBridge, Step Functions',
       allowAllOutbound: true,
     });
-    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    // FARGATE and FARGATE_SPOT: an encode task runs on the capacity provider its allocation names
+    // (Spot for economy work, whose interruptions the workflow retries).
+    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED, enableFargateCapacityProviders: true });
   }
 }

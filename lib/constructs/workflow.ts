@@ -16,7 +16,8 @@ import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environments.js';
 import { acknowledge, wildcardResourceFinding } from '../nag.js';
 import { PATHS } from '../paths.js';
-import { aslPlaceholders, aslTasks, taskIntegration } from './asl.js';
+import { WORK_ROOT } from '../../lambdas/contracts/job-keys.js';
+import { aslDistributedMaps, aslPlaceholders, aslTasks, taskIntegration, type AslDistributedMap } from './asl.js';
 import type { MediaFunction, MediaFunctions } from './media-functions.js';
 
 export interface WorkflowProps {
@@ -28,6 +29,8 @@ export interface WorkflowProps {
   definitionFile?: string;
   /** Platform Lambdas the definition calls by `${<Name>FunctionArn}` (e.g. `Allocator`). */
   platformFunctions?: Record<string, lambda.IFunction>;
+  /** `${DerivativeBucket}`: where Distributed Maps read their items and write their results. */
+  derivativeBucketName?: string;
 }
 
 export class Workflow extends Construct {
@@ -105,7 +108,11 @@ export class Workflow extends Construct {
         FargateSubnet2: () => fargate?.subnets[1]?.subnetId,
         FargateSecurityGroup: () => fargate?.securityGroup.securityGroupId,
       }[name];
-      if (!platformValue) fail(name, 'is unknown: expected <Function>FunctionArn, <Function>TaskDefinitionArn, <Function>DefaultPlatform, ClusterArn, FargateSubnet1, FargateSubnet2 or FargateSecurityGroup');
+      if (name === 'DerivativeBucket') {
+        substitutions[name] = props.derivativeBucketName ?? fail(name, 'needs the derivative bucket, but the workflow was given none');
+        continue;
+      }
+      if (!platformValue) fail(name, 'is unknown: expected <Function>FunctionArn, <Function>TaskDefinitionArn, <Function>DefaultPlatform, ClusterArn, FargateSubnet1, FargateSubnet2, FargateSecurityGroup or DerivativeBucket');
       substitutions[name] = platformValue!() ?? fail(name, 'needs the Fargate platform, but no function.json lists "fargate" in its platforms');
     }
     this.substitutions = substitutions;
@@ -158,13 +165,17 @@ export class Workflow extends Construct {
       }
     }
 
+    const stateMachineName = `mosaic-${props.config.name}-${workflowName}`;
+    const distributed = aslDistributedMaps(definition);
+    if (distributed.length) this.grantDistributedMaps(role, stateMachineName, distributed, substitutions, file);
+
     const logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/mosaic-${props.config.name}-${workflowName}`,
       retention: props.config.logRetentionDays,
       removalPolicy: props.config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName: `mosaic-${props.config.name}-${workflowName}`,
+      stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(text),
       definitionSubstitutions: substitutions,
@@ -176,10 +187,51 @@ export class Workflow extends Construct {
       id: 'CloudFormation-Validate::E1029',
       reason: 'The ${…} names in DefinitionString are Step Functions DefinitionSubstitutions, not Fn::Sub parameters: synth fails unless every ${Name} placeholder of the ASL has a substitution.',
     });
-    // Fargate tasks report their result with the task token of this state machine.
-    for (const fn of this.runTaskFunctions) this.stateMachine.grantTaskResponse(fn.task!.taskRole);
+    // Fargate tasks report their result with the task token of this state machine, or of a
+    // Distributed Map's children (state machine `<arn>/<label>`).
+    for (const fn of this.runTaskFunctions) {
+      this.stateMachine.grantTaskResponse(fn.task!.taskRole);
+      if (distributed.length)
+        fn.task!.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+          resources: distributed.map((m) => `${this.stateMachine.stateMachineArn}/${m.label}`),
+        }));
+    }
 
     acknowledge(role, 'AwsSolutions-IAM5[Resource::*]',
       'Logging to CloudWatch Logs (logs:CreateLogDelivery and related calls) and X-Ray tracing (xray:PutTraceSegments, GetSamplingRules/Targets) support no resource-level permissions, so AWS requires Resource "*".');
+  }
+
+  /**
+   * A Distributed Map runs its iterations as child executions of this state machine: the role may
+   * start them and describe or stop them (ARNs built from the known name: the state machine's own
+   * ARN would make the role depend on it), read the items an ItemReader names and write what a
+   * ResultWriter writes, nothing more.
+   */
+  private grantDistributedMaps(role: iam.Role, stateMachineName: string, maps: AslDistributedMap[], substitutions: Record<string, string>, file: string): void {
+    const states = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}`;
+    const children = `${states}:execution:${stateMachineName}/*`;
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'StartMapChildren', actions: ['states:StartExecution'], resources: [`${states}:stateMachine:${stateMachineName}`] }));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'ManageMapChildren', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [children] }));
+    acknowledge(role, wildcardResourceFinding(role, children),
+      'A Distributed Map describes and stops the child executions it started; their names are made by Step Functions at run time, and the grant covers only executions of this state machine.');
+    const bucketOf = (params: { Bucket?: string }, field: string): string => {
+      const m = /^\$\{(\w+)\}$/.exec(params.Bucket ?? '');
+      if (!m || !(m[1]! in substitutions)) throw new Error(`${file}: a Distributed Map's ${field} must name its bucket with \${DerivativeBucket}`);
+      return substitutions[m[1]!]!;
+    };
+    const objects = (bucket: string, pattern: string) => `arn:${Aws.PARTITION}:s3:::${bucket}/${pattern}`;
+    const reads = new Set<string>();
+    const writes = new Set<string>();
+    for (const m of maps) {
+      // A key chosen at run time is a job's object (Plan writes the task list under its work prefix).
+      if (m.itemReader) reads.add(objects(bucketOf(m.itemReader, 'ItemReader'), m.itemReader.Key ?? `${WORK_ROOT}*`));
+      if (m.resultWriter) writes.add(objects(bucketOf(m.resultWriter, 'ResultWriter'), `${m.resultWriter.Prefix ?? ''}${m.resultWriter.Prefix ? '/' : ''}*`));
+    }
+    if (reads.size) role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadMapItems', actions: ['s3:GetObject'], resources: [...reads] }));
+    // What Step Functions needs to write a Map Run's results (its manifest and result files, multipart).
+    if (writes.size) role.addToPolicy(new iam.PolicyStatement({ sid: 'WriteMapResults', actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], resources: [...writes] }));
+    for (const r of reads) acknowledge(role, wildcardResourceFinding(role, r), 'A Distributed Map reads the task list its job\'s Plan wrote; the key is known at run time only, and the grant is limited to job intermediates (the private work prefix) of the derivative bucket.');
+    for (const w of writes) acknowledge(role, wildcardResourceFinding(role, w), 'Step Functions names the result files of each Map Run itself; the grant is limited to the ResultWriter prefix under the private work prefix of the derivative bucket.');
   }
 }

@@ -44,6 +44,8 @@ export interface WorkflowsProps {
   files?: Record<string, string>;
   /** Platform Lambdas definitions call by `${<Name>FunctionArn}` (e.g. `Allocator`). */
   platformFunctions?: Record<string, lambda.IFunction>;
+  /** `${DerivativeBucket}` of the definitions (Distributed Maps' items and results). */
+  derivativeBucketName?: string;
 }
 
 export class Workflows {
@@ -62,6 +64,7 @@ export class Workflows {
         name,
         definitionFile: files.get(name)!,
         ...(props.platformFunctions ? { platformFunctions: props.platformFunctions } : {}),
+        ...(props.derivativeBucketName ? { derivativeBucketName: props.derivativeBucketName } : {}),
       }));
     }
     this.byName = byName;

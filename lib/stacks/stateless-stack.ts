@@ -76,6 +76,7 @@ export class StatelessStack extends Stack {
     this.workflows = new Workflows(this, {
       config,
       functions: this.mediaFunctions,
+      derivativeBucketName: props.derivativeBucketName,
       ...(this.allocator ? { platformFunctions: { Allocator: this.allocator.function } } : {}),
       ...(props.stateMachinesDir ? { dir: props.stateMachinesDir } : {}),
       ...(props.encodeDefinitionFile ? { files: { encode: props.encodeDefinitionFile } } : {}),

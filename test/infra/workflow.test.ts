@@ -51,6 +51,9 @@ function taskDefinitionFor(name: string): string {
   return found[0]![0];
 }
 
+/** The derivative bucket's name as the stateless stack knows it (fixed per environment, account and region). */
+const derivativeBucket = { 'Fn::Join': ['', ['mosaic-dev-derivatives-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]] };
+
 const roleStatements = (roleRef: string) =>
   iamStatements(dev.stateless).filter(({ where }) => asArray(resourcesOf(dev.stateless)[where]!.Properties?.Roles).some((r: any) => r.Ref === roleRef));
 
@@ -88,6 +91,7 @@ describe('encode workflow', () => {
         FargateSubnet1: { Ref: subnets[0] },
         FargateSubnet2: { Ref: subnets[1] },
         FargateSecurityGroup: { 'Fn::GetAtt': [sg, 'GroupId'] },
+        DerivativeBucket: derivativeBucket,
       };
       expect(expected, `unexpected placeholder ${name}`).toHaveProperty(name);
       expect(subs[name]).toEqual(expected[name]);
@@ -112,7 +116,14 @@ describe('encode workflow', () => {
       }
       expect(t.Resource, name).toBe('arn:aws:states:::ecs:runTask.waitForTaskToken');
       expect(t.Parameters.Cluster, name).toBe('${ClusterArn}');
-      expect(t.Parameters.LaunchType, name).toBe('FARGATE');
+      // On-demand Fargate, or (chunk encodes) the capacity provider the allocation names.
+      if (name === 'EncodeVideoChunkOnFargate') {
+        expect(t.Parameters.LaunchType, name).toBeUndefined();
+        expect(t.Parameters.CapacityProviderStrategy, name).toEqual([{ 'CapacityProvider.$': '$.allocation.ecs.capacityProvider', Weight: 1 }]);
+      } else expect(t.Parameters.LaunchType, name).toBe('FARGATE');
+      // A Spot interruption (the container reports Mosaic.Interrupted) runs the task again.
+      expect(t.Retry[0], name).toMatchObject({ ErrorEquals: ['Mosaic.Interrupted'], MaxAttempts: expect.any(Number) });
+      expect(t.Retry[0].MaxAttempts, name).toBeGreaterThanOrEqual(2);
       const td = /^\$\{(.+)TaskDefinitionArn\}$/.exec(t.Parameters.TaskDefinition);
       expect(td, `${name} TaskDefinition`).not.toBeNull();
       fargateTargets.add(td![1]!);
@@ -210,6 +221,101 @@ describe('encode workflow', () => {
     const invoke = ofRole.filter(({ statement }) => asArray(statement.Action).includes('lambda:InvokeFunction'));
     expect(invoke.map((s) => s.statement.Resource)).toEqual([{ 'Fn::GetAtt': [lambdaFor(t, 'plan')[0], 'Arn'] }]);
     expect(ofRole.filter(({ statement }) => asArray(statement.Action).includes('ecs:RunTask'))).toHaveLength(0);
+  });
+});
+
+/** A CloudFormation string expression as text: Refs as `<Name>`, Fn::Join concatenated. */
+function flat(x: unknown): string {
+  if (typeof x === 'string') return x;
+  const o = x as Record<string, any>;
+  if (o?.['Fn::Join']) return (o['Fn::Join'][1] as unknown[]).map(flat).join(o['Fn::Join'][0]);
+  if (o?.Ref) return `<${o.Ref}>`;
+  if (o?.['Fn::GetAtt']) return `<${o['Fn::GetAtt'].join('.')}>`;
+  return JSON.stringify(x);
+}
+
+describe('the encode fan-out: a Distributed Map', () => {
+  const encodeMapOf = (machine: { Properties: Record<string, any> }) => {
+    const definition = JSON.parse(machine.Properties.DefinitionString);
+    return { definition, map: definition.States.Encode.Branches[0].States.EncodeVideo };
+  };
+  const encodeRole = () => roleStatements(sm.Properties.RoleArn['Fn::GetAtt'][0]).map((s) => s.statement);
+  const withSid = (sid: string) => encodeRole().filter((s) => s.Sid === sid);
+
+  it('runs the chunk encodes as Standard child executions, items and results in S3, as many at once as the plan allows within the environment\'s mapMaxConcurrency', () => {
+    for (const env of ['dev', 'prod']) {
+      const stage = env === 'dev' ? dev : buildStage('prod');
+      const [, machine] = machineOf(stage.stateless, 'encode', env);
+      const { definition, map } = encodeMapOf(machine);
+      // Standard, not Express: the Fargate path waits for a task token, and a chunk may run for longer than 5 minutes.
+      expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+      expect(JSON.stringify(map.ItemProcessor)).toContain('ecs:runTask.waitForTaskToken');
+      expect(map.ItemReader).toEqual({ Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: '${DerivativeBucket}', 'Key.$': '$.plan.videoTaskList.key' } });
+      expect(map.ItemsPath).toBeUndefined();
+      expect(map.ResultWriter).toMatchObject({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: '${DerivativeBucket}' } });
+      expect(machine.Properties.DefinitionSubstitutions.DerivativeBucket).toEqual({ 'Fn::Join': ['', [`mosaic-${env}-derivatives-`, { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]] });
+      // The limit: the plan's maxConcurrency is the execution's parallelism (Plan's input), which
+      // every starter of the workflow sets from the environment's mapMaxConcurrency.
+      expect(map.MaxConcurrencyPath).toBe('$.plan.maxConcurrency');
+      expect(map.MaxConcurrency).toBeUndefined();
+      expect(definition.States.Plan.Parameters['parallelism.$']).toBe('$.parallelism');
+      const limit = ENVIRONMENTS[env]!.mapMaxConcurrency;
+      expect(limit).toBeLessThanOrEqual(10_000); // a Distributed Map's own ceiling
+      const starters = Object.values(resourcesOf(stage.stateless, 'AWS::Lambda::Function')).filter((f) => f.Properties?.Environment?.Variables?.MOSAIC_MAP_CONCURRENCY !== undefined);
+      expect(starters.length, env).toBeGreaterThanOrEqual(2);
+      for (const f of starters) expect(f.Properties!.Environment.Variables.MOSAIC_MAP_CONCURRENCY, env).toBe(String(limit));
+      // The other Maps grow with the rungs or tracks, not with the title's length: inline.
+      for (const name of ['EncodeAudio']) expect(definition.States.Encode.Branches[1].States[name].ItemProcessor.ProcessorConfig.Mode).toBe('INLINE');
+      for (const name of ['Assemble', 'MeasureQuality']) expect(definition.States[name].ItemProcessor.ProcessorConfig.Mode).toBe('INLINE');
+    }
+  });
+
+  it('lets the role start, describe and stop only its own child executions (ARNs from the name: no cycle)', () => {
+    const [start] = withSid('StartMapChildren');
+    expect(start).toMatchObject({ Action: 'states:StartExecution', Effect: 'Allow' });
+    expect(flat(start!.Resource)).toBe('arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:mosaic-dev-encode');
+    const [manage] = withSid('ManageMapChildren');
+    expect(asArray(manage!.Action).sort()).toEqual(['states:DescribeExecution', 'states:StopExecution']);
+    expect(flat(manage!.Resource)).toBe('arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:mosaic-dev-encode/*');
+    // Only the encode workflow has a Distributed Map: the others start nothing.
+    for (const name of ['measure', 'repackage']) {
+      const [, machine] = machineOf(dev.stateless, name);
+      const statements = roleStatements(machine.Properties.RoleArn['Fn::GetAtt'][0]).map((s) => s.statement);
+      expect(statements.flatMap((s) => asArray<string>(s.Action)).filter((a) => a.startsWith('states:') || a.startsWith('s3:')), name).toEqual([]);
+    }
+  });
+
+  it('lets the role read task lists under the work prefix and write Map results under its ResultWriter prefix, nothing else in S3', () => {
+    const bucket = 'arn:<AWS::Partition>:s3:::mosaic-dev-derivatives-<AWS::AccountId>-<AWS::Region>';
+    const [read] = withSid('ReadMapItems');
+    expect(read!.Action).toBe('s3:GetObject');
+    expect(flat(read!.Resource)).toBe(`${bucket}/.mosaic/work/*`);
+    const [write] = withSid('WriteMapResults');
+    expect(asArray(write!.Action).sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject']);
+    const prefix = encodeMapOf(sm).map.ResultWriter.Parameters.Prefix as string;
+    expect(prefix.startsWith('.mosaic/work/')).toBe(true);
+    expect(flat(write!.Resource)).toBe(`${bucket}/${prefix}/*`);
+    const s3 = encodeRole().filter((s) => asArray<string>(s.Action).some((a) => a.startsWith('s3:')));
+    expect(s3.map((s) => s.Sid).sort()).toEqual(['ReadMapItems', 'WriteMapResults']);
+  });
+
+  it('lets the encode-video container report to the Map\'s child executions (state machine <arn>/<label>)', () => {
+    const td = resourcesOf(dev.stateless)[taskDefinitionFor('encode-video')]!.Properties!;
+    const statements = roleStatements(td.TaskRoleArn['Fn::GetAtt'][0]).map((s) => s.statement);
+    const label = encodeMapOf(sm).map.Label as string;
+    expect(label).toBe('EncodeVideo');
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      Resource: { 'Fn::Join': ['', [{ Ref: smId }, `/${label}`]] },
+    }));
+  });
+
+  it('gives the cluster the FARGATE and FARGATE_SPOT capacity providers', () => {
+    const associations = Object.values(resourcesOf(dev.stateless, 'AWS::ECS::ClusterCapacityProviderAssociations'));
+    expect(associations).toHaveLength(1);
+    const [cluster] = Object.keys(resourcesOf(dev.stateless, 'AWS::ECS::Cluster'));
+    expect(associations[0]!.Properties).toMatchObject({ Cluster: { Ref: cluster } });
+    expect([...associations[0]!.Properties!.CapacityProviders].sort()).toEqual(['FARGATE', 'FARGATE_SPOT']);
   });
 });
 

@@ -22,16 +22,18 @@ function allStates(machine: { States: Record<string, State> }, out: [string, Sta
 }
 
 describe('state-machines/encode.asl.json', () => {
-  it('passes asl-validator once its placeholders are substituted', () => {
-    const result = aslValidator(wf.definition as never);
-    expect(result.errors).toEqual([]);
-    expect(result.isValid).toBe(true);
+  it('passes asl-validator once its placeholders are substituted, as deployed and as the local engine runs it', () => {
+    for (const definition of [wf.deployed!, wf.definition]) {
+      const result = aslValidator(definition as never);
+      expect(result.errors).toEqual([]);
+      expect(result.isValid).toBe(true);
+    }
   });
 
   it('uses JSONPath only, and only placeholders the stack and the local runner know', () => {
     expect(raw).not.toMatch(/JSONata/);
     const placeholders = new Set([...raw.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
-    for (const p of placeholders) expect(p).toMatch(/^(\w+(FunctionArn|TaskDefinitionArn|DefaultPlatform)|ClusterArn|FargateSubnet[12]|FargateSecurityGroup)$/);
+    for (const p of placeholders) expect(p).toMatch(/^(\w+(FunctionArn|TaskDefinitionArn|DefaultPlatform)|ClusterArn|FargateSubnet[12]|FargateSecurityGroup|DerivativeBucket)$/);
     expect(() => loadWorkflow(ENCODE_WORKFLOW, new Map())).toThrow(/placeholders with no function/);
   });
 
@@ -48,12 +50,14 @@ describe('state-machines/encode.asl.json', () => {
   it('maps every Task state to an existing media function or the allocator', () => {
     const tasks = allStates(wf.definition as never).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBe(wf.taskFunctions.size);
-    const named = [...wf.taskFunctions.values()].filter((t) => t.kind !== 'lambda-invoke');
+    const named = [...wf.taskFunctions.values()].filter((t) => t.kind !== 'lambda-invoke' && t.kind !== 'item-reader');
     expect(new Set(named.map((t) => t.fn))).toEqual(
       new Set(['inspect', 'plan-analysis', 'analyze-title', 'plan', 'allocator', 'encode-video', 'encode-audio', 'assemble', 'measure-quality', 'package', 'thumbnails', 'publish']),
     );
     // The one Lambda chosen at run time: the allocator's memory variant of encode-video.
     expect([...wf.taskFunctions].filter(([, t]) => t.kind === 'lambda-invoke').map(([s]) => s)).toEqual(['EncodeVideoChunkOnLambda']);
+    // Locally, the items of the Distributed Map are read by a Task of the loader's making.
+    expect([...wf.taskFunctions].filter(([, t]) => t.kind === 'item-reader').map(([s]) => s)).toEqual(['EncodeVideo·ItemReader']);
   });
 
   it('sizes every chunk with the Allocate state and loops back one size up on a timeout or an out-of-memory', () => {
@@ -87,12 +91,26 @@ describe('state-machines/encode.asl.json', () => {
     expect(order).toEqual(['PlatformDefaults', 'Inspect', 'IsPerTitle', 'NoAnalysis', 'Plan', 'Encode', 'Assemble', 'MeasureQuality', 'Package', 'PackageOnLambda', 'HasThumbnails', 'Thumbnails', 'Publish']);
   });
 
-  it('encodes video as a Map over rung × chunk with MaxConcurrency from the input, in parallel with audio', () => {
+  it('encodes video as a Distributed Map over rung × chunk (items and results in S3) with MaxConcurrency from the plan, in parallel with audio', () => {
+    const rawEncode = (JSON.parse(raw) as { States: Record<string, State & { Branches: { States: Record<string, State> }[] }> }).States.Encode;
+    const distributed = rawEncode.Branches[0].States.EncodeVideo;
+    expect(distributed).toMatchObject({
+      Type: 'Map',
+      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: '${DerivativeBucket}', 'Key.$': '$.plan.videoTaskList.key' } },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+      ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: '${DerivativeBucket}', Prefix: expect.stringMatching(/^\.mosaic\/work\//) } },
+      MaxConcurrencyPath: '$.plan.maxConcurrency',
+    });
+    expect(distributed.ItemsPath).toBeUndefined();
     const encode = top.Encode as State & { Branches: { StartAt: string; States: Record<string, State> }[] };
     expect(encode.Type).toBe('Parallel');
+    // Loaded for the local engine: a reader Task puts the items where the Map's result goes, then the Map maps over them.
+    expect(encode.Branches[0].StartAt).toBe('EncodeVideo·ItemReader');
+    expect(encode.Branches[0].States['EncodeVideo·ItemReader']).toMatchObject({ Type: 'Task', Resource: 'arn:aws:states:::s3:getObject', Parameters: { 'Key.$': '$.plan.videoTaskList.key' }, Next: 'EncodeVideo' });
     const video = encode.Branches[0].States.EncodeVideo;
     expect(video.Type).toBe('Map');
-    expect(video.ItemsPath).toBe('$.plan.videoTasks');
+    expect(video.ItemReader).toBeUndefined();
+    expect(video.ItemsPath).toBe((encode.Branches[0].States['EncodeVideo·ItemReader'] as State).ResultPath);
     expect(video.MaxConcurrencyPath).toBe('$.plan.maxConcurrency');
     const chunk = (video.ItemProcessor as { States: Record<string, State> }).States.EncodeVideoChunkOnLambda;
     expect((chunk.Retry as { ErrorEquals: string[] }[])[0].ErrorEquals).toEqual(['Mosaic.Transient']);

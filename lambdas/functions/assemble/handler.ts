@@ -1,18 +1,21 @@
 import { join } from 'node:path';
 import { stat, writeFile } from 'node:fs/promises';
 import { AssembleInputSchema, AssembleResultSchema, TransientError } from '../../contracts/index.js';
+import { chunkSetKeys } from '../../contracts/plan-refs.js';
 import { concatArgs, concatListFile } from '../../core/ffmpeg-args.js';
 import { defineMediaFunction, probeVideo } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
+
+const stageName = (n: number) => `c${String(n).padStart(4, '0')}`;
 
 export default defineMediaFunction({
   ...config,
   input: AssembleInputSchema,
   output: AssembleResultSchema,
-  stage: (i) => Object.fromEntries(i.chunks.map((c, n) => [`c${String(n).padStart(4, '0')}`, c.key])),
+  stage: (i) => Object.fromEntries(chunkSetKeys(i.chunks).map((key, n) => [stageName(n), key])),
   async run(input, ctx) {
     const list = join(ctx.scratch, 'chunks.txt');
-    const paths = input.chunks.map((_, n) => ctx.inputs[`c${String(n).padStart(4, '0')}`]);
+    const paths = chunkSetKeys(input.chunks).map((_, n) => ctx.inputs[stageName(n)]);
     await writeFile(list, concatListFile(paths));
     const out = join(ctx.scratch, `${input.rung.id}.mp4`);
     await ctx.ffmpeg(concatArgs(list, out));
