@@ -42,6 +42,9 @@ const RESOLUTIONS: ReadonlyArray<readonly [{ width: number; height: number; kbps
   [{ width: 3840, height: 2160, kbps: 60_000 }, 20],
 ];
 
+/** The catalogue's source formats: size and mezzanine bitrate (what the measured world encodes from). */
+export const CATALOGUE_SOURCES = RESOLUTIONS.map(([r]) => r);
+
 export const CATALOGUE_MIX = {
   durations: '1–120 min: 30% short (1–10), 40% medium (10–60), 30% long (60–120)',
   resolutions: '480p 15%, 720p 25%, 1080p 40%, 2160p 20% (mezzanine 5/10/20/60 Mbit/s)',

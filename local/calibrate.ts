@@ -85,13 +85,16 @@ export function defaultCases(cores: number, codecs: VideoCodec[] = ['h264']): Ca
  * A clip with the motion and grain that make x264 work like it does on camera footage
  * (a plain test pattern encodes several times faster than real video).
  */
-export async function makeCalibrationSource(ffmpeg: string, path: string, c: { width: number; height: number; frames: number; fps: number; clean?: boolean }): Promise<void> {
+export async function makeCalibrationSource(ffmpeg: string, path: string, c: { width: number; height: number; frames: number; fps: number; clean?: boolean; kbps?: number }): Promise<void> {
   await runTool(ffmpeg, [
     '-hide_banner', '-v', 'error', '-y',
     '-f', 'lavfi', '-i', `testsrc2=size=${c.width}x${c.height}:rate=${c.fps}`,
     // `clean`: no grain, a low bitrate — with the grainy one it separates decoding's per-pixel and per-bit costs.
     '-vf', c.clean ? 'hue=H=2*PI*t/3' : 'noise=alls=18:allf=t+u,hue=H=2*PI*t/3',
-    '-frames:v', String(c.frames), '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '18', '-g', String(2 * c.fps), '-pix_fmt', 'yuv420p', path,
+    // `kbps`: a mezzanine of that bitrate (decoding cost grows with it); else CRF 18.
+    '-frames:v', String(c.frames), '-c:v', 'libx264', '-preset', 'ultrafast',
+    ...(c.kbps ? ['-b:v', `${c.kbps}k`, '-maxrate', `${c.kbps}k`, '-bufsize', `${2 * c.kbps}k`] : ['-crf', '18']),
+    '-g', String(2 * c.fps), '-pix_fmt', 'yuv420p', path,
   ]);
 }
 
@@ -106,14 +109,29 @@ export function calibrationRung(c: Pick<CalibrationCase, 'width' | 'height' | 'p
 
 /** Times one chunk encode of `source` (wall seconds of the ffmpeg run). */
 export async function timeChunkEncode(tools: MediaTools, source: string, output: string, c: CalibrationCase & { startFrame?: number }, rung = calibrationRung(c)): Promise<number> {
+  return (await measureChunkEncode(tools, source, output, c, rung)).wallSeconds;
+}
+
+export interface ChunkEncodeMeasurement {
+  wallSeconds: number;
+  /** ffmpeg's own user + system CPU seconds over all its threads (`-benchmark`: getrusage of the process). */
+  cpuSeconds: number;
+  maxRssKiB: number;
+}
+
+/** One chunk encode of `source` as encode-video runs it, with its wall and CPU time (a shared machine inflates the first, hardly the second). */
+export async function measureChunkEncode(tools: MediaTools, source: string, output: string, c: CalibrationCase & { startFrame?: number }, rung = calibrationRung(c)): Promise<ChunkEncodeMeasurement> {
   const timing = planTiming(c.fps, String(c.fps), 2);
   // The encoder the encode-video function would use here (none: Mosaic.InputInvalid, what a job would get).
   const encoder = requireVideoEncoder(tools, rungCodec(rung));
   const started = performance.now();
-  await runTool(tools.ffmpeg, encodeVideoChunkArgs({ source, output, rung, chunk: { index: 0, startFrame: c.startFrame ?? 0, frames: c.frames }, timing, picture: plainPicture(c.width, c.height, c.fps), threads: c.threads, encoder }));
-  const seconds = (performance.now() - started) / 1000;
+  const args = encodeVideoChunkArgs({ source, output, rung, chunk: { index: 0, startFrame: c.startFrame ?? 0, frames: c.frames }, timing, picture: plainPicture(c.width, c.height, c.fps), threads: c.threads, encoder });
+  const { stderr } = await runTool(tools.ffmpeg, ['-benchmark', ...args]);
+  const wallSeconds = (performance.now() - started) / 1000;
   await stat(output); // the encode must have produced its chunk
-  return seconds;
+  const times = /bench: utime=([\d.]+)s stime=([\d.]+)s/.exec(stderr);
+  const rss = /bench: maxrss=(\d+)kB/.exec(stderr);
+  return { wallSeconds, cpuSeconds: times ? Number(times[1]) + Number(times[2]) : NaN, maxRssKiB: rss ? Number(rss[1]) : NaN };
 }
 
 /** Compute seconds the model predicts for a chunk encode here: decoding, scaling and encoding on `threads`. */
