@@ -6,7 +6,8 @@
  */
 import { runTask } from './run-task.js';
 
-// ECS sends SIGTERM before stopping a task (30 s before SIGKILL by default): cancel and report.
+// ECS sends SIGTERM before stopping a task (a Fargate Spot interruption, a stopped execution;
+// SIGKILL follows after the container's stop timeout): cancel and report Mosaic.Interrupted.
 const stop = new AbortController();
 process.once('SIGTERM', () => stop.abort());
 

@@ -27,6 +27,12 @@ import { logger, toMosaicError, type RuntimeDeps } from '../../lambdas/runtime/i
 export const MAX_ERROR_CHARS = 256;
 export const MAX_CAUSE_CHARS = 32_768;
 export const DEFAULT_HEARTBEAT_SEC = 60;
+/**
+ * What a container stopped by ECS reports (SIGTERM: a Fargate Spot interruption, above all):
+ * the workflow's Fargate states retry it on a new task. Only this chunk (its own Map child)
+ * runs again; finished chunks are kept.
+ */
+export const INTERRUPTED_ERROR = 'Mosaic.Interrupted';
 
 /** Heartbeat answers meaning nobody waits for this task any more: stop working on it. */
 const TASK_GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
@@ -45,7 +51,7 @@ export interface RunTaskOptions {
   deps?: (env: Env) => Promise<RuntimeDeps>;
   /**
    * Aborted when the container is being stopped (SIGTERM from ECS, e.g. a Fargate Spot
-   * interruption): the function is cancelled and the task reported as Mosaic.Transient, so the
+   * interruption): the function is cancelled and the task reported as Mosaic.Interrupted, so the
    * workflow retries it at once instead of waiting for the heartbeat to time out.
    */
   stop?: AbortSignal;
@@ -104,7 +110,7 @@ export async function runTask(env: Env, opts: RunTaskOptions = {}): Promise<Task
   } catch (e) {
     // Function errors arrive typed by the runtime; anything else (config, loading) keeps its name.
     const err = opts.stop?.aborted
-      ? new TransientError(`container stopped while the task ran: ${e instanceof Error ? e.message : String(e)}`)
+      ? Object.assign(new Error(`container stopped while the task ran (ECS SIGTERM, e.g. a Fargate Spot interruption): ${e instanceof Error ? e.message : String(e)}`), { name: INTERRUPTED_ERROR })
       : e instanceof Error
         ? e
         : toMosaicError(e);

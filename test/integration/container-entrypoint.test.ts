@@ -10,7 +10,9 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_CAUSE_CHARS, runTask, truncate } from '../../containers/ffmpeg/run-task.js';
+import { spawn } from 'node:child_process';
+import { INTERRUPTED_ERROR, MAX_CAUSE_CHARS, runTask, truncate } from '../../containers/ffmpeg/run-task.js';
+import { PATHS } from '../../lib/paths.js';
 import { FFMPEG, FFPROBE, makeClip, tempDir, VMAF_MODEL } from '../helpers/media.js';
 import { startAwsWorld, type AwsWorld, type JsonApiFake } from './emulators.js';
 
@@ -142,7 +144,7 @@ describe('container task runner (waitForTaskToken)', () => {
     }
   });
 
-  it('cancels the function when the container is stopped and reports Mosaic.Transient so the workflow retries', async () => {
+  it('cancels the function when the container is stopped and reports Mosaic.Interrupted so the workflow retries', async () => {
     const stop = new AbortController();
     const before = fake.calls.length;
     const run = runTask(
@@ -156,11 +158,38 @@ describe('container task runner (waitForTaskToken)', () => {
     // Stop once the encode is under way (its step has been announced on the bus).
     while (!fake.calls.slice(before).some((c) => c.op === 'PutEvents' && JSON.stringify(c.body).includes('job-6'))) await new Promise((r) => setTimeout(r, 5));
     stop.abort();
-    await expect(run).resolves.toMatchObject({ status: 'failed', error: 'Mosaic.Transient' });
+    await expect(run).resolves.toMatchObject({ status: 'failed', error: INTERRUPTED_ERROR });
     const failure = fake.calls.slice(before).find((c) => c.op === 'SendTaskFailure')!;
-    expect(failure.body).toMatchObject({ taskToken: TOKEN, error: 'Mosaic.Transient' });
+    expect(failure.body).toMatchObject({ taskToken: TOKEN, error: 'Mosaic.Interrupted' });
     expect(String(failure.body.cause)).toMatch(/container stopped/);
   });
+
+  it('entrypoint: a SIGTERM (ECS stopping the task, e.g. a Fargate Spot interruption) cancels ffmpeg, reports Mosaic.Interrupted and exits 0', async () => {
+    const before = fake.calls.length;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'containers/ffmpeg/entrypoint.ts'], {
+      cwd: PATHS.root,
+      env: { ...process.env, ...baseEnv, MOSAIC_FUNCTION: 'encode-video', MOSAIC_INPUT: JSON.stringify(chunkTask('job-7', '.mosaic/work/job-7/c0.mp4', 50, true)) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // Once the encode is under way (its step announced on the bus), ECS stops the task.
+    const deadline = Date.now() + 60_000;
+    while (!fake.calls.slice(before).some((c) => c.op === 'PutEvents' && JSON.stringify(c.body).includes('job-7'))) {
+      if (Date.now() > deadline) throw new Error(`the encode never started: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(0);
+    const failure = fake.calls.slice(before).find((c) => c.op === 'SendTaskFailure');
+    expect(failure?.body, stderr).toMatchObject({ taskToken: TOKEN, error: 'Mosaic.Interrupted' });
+    expect(fake.calls.slice(before).some((c) => c.op === 'SendTaskSuccess')).toBe(false);
+    expect(stderr).toMatch(/mosaic task failed \(Mosaic\.Interrupted\)/);
+    // The workflow's Fargate states retry exactly this error (state-machines/encode.asl.json).
+    const asl = await readFile(join(PATHS.root, 'state-machines', 'encode.asl.json'), 'utf8');
+    expect(asl).toContain(`"${INTERRUPTED_ERROR}"`);
+  }, 90_000);
 
   it('truncates causes to the Step Functions limit', () => {
     expect(truncate('x'.repeat(40_000), MAX_CAUSE_CHARS)).toHaveLength(MAX_CAUSE_CHARS);

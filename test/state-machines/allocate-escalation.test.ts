@@ -17,6 +17,7 @@ import { defaultPlatforms } from '../../local/function-registry.js';
 import { ENCODE_WORKFLOW } from '../../local/engine.js';
 import { SqliteJobStore } from '../../local/sqlite-job-store.js';
 import { encodeOnlyPlanInput, videoOnlyMedia } from '../helpers/plan-fixture.js';
+import { INTERRUPTED_ERROR } from '../../containers/ffmpeg/run-task.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mosaic-escalation-'));
 const jobs = new SqliteJobStore(join(dir, 'jobs.db'));
@@ -53,6 +54,7 @@ async function runChunk(failures: string[], platforms: ('lambda' | 'fargate')[] 
       const next = queue.shift();
       if (next === 'oom') throw new ResourceExhaustedError('ffmpeg was killed: out of memory');
       if (next === 'timeout') throw Object.assign(new Error('Task timed out'), { name: 'States.Timeout' });
+      if (next === 'interrupted') throw Object.assign(new Error('container stopped while the task ran'), { name: INTERRUPTED_ERROR });
       return { key: (input as { output: { key: string } }).output.key, frames: 100, bytes: 1000 };
     },
     { retryIntervalMs: 0 },
@@ -87,6 +89,14 @@ describe('Allocate → encode → escalate, in the local runner', () => {
     expect(err.message).toMatch(/escalation exhausted/);
     expect(r.allocations.length).toBeLessThanOrEqual(MAX_ESCALATIONS + 1);
     expect(r.encoded.length).toBe(r.allocations.length);
+  });
+
+  it('runs a chunk whose Fargate (Spot) task was interrupted again on the same size, without escalating', async () => {
+    const r = await runChunk(['interrupted', 'interrupted'], ['fargate']);
+    await expect(r.result).resolves.toMatchObject({ frames: 100 });
+    expect(r.allocations).toHaveLength(1);
+    expect(r.encoded).toHaveLength(3);
+    expect(new Set(r.encoded.map((e) => JSON.stringify(e))).size).toBe(1);
   });
 
   it('keeps to the platforms allowed (a Fargate-only function never lands on Lambda)', async () => {
