@@ -41,6 +41,10 @@ const BENCHMARKS: Record<string, Bench> = {
     describe: 'per-title vs default vs Apple HLS H.264 ladders on the shared clips and a generated one: BD-rate (VMAF every frame, PSNR-Y) per clip, mean and worst; analysis over encode step-seconds',
     load: () => import('./per-title.js'),
   },
+  turnaround: {
+    describe: 'modelled encode wall time and cost on AWS of 60 min 1080p, 60 min 2160p and 120 min 2160p titles: default turnaround, a 5-minute deadline, economy on Fargate Spot, the cheapest plan; start-up costs apart; MediaConvert list price (target: 1080p in ≤ 5 min within 25% of the cheapest)',
+    load: () => import('./turnaround.js'),
+  },
   cli: {
     describe: 'cold start of the bundled `mosaic` CLI: median/min/max of 10 runs of --help, jobs list and rules list vs `node -e 0` (target ≤ 300 ms each), the first (building) run apart',
     load: () => import('./cli.js'),
@@ -64,6 +68,7 @@ function usage(): string {
     'metrics options: --jobs N (default 100000)   --days N (default 30)   --runs N (default 7)   --seed N   --keep',
     'ui options: --loads N (default 10)   --keep',
     'cli options: --runs N (default 10)   --keep',
+    'turnaround options: --env NAME (default prod: its Map concurrency, turnaround policy and quotas)   --json',
     'per-title options: --quick (first N s of each clip)   --seconds N (default 10)   --only TEXT (clips whose name contains it)   --keep',
   ].join('\n');
 }

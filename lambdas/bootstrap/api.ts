@@ -58,7 +58,7 @@ import {
 } from '../contracts/index.js';
 import { pricingRegion } from '../core/plan-sizing.js';
 import { loadRuleSet } from '../core/rules/index.js';
-import { awsRunContext } from '../core/workflow-input.js';
+import { allocatorPolicyFromEnv, awsRunContext } from '../core/workflow-input.js';
 import { createApiApp, type ApiApp } from '../platform/api/app.js';
 import { workflowJob } from '../platform/workflows/execution-input.js';
 import type { ApiAuth } from '../platform/api/auth.js';
@@ -178,7 +178,7 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
   // VMAF is asked for, not known: this Lambda has no ffmpeg. The Plan step keeps VMAF only where
   // its runtime found an ffmpeg with libvmaf and a model (the media Lambdas' layer), so the
   // preflight estimate may count a VMAF pass the run then skips (its report says why).
-  const run = { parallelism, threadsPerTask, vmafAvailable: true, limits, region };
+  const run = { parallelism, threadsPerTask, vmafAvailable: true, limits, region, allocatorPolicy: allocatorPolicyFromEnv(env) };
   const planContext: PlanContext = { ...awsRunContext(run), platforms: Object.fromEntries(configs.map((c) => [c.name, c.defaultPlatform])) };
   const catalog: FunctionInfo[] = configs.map(functionInfoOf);
   // The bundled workflows this deployment runs (a state machine each).

@@ -5,12 +5,14 @@
  *   MOSAIC_TABLE, MOSAIC_EVENT_BUS, MOSAIC_STATE_MACHINE_ARN   required
  *   MOSAIC_MAP_CONCURRENCY                                     workflow parallelism, default 20
  *   MOSAIC_THREADS_PER_TASK                                    ffmpeg threads per task, default 2
+ *   MOSAIC_TURNAROUND_POLICY, MOSAIC_SERVICE_QUOTAS            the allocator's turnaround policy and quotas (JSON), default core/allocator's
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { EventBridgeBus, StepFunctionsEngine } from '../adapters/aws/index.js';
 import { createUploadTriggerHandler, ENCODE_WORKFLOW, type UploadTriggerResult } from '../platform/upload-trigger/handler.js';
 import { pricingRegion } from '../core/plan-sizing.js';
+import { allocatorPolicyFromEnv } from '../core/workflow-input.js';
 import { clientConfig } from './aws-clients.js';
 import { awsJobStore } from './aws-deps.js';
 import { numberEnv, requireEnv, type Env } from './env.js';
@@ -35,6 +37,7 @@ export function createUploadTrigger(env: Env = process.env): (event: unknown) =>
       // Asked for: the Plan step keeps it only where its ffmpeg has libvmaf and a model was found.
       vmafAvailable: true,
       region: pricingRegion(env.AWS_REGION),
+      allocatorPolicy: allocatorPolicyFromEnv(env),
     },
   });
 }

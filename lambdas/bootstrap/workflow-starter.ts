@@ -30,7 +30,7 @@ import {
 } from '../contracts/index.js';
 import { workflowRunJobId } from '../core/derived-workflows.js';
 import { pricingRegion } from '../core/plan-sizing.js';
-import { awsRunContext, type WorkflowRunContext } from '../core/workflow-input.js';
+import { allocatorPolicyFromEnv, awsRunContext, type WorkflowRunContext } from '../core/workflow-input.js';
 import { executionInputFor, workflowJob, type WorkflowStartDeps } from '../platform/workflows/execution-input.js';
 import type { BlobStore, JobRepository } from '../ports.js';
 import { logger } from '../runtime/index.js';
@@ -53,6 +53,7 @@ export function awsRunContextFromEnv(env: Env): WorkflowRunContext {
     vmafAvailable: true,
     limits: { ...DEFAULT_SOURCE_LIMITS },
     region: pricingRegion(env.AWS_REGION),
+    allocatorPolicy: allocatorPolicyFromEnv(env),
   });
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RuleDetailTypes, type FunctionResultDetail } from './rules.js';
 import { JobStatusSchema, StepStatusSchema } from './status.js';
+import { CapacitySchema } from './allocator-policy.js';
 
 export const EVENT_SOURCE = 'mosaic';
 
@@ -66,6 +67,8 @@ export const TaskAllocatedSchema = z.object({
   itemId: z.string().nullable(),
   attempt: z.number().int().nonnegative(),
   platform: z.enum(['lambda', 'fargate']),
+  /** Fargate capacity (absent in events from before Spot). */
+  capacity: CapacitySchema.optional(),
   vcpu: z.number(),
   memoryMiB: z.number(),
   timeoutSec: z.number(),

@@ -9,12 +9,17 @@ import type {
   MediaInfo,
   PlanAllocator,
   PlanSizing,
+  Platform,
   Rung,
+  ServiceQuotas,
   SpeedTable,
   VideoCodecForAllocation,
 } from '../contracts/index.js';
 import { allocate } from './allocator/policy.js';
-import { chooseChunking } from './allocator/chunking.js';
+import { chooseChunking, type ChunkingPlan } from './allocator/chunking.js';
+import { DEFAULT_SERVICE_QUOTAS, vcpuQuota } from './allocator/quotas.js';
+import { orchestrationUsdPerTask, STARTUP_COSTS } from './allocator/startup-costs.js';
+import { DEFAULT_TURNAROUND_POLICY, turnaroundFor, type Turnaround } from './allocator/turnaround.js';
 import { costOf } from './allocator/cost.js';
 import { lambdaVcpu } from './allocator/limits.js';
 import { PRICES, priceTable } from './allocator/prices.js';
@@ -85,23 +90,52 @@ function sourceKbps(media: MediaInfo): number {
   return media.video.bitrate ? media.video.bitrate / 1000 : (media.sizeBytes * 8) / 1000 / media.durationSec;
 }
 
-/** On AWS, the chunk length the allocator picks for the top rung (the costliest); null locally. */
-export function chooseChunkSeconds(input: JobSizingInput): { chunkSeconds: number; reason: string } | null {
+/** The job's turnaround: its explicit deadline's encode share, else its priority class's target (the deployment's policy or the default). */
+export function jobTurnaround(input: Pick<JobSizingInput, 'media' | 'allocator' | 'deadlineSec' | 'priority'>): Turnaround {
+  const v = input.media.video;
+  const durationSec = v.frames / v.fps;
+  return turnaroundFor(durationSec, input.priority ?? 50, input.allocator.turnaround ?? DEFAULT_TURNAROUND_POLICY, input.deadlineSec === undefined ? undefined : input.deadlineSec * ENCODE_SHARE_OF_DEADLINE);
+}
+
+/** The account quotas a plan is made within: the deployment's, else AWS's documented defaults. */
+export function planQuotas(allocator: PlanAllocator): ServiceQuotas {
+  return allocator.quotas ?? DEFAULT_SERVICE_QUOTAS;
+}
+
+/** The slowest rung to encode: the top one, or in a multi-codec ladder the top one of the slowest codec. */
+function slowestRung(rungs: Rung[], table: SpeedTable): Rung {
+  return rungs.reduce((slow, r) => (encodeFps(r, table) < encodeFps(slow, table) ? r : slow), rungs[0]);
+}
+
+/**
+ * On AWS, the allocator's plan for the slowest rung (chunk length, size, waves), for the job's
+ * turnaround and within the quotas; null locally (chunks follow the worker slots there).
+ */
+export function chooseJobChunking(input: JobSizingInput): { plan: ChunkingPlan; turnaround: Turnaround } | null {
   if (!input.allocator.chooseChunks) return null;
   const v = input.media.video;
-  // The slowest rung to encode: the top one, or in a multi-codec ladder the top one of the slowest codec.
-  const top = input.rungs.reduce((slow, r) => (encodeFps(r, input.table) < encodeFps(slow, input.table) ? r : slow), input.rungs[0]);
+  const top = slowestRung(input.rungs, input.table);
+  const turnaround = jobTurnaround(input);
   const plan = chooseChunking({
     totalFrames: v.frames,
     fps: v.fps,
     task: { function: ENCODE_FUNCTION, codec: allocationCodec(top), encoderPreset: top.encoderPreset, width: top.width, height: top.height, sourceBitrateKbps: sourceKbps(input.media), sourceBytes: input.media.sizeBytes, sourceWidth: input.media.video.width, sourceHeight: input.media.video.height },
-    ctx: { region: input.allocator.region, priority: input.priority ?? 50 },
-    jobDeadlineSec: input.deadlineSec === undefined ? undefined : input.deadlineSec * ENCODE_SHARE_OF_DEADLINE,
-    // Every rung's chunks run at once, so one rung gets its share of the concurrency.
+    ctx: { region: input.allocator.region, priority: input.priority ?? 50, capacity: turnaround.capacity },
+    ...(turnaround.targetSec === null ? {} : { jobDeadlineSec: turnaround.targetSec }),
+    // Every rung's chunks run at once, so one rung gets its share of the concurrency and the quotas.
     maxConcurrency: Math.max(1, Math.floor(input.allocator.maxConcurrency / input.rungs.length)),
+    quotas: planQuotas(input.allocator),
+    streams: input.rungs.length,
     table: input.table,
   });
-  return { chunkSeconds: plan.chunkSeconds, reason: plan.reason };
+  return { plan, turnaround };
+}
+
+/** On AWS, the chunk length the allocator picks for the slowest rung, and why; null locally. */
+export function chooseChunkSeconds(input: JobSizingInput): { chunkSeconds: number; reason: string } | null {
+  const chosen = chooseJobChunking(input);
+  if (!chosen) return null;
+  return { chunkSeconds: chosen.plan.chunkSeconds, reason: `${chosen.turnaround.describe}; ${chosen.plan.reason}` };
 }
 
 /** Prices every task as the allocator would size it, and the per-task deadline the Allocate state uses. */
@@ -109,13 +143,32 @@ export function planSizing(
   input: JobSizingInput & { videoTasks: Pick<EncodeVideoInput, 'rung' | 'chunk' | 'timing'>[]; chunkSeconds: number; chunkReason: string | null; measuredRungs: number; vmaf: boolean; audioTracks: number; otherSteps: number },
 ): PlanSizing {
   const prices = priceTable(input.allocator.region);
-  const waves = Math.max(1, Math.ceil(input.videoTasks.length / input.allocator.maxConcurrency));
-  const taskDeadlineSec = input.deadlineSec === undefined ? null : (input.deadlineSec * ENCODE_SHARE_OF_DEADLINE) / waves;
+  const turnaround = jobTurnaround(input);
+  // On AWS the plan's own waves and concurrency (quota-bounded); locally the Map's.
+  const chosen = chooseJobChunking(input);
+  const perRung = Math.max(1, Math.ceil(input.videoTasks.length / Math.max(1, input.rungs.length)));
+  const concurrency = chosen ? chosen.plan.concurrency : Math.max(1, Math.floor(input.allocator.maxConcurrency / Math.max(1, input.rungs.length)));
+  const waves = chosen ? Math.max(1, Math.ceil(perRung / concurrency)) : Math.max(1, Math.ceil(input.videoTasks.length / input.allocator.maxConcurrency));
+  const childStart = STARTUP_COSTS.stepFunctions.mapChildStartSeconds;
+  const taskDeadlineSec = turnaround.targetSec === null ? null : Math.max(1, turnaround.targetSec / waves - childStart);
   const priority = input.priority ?? 50;
+  // What the plan's concurrency leaves each task of the quotas: the Allocate state keeps within it.
+  const quotas = planQuotas(input.allocator);
+  const inFlight = concurrency * input.rungs.length;
+  const bounds = chosen
+    ? { maxFargateVcpu: vcpuQuota(quotas, turnaround.capacity) / inFlight, lambdaAllowed: inFlight <= quotas.lambda.concurrentExecutions }
+    : {};
+  const ctx = {
+    region: input.allocator.region,
+    priority,
+    capacity: turnaround.capacity,
+    ...(taskDeadlineSec ? { deadlineSec: taskDeadlineSec } : {}),
+    ...allocationBounds(bounds),
+  };
   let videoUsd = 0;
   let slowest = 0;
   for (const t of input.videoTasks) {
-    const a = allocate(allocationTaskOf(t, input.media), { region: input.allocator.region, priority, ...(taskDeadlineSec ? { deadlineSec: taskDeadlineSec } : {}) }, input.table);
+    const a = allocate(allocationTaskOf(t, input.media), ctx, input.table);
     videoUsd += a.estimatedCostUsd;
     slowest = Math.max(slowest, a.estimatedSeconds);
   }
@@ -126,7 +179,8 @@ export function planSizing(
     input.otherSteps * lambdaAt(OTHER_STEP.fixedSeconds + input.media.durationSec / OTHER_STEP.realtimeFactor) +
     input.measuredRungs * lambdaAt(OTHER_STEP.fixedSeconds + (v.frames * v.width * v.height) / measureRate) +
     input.audioTracks * lambdaAt(OTHER_STEP.fixedSeconds + input.media.durationSec / OTHER_STEP.audioRealtime);
-  const estimatedSeconds = waves * slowest;
+  const orchestrationUsd = input.videoTasks.length * orchestrationUsdPerTask(prices);
+  const estimatedSeconds = waves * (slowest + childStart);
   const budget = taskDeadlineSec === null ? 'no deadline' : `${Math.round(taskDeadlineSec)} s per task (${waves} wave${waves === 1 ? '' : 's'})`;
   return {
     region: prices.region,
@@ -134,12 +188,24 @@ export function planSizing(
     priority,
     taskDeadlineSec,
     chunkSeconds: input.chunkSeconds,
-    estimatedUsd: videoUsd + otherUsd,
+    estimatedUsd: videoUsd + otherUsd + orchestrationUsd,
     estimatedSeconds,
-    reason: input.chunkReason ?? `chunks of ${input.chunkSeconds.toFixed(1)} s for the local worker slots; ${budget}`,
+    reason: input.chunkReason ?? `${turnaround.describe}; chunks of ${input.chunkSeconds.toFixed(1)} s for the local worker slots; ${budget}`,
     sourceBytes: input.media.sizeBytes,
     sourceKbps: sourceKbps(input.media),
     sourceWidth: input.media.video.width,
     sourceHeight: input.media.video.height,
+    turnaround: { class: turnaround.class, targetSec: turnaround.targetSec, source: turnaround.source },
+    capacity: turnaround.capacity,
+    ...bounds,
+    limitedBy: chosen ? chosen.plan.limitedBy : null,
+  };
+}
+
+/** The allocation context's share of a plan's bounds (the Plan's sizing → each Allocate). */
+export function allocationBounds(s: Pick<PlanSizing, 'maxFargateVcpu' | 'lambdaAllowed'>): { maxFargateVcpu?: number; platforms?: Platform[] } {
+  return {
+    ...(s.maxFargateVcpu !== undefined ? { maxFargateVcpu: s.maxFargateVcpu } : {}),
+    ...(s.lambdaAllowed === false ? { platforms: ['fargate'] as Platform[] } : {}),
   };
 }

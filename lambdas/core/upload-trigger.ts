@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_SOURCE_LIMITS, JobSpecSchema, UPLOAD_PREFIX, VIDEO_EXTENSIONS, type EncodeWorkflowInput, type JobSpec, type SourceLimits, versionedKey } from '../contracts/index.js';
 import { findPreset } from './presets.js';
-import { awsRunContext, encodeWorkflowInput } from './workflow-input.js';
+import { awsRunContext, encodeWorkflowInput, type AllocatorPolicy } from './workflow-input.js';
 
 export { UPLOAD_PREFIX, VIDEO_EXTENSIONS } from '../contracts/index.js';
 
@@ -94,6 +94,8 @@ export interface UploadWorkflowOptions {
   limits?: SourceLimits;
   /** AWS region whose prices the allocator uses. */
   region: string;
+  /** The deployment's turnaround policy and quotas (absent: the allocator's defaults). */
+  allocatorPolicy?: AllocatorPolicy;
 }
 
 /** The encode workflow's input for an upload or an API job on AWS (core/workflow-input.ts). */

@@ -3,7 +3,22 @@
  * estimate), built one way for both engines. What differs per engine is its run context: cores
  * and worker slots locally, the Map concurrency and Lambda threads on AWS.
  */
-import { outputPrefix, workPrefix, type BlobRef, type EncodeWorkflowInput, type JobSpec, type MediaInfo, type PlanAllocator, type Platform, type SourceLimits } from '../contracts/index.js';
+import type { z } from 'zod';
+import {
+  outputPrefix,
+  ServiceQuotasSchema,
+  TurnaroundPolicySchema,
+  workPrefix,
+  type BlobRef,
+  type EncodeWorkflowInput,
+  type JobSpec,
+  type MediaInfo,
+  type PlanAllocator,
+  type Platform,
+  type ServiceQuotas,
+  type SourceLimits,
+  type TurnaroundPolicy,
+} from '../contracts/index.js';
 import { workflowSpecOf } from './workflow-spec.js';
 
 /** What the engine running a job gives its workflow. */
@@ -18,14 +33,44 @@ export interface WorkflowRunContext {
   allocator: PlanAllocator;
 }
 
-/** The context of a job run on AWS: the allocator picks chunk lengths with sizes, for the Map's concurrency. */
-export function awsRunContext(o: { parallelism: number; threadsPerTask: number; vmafAvailable: boolean; limits: SourceLimits; region: string }): WorkflowRunContext {
+/** A deployment's turnaround policy and quotas (lib/config AllocatorConfig), as the Plan step gets them. */
+export type AllocatorPolicy = Pick<PlanAllocator, 'turnaround' | 'quotas'>;
+
+/** The environment variables that carry an AllocatorPolicy to the functions starting workflows (one definition for CDK and bootstrap). */
+export const ALLOCATOR_POLICY_ENV = { turnaround: 'MOSAIC_TURNAROUND_POLICY', quotas: 'MOSAIC_SERVICE_QUOTAS' } as const;
+
+export function allocatorPolicyEnv(p: { turnaround: TurnaroundPolicy; quotas: ServiceQuotas }): Record<string, string> {
+  return { [ALLOCATOR_POLICY_ENV.turnaround]: JSON.stringify(p.turnaround), [ALLOCATOR_POLICY_ENV.quotas]: JSON.stringify(p.quotas) };
+}
+
+/** Reads them back (unset: the defaults apply in the Plan step); a malformed one throws naming the variable. */
+export function allocatorPolicyFromEnv(env: Readonly<Record<string, string | undefined>>): AllocatorPolicy {
+  const read = <T>(name: string, schema: z.ZodType<T>): T | undefined => {
+    const raw = env[name]?.trim();
+    if (!raw) return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new Error(`environment variable ${name} is not JSON`);
+    }
+    const r = schema.safeParse(json);
+    if (!r.success) throw new Error(`environment variable ${name} is invalid: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    return r.data;
+  };
+  const turnaround = read(ALLOCATOR_POLICY_ENV.turnaround, TurnaroundPolicySchema);
+  const quotas = read(ALLOCATOR_POLICY_ENV.quotas, ServiceQuotasSchema);
+  return { ...(turnaround ? { turnaround } : {}), ...(quotas ? { quotas } : {}) };
+}
+
+/** The context of a job run on AWS: the allocator picks chunk lengths with sizes, for the Map's concurrency, the deployment's turnaround and quotas. */
+export function awsRunContext(o: { parallelism: number; threadsPerTask: number; vmafAvailable: boolean; limits: SourceLimits; region: string; allocatorPolicy?: AllocatorPolicy }): WorkflowRunContext {
   return {
     parallelism: o.parallelism,
     threadsPerTask: o.threadsPerTask,
     vmafAvailable: o.vmafAvailable,
     limits: o.limits,
-    allocator: { region: o.region, maxConcurrency: o.parallelism, chooseChunks: true },
+    allocator: { region: o.region, maxConcurrency: o.parallelism, chooseChunks: true, ...(o.allocatorPolicy ?? {}) },
   };
 }
 

@@ -1,4 +1,7 @@
 /** Typed per-environment configuration, chosen with `cdk deploy -c env=NAME` (or `-c env=all`). */
+import type { ServiceQuotas, TurnaroundPolicy } from '../../lambdas/contracts/index.js';
+import { DEFAULT_SERVICE_QUOTAS, DEFAULT_TURNAROUND_POLICY } from '../../lambdas/core/allocator/index.js';
+
 export interface AlarmConfig {
   /** Create CloudWatch alarms (failed executions, function errors, dead letters, failure rate, end-to-end p99, cost per output minute) and their SNS topic. */
   enabled: boolean;
@@ -42,6 +45,22 @@ export interface CdnConfig {
   cookieTtlSec: number;
 }
 
+/**
+ * What the allocator plans within (core/allocator: turnaround.ts, quotas.ts; sources in
+ * docs/decisions.md). Passed to the functions that start workflows as MOSAIC_TURNAROUND_POLICY and
+ * MOSAIC_SERVICE_QUOTAS (JSON), from there in every execution's `allocator` to the Plan step.
+ */
+export interface AllocatorConfig {
+  /** Each priority class's turnaround: economy (may take hours, Fargate Spot), standard, high. */
+  turnaround: TurnaroundPolicy;
+  /**
+   * The account's quotas in this environment's region, as they are (Service Quotas console), not
+   * as wished: a plan never runs more at once than these allow, and the estimate names the one
+   * that limits a job's turnaround.
+   */
+  quotas: ServiceQuotas;
+}
+
 export interface EnvironmentConfig {
   name: string;
   /** Keep buckets and the table when the stack is deleted (RETAIN) instead of deleting them (DESTROY). */
@@ -61,6 +80,7 @@ export interface EnvironmentConfig {
   encodeFunctions: readonly string[];
   /** Upper bound of the encode workflow's Map states (passed to executions as `parallelism`). */
   mapMaxConcurrency: number;
+  allocator: AllocatorConfig;
   alarms: AlarmConfig;
   /** Objects under `.mosaic/work/` and `.mosaic/scratch/` expire after this many days. */
   scratchLifecycleDays: number;
@@ -88,6 +108,11 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfig> = {
     encodeReservedConcurrency: undefined,
     encodeFunctions: ['encode-video', 'encode-audio'],
     mapMaxConcurrency: 10,
+    // A new account's documented defaults (Lambda may start at 10 concurrent executions there).
+    allocator: {
+      turnaround: DEFAULT_TURNAROUND_POLICY,
+      quotas: { ...DEFAULT_SERVICE_QUOTAS, lambda: { concurrentExecutions: 10 } },
+    },
     // Thresholds are drawn on dev's dashboards (it has no alarms). Dev encodes short test clips with
     // little parallelism: jobs are dominated by fixed per-job steps (inspect, plan, package, cold
     // starts), so their cost per output minute is high and their end to end long for their length;
@@ -108,7 +133,19 @@ export const ENVIRONMENTS: Record<string, EnvironmentConfig> = {
     accessLogRetentionDays: 365,
     encodeReservedConcurrency: 200,
     encodeFunctions: ['encode-video', 'encode-audio'],
-    mapMaxConcurrency: 100,
+    // With a Distributed Map the bound is this, not Step Functions' 40 inline iterations: a one-hour
+    // title's five-rung ladder at the standard turnaround runs a few hundred chunk tasks at once.
+    mapMaxConcurrency: 400,
+    allocator: {
+      turnaround: DEFAULT_TURNAROUND_POLICY,
+      // Raised by quota requests for production (defaults: 6 vCPU each on Fargate, 1,000 Lambda);
+      // Lambda is the encode functions' reserved concurrency (encodeReservedConcurrency).
+      quotas: {
+        ...DEFAULT_SERVICE_QUOTAS,
+        lambda: { concurrentExecutions: 200 },
+        fargate: { ...DEFAULT_SERVICE_QUOTAS.fargate, onDemandVcpu: 1000, spotVcpu: 1000 },
+      },
+    },
     alarms: {
       enabled: true,
       // One job in twenty failing within an hour is a trend worth a look (every single failure

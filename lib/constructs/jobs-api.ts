@@ -35,6 +35,7 @@ import { acknowledge, managedPolicyFinding, wildcardResourceFinding } from '../n
 import { PATHS } from '../paths.js';
 import { bucketArn, JOB_STORE_ACTIONS, type MediaResources } from './media-access.js';
 import { acknowledgeNodeLambda, nodeLambdaDefaults } from './node-lambda.js';
+import { allocatorPolicyEnv } from '../../lambdas/core/workflow-input.js';
 
 /** Paths reachable without an API key (the app's PUBLIC_PATHS), all GET. */
 export const PUBLIC_API_PATHS = ['/v1/health', '/openapi.json', '/docs'] as const;
@@ -86,6 +87,7 @@ export class JobsApi extends Construct {
         MOSAIC_STATE_MACHINE_ARNS: stack.toJsonString(Object.fromEntries(Object.entries(this.workflowsOf(props)).map(([name, w]) => [name, w.stateMachine.stateMachineArn]))),
         MOSAIC_FUNCTION_ARNS: stack.toJsonString(Object.fromEntries(Object.entries(props.functions).map(([name, fn]) => [name, fn.functionArn]))),
         MOSAIC_MAP_CONCURRENCY: String(config.mapMaxConcurrency),
+        ...allocatorPolicyEnv(config.allocator),
         MOSAIC_MAX_BODY_BYTES: String(API_MAX_BODY_BYTES),
         MOSAIC_ALLOW_PRIVATE_WEBHOOKS: String(config.allowPrivateWebhooks),
         // The Environment dimension of the metrics it emits (the dashboards and alarms select on it).

@@ -30,6 +30,7 @@ import { PATHS } from '../paths.js';
 import { bucketArn } from './media-access.js';
 import { BUNDLING, acknowledgeNodeLambda, nodeLambdaDefaults } from './node-lambda.js';
 import { pascalWorkflowName } from './workflows.js';
+import { allocatorPolicyEnv } from '../../lambdas/core/workflow-input.js';
 
 export const RULES_DIR = join(PATHS.root, 'rules');
 export const RULE_ENGINE_ENTRY = join(PATHS.root, 'lambdas', 'bootstrap', 'rule-engine.ts');
@@ -117,6 +118,7 @@ export class PlatformRules extends Construct {
         MOSAIC_STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
         MOSAIC_SOURCE_BUCKET: props.substitutions.SourceBucket,
         MOSAIC_MAP_CONCURRENCY: String(config.mapMaxConcurrency),
+        ...allocatorPolicyEnv(config.allocator),
         MOSAIC_FUNCTION_ARNS: Stack.of(this).toJsonString(Object.fromEntries(engineInvokes.map((f) => [f, this.functionArn(props, f, 'the rule engine')]))),
         ...(engineStarts.size
           ? {
@@ -224,6 +226,7 @@ export class PlatformRules extends Construct {
         MOSAIC_SOURCE_BUCKET: props.substitutions.SourceBucket,
         MOSAIC_DERIVATIVE_BUCKET: this.derivativeBucket(props, `${where}: the ${name} workflow's starter`),
         MOSAIC_MAP_CONCURRENCY: String(config.mapMaxConcurrency),
+        ...allocatorPolicyEnv(config.allocator),
         MOSAIC_FUNCTION_PLATFORMS: JSON.stringify(props.functionPlatforms ?? {}),
         POWERTOOLS_SERVICE_NAME: 'mosaic-workflow-starter',
         POWERTOOLS_LOG_LEVEL: config.logLevel,

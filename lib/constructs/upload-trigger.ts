@@ -17,6 +17,7 @@ import type { EnvironmentConfig } from '../config/environments.js';
 import { PATHS } from '../paths.js';
 import { deadLetterQueue } from './dead-letters.js';
 import { acknowledgeNodeLambda, nodeLambdaDefaults } from './node-lambda.js';
+import { allocatorPolicyEnv } from '../../lambdas/core/workflow-input.js';
 
 export interface UploadTriggerProps {
   config: EnvironmentConfig;
@@ -49,6 +50,7 @@ export class UploadTrigger extends Construct {
         MOSAIC_SOURCE_BUCKET: props.sourceBucketName,
         MOSAIC_EVENT_BUS: props.eventBus.eventBusName,
         MOSAIC_MAP_CONCURRENCY: String(config.mapMaxConcurrency),
+        ...allocatorPolicyEnv(config.allocator),
         POWERTOOLS_SERVICE_NAME: 'mosaic-upload-trigger',
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',

@@ -21,7 +21,7 @@ import {
 import { allocate } from '../../core/allocator/policy.js';
 import { escalate, type EscalationCause } from '../../core/allocator/escalation.js';
 import { CAPACITY_PROVIDER } from '../../core/allocator/spot.js';
-import { encodeTaskForAllocation } from '../../core/plan-sizing.js';
+import { allocationBounds, encodeTaskForAllocation } from '../../core/plan-sizing.js';
 import type { EventBus, JobStore } from '../../ports.js';
 import { loadSpeedTable, logger } from '../../runtime/index.js';
 
@@ -57,10 +57,14 @@ export function createAllocatorHandler(deps: AllocatorDeps): (event: unknown) =>
     const input = parsed.data;
     const table = await loadSpeedTable(deps.jobs);
     const task = encodeTaskForAllocation(input.task, input.sizing);
+    // The Plan's bounds: Spot for economy work, and sizes whose concurrency fits the quotas.
+    const bounds = allocationBounds(input.sizing);
+    const platforms = bounds.platforms ? deps.platforms.filter((p) => bounds.platforms!.includes(p)) : deps.platforms;
     const ctx = {
       region: input.sizing.region,
       priority: input.sizing.priority,
-      platforms: deps.platforms,
+      platforms: platforms.length > 0 ? platforms : deps.platforms,
+      capacity: input.sizing.capacity ?? 'on-demand',
       ...(input.sizing.taskDeadlineSec ? { deadlineSec: input.sizing.taskDeadlineSec } : {}),
     };
 
@@ -77,7 +81,8 @@ export function createAllocatorHandler(deps: AllocatorDeps): (event: unknown) =>
       }
       allocation = next;
     } else {
-      allocation = allocate(task, { ...ctx, attempt: input.attempt }, table);
+      // Escalation (above) may go past the plan's vCPU bound: a task that cannot run smaller must run larger.
+      allocation = allocate(task, { ...ctx, ...(bounds.maxFargateVcpu !== undefined ? { maxFargateVcpu: bounds.maxFargateVcpu } : {}), attempt: input.attempt }, table);
     }
 
     const result = toStateResult(allocation, input, deps);
@@ -90,6 +95,7 @@ export function createAllocatorHandler(deps: AllocatorDeps): (event: unknown) =>
         itemId: input.task.itemId ?? null,
         attempt: allocation.attempt,
         platform: allocation.platform,
+        capacity: allocation.capacity,
         vcpu: allocation.vcpu,
         memoryMiB: allocation.memoryMiB,
         timeoutSec: allocation.timeoutSec,
