@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planEncode } from '../../../lambdas/core/encode-plan.js';
 import { chunkSetKeys } from '../../../lambdas/contracts/plan-refs.js';
 import { DEFAULT_SPEED_TABLE } from '../../../lambdas/core/allocator/speed-model.js';
+import { DEFAULT_SERVICE_QUOTAS } from '../../../lambdas/core/allocator/quotas.js';
 import type { AudioTrack, MediaInfo, PlanInput, SubtitleTrack } from '../../../lambdas/contracts/index.js';
 
 const media: MediaInfo = {
@@ -199,7 +200,9 @@ describe('planEncode sizing (the allocator in the Plan step)', () => {
     expect(plan.sizing.reason).toMatch(/local worker slots/);
     expect(plan.sizing.region).toBe('us-east-1');
     expect(plan.sizing.estimatedUsd).toBeGreaterThan(0);
-    expect(plan.sizing.taskDeadlineSec).toBeNull();
+    // No deadline: the standard turnaround (a 30 s clip gets its 120 s floor), less a Map child's start.
+    expect(plan.sizing.turnaround).toEqual({ class: 'standard', targetSec: 120, source: 'policy' });
+    expect(plan.sizing.taskDeadlineSec).toBe(119);
   });
 
   it('costs more for more work: a longer source, more rungs', () => {
@@ -211,10 +214,12 @@ describe('planEncode sizing (the allocator in the Plan step)', () => {
   });
 
   it('on AWS chooses the chunk length with the size, and a deadline shortens the chunks', () => {
-    const relaxed = planEncode(input({ media: long, allocator: { region: 'us-east-1', maxConcurrency: 200, chooseChunks: true } }));
-    const urgent = planEncode(
-      input({ media: long, allocator: { region: 'us-east-1', maxConcurrency: 200, chooseChunks: true }, spec: { preset: 'default', deadlineSec: 900, outputs: { hls: true, dash: true, thumbnails: true, quality: true } } }),
-    );
+    // Economy (priority 10) may take hours; an account whose quotas do not bind (not a new one's 6 vCPU).
+    const quotas = { ...DEFAULT_SERVICE_QUOTAS, fargate: { ...DEFAULT_SERVICE_QUOTAS.fargate, onDemandVcpu: 1000, spotVcpu: 1000 } };
+    const allocator = { region: 'us-east-1', maxConcurrency: 200, chooseChunks: true, quotas };
+    const relaxed = planEncode(input({ media: long, allocator, spec: { preset: 'default', priority: 10, outputs: { hls: true, dash: true, thumbnails: true, quality: true } } }));
+    const urgent = planEncode(input({ media: long, allocator, spec: { preset: 'default', deadlineSec: 900, outputs: { hls: true, dash: true, thumbnails: true, quality: true } } }));
+    expect(relaxed.sizing.capacity).toBe('spot');
     expect(relaxed.sizing.reason).toMatch(/chunk/);
     expect(urgent.chunks.length).toBeGreaterThan(relaxed.chunks.length);
     expect(urgent.sizing.taskDeadlineSec).toBeGreaterThan(0);
