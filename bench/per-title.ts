@@ -15,8 +15,8 @@
  * Apple follows per clip, with the mean and the worst over clips. A ladder whose extra bits bought
  * no quality (a rung scoring no higher than a cheaper one) is not a rate–quality curve: such
  * dominated rungs are left out of that curve, and counted.
- * Also: the analysis step-seconds of the per-title job (steps of `analyze-title`) over its
- * encode-video step-seconds, and, when the engine has HEVC or AV1 presets, their BD-rate against
+ * Also: the CPU seconds of the per-title job's `analyze-title` steps over those of its
+ * encode-video steps (their ffmpeg children, bench/child-cpu.ts; step-seconds where /proc is missing), and, when the engine has HEVC or AV1 presets, their BD-rate against
  * the H.264 per-title ladder. `--quick` encodes the first N seconds (default 10) of each clip.
  * No assertions: it prints figures.
  */
@@ -26,7 +26,7 @@ import { cpus, tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobRecord, JobReport, JobSpecInput, RungSpec, StepRecord } from '../lambdas/contracts/index.js';
-import { bdRate, type RateQualityPoint } from '../lambdas/core/bd-rate.js';
+import { bdRate, rateSavingAtPoint, type RateQualityPoint } from '../lambdas/core/bd-rate.js';
 import { sourcePicture } from '../lambdas/core/conform.js';
 import { qualityArgs } from '../lambdas/core/ffmpeg-args.js';
 import { findPreset, presetNames } from '../lambdas/core/presets.js';
@@ -34,6 +34,7 @@ import { parseQualityLog } from '../lambdas/core/quality.js';
 import { stageHlsRendition } from '../lambdas/runtime/hls-staging.js';
 import { logger } from '../lambdas/runtime/observability.js';
 import { LocalEngine } from '../local/engine.js';
+import { childCpuMeter } from './child-cpu.js';
 import { REPO_ROOT, run, runOk, tail } from './util.js';
 
 const MEDIA_DIR = resolve(REPO_ROOT, '../shared/media');
@@ -64,6 +65,8 @@ interface Options {
   quickSeconds: number | null;
   only?: string;
   keep: boolean;
+  /** Leave out the HEVC/AV1/VP9 per-title ladders (H.264 figures only, much faster). */
+  h264Only: boolean;
 }
 
 interface Clip {
@@ -90,6 +93,8 @@ interface LadderRun {
   job?: JobRecord;
   /** The planned rungs: `WxH@kbps`, and whether any is CRF-driven (a per-title plan). */
   plan?: { rungs: string; crf: boolean };
+  /** CPU seconds of the job's ffmpeg children per function (bench/child-cpu.ts); empty without /proc. */
+  cpu?: Map<string, number>;
 }
 
 type Metric = 'vmaf' | 'psnrY';
@@ -102,9 +107,21 @@ interface ClipResult {
   ladders: Map<string, LadderRun>;
   /** `${test} vs ${ref}` → metric → BD-rate % or the reason there is none. */
   bd: Map<string, Record<Metric, number | string>>;
+  /** `${test} vs ${ref} ${metric}` whose figure is the saving at one point (a ladder of one rung), not a BD-rate. */
+  onePoint: Set<string>;
   analysisSec: number | null;
   encodeSec: number;
+  /** The same in CPU seconds of their ffmpeg children, when measured. */
+  analysisCpu: number | null;
+  encodeCpu: number | null;
   perTitleActive: boolean | null;
+}
+
+/** Analysis over encode: CPU seconds where measured, else step-seconds; null without analysis. */
+function analysisRatio(r: ClipResult): number | null {
+  if (r.analysisSec === null) return null;
+  if (r.analysisCpu !== null && r.encodeCpu) return r.analysisCpu / r.encodeCpu;
+  return r.analysisSec / Math.max(1e-9, r.encodeSec);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -140,15 +157,15 @@ export async function main(argv: string[]): Promise<number> {
       const p = codecOf(n);
       return Boolean(p && !p.codecs?.length && p.codec && p.codec !== 'h264');
     });
-    const otherCodecs = otherCodecPresets.filter((n) => findPreset(n)?.perTitle);
-    const fixedOnly = otherCodecPresets.filter((n) => !otherCodecs.includes(n));
+    const otherCodecs = opts.h264Only ? [] : otherCodecPresets.filter((n) => findPreset(n)?.perTitle);
+    const fixedOnly = opts.h264Only ? [] : otherCodecPresets.filter((n) => !otherCodecs.includes(n));
     console.log(`per-title benchmark: per-title vs default vs Apple HLS H.264 ladders, BD-rate on VMAF v0.6.1 (every frame) and PSNR-Y`);
     console.log(`mode:      ${opts.quickSeconds ? `--quick: first ${opts.quickSeconds} s of each clip` : 'whole clips'}; ${cpus().length} cores`);
     console.log(`ffmpeg:    ${engine.tools.ffmpeg}`);
     console.log(`VMAF:      ${engine.vmaf.path && engine.tools.vmafFfmpeg ? `${engine.tools.vmafFfmpeg} with ${engine.vmaf.path}` : `unavailable (${engine.vmaf.reason ?? engine.tools.vmafMissingReason}): PSNR-Y only`}`);
     console.log(`per-title: ${perTitle ? `preset v${perTitle.version}${perTitle.perTitle ? ' with a per-title search config' : ' WITHOUT a per-title config (plans its fixed rungs)'}` : 'NO per-title preset in this engine'}`);
     console.log(
-      `codecs:    ${otherCodecs.length ? `also ${otherCodecs.join(', ')} (per-title) vs H.264 per-title` : 'no per-title ladder in another codec: that comparison is skipped'}${fixedOnly.length ? ` (${fixedOnly.join(', ')}: fixed ladders only, no per-title search: skipped)` : ''}`,
+      `codecs:    ${opts.h264Only ? 'H.264 only (--h264-only)' : otherCodecs.length ? `also ${otherCodecs.join(', ')} (per-title) vs H.264 per-title` : 'no per-title ladder in another codec: that comparison is skipped'}${fixedOnly.length ? ` (${fixedOnly.join(', ')}: fixed ladders only, no per-title search: skipped)` : ''}`,
     );
     console.log(`temp:      ${root}`);
 
@@ -170,15 +187,15 @@ export async function main(argv: string[]): Promise<number> {
 // ---- options
 
 function parseOptions(argv: string[]): Options | string {
-  const usage = 'usage: npm run bench -- per-title [--quick] [--seconds N (with --quick, default 10)] [--only TEXT] [--keep]';
+  const usage = 'usage: npm run bench -- per-title [--quick] [--seconds N (with --quick, default 10)] [--only TEXT] [--h264-only] [--keep]';
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { quick: { type: 'boolean', default: false }, seconds: { type: 'string' }, only: { type: 'string' }, keep: { type: 'boolean', default: false } },
+      options: { quick: { type: 'boolean', default: false }, seconds: { type: 'string' }, only: { type: 'string' }, keep: { type: 'boolean', default: false }, 'h264-only': { type: 'boolean', default: false } },
     });
     const seconds = values.seconds === undefined ? 10 : Number(values.seconds);
     if (!(seconds > 0)) return `--seconds must be a positive number\n${usage}`;
-    return { quickSeconds: values.quick ? seconds : null, only: values.only, keep: values.keep };
+    return { quickSeconds: values.quick ? seconds : null, only: values.only, keep: values.keep, h264Only: values['h264-only'] };
   } catch (e) {
     return `${(e as Error).message}\n${usage}`;
   }
@@ -253,6 +270,7 @@ async function benchClip(engine: LocalEngine, clip: Clip, perTitle: string | nul
   }
 
   const bd = new Map<string, Record<Metric, number | string>>();
+  const onePoint = new Set<string>();
   const pairs: [string, string][] = [
     ['per-title', 'default'],
     ['per-title', 'apple'],
@@ -263,7 +281,11 @@ async function benchClip(engine: LocalEngine, clip: Clip, perTitle: string | nul
     const r = ladders.get(ref);
     if (!t || !r) continue;
     const row = {} as Record<Metric, number | string>;
-    for (const m of METRICS) row[m] = bdOf(r, t, m);
+    for (const m of METRICS) {
+      const v = bdOf(r, t, m);
+      row[m] = v.value;
+      if (v.onePoint) onePoint.add(`${test} vs ${ref} ${m}`);
+    }
     bd.set(`${test} vs ${ref}`, row);
     console.log(`BD-rate ${test} vs ${ref}: ${METRICS.map((m) => `${METRIC_LABEL[m]} ${fmtBd(row[m])}`).join(' | ')}`);
   }
@@ -273,15 +295,18 @@ async function benchClip(engine: LocalEngine, clip: Clip, perTitle: string | nul
   const analysisSteps = (pt?.steps ?? []).filter((s) => s.function === ANALYSIS_FUNCTION);
   const analysisSec = analysisSteps.length ? stepSec(ANALYSIS_FUNCTION) : null;
   const encodeSec = stepSec(ENCODE_FUNCTION);
+  const cpuOf = (fn: string) => (pt?.cpu?.size ? (pt.cpu.get(fn) ?? 0) : null);
+  const analysisCpu = analysisSec === null ? null : cpuOf(ANALYSIS_FUNCTION);
+  const encodeCpu = cpuOf(ENCODE_FUNCTION);
   const def = ladders.get('default');
   // Active: it analysed the title, or planned CRF rungs, or a ladder other than the fixed one.
   const perTitleActive = pt?.plan && def?.plan ? analysisSec !== null || pt.plan.crf || pt.plan.rungs !== def.plan.rungs : null;
   if (pt) {
     console.log(
-      `per-title analysis: ${analysisSec === null ? `n/a (no ${ANALYSIS_FUNCTION} steps)` : `${analysisSec.toFixed(1)} step-s`} | encode-video ${encodeSec.toFixed(1)} step-s${analysisSec !== null && encodeSec > 0 ? ` | ratio ${(analysisSec / encodeSec).toFixed(2)}` : ''}${perTitleActive === false ? ' | per-title planned the fixed ladder (not active yet?)' : ''}`,
+      `per-title analysis: ${analysisSec === null ? `n/a (no ${ANALYSIS_FUNCTION} steps)` : `${analysisSec.toFixed(1)} step-s${analysisCpu === null ? '' : `, ${analysisCpu.toFixed(1)} CPU-s`}`} | encode-video ${encodeSec.toFixed(1)} step-s${encodeCpu === null ? '' : `, ${encodeCpu.toFixed(1)} CPU-s`}${analysisSec !== null && encodeSec > 0 ? ` | ratio ${(analysisCpu !== null && encodeCpu ? analysisCpu / encodeCpu : analysisSec / encodeSec).toFixed(2)}` : ''}${perTitleActive === false ? ' | per-title planned the fixed ladder (not active yet?)' : ''}`,
     );
   }
-  return { clip, source, ladders, bd, analysisSec, encodeSec, perTitleActive };
+  return { clip, source, ladders, bd, onePoint, analysisSec, encodeSec, analysisCpu, encodeCpu, perTitleActive };
 }
 
 const results_id = (clip: Clip) => clip.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -299,12 +324,16 @@ async function encodeAndScore(
     return { run: { label, status: 'failed', error, rungs: [], seconds: (performance.now() - t0) / 1000, steps, job } };
   };
   let job: JobRecord;
+  const meter = childCpuMeter();
+  const unsubscribe = engine.events.subscribe(async (e) => meter.onEvent(e));
   try {
     const submitted = await engine.submitFile(clip.path, { ...spec, outputs: { hls: true, dash: false, thumbnails: false, quality: false } });
     job = await engine.run(submitted.job.id);
     await engine.lifecycle.settled(job.id);
   } catch (e) {
     return fail((e as Error).message);
+  } finally {
+    unsubscribe();
   }
   const steps = await engine.jobs.listSteps(job.id);
   if (job.status !== 'SUCCEEDED' || !job.reportKey) return fail(`job ${job.id} ${job.status}${job.error ? `: ${job.error.message ?? JSON.stringify(job.error)}` : ''}`, steps, job);
@@ -358,7 +387,7 @@ async function encodeAndScore(
     rungs: report.encoding.rungs.map((r) => `${r.width}x${r.height}@${r.bitrateKbps}`).join(','),
     crf: crfs.some((c) => c !== null),
   };
-  return { run: { label, status: 'ok', rungs, seconds: encodeSec + scoreSec, steps, job, plan }, source: clip.path };
+  return { run: { label, status: 'ok', rungs, seconds: encodeSec + scoreSec, steps, job, plan, cpu: meter.byFunction() }, source: clip.path };
 }
 
 // ---- BD-rate over the measured rungs
@@ -374,11 +403,22 @@ function curveOf(run: LadderRun, m: Metric): { points: RateQualityPoint[]; dropp
   return { points: kept, dropped: pts.length - kept.length };
 }
 
-function bdOf(ref: LadderRun, test: LadderRun, m: Metric): number | string {
-  if (ref.status !== 'ok' || test.status !== 'ok') return 'n/a (a job failed)';
+/**
+ * BD-rate of `test` against `ref`; where exactly one of them is a single point (a fixed ladder on a
+ * source below all but one of its rungs), the saving at that point instead (core rateSavingAtPoint).
+ */
+function bdOf(ref: LadderRun, test: LadderRun, m: Metric): { value: number | string; onePoint?: true } {
+  if (ref.status !== 'ok' || test.status !== 'ok') return { value: 'n/a (a job failed)' };
   const r = curveOf(ref, m);
   const t = curveOf(test, m);
-  if (!r.points.length || !t.points.length) return `n/a (no ${METRIC_LABEL[m]} scores)`;
+  if (!r.points.length || !t.points.length) return { value: `n/a (no ${METRIC_LABEL[m]} scores)` };
+  if ((r.points.length === 1) !== (t.points.length === 1)) {
+    const single = r.points.length === 1 ? ref.label : test.label;
+    const saving = rateSavingAtPoint(r.points, t.points);
+    if (!saving) return { value: `n/a (${single} has one rung, at a quality outside the other ladder's range)` };
+    console.log(`  ${test.label} vs ${ref.label} ${METRIC_LABEL[m]}: saving at the one rung of ${single} (${METRIC_LABEL[m]} ${saving.quality.toFixed(2)}), not a BD-rate`);
+    return { value: saving.percent, onePoint: true };
+  }
   try {
     const res = bdRate(r.points, t.points);
     const notes = [
@@ -386,9 +426,9 @@ function bdOf(ref: LadderRun, test: LadderRun, m: Metric): number | string {
       res.overlapFraction < 0.75 ? `overlap ${(res.overlapFraction * 100).toFixed(0)}% of the quality range` : '',
     ].filter(Boolean);
     if (notes.length) console.log(`  ${test.label} vs ${ref.label} ${METRIC_LABEL[m]}: ${notes.join('; ')}`);
-    return res.bdRatePercent;
+    return { value: res.bdRatePercent };
   } catch (e) {
-    return `n/a (${(e as Error).message.replace(/^BD: /, '')})`;
+    return { value: `n/a (${(e as Error).message.replace(/^BD: /, '')})` };
   }
 }
 
@@ -422,8 +462,8 @@ function printSummary(results: ClipResult[]): void {
     rows.push([
       r.clip.name,
       `${n('per-title')}/${n('default')}/${n('apple')}`,
-      ...pairs.flatMap((p) => METRICS.map((m) => (r.bd.get(p) ? short(r.bd.get(p)![m]) : '-'))),
-      r.analysisSec === null ? 'n/a' : r.encodeSec > 0 ? (r.analysisSec / r.encodeSec).toFixed(2) : '-',
+      ...pairs.flatMap((p) => METRICS.map((m) => (r.bd.get(p) ? `${short(r.bd.get(p)![m])}${r.onePoint.has(`${p} ${m}`) ? '¹' : ''}` : '-'))),
+      analysisRatio(r)?.toFixed(2) ?? 'n/a',
     ]);
   }
   for (const agg of ['mean', 'worst'] as const) {
@@ -439,24 +479,26 @@ function printSummary(results: ClipResult[]): void {
         }),
       ),
       (() => {
-        const a = results.filter((r) => r.analysisSec !== null);
-        if (!a.length) return 'n/a';
-        const ratios = a.map((r) => r.analysisSec! / Math.max(1e-9, r.encodeSec));
+        const ratios = results.map(analysisRatio).filter((x): x is number => x !== null);
+        if (!ratios.length) return 'n/a';
         return agg === 'mean' ? (ratios.reduce((x, y) => x + y, 0) / ratios.length).toFixed(2) : Math.max(...ratios).toFixed(2);
       })(),
     ]);
   }
   table(rows);
+  if (results.some((r) => r.onePoint.size)) console.log('¹ saving at the one rung of a single-rung ladder (the test ladder\'s bitrate at that quality), not a BD-rate');
   const why = results.flatMap((r) => [...r.bd.entries()].flatMap(([p, row]) => METRICS.filter((m) => typeof row[m] === 'string').map((m) => `  ${r.clip.name}, ${p} ${METRIC_LABEL[m]}: ${row[m]}`)));
   if (why.length) console.log(`\nno value:\n${why.join('\n')}`);
   const active = results.map((r) => r.perTitleActive).filter((a) => a !== null);
   if (active.length && active.every((a) => a === false))
     console.log('\nnote: the per-title preset planned the same fixed ladder as default on every clip (no analysis steps, no CRF rungs): per-title planning is not active in this engine yet, so "per-title vs default" measures nothing but run-to-run noise.');
   const analysis = results.filter((r) => r.analysisSec !== null);
-  const totalA = analysis.reduce((s, r) => s + r.analysisSec!, 0);
-  const totalE = results.reduce((s, r) => s + r.encodeSec, 0);
+  const cpu = analysis.every((r) => r.analysisCpu !== null && r.encodeCpu);
+  const totalA = analysis.reduce((s, r) => s + (cpu ? r.analysisCpu! : r.analysisSec!), 0);
+  const totalE = analysis.reduce((s, r) => s + (cpu ? r.encodeCpu! : r.encodeSec), 0);
+  const unit = cpu ? 'CPU-s' : 'step-s';
   console.log(
-    `analysis cost: ${analysis.length ? `${totalA.toFixed(1)} step-s of ${ANALYSIS_FUNCTION} over ${totalE.toFixed(1)} step-s of ${ENCODE_FUNCTION} (${((totalA / Math.max(1e-9, totalE)) * 100).toFixed(0)}%)` : `n/a (no ${ANALYSIS_FUNCTION} steps in any per-title job)`}`,
+    `analysis cost: ${analysis.length ? `${totalA.toFixed(1)} ${unit} of ${ANALYSIS_FUNCTION} over ${totalE.toFixed(1)} ${unit} of ${ENCODE_FUNCTION} (${((totalA / Math.max(1e-9, totalE)) * 100).toFixed(0)}%)` : `n/a (no ${ANALYSIS_FUNCTION} steps in any per-title job)`}`,
   );
   const seconds = results.flatMap((r) => [...r.ladders.values()].map((l) => l.seconds)).reduce((a, b) => a + b, 0);
   console.log(`encode + score time over all ladders: ${seconds.toFixed(0)} s`);

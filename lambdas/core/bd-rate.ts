@@ -228,3 +228,19 @@ export function bdQuality(reference: readonly RateQualityPoint[], test: readonly
     points: { reference: reference.length, test: test.length },
   };
 }
+
+/**
+ * The bitrate saving at one point, for a ladder with a single rung (a fixed ladder on a source
+ * smaller than all but its lowest rung): the other curve's bitrate at that rung's quality (PCHIP
+ * of log-rate over quality, no extrapolation) against the rung's. Negative: the test needs fewer
+ * bits. Null when the point's quality lies outside the other curve.
+ */
+export function rateSavingAtPoint(reference: readonly RateQualityPoint[], test: readonly RateQualityPoint[]): { percent: number; quality: number } | null {
+  const [single, curve, singleIsTest] = reference.length === 1 ? [reference[0]!, test, false] : test.length === 1 ? [test[0]!, reference, true] : [null, null, false];
+  if (!single || !curve) throw new InputInvalidError(`BD: a one-point saving needs one curve of exactly one point (got ${reference.length} and ${test.length})`);
+  const c = checkedCurve(curve, singleIsTest ? 'reference' : 'test', 'quality');
+  if (single.quality < c.xs[0]! || single.quality > c.xs[c.xs.length - 1]!) return null;
+  const otherKbps = 10 ** pchip(c.xs, c.ys).evaluate(single.quality);
+  const [testKbps, refKbps] = singleIsTest ? [single.kbps, otherKbps] : [otherKbps, single.kbps];
+  return { percent: (testKbps / refKbps - 1) * 100, quality: single.quality };
+}

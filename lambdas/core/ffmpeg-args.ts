@@ -411,72 +411,77 @@ export function decodeCheckArgs(source: string, atSec: number, frames: number, s
 }
 
 /**
- * One per-title trial (core/per-title.ts): frames `sample` of the conformed source at one
- * candidate size, in the ladder's codec at a CRF with no effective VBV cap (the trial measures
- * what the CRF costs), with the ladder's closed fixed GOP, so the bits per second are those the
- * rung would spend.
+ * Per-title trials (core/per-title.ts) of one candidate size, one output per CRF: frames `sample`
+ * of the conformed source, decoded and scaled once and split to every CRF's encoder, in the
+ * ladder's codec with no effective VBV cap (a trial measures what its CRF costs) and the ladder's
+ * closed fixed GOP, so the bits per second are those the rung would spend.
  */
 export function trialEncodeArgs(p: {
   source: string;
-  output: string;
   picture: SourcePicture;
   timing: Timing;
   sample: { startFrame: number; frames: number };
   width: number;
   height: number;
-  crf: number;
+  trials: readonly { crf: number; output: string }[];
   encoderPreset: string;
   threads: number;
   codec?: VideoCodec;
   /** The codec's encoder this ffmpeg has (AV1: libsvtav1 or libaom-av1); default the preferred one. */
   encoder?: string;
 }): string[] {
-  // No cap (0): x264/x265 take it as no VBV, libaom/libvpx as constant quality (-b:v 0; a huge
-  // ceiling instead made libvpx ignore -crf), SVT-AV1 as no maximum bitrate.
-  const rung: Rung = {
-    id: 'trial', index: 0, width: p.width, height: p.height, bitrateKbps: 0, maxrateKbps: 0, bufsizeKbps: 0,
-    profile: 'high', encoderPreset: p.encoderPreset, crf: p.crf, ...(p.codec && p.codec !== 'h264' ? { codec: p.codec } : {}),
-  };
+  const frames = String(p.sample.frames);
+  const picture = [...conformTimeFilters(p.picture, p.timing, p.sample.startFrame), ...pictureFilters(p.picture, p.width, p.height)].join(',');
+  const labels = p.trials.map((_, i) => `[t${i}]`);
   return [
     ...COMMON,
     ...INPUT_GUARD,
     ...conformInputArgs(p.picture, p.timing, p.sample.startFrame),
     '-i', p.source,
-    '-map', `0:${p.picture.streamIndex}`, '-an', '-sn', '-dn',
-    '-frames:v', String(p.sample.frames),
-    '-vf', [...conformTimeFilters(p.picture, p.timing, p.sample.startFrame), ...pictureFilters(p.picture, p.width, p.height)].join(','),
-    ...videoEncoderArgs(rung, p.timing, p.threads, p.encoder),
-    '-f', 'mp4', p.output,
+    '-filter_complex', `[0:${p.picture.streamIndex}]${picture},split=${p.trials.length}${labels.join('')}`,
+    ...p.trials.flatMap((t, i) => {
+      // No cap (0): x264/x265 take it as no VBV, libaom/libvpx as constant quality (-b:v 0; a huge
+      // ceiling instead made libvpx ignore -crf), SVT-AV1 as no maximum bitrate.
+      const rung: Rung = {
+        id: 'trial', index: 0, width: p.width, height: p.height, bitrateKbps: 0, maxrateKbps: 0, bufsizeKbps: 0,
+        profile: 'high', encoderPreset: p.encoderPreset, crf: t.crf, ...(p.codec && p.codec !== 'h264' ? { codec: p.codec } : {}),
+      };
+      return ['-map', labels[i], '-frames:v', frames, ...videoEncoderArgs(rung, p.timing, p.threads, p.encoder), '-f', 'mp4', t.output];
+    }),
   ];
 }
 
 /**
- * PSNR of a trial against the same frames of the source, at the source's size (the trial scaled
- * back up bicubically, as a player would): per-frame `mse_y` in `statsPath`.
+ * PSNR of each trial of one candidate size against the same frames of the source, at the source's
+ * size (the trial scaled up with bicubic, as a player would): the source is decoded once and split
+ * to every comparison. The reference is cut to the sample's frames, so no frame past the trial's
+ * end is scored against a repeat of its last.
  */
 export function trialScoreArgs(p: {
-  trial: string;
+  trials: readonly { path: string; statsPath: string }[];
   source: string;
   picture: SourcePicture;
   timing: Timing;
   sample: { startFrame: number; frames: number };
   sourceWidth: number;
   sourceHeight: number;
-  statsPath: string;
   threads: number;
 }): string[] {
+  const n = p.trials.length;
+  const frames = String(p.sample.frames);
+  const reference = [...conformTimeFilters(p.picture, p.timing, p.sample.startFrame), ...pictureFilters(p.picture, p.sourceWidth, p.sourceHeight), `trim=end_frame=${frames}`];
   const graph = [
-    `[0:v]scale=${p.sourceWidth}:${p.sourceHeight}:flags=bicubic,format=yuv420p,${cfrFilter(p.timing)}[d]`,
-    `[1:${p.picture.streamIndex}]${[...conformTimeFilters(p.picture, p.timing, p.sample.startFrame), ...pictureFilters(p.picture, p.sourceWidth, p.sourceHeight)].join(',')}[r]`,
-    `[d][r]psnr=stats_file=${escapeFilterPath(p.statsPath)}`,
+    `[${n}:${p.picture.streamIndex}]${reference.join(',')},split=${n}${p.trials.map((_, i) => `[r${i}]`).join('')}`,
+    ...p.trials.map(
+      (t, i) => `[${i}:v]scale=${p.sourceWidth}:${p.sourceHeight}:flags=bicubic,format=yuv420p,${cfrFilter(p.timing)}[d${i}];[d${i}][r${i}]psnr=stats_file=${escapeFilterPath(t.statsPath)}[s${i}]`,
+    ),
   ].join(';');
   return [
     '-hide_banner', '-nostdin', '-nostats',
     '-filter_complex_threads', String(Math.max(1, p.threads)),
-    ...INPUT_GUARD, '-i', p.trial,
+    ...p.trials.flatMap((t) => [...INPUT_GUARD, '-i', t.path]),
     ...INPUT_GUARD, ...conformInputArgs(p.picture, p.timing, p.sample.startFrame), '-i', p.source,
     '-filter_complex', graph,
-    '-frames:v', String(p.sample.frames),
-    '-f', 'null', '-',
+    ...p.trials.flatMap((_, i) => ['-map', `[s${i}]`, '-frames:v', frames, '-f', 'null', '-']),
   ];
 }

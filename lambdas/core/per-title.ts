@@ -77,6 +77,21 @@ export function candidateHeights(sourceShortSide: number, heights: readonly numb
   return kept;
 }
 
+/**
+ * Pixels one analysis process encodes at once: six 1080p encoders (or three 1440p, one 2160p), so
+ * the CRFs of a size share one decode of the sample without the encoders' frame buffers outgrowing
+ * the function's memory.
+ */
+export const TRIAL_PIXEL_BUDGET = 6 * 1920 * 1080;
+
+/** The CRFs of one candidate size in groups that one process encodes (and scores) together. */
+export function trialBatches(crfs: readonly number[], width: number, height: number, budget = TRIAL_PIXEL_BUDGET): number[][] {
+  const per = Math.max(1, Math.floor(budget / (width * height)));
+  const out: number[][] = [];
+  for (let i = 0; i < crfs.length; i += per) out.push(crfs.slice(i, i + per));
+  return out;
+}
+
 /** Every sample's trial of each (resolution, CRF) as one point: total bits over total time, PSNR of the mean MSE. */
 export function aggregateTrials(trials: readonly SampleTrial[]): TrialPoint[] {
   const by = new Map<string, SampleTrial[]>();

@@ -17,7 +17,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InputInvalidError } from '../../../lambdas/contracts/index.js';
-import { bdQuality, bdRate, pchip, type RateQualityPoint } from '../../../lambdas/core/bd-rate.js';
+import { bdQuality, bdRate, pchip, rateSavingAtPoint, type RateQualityPoint } from '../../../lambdas/core/bd-rate.js';
 import { prng } from '../../../bench/util.js';
 
 const curve = (pairs: [number, number][]): RateQualityPoint[] => pairs.map(([kbps, quality]) => ({ kbps, quality }));
@@ -447,3 +447,22 @@ const NETFLIX_SET_B: [number, number][] = [
   [505.8411566927812, 80.9060061345831],
   [531.839469233352, 81.04617807078903],
 ];
+
+describe('rateSavingAtPoint (a ladder of one rung)', () => {
+  const curve = [
+    { kbps: 100, quality: 30 },
+    { kbps: 200, quality: 35 },
+    { kbps: 400, quality: 40 },
+  ];
+  it('a single reference rung on the test curve at half its bitrate gives −50 %; on it, 0 %', () => {
+    expect(rateSavingAtPoint([{ kbps: 400, quality: 35 }], curve)!.percent).toBeCloseTo(-50, 9);
+    expect(rateSavingAtPoint([{ kbps: 200, quality: 35 }], curve)!.percent).toBeCloseTo(0, 9);
+  });
+  it('a single test rung is priced against the reference curve', () => {
+    expect(rateSavingAtPoint(curve, [{ kbps: 300, quality: 35 }])!.percent).toBeCloseTo(50, 9);
+  });
+  it('no figure outside the other curve, and a refusal when neither curve is one point', () => {
+    expect(rateSavingAtPoint([{ kbps: 50, quality: 25 }], curve)).toBeNull();
+    expect(() => rateSavingAtPoint(curve, curve)).toThrow(/exactly one point/);
+  });
+});
