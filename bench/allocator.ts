@@ -10,10 +10,11 @@
  * World (bench/measured-world.ts): a task's actual time is NOT the allocator's prediction. Its
  * compute time is drawn per chunk from real chunk encodes of the matching case timed here
  * (bench/data/measured-chunk-encodes.json; `--measure` times them again), scaled to the size's
- * vCPUs by an Amdahl law fitted to the 1- and 2-thread runs; start-up and staging are the
- * allocator's documented figures (STARTUP, STAGING_BYTES_PER_SEC). Every strategy that cuts a
- * rung alike meets the same draws. Memory, disk and prices are the platform's (memory model,
- * us-east-1 x86_64 price table).
+ * vCPUs by an Amdahl law fitted to the 1- and 2-thread runs; start-up, transfer, each wave's
+ * Map child start and each task's Step Functions cost are the allocator's documented figures
+ * (lambdas/core/allocator/startup-costs.ts). Every strategy that cuts a rung alike meets the same
+ * draws. Memory, disk and prices are the platform's (memory model, us-east-1 x86_64 price table);
+ * no account quotas (every strategy may run its share of 200 tasks at once).
  *
  * Strategies:
  * - mosaic: chooseChunking per rung with the default speed table (a fresh deployment's priors)
@@ -52,19 +53,22 @@ import {
   priceTable,
   requiredEphemeralMiB,
   requiredMemoryMiB,
+  networkBytesPerSec,
+  orchestrationUsdPerTask,
+  platformStartup,
   stagedBytes,
-  STARTUP,
+  STARTUP_COSTS,
   type CandidateSize,
   type ChunkingPlan,
 } from '../lambdas/core/allocator/index.js';
-import { STAGING_BYTES_PER_SEC } from '../lambdas/core/allocator/speed-model.js';
+import { uploadedBytes } from '../lambdas/core/allocator/memory-model.js';
 import { planTiming } from '../lambdas/core/chunks.js';
 import { planLadder } from '../lambdas/core/ladder.js';
 import { PRESETS } from '../lambdas/core/presets.js';
 import { predictedEncodeSeconds } from '../local/calibrate.js';
 import { CATALOGUE_MIX, CATALOGUE_SOURCES, makeCatalogue, type Title } from './catalogue.js';
 import { drawRung, mixSeed, MeasuredWorld, worldTaskSeconds, type RungDraws, type WorldCase } from './measured-world.js';
-import { loadMeasuredData, measure, MEASURED_DATA_PATH } from './measured-world-measure.js';
+import { loadMeasuredData, measure, measurePairs, MEASURED_DATA_PATH } from './measured-world-measure.js';
 
 const REGION = 'us-east-1';
 const PRESET = PRESETS.default;
@@ -72,13 +76,21 @@ const table = DEFAULT_SPEED_TABLE;
 const prices = priceTable(REGION);
 const planCtx: AllocationContext = AllocationContextSchema.parse({ region: REGION });
 const LADDER = candidateSizes();
+/** Step Functions per task, and each wave's wait for its Map children to start. */
+const ORCHESTRATION_USD = orchestrationUsdPerTask(prices);
+const MAP_CHILD_START_SEC = STARTUP_COSTS.stepFunctions.mapChildStartSeconds;
+
+/** Bytes a task moves: its share of the source down, its chunk up. */
+const transferBytes = (task: AllocationTask) => stagedBytes(task) + uploadedBytes(task);
 
 interface Options {
   titles: number;
   seed: number;
   concurrency: number;
   measure: boolean;
+  measurePairs: boolean;
   repetitions: number;
+  pairsBudget: number;
   data: string;
 }
 
@@ -117,8 +129,10 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (opts.measure) {
-    console.log(`measuring chunk encodes (${opts.repetitions} repetitions) into ${opts.data} …`);
-    await measure({ repetitions: opts.repetitions, out: opts.data });
+    console.log(`measuring chunk encodes (${opts.repetitions} repetitions, then up to ${opts.pairsBudget} s of clean thread pairs) into ${opts.data} …`);
+    await measure({ repetitions: opts.repetitions, pairsBudgetSec: opts.pairsBudget, out: opts.data });
+  } else if (opts.measurePairs && existsSync(opts.data)) {
+    await measurePairs({ budgetSec: opts.pairsBudget, path: opts.data });
   } else if (!existsSync(opts.data)) {
     console.error(`no measurements at ${opts.data}: run \`npm run bench -- allocator --measure\` first`);
     return 2;
@@ -141,7 +155,9 @@ function parseOptions(argv: string[]): Options | string {
         seed: { type: 'string', default: '20250101' },
         concurrency: { type: 'string', default: '200' },
         measure: { type: 'boolean', default: false },
+        'measure-pairs': { type: 'boolean', default: false },
         repetitions: { type: 'string', default: '3' },
+        'pairs-budget': { type: 'string', default: '300' },
         data: { type: 'string', default: MEASURED_DATA_PATH },
       },
       strict: true,
@@ -153,8 +169,10 @@ function parseOptions(argv: string[]): Options | string {
     if (!Number.isInteger(titles) || titles < 1) return `--titles must be a positive integer, got ${values.titles}`;
     if (!Number.isInteger(seed)) return `--seed must be an integer, got ${values.seed}`;
     if (!Number.isInteger(concurrency) || concurrency < 1) return `--concurrency must be a positive integer, got ${values.concurrency}`;
+    const pairsBudget = Number(values['pairs-budget']);
     if (!Number.isInteger(repetitions) || repetitions < 1) return `--repetitions must be a positive integer, got ${values.repetitions}`;
-    return { titles, seed, concurrency, measure: values.measure, repetitions, data: values.data };
+    if (!(pairsBudget >= 0)) return `--pairs-budget must be a number of seconds ≥ 0, got ${values['pairs-budget']}`;
+    return { titles, seed, concurrency, measure: values.measure, measurePairs: values['measure-pairs'], repetitions, pairsBudget, data: values.data };
   } catch (e) {
     return (e as Error).message;
   }
@@ -217,9 +235,9 @@ export function runRung(w: Pick<RungWork, 'totalFrames' | 'concurrency'>, chunkF
   for (let wave = 0; wave < draws.waveMax.length; wave++) {
     const k = draws.waveMax[wave];
     const slowest = k >= 0 ? full[k].seconds : 0;
-    seconds += wave === draws.waveMax.length - 1 ? Math.max(slowest, last.seconds) : slowest;
+    seconds += MAP_CHILD_START_SEC + (wave === draws.waveMax.length - 1 ? Math.max(slowest, last.seconds) : slowest);
   }
-  let cost = last.cost;
+  let cost = last.cost + chunks * ORCHESTRATION_USD;
   let failed = last.failed;
   draws.counts.forEach((n, k) => {
     if (n === 0) return;
@@ -246,7 +264,7 @@ export function fixedChunk(w: Pick<RungWork, 'task' | 'worldCase'>, size: Candid
   return (frames, index) => {
     if (cached?.frames !== frames) {
       const task = { ...w.task, frames };
-      cached = { frames, r: resources(task, size), staged: stagedBytes(task) };
+      cached = { frames, r: resources(task, size), staged: transferBytes(task) };
     }
     const { r, staged } = cached;
     const t = worldTaskSeconds(w.worldCase, index, frames, size, staged);
@@ -270,7 +288,7 @@ function mosaicChunk(w: RungWork, allocation: Allocation): ChunkRun & { escalati
     let cost = 0;
     while (alloc) {
       const size = LADDER[alloc.sizeIndex];
-      const t = worldTaskSeconds(w.worldCase, index, frames, size, stagedBytes(task));
+      const t = worldTaskSeconds(w.worldCase, index, frames, size, transferBytes(task));
       const billedSize = { ...size, ephemeralMiB: alloc.ephemeralMiB };
       if (t.seconds <= alloc.timeoutSec) return { seconds: seconds + t.seconds, cost: cost + costOf(billedSize, t.billedSeconds, prices) };
       seconds += alloc.timeoutSec;
@@ -341,7 +359,7 @@ export function simulate(titles: Title[], world: MeasuredWorld, opts: Pick<Optio
       const frames = Math.min(p.chunkFrames, w.totalFrames);
       d.counts.forEach((n, k) => {
         if (n === 0) return;
-        const actual = worldTaskSeconds(w.worldCase, k, frames, size, stagedBytes({ ...w.task, frames })).seconds;
+        const actual = worldTaskSeconds(w.worldCase, k, frames, size, transferBytes({ ...w.task, frames })).seconds;
         taskErrors.push({ relative: (p.allocation.estimatedSeconds - actual) / actual, weight: n });
       });
       return out;
@@ -453,7 +471,8 @@ function report(sim: Simulation, world: MeasuredWorld, opts: Options, elapsed: n
   for (const [k, v] of Object.entries(CATALOGUE_MIX)) console.log(`  ${k.padEnd(12)} ${v}`);
   console.log(`concurrency: ${opts.concurrency} tasks per job, split evenly between its rungs; waves last as long as their slowest chunk`);
   console.log(`prices: ${REGION} x86_64 as of ${prices.takenOn}`);
-  console.log(`start-up and staging (lambdas/core/allocator): Lambda ${STARTUP.lambda.seconds} s (${STARTUP.lambda.billedSeconds} s billed), ${STAGING_BYTES_PER_SEC.lambda / 1e6} MB/s; Fargate ${STARTUP.fargate.seconds} s (${STARTUP.fargate.billedSeconds} s billed), ${STAGING_BYTES_PER_SEC.fargate / 1e6} MB/s`);
+  const su = (p: 'lambda' | 'fargate') => `${platformStartup(p).seconds} s start (${platformStartup(p).billedSeconds} s billed), ${networkBytesPerSec({ platform: p, vcpu: 1 }) / 1e6} MB/s`;
+  console.log(`start-up costs (lambdas/core/allocator/startup-costs.ts): Lambda ${su('lambda')}; Fargate ${su('fargate')}; +${MAP_CHILD_START_SEC} s per wave, $${ORCHESTRATION_USD.toPrecision(2)} of Step Functions per task`);
   printWorld(world);
 
   const mosaic = summarize('mosaic', results.map((r) => ({ o: r.mosaic, r })));

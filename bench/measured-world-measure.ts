@@ -8,8 +8,11 @@
  * and a subset in x265 (the hevc preset's rungs), each at 1 and 2 threads, several repetitions.
  * Sources are generated (grainy moving test pattern, as calibration uses); the shared Big Buck
  * Bunny clip, when present, is measured too as a check of how real footage compares (it is not
- * drawn from). Repetitions are interleaved (every case once, then again) and the 1- and 2-thread
- * runs of a case run back to back, so slow spells of a shared machine spread over cases.
+ * drawn from). Repetitions are interleaved (every case once, then again), so slow spells of a
+ * shared machine spread over cases. Every run records the CPU other processes used meanwhile
+ * (/proc/stat); thread scaling needs runs with both vCPUs free, so a last phase waits for quiet
+ * moments and times 1- and 2-thread pairs back to back, within a wall-time budget
+ * (`--measure-pairs` adds such pairs to an existing file).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
@@ -60,81 +63,138 @@ export function plannedCases(withBbb: boolean): PlannedCase[] {
   return out;
 }
 
-export async function measure(opts: { repetitions: number; out?: string; log?: (line: string) => void }): Promise<MeasuredData> {
-  const log = opts.log ?? console.log;
+interface Session {
+  version: string;
+  /** Times one run of a case (its width is set from the ladder) and appends it to the case's runs. */
+  time(c: MeasuredCase, label: string): Promise<MeasuredCase['runs'][number]>;
+  close(): void;
+}
+
+async function openSession(withBbb: boolean, log: (line: string) => void): Promise<Session> {
   const dir = mkdtempSync(join(tmpdir(), 'mosaic-measured-world-'));
   const tools = await resolveMediaTools({ searchPath: (process.env.PATH ?? '').split(':'), cacheDir: tmpdir(), allowModelDownload: false, scratchRoot: dir, ffmpegTimeoutMs: 600_000, ffmpegPath: process.env.MOSAIC_FFMPEG });
-  const withBbb = existsSync(BBB);
+  const version = (await runTool(tools.ffmpeg, ['-hide_banner', '-version'])).stdout.split('\n')[0];
+  const sources = new Map<string, string>();
+  const sourceOf = async (c: MeasuredCase): Promise<{ path: string; startFrame: number }> => {
+    if (c.content === 'bbb') return { path: BBB, startFrame: 288 };
+    const id = `${c.source.height}-${c.source.kbps}`;
+    if (!sources.has(id)) {
+      const path = join(dir, `source-${id}.mp4`);
+      // One second of lead-in: real chunks start mid-file, after a seek.
+      await makeCalibrationSource(tools.ffmpeg, path, { width: c.source.width, height: c.source.height, frames: SOURCE_FRAMES, fps: FPS, kbps: c.source.kbps });
+      sources.set(id, path);
+    }
+    return { path: sources.get(id)!, startFrame: FPS };
+  };
   if (!withBbb) log(`(${BBB} is absent: the real-footage check is skipped; the world uses generated sources only)`);
+  return {
+    version,
+    async time(c, label) {
+      const preset = c.codec === 'h265' ? PRESETS.hevc : PRESETS.default;
+      const rung = planLadder({ width: c.source.width, height: c.source.height }, preset).find((r) => r.height === c.height)!;
+      c.width = rung.width;
+      const src = await sourceOf(c);
+      const busyBefore = busyCpuSeconds();
+      const m = await measureChunkEncode(tools, src.path, join(dir, 'out.mp4'), { source: c.source, width: rung.width, height: rung.height, preset: preset.name, threads: c.threads, frames: c.frames, fps: c.fps, startFrame: src.startFrame }, rung);
+      const otherCpuSeconds = Math.max(0, busyCpuSeconds() - busyBefore - m.cpuSeconds);
+      const run = { wallSeconds: round(m.wallSeconds), cpuSeconds: round(m.cpuSeconds), maxRssKiB: m.maxRssKiB, otherVcpus: round(otherCpuSeconds / m.wallSeconds) };
+      c.runs.push(run);
+      const clean = isCleanRun(run, c.threads, cpus().length);
+      log(`  ${label} ${c.codec} ${c.content} ${c.source.height}p → ${rung.width}x${rung.height} ${c.threads}t: wall ${m.wallSeconds.toFixed(2)} s, cpu ${m.cpuSeconds.toFixed(2)} s, others used ${run.otherVcpus.toFixed(2)} vCPU${clean ? '' : ' (contended)'}`);
+      return run;
+    },
+    close: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Times every case `repetitions` times, then (within `pairsBudgetSec`) clean thread pairs, and
+ * writes the data file.
+ */
+export async function measure(opts: { repetitions: number; pairsBudgetSec: number; out?: string; log?: (line: string) => void }): Promise<MeasuredData> {
+  const log = opts.log ?? console.log;
+  const withBbb = existsSync(BBB);
+  const session = await openSession(withBbb, log);
   const started = performance.now();
-  const cpuStart = process.resourceUsage();
   const loadBefore = loadavg();
   try {
-    const version = (await runTool(tools.ffmpeg, ['-hide_banner', '-version'])).stdout.split('\n')[0];
-    const planned = plannedCases(withBbb);
-    const sources = new Map<string, string>();
-    const sourceOf = async (c: PlannedCase): Promise<{ path: string; startFrame: number }> => {
-      if (c.content === 'bbb') return { path: BBB, startFrame: 288 };
-      const id = `${c.source.height}-${c.source.kbps}`;
-      if (!sources.has(id)) {
-        const path = join(dir, `source-${id}.mp4`);
-        // One second of lead-in: real chunks start mid-file, after a seek.
-        await makeCalibrationSource(tools.ffmpeg, path, { width: c.source.width, height: c.source.height, frames: SOURCE_FRAMES, fps: FPS, kbps: c.source.kbps });
-        sources.set(id, path);
-      }
-      return { path: sources.get(id)!, startFrame: FPS };
-    };
-    const cases: MeasuredCase[] = [];
-    for (const c of planned)
-      for (const threads of [1, 2])
-        cases.push({ codec: c.codec, encoderPreset: 'fast', content: c.content, source: c.source, width: 0, height: c.height, threads, frames: framesOf(c.codec, c.source.height), fps: FPS, runs: [] });
-    for (let rep = 0; rep < opts.repetitions; rep++) {
-      for (const [i, c] of cases.entries()) {
-        const preset = c.codec === 'h265' ? PRESETS.hevc : PRESETS.default;
-        const rung = planLadder({ width: c.source.width, height: c.source.height }, preset).find((r) => r.height === c.height)!;
-        c.width = rung.width;
-        const src = await sourceOf(planned[Math.floor(i / 2)]);
-        // A 2-thread run during which other processes kept a vCPU busy is kept (marked) and run again, once: thread
-        // scaling is fitted from clean runs. A 1-thread run is not: its CPU time, what the world uses, hardly depends on it.
-        for (let attempt = 0; attempt < (c.threads > 1 ? MAX_ATTEMPTS : 1); attempt++) {
-          if (attempt > 0) await waitForQuiet();
-          const busyBefore = busyCpuSeconds();
-          const m = await measureChunkEncode(tools, src.path, join(dir, `out-${i}.mp4`), { source: c.source, width: rung.width, height: rung.height, preset: preset.name, threads: c.threads, frames: c.frames, fps: c.fps, startFrame: src.startFrame }, rung);
-          const otherCpuSeconds = Math.max(0, busyCpuSeconds() - busyBefore - m.cpuSeconds);
-          const run = { wallSeconds: round(m.wallSeconds), cpuSeconds: round(m.cpuSeconds), maxRssKiB: m.maxRssKiB, otherVcpus: round(otherCpuSeconds / m.wallSeconds) };
-          c.runs.push(run);
-          const clean = isCleanRun(run, c.threads, cpus().length);
-          log(`  rep ${rep + 1}/${opts.repetitions} ${c.codec} ${c.content} ${c.source.height}p → ${rung.width}x${rung.height} ${c.threads}t: wall ${m.wallSeconds.toFixed(2)} s, cpu ${m.cpuSeconds.toFixed(2)} s, others used ${run.otherVcpus.toFixed(2)} vCPU${clean ? '' : ' (contended)'}`);
-          if (clean) break;
-        }
-      }
-    }
-    const cpu = process.resourceUsage();
+    const cases: MeasuredCase[] = plannedCases(withBbb).flatMap((c) =>
+      [1, 2].map((threads) => ({ codec: c.codec, encoderPreset: 'fast', content: c.content, source: c.source, width: 0, height: c.height, threads, frames: framesOf(c.codec, c.source.height), fps: FPS, runs: [] })),
+    );
+    for (let rep = 0; rep < opts.repetitions; rep++) for (const c of cases) await session.time(c, `rep ${rep + 1}/${opts.repetitions}`);
+    await measureCleanPairs(session, cases, opts.pairsBudgetSec, log);
     const data: MeasuredData = MeasuredDataSchema.parse({
       version: 1,
       measuredAt: new Date().toISOString(),
       machine: { cpuModel: cpus()[0]?.model ?? 'unknown', vcpus: cpus().length, os: `${process.platform} ${release()}`, node: process.version },
-      ffmpeg: version,
+      ffmpeg: session.version,
       repetitions: opts.repetitions,
-      contention: {
-        loadAverageBefore: loadBefore.map(round),
-        loadAverageAfter: loadavg().map(round),
-        note: `otherVcpus of a run = other processes' CPU seconds during it (/proc/stat busy time − ffmpeg's own) ÷ its wall time; a run is clean when the vCPUs its threads need were free (bench/measured-world.ts isCleanRun); a contended run was run again (up to ${MAX_ATTEMPTS} times in all), every run is kept`,
-      },
+      contention: { loadAverageBefore: loadBefore.map(round), loadAverageAfter: loadavg().map(round), note: CONTENTION_NOTE },
       wallSeconds: round((performance.now() - started) / 1000),
-      // Our own CPU is small; the children's is the sum of the runs (the source generation is not counted).
-      cpuSecondsOfRuns: round(cases.reduce((s, c) => s + c.runs.reduce((a, r) => a + r.cpuSeconds, 0), 0)),
-      benchProcessCpuSeconds: round((cpu.userCPUTime - cpuStart.userCPUTime + cpu.systemCPUTime - cpuStart.systemCPUTime) / 1e6),
+      cpuSecondsOfRuns: cpuOfRuns(cases),
       cases,
     });
-    const out = opts.out ?? MEASURED_DATA_PATH;
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify(data, null, 1) + '\n');
-    log(`wrote ${out}: ${cases.length} cases × ${opts.repetitions} runs in ${data.wallSeconds.toFixed(0)} s (${data.cpuSecondsOfRuns.toFixed(0)} CPU-s of encodes)`);
+    save(data, opts.out ?? MEASURED_DATA_PATH, log);
     return data;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    session.close();
   }
+}
+
+/** More clean thread pairs for an existing data file (`--measure-pairs`): for a machine that was busy during `--measure`. */
+export async function measurePairs(opts: { budgetSec: number; path?: string; log?: (line: string) => void }): Promise<MeasuredData> {
+  const log = opts.log ?? console.log;
+  const path = opts.path ?? MEASURED_DATA_PATH;
+  const data = loadMeasuredData(path);
+  const session = await openSession(data.cases.some((c) => c.content === 'bbb'), log);
+  const started = performance.now();
+  try {
+    await measureCleanPairs(session, data.cases, opts.budgetSec, log);
+    data.wallSeconds = round(data.wallSeconds + (performance.now() - started) / 1000);
+    data.cpuSecondsOfRuns = cpuOfRuns(data.cases);
+    data.contention.loadAverageAfter = loadavg().map(round);
+    save(data, path, log);
+    return data;
+  } finally {
+    session.close();
+  }
+}
+
+/**
+ * Thread scaling needs a 1- and a 2-thread run of a case with both vCPUs free: for each
+ * generated case without such a pair (cheapest first), waits for a quiet second and times the
+ * pair back to back, until `budgetSec` of wall time is spent.
+ */
+async function measureCleanPairs(session: Session, cases: MeasuredCase[], budgetSec: number, log: (line: string) => void): Promise<void> {
+  const vcpus = cpus().length;
+  const deadline = performance.now() + budgetSec * 1000;
+  const pairs = cases
+    .filter((c) => c.threads === 1 && c.content === 'generated')
+    .map((one) => ({ one, two: cases.find((t) => t.threads === 2 && t.codec === one.codec && t.content === one.content && t.source.height === one.source.height && t.height === one.height)! }))
+    .filter((p) => p.two && !p.two.runs.some((r) => isCleanRun(r, 2, vcpus)))
+    .sort((a, b) => a.one.runs[0].cpuSeconds - b.one.runs[0].cpuSeconds);
+  if (pairs.length && budgetSec > 0) log(`clean thread pairs: ${pairs.length} cases have none; up to ${budgetSec} s, waiting for quiet moments`);
+  for (const { one, two } of pairs) {
+    if (performance.now() > deadline) break;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && performance.now() < deadline; attempt++) {
+      await waitForQuiet(30);
+      const a = await session.time(one, 'pair');
+      const b = await session.time(two, 'pair');
+      if (isCleanRun(a, 1, vcpus) && isCleanRun(b, 2, vcpus)) break;
+    }
+  }
+}
+
+const CONTENTION_NOTE =
+  "otherVcpus of a run = other processes' CPU seconds during it (/proc/stat busy time − ffmpeg's own) ÷ its wall time; a run is clean when the vCPUs its threads needed were free (bench/measured-world.ts isCleanRun); every run is kept";
+
+const cpuOfRuns = (cases: MeasuredCase[]) => round(cases.reduce((s, c) => s + c.runs.reduce((a, r) => a + r.cpuSeconds, 0), 0));
+
+function save(data: MeasuredData, out: string, log: (line: string) => void): void {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(MeasuredDataSchema.parse(data), null, 1) + '\n');
+  const runs = data.cases.reduce((n, c) => n + c.runs.length, 0);
+  log(`wrote ${out}: ${data.cases.length} cases, ${runs} runs, ${data.wallSeconds.toFixed(0)} s wall (${data.cpuSecondsOfRuns.toFixed(0)} CPU-s of encodes)`);
 }
 
 export function loadMeasuredData(path = MEASURED_DATA_PATH): MeasuredData {
@@ -143,7 +203,7 @@ export function loadMeasuredData(path = MEASURED_DATA_PATH): MeasuredData {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-/** Runs per case and repetition at most: the first, and again while other load spoilt it. */
+/** Attempts at a clean pair per case. */
 const MAX_ATTEMPTS = 2;
 
 /** CPU seconds the whole machine has been busy (all CPUs: user, nice, system, irq, softirq, steal), from /proc/stat. */
@@ -156,11 +216,11 @@ function busyCpuSeconds(): number {
   }
 }
 
-/** Waits (at most 5 s) until other processes use less than a quarter of the machine over a second. */
-async function waitForQuiet(): Promise<void> {
-  for (let i = 0; i < 5; i++) {
+/** Waits (at most `seconds`) until other processes use less than a tenth of the machine over a second. */
+async function waitForQuiet(seconds: number): Promise<void> {
+  for (let i = 0; i < seconds; i++) {
     const before = busyCpuSeconds();
     await new Promise((r) => setTimeout(r, 1000));
-    if (!((busyCpuSeconds() - before) / cpus().length > 0.25)) return;
+    if (!((busyCpuSeconds() - before) / cpus().length > 0.1)) return;
   }
 }

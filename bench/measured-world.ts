@@ -4,8 +4,9 @@
  * `npm run bench -- allocator --measure`), not from the allocator's speed model.
  *
  * A task's time = platform start-up + staging + frames × a per-frame compute time, where:
- * - start-up and staging are the allocator's documented figures (STARTUP, STAGING_BYTES_PER_SEC
- *   of lambdas/core/allocator: fixed figures, not drawn — no spread is published);
+ * - start-up and transfer are the allocator's documented figures (lambdas/core/allocator/
+ *   startup-costs.ts, sources in docs/decisions.md: platformStartup, the source share down and
+ *   the chunk up at networkBytesPerSec) — fixed figures, not drawn: no spread is published;
  * - the per-frame time is one of the measured 1-thread runs of the matching case (codec, source
  *   resolution, rung resolution), chosen uniformly at random — its CPU seconds per frame, which
  *   another process on the shared machine hardly inflates (its wall time it does);
@@ -17,7 +18,7 @@
  *   a·source pixels + b·rung pixels + c (non-negative least squares over the measured cases).
  */
 import { z } from 'zod';
-import { STAGING_BYTES_PER_SEC, STARTUP } from '../lambdas/core/allocator/speed-model.js';
+import { networkBytesPerSec, platformStartup } from '../lambdas/core/allocator/startup-costs.js';
 import type { Platform } from '../lambdas/contracts/index.js';
 import { nonNegativeLeastSquares } from '../local/calibrate.js';
 import { prng } from './util.js';
@@ -59,7 +60,6 @@ export const MeasuredDataSchema = z.object({
   contention: z.object({ loadAverageBefore: z.array(z.number()), loadAverageAfter: z.array(z.number()), note: z.string() }),
   wallSeconds: z.number(),
   cpuSecondsOfRuns: z.number(),
-  benchProcessCpuSeconds: z.number(),
   cases: z.array(CaseSchema),
 });
 export type MeasuredData = z.infer<typeof MeasuredDataSchema>;
@@ -203,11 +203,11 @@ function perFrameOf(c: MeasuredCase, vcpus: number): number[] {
   return (clean.length >= 2 ? clean : c.runs).map((r) => r.cpuSeconds / c.frames);
 }
 
-/** What one task of `frames` frames takes on a size in the world, for sample `index` of its case. */
-export function worldTaskSeconds(c: WorldCase, index: number, frames: number, size: { platform: Platform; vcpu: number }, stagedBytes: number): { seconds: number; billedSeconds: number } {
+/** What one task of `frames` frames takes on a size in the world, for sample `index` of its case; `transferBytes` = down + up. */
+export function worldTaskSeconds(c: WorldCase, index: number, frames: number, size: { platform: Platform; vcpu: number }, transferBytes: number): { seconds: number; billedSeconds: number } {
   const compute = (frames * c.perFrame[index]) / amdahl(size.vcpu, c.parallelFraction);
-  const work = stagedBytes / STAGING_BYTES_PER_SEC[size.platform] + compute;
-  const s = STARTUP[size.platform];
+  const work = transferBytes / networkBytesPerSec(size) + compute;
+  const s = platformStartup(size.platform);
   return { seconds: s.seconds + work, billedSeconds: s.billedSeconds + work };
 }
 

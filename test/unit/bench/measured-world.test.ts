@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bestInHindsight, type Outcome } from '../../../bench/allocator.js';
 import type { Title } from '../../../bench/catalogue.js';
 import { amdahl, drawRung, fitParallelFraction, fitResolution, MeasuredWorld, mixSeed, resolutionSeconds, worldTaskSeconds, type MeasuredData } from '../../../bench/measured-world.js';
-import { candidateSizes, STAGING_BYTES_PER_SEC, STARTUP } from '../../../lambdas/core/allocator/index.js';
+import { candidateSizes, networkBytesPerSec, platformStartup } from '../../../lambdas/core/allocator/index.js';
 
 const run = (wallSeconds: number, cpuSeconds: number, otherVcpus = 0) => ({ wallSeconds, cpuSeconds, maxRssKiB: 0, otherVcpus });
 const measuredCase = (codec: 'h264' | 'h265', sourceHeight: number, height: number, threads: number, runs: ReturnType<typeof run>[]) => ({
@@ -11,7 +11,7 @@ const measuredCase = (codec: 'h264' | 'h265', sourceHeight: number, height: numb
 });
 const data = (cases: MeasuredData['cases']): MeasuredData => ({
   version: 1, measuredAt: '2026-12-02T00:00:00Z', machine: { cpuModel: 'test', vcpus: 2, os: 'linux', node: 'v20' }, ffmpeg: 'ffmpeg test', repetitions: 3,
-  contention: { loadAverageBefore: [0], loadAverageAfter: [0], note: '' }, wallSeconds: 0, cpuSecondsOfRuns: 0, benchProcessCpuSeconds: 0, cases,
+  contention: { loadAverageBefore: [0], loadAverageAfter: [0], note: '' }, wallSeconds: 0, cpuSecondsOfRuns: 0, cases,
 });
 
 describe('measured world: draws', () => {
@@ -65,7 +65,7 @@ describe('measured world: fits', () => {
     [0.09, 0.1, 0.11].forEach((x, i) => expect(c.perFrame[i]).toBeCloseTo(x, 12));
     const staged = 1e6;
     const one = worldTaskSeconds(c, 1, 100, { platform: 'lambda', vcpu: 1 }, staged);
-    expect(one.seconds).toBeCloseTo(STARTUP.lambda.seconds + staged / STAGING_BYTES_PER_SEC.lambda + 100 * 0.1, 10);
+    expect(one.seconds).toBeCloseTo(platformStartup('lambda').seconds + staged / networkBytesPerSec({ platform: 'lambda', vcpu: 1 }) + 100 * 0.1, 10);
     // The clean walls were 1.0/1.2/1.1 s on one thread and 0.6 s on two: the fitted law gives back their ratio.
     const meanRatio = (0.6 / 1.0 + 0.6 / 1.2 + 0.6 / 1.1) / 3;
     expect(1 / amdahl(2, c.parallelFraction)).toBeCloseTo(meanRatio, 10);
