@@ -5,13 +5,14 @@
 import {
   InputInvalidError,
   type AudioTrack,
+  type EncodeVideoInput,
   type MediaInfo,
   type PackageText,
   type PlanInput,
   type PlanResult,
   type SpeedTable,
 } from '../contracts/index.js';
-import { chunkKey } from '../contracts/plan-refs.js';
+import { chunkKey, videoTaskListKey } from '../contracts/plan-refs.js';
 import { DEFAULT_SPEED_TABLE } from './allocator/speed-model.js';
 import { planChunks, planTiming } from './chunks.js';
 import { sourcePicture } from './conform.js';
@@ -224,4 +225,14 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
         }
       : null,
   };
+}
+
+/**
+ * The plan as the workflow carries it, and what goes by reference: the rung × chunk tasks grow
+ * with the title (thousands for a long 4K one), so Plan writes them to `videoTaskList.key` (under
+ * the job's work prefix, read by the encode Map's ItemReader) and the state keeps the rest.
+ */
+export function planByReference(plan: PlanResult, workPrefix: string): { plan: PlanResult; videoTasks: EncodeVideoInput[] } {
+  const key = videoTaskListKey(workPrefix);
+  return { plan: { ...plan, videoTasks: [], videoTaskList: { key, count: plan.videoTasks.length } }, videoTasks: plan.videoTasks };
 }

@@ -126,6 +126,10 @@ describe('Mosaic on an AWS world (synthesised stage, emulators, real handlers)',
     expect(new Set(tasks.map((t) => t.fn))).toEqual(new Set(['inspect', 'plan', 'mosaic-allocator', 'encode-video', 'encode-audio', 'assemble', 'measure-quality', 'package', 'thumbnails', 'publish']));
     expect(tasks.filter((t) => t.platform === 'fargate').map((t) => [t.state, t.fn])).toEqual([['PackageOnFargate', 'package']]);
     expect(tasks.filter((t) => t.fn === 'encode-video').every((t) => t.state === 'EncodeVideoChunkOnLambda')).toBe(true);
+    // The chunk fan-out is the Distributed Map: its items were the task list Plan wrote to the derivative bucket, one per chunk encode.
+    const reads = world.itemReads.filter((r) => r.execution === jobId);
+    expect(reads.map((r) => [r.state, r.bucket, r.key])).toEqual([['EncodeVideo·ItemReader', world.deployment.derivativeBucket, `.mosaic/work/${jobId}/plan/video-tasks.json`]]);
+    expect(reads[0]!.items).toBe(tasks.filter((t) => t.fn === 'encode-video').length);
     const success = world.services.of('SendTaskSuccess').map((c) => JSON.parse(String(c.body.output)));
     expect(success.some((o) => o?.master?.hls || JSON.stringify(o).includes(`${jobId}/hls/`))).toBe(true);
 
@@ -261,7 +265,8 @@ describe('Mosaic on an AWS world (synthesised stage, emulators, real handlers)',
       const pkg = tasks.find((t) => t.fn === 'package')!;
       expect(pkg).toMatchObject({ platform: 'fargate', outcome: 'failed' });
       const tokenCalls = world.services.calls.filter((c) => c.op === 'SendTaskFailure' && c.at >= stoppedAt);
-      expect(tokenCalls.map((c) => c.body.error)).toEqual(['Mosaic.Transient']);
+      // The container stopped by ECS (SIGTERM) reports it was interrupted; nobody waits any more.
+      expect(tokenCalls.map((c) => c.body.error)).toEqual(['Mosaic.Interrupted']);
 
       const view = await getJob(jobId);
       expect(view).toMatchObject({ status: 'CANCELLED', outputs: { hls: null, dash: null } });

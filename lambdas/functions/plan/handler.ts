@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PlanInputSchema, PlanResultSchema } from '../../contracts/index.js';
-import { videoTaskListKey } from '../../contracts/plan-refs.js';
-import { planEncode } from '../../core/encode-plan.js';
+import { planByReference, planEncode } from '../../core/encode-plan.js';
 import { planSummary } from '../../core/job-progress.js';
 import { defineMediaFunction, requireLadderEncoders } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
@@ -18,13 +17,12 @@ export default defineMediaFunction({
     const plan = planEncode({ ...input, vmafAvailable: input.vmafAvailable && Boolean(ctx.tools.vmafFfmpeg && ctx.vmafModelPath) }, await ctx.config.speedTable());
     // A codec this ffmpeg cannot encode fails the job here (Mosaic.InputInvalid naming the encoder), before any chunk runs.
     requireLadderEncoders(ctx.tools, plan.rungs);
-    // The rung × chunk tasks grow with the title (thousands for a long 4K one): they go to an
-    // object the encode Map reads (ItemReader), and the plan the workflow carries stays small.
-    const key = videoTaskListKey(input.workPrefix);
+    // The chunk tasks go to an object the encode Map reads (its ItemReader): the plan stays small.
+    const carried = planByReference(plan, input.workPrefix);
     const file = join(ctx.scratch, 'video-tasks.json');
-    await writeFile(file, JSON.stringify(plan.videoTasks));
-    ctx.output(file, key, 'application/json');
-    return { ...plan, videoTasks: [], videoTaskList: { key, count: plan.videoTasks.length } };
+    await writeFile(file, JSON.stringify(carried.videoTasks));
+    ctx.output(file, carried.plan.videoTaskList!.key, 'application/json');
+    return carried.plan;
   },
   // The job lifecycle keeps the estimate and the progress weights of the job's steps.
   summarize: (_input, plan) => ({ ...planSummary(plan) }),

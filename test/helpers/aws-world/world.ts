@@ -32,7 +32,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { handle } from 'hono/aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { runTask } from '../../../containers/ffmpeg/run-task.js';
@@ -48,6 +48,7 @@ import { createWorkflowStarter } from '../../../lambdas/bootstrap/workflow-start
 import { EXECUTION_STATUS_CHANGE } from '../../../lambdas/contracts/index.js';
 import { compilePattern, type EventMatcher } from '../../../lambdas/core/event-pattern/index.js';
 import { readJsonPath } from '../../../lambdas/core/rules/templates.js';
+import { ITEM_READER_RESOURCE, localizeDistributedMaps, parseItems, type ItemReaderParameters } from '../../../local/distributed-map.js';
 import { ROOT } from '../media.js';
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
@@ -167,6 +168,8 @@ export class AwsWorld {
    * so a test can stop an execution while its ECS task is up.
    */
   readonly containerGates: ((fn: string, payload: any) => Promise<void> | undefined)[] = [];
+  /** Every Distributed Map ItemReader read, from s3rver: the execution, the state, the object and how many items it held. */
+  readonly itemReads: { execution: string; state: string; bucket: string; key: string; items: number }[] = [];
   /** Errors the harness itself could not place (e.g. a container that could not report). */
   readonly harnessErrors: string[] = [];
   /** Every EMF document the handlers printed (CloudWatch Logs would extract these into metrics). */
@@ -183,6 +186,8 @@ export class AwsWorld {
   private readonly tokens = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void; execution: string }>();
   /** An interpreter per state machine, by state machine ARN. */
   private readonly machines = new Map<string, StateMachine>();
+  /** What each interpreter runs, by workflow: the deployed definition with its Distributed Maps made in-process (local/distributed-map.ts). */
+  private readonly runnable = new Map<string, Record<string, unknown>>();
   private inflight = 0;
 
   private constructor(readonly opts: WorldOptions) {
@@ -260,8 +265,12 @@ export class AwsWorld {
     );
     ddb.destroy();
     this.s3Client = new S3Client({ endpoint: this.s3.endpoint, forcePathStyle: true, region: REGION, credentials: FAKE_CREDENTIALS });
-    for (const sm of d.stateMachines.values())
-      this.machines.set(sm.arn, new StateMachine(sm.definition as never, { validationOptions: { checkPaths: true, checkArn: true } }));
+    for (const sm of d.stateMachines.values()) {
+      const definition = structuredClone(sm.definition);
+      localizeDistributedMaps(definition as never);
+      this.runnable.set(sm.workflow, definition);
+      this.machines.set(sm.arn, new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: true } }));
+    }
   }
 
   async close(): Promise<void> {
@@ -585,7 +594,8 @@ export class AwsWorld {
         if (s.ItemProcessor ?? s.Iterator) walk(s.ItemProcessor ?? s.Iterator);
       }
     };
-    walk(this.stateMachineOf(workflow).definition as never);
+    this.stateMachineOf(workflow);
+    walk(this.runnable.get(workflow) as never);
     return out;
   }
 
@@ -607,6 +617,15 @@ export class AwsWorld {
         };
       } else if (resource === 'arn:aws:states:::ecs:runTask.waitForTaskToken') {
         handlers[state] = (params) => this.runEcsTask(rec, state, params as EcsParams);
+      } else if (resource === ITEM_READER_RESOURCE) {
+        // A Distributed Map's ItemReader: the object, from s3rver, in the bucket the definition names.
+        handlers[state] = async (params) => {
+          const { Bucket, Key } = params as ItemReaderParameters;
+          const res = await this.s3Client.send(new GetObjectCommand({ Bucket, Key }));
+          const items = parseItems(Key, await res.Body!.transformToString());
+          this.itemReads.push({ execution: rec.name, state, bucket: String(Bucket), key: Key, items: items.length });
+          return items;
+        };
       } else throw new Error(`${state}: no harness for resource ${resource}`);
     }
     return handlers;
