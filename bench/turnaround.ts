@@ -145,7 +145,7 @@ export async function main(args: string[]): Promise<number> {
         size,
         fmtTime(e.encodeSeconds),
         usd(e.totalUsd),
-        `${((e.totalUsd / cheapest.totalUsd - 1) * 100).toFixed(0)}%`,
+        `${((e.totalUsd / cheapest.totalUsd - 1) * 100).toFixed(1)}%`,
         `${startup.secondsPerTask.toFixed(0)} s`,
         usd(startup.billedUsd),
         usd(startup.orchestrationUsd),
@@ -181,7 +181,7 @@ export async function main(args: string[]): Promise<number> {
   const d = hd.default;
   const ok = d.encodeSeconds <= 300 && d.totalUsd <= hd['cheapest (no target)'].totalUsd * 1.25;
   console.log(
-    `\ntarget: 60 min 1080p at default settings ≤ 5 min encode (${fmtTime(d.encodeSeconds)}) within 25% of the cheapest plan (${usd(d.totalUsd)} vs ${usd(hd['cheapest (no target)'].totalUsd)}, +${((d.totalUsd / hd['cheapest (no target)'].totalUsd - 1) * 100).toFixed(0)}%): ${ok ? 'MET' : 'MISSED'}`,
+    `\ntarget: 60 min 1080p at default settings ≤ 5 min encode (${fmtTime(d.encodeSeconds)}) within 25% of the cheapest plan (${usd(d.totalUsd)} vs ${usd(hd['cheapest (no target)'].totalUsd)}, +${((d.totalUsd / hd['cheapest (no target)'].totalUsd - 1) * 100).toFixed(1)}%): ${ok ? 'MET' : 'MISSED'}`,
   );
   return ok ? 0 : 1;
 }

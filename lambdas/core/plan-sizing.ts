@@ -3,6 +3,7 @@
  * time budget of one encode task, and the job's cost estimate from the sizes the allocator would
  * give every task. Pure: the speed table comes in as an argument.
  */
+import { InputInvalidError } from '../contracts/index.js';
 import type {
   AllocationTask,
   EncodeVideoInput,
@@ -16,7 +17,7 @@ import type {
   VideoCodecForAllocation,
 } from '../contracts/index.js';
 import { allocate } from './allocator/policy.js';
-import { chooseChunking, type ChunkingPlan } from './allocator/chunking.js';
+import { candidateChunkFrames, chooseChunking, type ChunkingInput, type ChunkingPlan } from './allocator/chunking.js';
 import { DEFAULT_SERVICE_QUOTAS, vcpuQuota } from './allocator/quotas.js';
 import { orchestrationUsdPerTask, STARTUP_COSTS } from './allocator/startup-costs.js';
 import { DEFAULT_TURNAROUND_POLICY, turnaroundFor, type Turnaround } from './allocator/turnaround.js';
@@ -108,34 +109,66 @@ function slowestRung(rungs: Rung[], table: SpeedTable): Rung {
 }
 
 /**
- * On AWS, the allocator's plan for the slowest rung (chunk length, size, waves), for the job's
- * turnaround and within the quotas; null locally (chunks follow the worker slots there).
+ * On AWS, the allocator's plan for the whole ladder: one chunk length for every rung (the planner
+ * cuts the source once), each rung at its own cheapest size for it, for the job's turnaround and
+ * within the quotas the rungs share. The job takes as long as its slowest rung and costs all of
+ * them; the cheapest length that meets the target wins (none: the fastest). `plan` is the slowest
+ * rung's (its waves and concurrency bound the Allocate state). Null locally (worker slots decide).
  */
-export function chooseJobChunking(input: JobSizingInput): { plan: ChunkingPlan; turnaround: Turnaround } | null {
+export function chooseJobChunking(input: JobSizingInput): { plan: ChunkingPlan; turnaround: Turnaround; jobSeconds: number; jobCostUsd: number; reason: string } | null {
   if (!input.allocator.chooseChunks) return null;
   const v = input.media.video;
-  const top = slowestRung(input.rungs, input.table);
   const turnaround = jobTurnaround(input);
-  const plan = chooseChunking({
+  const quotas = planQuotas(input.allocator);
+  const share = Math.max(1, Math.floor(input.allocator.maxConcurrency / input.rungs.length));
+  const rungInput = (r: Rung): ChunkingInput => ({
     totalFrames: v.frames,
     fps: v.fps,
-    task: { function: ENCODE_FUNCTION, codec: allocationCodec(top), encoderPreset: top.encoderPreset, width: top.width, height: top.height, sourceBitrateKbps: sourceKbps(input.media), sourceBytes: input.media.sizeBytes, sourceWidth: input.media.video.width, sourceHeight: input.media.video.height },
+    task: { function: ENCODE_FUNCTION, codec: allocationCodec(r), encoderPreset: r.encoderPreset, width: r.width, height: r.height, sourceBitrateKbps: sourceKbps(input.media), sourceBytes: input.media.sizeBytes, sourceWidth: v.width, sourceHeight: v.height },
     ctx: { region: input.allocator.region, priority: input.priority ?? 50, capacity: turnaround.capacity },
     ...(turnaround.targetSec === null ? {} : { jobDeadlineSec: turnaround.targetSec }),
-    // Every rung's chunks run at once, so one rung gets its share of the concurrency and the quotas.
-    maxConcurrency: Math.max(1, Math.floor(input.allocator.maxConcurrency / input.rungs.length)),
-    quotas: planQuotas(input.allocator),
+    // Every rung's chunks run at once: one rung gets its share of the concurrency and the quotas.
+    maxConcurrency: share,
+    quotas,
     streams: input.rungs.length,
     table: input.table,
   });
-  return { plan, turnaround };
+  const top = slowestRung(input.rungs, input.table);
+  const candidates = candidateChunkFrames(rungInput(top));
+  type Option = { frames: number; plans: ChunkingPlan[]; seconds: number; cost: number; met: boolean };
+  const options: Option[] = [];
+  for (const frames of candidates) {
+    const plans: ChunkingPlan[] = [];
+    for (const r of input.rungs) {
+      try {
+        plans.push(chooseChunking({ ...rungInput(r), exactChunkFrames: frames }));
+      } catch (e) {
+        if (e instanceof InputInvalidError) break; // a rung no size can run at this length
+        throw e;
+      }
+    }
+    if (plans.length !== input.rungs.length) continue;
+    options.push({ frames, plans, seconds: Math.max(...plans.map((p) => p.jobEstimatedSeconds)), cost: plans.reduce((sum, p) => sum + p.jobCostUsd, 0), met: plans.every((p) => p.deadlineMet) });
+  }
+  if (options.length === 0) return { plan: chooseChunking(rungInput(top)), turnaround, jobSeconds: NaN, jobCostUsd: NaN, reason: 'no chunk length fits every rung' };
+  const met = options.filter((o) => o.met);
+  const pick = met.length > 0 ? met.reduce((a, b) => (b.cost < a.cost || (b.cost === a.cost && b.seconds < a.seconds) ? b : a)) : options.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  const slowest = pick.plans.reduce((a, b) => (b.jobEstimatedSeconds > a.jobEstimatedSeconds ? b : a));
+  const limited = pick.plans.find((p) => p.limitedBy !== null && p.limitedBy !== 'map-concurrency') ?? pick.plans.find((p) => p.limitedBy !== null);
+  const plan = { ...slowest, limitedBy: limited?.limitedBy ?? null, concurrency: Math.max(...pick.plans.map((p) => p.concurrency)) };
+  const why =
+    met.length > 0
+      ? `the cheapest of ${options.length} chunk lengths for all ${input.rungs.length} rungs that meets it`
+      : `no chunk length meets it: the fastest of ${options.length}`;
+  const reason = `${pick.plans[0].chunks} chunks of ${(pick.frames / v.fps).toFixed(1)} s × ${input.rungs.length} rungs, ~${Math.round(pick.seconds)} s, $${pick.cost.toFixed(3)}: ${why}; slowest rung: ${slowest.reason}`;
+  return { plan, turnaround, jobSeconds: pick.seconds, jobCostUsd: pick.cost, reason };
 }
 
-/** On AWS, the chunk length the allocator picks for the slowest rung, and why; null locally. */
+/** On AWS, the chunk length the allocator picks for the ladder, and why; null locally. */
 export function chooseChunkSeconds(input: JobSizingInput): { chunkSeconds: number; reason: string } | null {
   const chosen = chooseJobChunking(input);
   if (!chosen) return null;
-  return { chunkSeconds: chosen.plan.chunkSeconds, reason: `${chosen.turnaround.describe}; ${chosen.plan.reason}` };
+  return { chunkSeconds: chosen.plan.chunkSeconds, reason: `${chosen.turnaround.describe}; ${chosen.reason}` };
 }
 
 /** Prices every task as the allocator would size it, and the per-task deadline the Allocate state uses. */

@@ -45,6 +45,8 @@ export interface ChunkingInput {
   quotas?: ServiceQuotas;
   /** Streams sharing the quotas at once (the rungs of a job); default 1. */
   streams?: number;
+  /** Plan exactly this many frames per chunk (a job-level choice made for every rung); the other lengths are not tried. */
+  exactChunkFrames?: number;
 }
 
 export interface ChunkingPlan {
@@ -93,6 +95,7 @@ export function chooseChunking(input: ChunkingInput): ChunkingPlan {
   const maxWaves = input.maxWaves ?? DEFAULT_MAX_WAVES;
   const wholeGops = (frames: number) => Math.min(totalFrames, Math.ceil(frames / gop) * gop);
   const fixedCounts = [...options.map((o) => wholeGops(Math.ceil(o * fps))), totalFrames];
+  const wavesFilling = (tasks: number) => Array.from({ length: maxWaves }, (_, k) => wholeGops(Math.ceil(totalFrames / ((k + 1) * tasks))));
 
   const plans: ChunkingPlan[] = [];
   const misfits: string[] = [];
@@ -107,7 +110,10 @@ export function chooseChunking(input: ChunkingInput): ChunkingPlan {
     // One plan per distinct chunk frame count. The wave-filling lengths matter most: a job's time
     // steps with its waves, so for k waves the shortest chunks making exactly k × (tasks at once)
     // are the fastest way to finish in k waves; the fixed lengths cover the cheap, long-chunk end.
-    const counts = new Set([...fixedCounts, ...Array.from({ length: maxWaves }, (_, k) => wholeGops(Math.ceil(totalFrames / ((k + 1) * bound.tasks))))]);
+    const counts =
+      input.exactChunkFrames !== undefined
+        ? new Set([Math.min(totalFrames, input.exactChunkFrames)])
+        : new Set([...fixedCounts, ...wavesFilling(bound.tasks)]);
     for (const chunkFrames of counts) {
       const plan = planFor(size, chunkFrames, bound);
       if (typeof plan === 'string') misfits.push(plan);
@@ -171,6 +177,25 @@ export function chooseChunking(input: ChunkingInput): ChunkingPlan {
     why = `priority ${base.priority}: the fastest plan within ${HIGH_PRIORITY_COST_SLACK}× the cheapest (${fmtUsd(cheapest.jobCostUsd)})`;
   }
   return finish(pick, `${describe(pick)}: ${why} (~${fmtSeconds(pick.jobEstimatedSeconds)} s, ${fmtUsd(pick.jobCostUsd)}), ${within}${capped(pick)}`, true);
+}
+
+/**
+ * Every chunk frame count chooseChunking would try for this input (over all its sizes): the fixed
+ * lengths, the whole title, and the lengths that fill 1 … maxWaves waves at each size's bound.
+ */
+export function candidateChunkFrames(input: ChunkingInput): number[] {
+  const { totalFrames, fps, maxConcurrency } = input;
+  const base = parseContext(input.ctx);
+  const gop = input.gopFrames ?? 1;
+  const wholeGops = (frames: number) => Math.min(totalFrames, Math.ceil(frames / gop) * gop);
+  const maxWaves = input.maxWaves ?? DEFAULT_MAX_WAVES;
+  const counts = new Set([...(input.chunkSecondsOptions ?? DEFAULT_CHUNK_SECONDS_OPTIONS).map((o) => wholeGops(Math.ceil(o * fps))), totalFrames]);
+  for (const size of candidateSizes({ platforms: base.platforms, minSizeIndex: base.minSizeIndex })) {
+    const tasks = input.quotas ? concurrencyBound(size, base.capacity, input.quotas, maxConcurrency, input.streams ?? 1).tasks : maxConcurrency;
+    if (tasks < 1) continue;
+    for (let k = 1; k <= maxWaves; k++) counts.add(wholeGops(Math.ceil(totalFrames / (k * tasks))));
+  }
+  return [...counts].sort((a, b) => a - b);
 }
 
 function sizeLabel(p: ChunkingPlan): string {

@@ -30,7 +30,7 @@ export {
 export { MEMORY_MODEL, requiredMemoryMiB, requiredEphemeralMiB, requiredEphemeralGiB, stagedBytes } from './memory-model.js';
 export { costOf, estimateJobCost, type BilledSize } from './cost.js';
 export { allocate, evaluateSize, HIGH_PRIORITY, HIGH_PRIORITY_COST_SLACK, MIN_TIMEOUT_SEC, type Evaluation } from './policy.js';
-export { chooseChunking, DEFAULT_CHUNK_SECONDS_OPTIONS, DEFAULT_MAX_WAVES, type ChunkingInput, type ChunkingPlan } from './chunking.js';
+export { chooseChunking, candidateChunkFrames, DEFAULT_CHUNK_SECONDS_OPTIONS, DEFAULT_MAX_WAVES, type ChunkingInput, type ChunkingPlan } from './chunking.js';
 export { escalate, type EscalationCause } from './escalation.js';
 export {
   STARTUP,

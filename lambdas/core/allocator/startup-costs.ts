@@ -48,19 +48,19 @@ export const STARTUP: Record<Platform, { seconds: number; billedSeconds: number 
 };
 
 /**
- * S3 transfer bandwidth of a size, bytes per second. Lambda: about the same at every memory size.
- * Fargate: AWS says a task's network share grows with its CPU; 1 vCPU and up take the figure
- * measured for Fargate tasks, smaller tasks proportionally less.
+ * S3 transfer bandwidth of a size, bytes per second: one GetObject stream (how the runtime stages),
+ * about the same at every size — measured Fargate throughput "does not really grow with assigned
+ * container resources" (StormForge's iPerf runs over every task size), and Lambda's is not tied
+ * to memory either. A calibration that measures it per size replaces `NETWORK`.
  */
-export const NETWORK = { lambdaBytesPerSec: 80e6, fargateBytesPerSecPerVcpu: 100e6, fargateMaxBytesPerSec: 100e6 } as const;
+export const NETWORK = { lambdaBytesPerSec: 80e6, fargateBytesPerSec: 100e6 } as const;
 
 export function networkBytesPerSec(size: { platform: Platform; vcpu: number }): number {
-  if (size.platform === 'lambda') return NETWORK.lambdaBytesPerSec;
-  return Math.min(NETWORK.fargateMaxBytesPerSec, NETWORK.fargateBytesPerSecPerVcpu * size.vcpu);
+  return size.platform === 'lambda' ? NETWORK.lambdaBytesPerSec : NETWORK.fargateBytesPerSec;
 }
 
-/** The largest bandwidth of each platform (what STAGING_BYTES_PER_SEC said before sizes had their own). */
-export const STAGING_BYTES_PER_SEC: Record<Platform, number> = { lambda: NETWORK.lambdaBytesPerSec, fargate: NETWORK.fargateMaxBytesPerSec };
+/** Each platform's bandwidth (the earlier constant's shape, kept for its callers). */
+export const STAGING_BYTES_PER_SEC: Record<Platform, number> = { lambda: NETWORK.lambdaBytesPerSec, fargate: NETWORK.fargateBytesPerSec };
 
 /** Step Functions and the allocator's Lambda for one encode task, USD (x86 Lambda prices). */
 export function orchestrationUsdPerTask(prices: PriceTable): number {
