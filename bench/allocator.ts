@@ -20,6 +20,8 @@
  * - mosaic: chooseChunking per rung with the default speed table (a fresh deployment's priors)
  *   and its 1.5× Lambda safety margin. A task running past its timeout is killed (billed to
  *   then) and run again one size up (escalate, cause timeout), as the encode workflow does.
+ * - mosaic, learned: the same with the speed table it would have learned (observe, as every
+ *   encode feeds it) from the measured runs — a deployment that has encoded on this hardware.
  * - fixed, 12 s: always Lambda 10 GB / Fargate 4 vCPU 8 GB / Fargate 16 vCPU 32 GB with the
  *   default preset's 12 s chunks.
  * - best fixed in hindsight, per platform: the single size of that platform's ladder that, with
@@ -39,7 +41,7 @@
  */
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
-import { AllocationContextSchema, type Allocation, type AllocationContext, type AllocationTask } from '../lambdas/contracts/index.js';
+import { AllocationContextSchema, type Allocation, type AllocationContext, type AllocationTask, type SpeedTable } from '../lambdas/contracts/index.js';
 import {
   candidateSizes,
   chooseChunking,
@@ -49,6 +51,7 @@ import {
   DEFAULT_SPEED_TABLE,
   escalate,
   FARGATE_LIMITS,
+  observe,
   LAMBDA_LIMITS,
   priceTable,
   requiredEphemeralMiB,
@@ -67,12 +70,11 @@ import { planLadder } from '../lambdas/core/ladder.js';
 import { PRESETS } from '../lambdas/core/presets.js';
 import { predictedEncodeSeconds } from '../local/calibrate.js';
 import { CATALOGUE_MIX, CATALOGUE_SOURCES, makeCatalogue, type Title } from './catalogue.js';
-import { drawRung, mixSeed, MeasuredWorld, worldTaskSeconds, type RungDraws, type WorldCase } from './measured-world.js';
+import { drawRung, isCleanRun, mixSeed, MeasuredWorld, worldTaskSeconds, type RungDraws, type WorldCase } from './measured-world.js';
 import { loadMeasuredData, measure, measurePairs, MEASURED_DATA_PATH } from './measured-world-measure.js';
 
 const REGION = 'us-east-1';
 const PRESET = PRESETS.default;
-const table = DEFAULT_SPEED_TABLE;
 const prices = priceTable(REGION);
 const planCtx: AllocationContext = AllocationContextSchema.parse({ region: REGION });
 const LADDER = candidateSizes();
@@ -140,7 +142,10 @@ export async function main(argv: string[]): Promise<number> {
   const world = new MeasuredWorld(loadMeasuredData(opts.data));
   const started = performance.now();
   const titles = makeCatalogue(opts.titles, opts.seed);
-  const sim = simulate(titles, world, opts);
+  const sim = simulate(titles, world, opts, [
+    { name: 'mosaic', table: DEFAULT_SPEED_TABLE },
+    { name: 'mosaic, learned', table: learnedTable(world) },
+  ]);
   const elapsed = (performance.now() - started) / 1000;
   report(sim, world, opts, elapsed);
   return 0;
@@ -279,7 +284,7 @@ export function fixedChunk(w: Pick<RungWork, 'task' | 'worldCase'>, size: Candid
 }
 
 /** Mosaic's chunk: runs on its allocation; past the timeout it is killed and escalated one size up. */
-function mosaicChunk(w: RungWork, allocation: Allocation): ChunkRun & { escalations: () => number } {
+function mosaicChunk(w: RungWork, allocation: Allocation, table: SpeedTable): ChunkRun & { escalations: () => number } {
   let escalations = 0;
   const run: ChunkRun = (frames, index) => {
     const task = { ...w.task, frames };
@@ -306,11 +311,17 @@ interface TaskError {
   weight: number;
 }
 
+export interface MosaicVariant {
+  name: string;
+  table: SpeedTable;
+}
+
 interface TitleResult {
   title: Title;
-  mosaic: Outcome;
-  mosaicPlanned: number;
-  plans: ChunkingPlan[];
+  /** Per Mosaic variant. */
+  mosaic: Outcome[];
+  mosaicPlanned: number[];
+  plans: ChunkingPlan[][];
   fixed12: Outcome[];
   /** Per ladder size: the title with every rung at its best chunk length in hindsight. */
   bySize: Outcome[];
@@ -318,15 +329,17 @@ interface TitleResult {
 }
 
 interface Simulation {
+  variants: MosaicVariant[];
   results: TitleResult[];
-  taskErrors: TaskError[];
-  escalations: number;
+  /** Per Mosaic variant. */
+  taskErrors: TaskError[][];
+  escalations: number[];
   rungs: number;
 }
 
-export function simulate(titles: Title[], world: MeasuredWorld, opts: Pick<Options, 'concurrency' | 'seed'>): Simulation {
-  const taskErrors: TaskError[] = [];
-  let escalations = 0;
+export function simulate(titles: Title[], world: MeasuredWorld, opts: Pick<Options, 'concurrency' | 'seed'>, variants: MosaicVariant[]): Simulation {
+  const taskErrors: TaskError[][] = variants.map(() => []);
+  const escalations = variants.map(() => 0);
   let rungs = 0;
   const results = titles.map((title): TitleResult => {
     const work = rungWork(title, opts.concurrency, world, opts.seed);
@@ -344,27 +357,25 @@ export function simulate(titles: Title[], world: MeasuredWorld, opts: Pick<Optio
       return d;
     };
 
-    // Mosaic.
-    const plans = work.map((w) =>
-      chooseChunking({ totalFrames: w.totalFrames, fps: w.task.fps, gopFrames: w.gopFrames, task: w.task, ctx: planCtx, jobDeadlineSec: deadline, maxConcurrency: w.concurrency }),
+    const plans = variants.map((v) =>
+      work.map((w) => chooseChunking({ totalFrames: w.totalFrames, fps: w.task.fps, gopFrames: w.gopFrames, task: w.task, ctx: planCtx, jobDeadlineSec: deadline, maxConcurrency: w.concurrency, table: v.table })),
     );
-    const mosaicRungs = work.map((w, i) => {
-      const p = plans[i];
-      const chunk = mosaicChunk(w, p.allocation);
+    const mosaic = variants.map((v, vi) => combine(work.map((w, i) => {
+      const p = plans[vi][i];
+      const chunk = mosaicChunk(w, p.allocation, v.table);
       const d = draws(w, p.chunkFrames);
       const out = runRung(w, p.chunkFrames, d, chunk);
-      escalations += chunk.escalations();
+      escalations[vi] += chunk.escalations();
       // Prediction error of its full-length chunks, before any timeout.
       const size = LADDER[p.allocation.sizeIndex];
       const frames = Math.min(p.chunkFrames, w.totalFrames);
       d.counts.forEach((n, k) => {
         if (n === 0) return;
         const actual = worldTaskSeconds(w.worldCase, k, frames, size, transferBytes({ ...w.task, frames })).seconds;
-        taskErrors.push({ relative: (p.allocation.estimatedSeconds - actual) / actual, weight: n });
+        taskErrors[vi].push({ relative: (p.allocation.estimatedSeconds - actual) / actual, weight: n });
       });
       return out;
-    });
-    const mosaic = combine(mosaicRungs);
+    })));
 
     const fixed12 = FIXED_12.map((b) => combine(work.map((w) => {
       const frames = Math.ceil(PRESET.chunkSeconds / PRESET.segmentSeconds) * w.gopFrames;
@@ -386,9 +397,10 @@ export function simulate(titles: Title[], world: MeasuredWorld, opts: Pick<Optio
         return ran.length > 0 ? ran.sort((a, b) => a.seconds - b.seconds)[0] : runs.sort((a, b) => a.cost - b.cost)[0];
       })),
     );
-    return { title, mosaic, mosaicPlanned: Math.max(...plans.map((p) => p.jobEstimatedSeconds)), plans, fixed12, bySize, feasible: rungFeasible.every(Boolean) };
+    const mosaicPlanned = plans.map((ps) => Math.max(...ps.map((p) => p.jobEstimatedSeconds)));
+    return { title, mosaic, mosaicPlanned, plans, fixed12, bySize, feasible: rungFeasible.every(Boolean) };
   });
-  return { results, taskErrors, escalations, rungs };
+  return { variants, results, taskErrors, escalations, rungs };
 }
 
 export function combine(outcomes: Outcome[]): Outcome {
@@ -475,7 +487,8 @@ function report(sim: Simulation, world: MeasuredWorld, opts: Options, elapsed: n
   console.log(`start-up costs (lambdas/core/allocator/startup-costs.ts): Lambda ${su('lambda')}; Fargate ${su('fargate')}; +${MAP_CHILD_START_SEC} s per wave, $${ORCHESTRATION_USD.toPrecision(2)} of Step Functions per task`);
   printWorld(world);
 
-  const mosaic = summarize('mosaic', results.map((r) => ({ o: r.mosaic, r })));
+  const mosaics = sim.variants.map((v, vi) => summarize(v.name, results.map((r) => ({ o: r.mosaic[vi], r }))));
+  const mosaic = mosaics[0];
   const lambdaSizes = LADDER.filter((s) => s.platform === 'lambda');
   const fargateSizes = LADDER.filter((s) => s.platform === 'fargate');
   const at = (sizeIndex: number, i: number) => results[i].bySize[sizeIndex];
@@ -484,7 +497,7 @@ function report(sim: Simulation, world: MeasuredWorld, opts: Options, elapsed: n
   const bestAny = bestInHindsight(titles, at, LADDER);
   const hindsight = (label: string, size: CandidateSize) => summarize(`${label}: ${size.label}`, results.map((r) => ({ o: r.bySize[size.index], r })));
   const rows: Summary[] = [
-    mosaic,
+    ...mosaics,
     hindsight('best Lambda in hindsight', bestLambda.size),
     hindsight('best Fargate in hindsight', bestFargate.size),
     ...FIXED_12.map((b, i) => summarize(b.name, results.map((r) => ({ o: r.fixed12[i], r })))),
@@ -493,24 +506,24 @@ function report(sim: Simulation, world: MeasuredWorld, opts: Options, elapsed: n
   console.log('');
   printTable(rows);
 
-  console.log('');
-  for (const [label, best] of [['best Lambda size', bestLambda], ['best Fargate size', bestFargate], ['best fixed size overall', bestAny]] as const) {
-    const saving = 1 - mosaic.cost / best.cost;
-    console.log(`saving vs the ${label} in hindsight (${best.size.label}: $${best.cost.toFixed(2)}, ${best.misses} misses): ${(saving * 100).toFixed(1)}% — Mosaic $${mosaic.cost.toFixed(2)}, ${mosaic.misses} misses`);
-  }
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const infeasible = results.filter((r) => !r.feasible).length;
-  console.log(`deadline misses: Mosaic ${mosaic.misses} (${mosaic.missesFeasible} where a fixed size and chunk length could meet it); titles no size and chunk length can meet: ${infeasible}`);
-  console.log(`Mosaic's tasks that ran past their timeout and were escalated one size up: ${sim.escalations}`);
-
-  const task = sim.taskErrors.map((e) => ({ value: Math.abs(e.relative), weight: e.weight }));
-  const signed = sim.taskErrors.map((e) => ({ value: e.relative, weight: e.weight }));
-  const job = results.map((r) => ({ value: Math.abs(r.mosaicPlanned - r.mosaic.seconds) / r.mosaic.seconds, weight: 1 }));
-  const jobSigned = results.map((r) => ({ value: (r.mosaicPlanned - r.mosaic.seconds) / r.mosaic.seconds, weight: 1 }));
-  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
-  const tasks = sim.taskErrors.reduce((n, e) => n + e.weight, 0);
-  console.log(`\nprediction error of Mosaic (predicted − actual) ÷ actual:`);
-  console.log(`  per task (${tasks} full-length chunks): median |error| ${pct(weightedQuantile(task, 0.5))}, p90 ${pct(weightedQuantile(task, 0.9))}; median signed ${pct(weightedQuantile(signed, 0.5))} (negative: the model is optimistic)`);
-  console.log(`  per job (${results.length} titles, planned vs simulated job time): median |error| ${pct(weightedQuantile(job, 0.5))}, p90 ${pct(weightedQuantile(job, 0.9))}; median signed ${pct(weightedQuantile(jobSigned, 0.5))}`);
+  console.log(`\ntitles no size and chunk length can finish in time: ${infeasible}`);
+  sim.variants.forEach((v, vi) => {
+    const m = mosaics[vi];
+    console.log(`\n${v.name}: $${m.cost.toFixed(2)}, ${m.misses} deadline misses (${m.missesFeasible} feasible, ${m.failed} failed), ${sim.escalations[vi]} tasks past their timeout escalated`);
+    for (const [label, best] of [['best Lambda size', bestLambda], ['best Fargate size', bestFargate], ['best fixed size overall', bestAny]] as const)
+      console.log(`  saving vs the ${label} in hindsight (${best.size.label}: $${best.cost.toFixed(2)}, ${best.misses} misses): ${pct(1 - m.cost / best.cost)}`);
+    const errs = sim.taskErrors[vi];
+    const task = errs.map((e) => ({ value: Math.abs(e.relative), weight: e.weight }));
+    const signed = errs.map((e) => ({ value: e.relative, weight: e.weight }));
+    const job = results.map((r) => ({ value: Math.abs(r.mosaicPlanned[vi] - r.mosaic[vi].seconds) / r.mosaic[vi].seconds, weight: 1 }));
+    const jobSigned = results.map((r) => ({ value: (r.mosaicPlanned[vi] - r.mosaic[vi].seconds) / r.mosaic[vi].seconds, weight: 1 }));
+    const tasks = errs.reduce((n, e) => n + e.weight, 0);
+    console.log(`  prediction error, (predicted − actual) ÷ actual:`);
+    console.log(`    per task (${tasks} full-length chunks, before any timeout): median |error| ${pct(weightedQuantile(task, 0.5))}, p90 ${pct(weightedQuantile(task, 0.9))}; median signed ${pct(weightedQuantile(signed, 0.5))} (negative: optimistic)`);
+    console.log(`    per job (${results.length} titles, planned vs simulated job time): median |error| ${pct(weightedQuantile(job, 0.5))}, p90 ${pct(weightedQuantile(job, 0.9))}; median signed ${pct(weightedQuantile(jobSigned, 0.5))}`);
+  });
   console.log(`\nmeasurements: ${d.cases.length} cases, ${d.cases.reduce((n, c) => n + c.runs.length, 0)} runs, ${d.machine.vcpus} vCPUs ${d.machine.cpuModel}, ${d.ffmpeg.split(' Copyright')[0]}, ${d.measuredAt}`);
   console.log(`simulated ${results.length} titles in ${elapsed.toFixed(1)} s`);
 }
@@ -521,9 +534,9 @@ function printWorld(world: MeasuredWorld): void {
   console.log(`world: ${d.cases.length} measured cases (${runs.length} runs, ${d.repetitions} repetitions, interleaved) on ${d.machine.vcpus} vCPUs, ${d.measuredAt.slice(0, 10)}; load average ${d.contention.loadAverageBefore[0]} → ${d.contention.loadAverageAfter[0]}`);
   for (const [codec, c] of world.codecs)
     console.log(`  ${codec}: thread scaling p = ${c.parallelFraction.toFixed(3)} over ${c.pairs} clean 1/2-thread pairs (speedup 2 vCPU ${(1 / (1 - c.parallelFraction / 2)).toFixed(2)}×, 16 vCPU ${(1 / (1 - c.parallelFraction + c.parallelFraction / 16)).toFixed(2)}×); resolution fit s/frame = ${(c.fit.perSourcePixel * 1e9).toFixed(1)} ns/source px + ${(c.fit.perRungPixel * 1e9).toFixed(1)} ns/rung px + ${(c.fit.fixed * 1e3).toFixed(1)} ms`);
-  console.log('  case (1 thread)          CPU s/frame min–max   p      model s/frame   model ÷ measured');
+  console.log('  case (1 thread)          CPU s/frame min–max   p      prior s/frame   prior ÷ measured');
   for (const c of world.measured) {
-    const model = predictedEncodeSeconds(table, { width: c.width, height: c.height, fps: 24, frames: 1, threads: 1, source: { width: c.sourceWidth, height: c.sourceHeight, kbps: sourceKbps(c) } }, 'fast', c.codec);
+    const model = predictedEncodeSeconds(DEFAULT_SPEED_TABLE, { width: c.width, height: c.height, fps: 24, frames: 1, threads: 1, source: { width: c.sourceWidth, height: c.sourceHeight, kbps: sourceKbps(c) } }, 'fast', c.codec);
     const mid = c.perFrame[Math.floor(c.perFrame.length / 2)];
     console.log(`  ${`${c.codec} ${c.sourceHeight}p→${c.height}p`.padEnd(24)} ${`${c.perFrame[0].toFixed(4)}–${c.perFrame[c.perFrame.length - 1].toFixed(4)}`.padEnd(21)} ${c.parallelFraction.toFixed(2).padEnd(6)} ${model.toFixed(4).padEnd(15)} ${(model / mid).toFixed(2)}×`);
   }
@@ -536,6 +549,27 @@ function printWorld(world: MeasuredWorld): void {
 }
 
 /** The catalogue's mezzanine bitrate of the case's source (what it was measured from). */
+/**
+ * The speed table Mosaic learns from these encodes through its own path (observe, EWMA per key):
+ * every measured run of the generated cases, in the order timed, 1-thread runs as 1 vCPU, clean
+ * 2-thread runs as 2 vCPUs.
+ */
+export function learnedTable(world: MeasuredWorld): SpeedTable {
+  let t: SpeedTable = DEFAULT_SPEED_TABLE;
+  const vcpus = world.data.machine.vcpus;
+  const when = Number.isNaN(Date.parse(world.data.measuredAt)) ? new Date(0) : new Date(world.data.measuredAt);
+  const cases = world.data.cases.filter((c) => c.content === 'generated');
+  const longest = Math.max(...cases.map((c) => c.runs.length));
+  for (let i = 0; i < longest; i++)
+    for (const c of cases) {
+      const r = c.runs[i];
+      if (!r || (c.threads > 1 && !isCleanRun(r, c.threads, vcpus))) continue;
+      const seconds = c.threads === 1 ? r.cpuSeconds : r.wallSeconds;
+      t = observe(t, { function: 'encode-video', codec: c.codec, encoderPreset: c.encoderPreset, width: c.width, height: c.height, frames: c.frames, seconds, vcpu: c.threads, sourceWidth: c.source.width, sourceHeight: c.source.height }, 0.3, when);
+    }
+  return t;
+}
+
 function sourceKbps(c: WorldCase): number {
   return CATALOGUE_SOURCES.find((s) => s.height === c.sourceHeight)?.kbps ?? 0;
 }
