@@ -1,0 +1,44 @@
+/** The Allocate state's Lambda follows the Plan's capacity and quota bounds: ecs.capacityProvider, the vCPU cap, Lambda left out. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AllocateStateResultSchema, type PlanSizing } from '../../../../lambdas/contracts/index.js';
+import { planEncode } from '../../../../lambdas/core/encode-plan.js';
+import { createAllocatorHandler } from '../../../../lambdas/platform/allocator/handler.js';
+import { InProcessEventBus } from '../../../../local/event-bus.js';
+import { SqliteJobStore } from '../../../../local/sqlite-job-store.js';
+import { encodeOnlyPlanInput, videoOnlyMedia } from '../../../helpers/plan-fixture.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mosaic-capacity-'));
+const jobs = new SqliteJobStore(join(dir, 'jobs.db'));
+afterAll(() => jobs.close());
+
+const plan = planEncode(encodeOnlyPlanInput('job-cap', videoOnlyMedia({ width: 1920, height: 1080, fps: 24, seconds: 600, sizeBytes: 600e6 })));
+const task = plan.videoTasks[0];
+const handler = createAllocatorHandler({ jobs, events: new InProcessEventBus(), platforms: ['lambda', 'fargate'], lambdaTarget: (m) => `arn:lambda:encode-video-${m}` });
+const allocate = (sizing: Partial<PlanSizing>) => handler({ task, sizing: { ...plan.sizing, taskDeadlineSec: null, ...sizing }, attempt: 0 }).then((r) => AllocateStateResultSchema.parse(r));
+
+describe('allocator Lambda: capacity and quota bounds from the Plan', () => {
+  it('puts economy work on FARGATE_SPOT and everything else on FARGATE', async () => {
+    const spot = await allocate({ capacity: 'spot', lambdaAllowed: false });
+    expect(spot.platform).toBe('fargate');
+    expect(spot.capacity).toBe('spot');
+    expect(spot.ecs?.capacityProvider).toBe('FARGATE_SPOT');
+    const onDemand = await allocate({ capacity: 'on-demand', lambdaAllowed: false });
+    expect(onDemand.capacity).toBe('on-demand');
+    expect(onDemand.ecs?.capacityProvider).toBe('FARGATE');
+    expect(spot.estimatedCostUsd).toBeLessThan(onDemand.estimatedCostUsd);
+  });
+
+  it('keeps within the vCPU the plan left per task, and off Lambda when its concurrency is spent', async () => {
+    const free = await allocate({ taskDeadlineSec: 60, lambdaAllowed: false });
+    expect(free.platform).toBe('fargate');
+    expect(free.vcpu).toBeGreaterThan(1);
+    const capped = await allocate({ taskDeadlineSec: 60, lambdaAllowed: false, maxFargateVcpu: 1 });
+    expect(capped.vcpu).toBeLessThanOrEqual(1);
+    const lambdaOk = await allocate({ taskDeadlineSec: 60 });
+    expect(lambdaOk.platform).toBe('lambda');
+    expect(lambdaOk.ecs).toBeNull();
+  });
+});
