@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { bestInHindsight, type Outcome } from '../../../bench/allocator.js';
+import { bestInHindsight, chunkFrameOptions, combine, fixedChunk, rungWork, runRung, simulate, type Outcome } from '../../../bench/allocator.js';
 import type { Title } from '../../../bench/catalogue.js';
 import { amdahl, drawRung, fitParallelFraction, fitResolution, MeasuredWorld, mixSeed, resolutionSeconds, worldTaskSeconds, type MeasuredData } from '../../../bench/measured-world.js';
-import { candidateSizes, networkBytesPerSec, platformStartup } from '../../../lambdas/core/allocator/index.js';
+import { candidateSizes, DEFAULT_SPEED_TABLE, networkBytesPerSec, platformStartup } from '../../../lambdas/core/allocator/index.js';
 
 const run = (wallSeconds: number, cpuSeconds: number, otherVcpus = 0) => ({ wallSeconds, cpuSeconds, maxRssKiB: 0, otherVcpus });
 const measuredCase = (codec: 'h264' | 'h265', sourceHeight: number, height: number, threads: number, runs: ReturnType<typeof run>[]) => ({
@@ -110,5 +110,43 @@ describe('allocator bench: best fixed size in hindsight', () => {
   it('counts a failed title as a miss', () => {
     const failing = { ...table, [c.index]: [{ seconds: 1, cost: 0.1, failed: 'out of memory' }, ...table[c.index].slice(1)] };
     expect(bestInHindsight(titles, (s, i) => failing[s][i], [a, b, c]).size).toBe(b);
+  });
+});
+
+describe('allocator bench: the hindsight search on a tiny catalogue', () => {
+  const cases: MeasuredData['cases'] = [];
+  for (const [s, r] of [[480, 360], [480, 240]] as const)
+    for (const threads of [1, 2]) cases.push({ ...measuredCase('h264', s, r, threads, [run(0.2 / threads, 0.2), run(0.3 / threads, 0.3)]), source: { width: 854, height: 480, kbps: 5000 }, width: r === 360 ? 640 : 428 });
+  const world = new MeasuredWorld(data(cases));
+  const title = (id: number, durationSec: number, deadlineSec?: number): Title => ({ id, durationSec, width: 854, height: 480, fps: 24, codec: 'h264', encoderPreset: 'fast', sourceBitrateKbps: 5000, deadlineKind: 'normal', deadlineSec });
+  const titles = [title(0, 60, 30), title(1, 600, 1200), title(2, 120)];
+
+  it('gives each size its cheapest on-time chunk length per rung, and the best size has no better rival', () => {
+    const sim = simulate(titles, world, { concurrency: 20, seed: 1 }, [{ name: 'mosaic', table: DEFAULT_SPEED_TABLE }]);
+    const lambdas = candidateSizes({ platforms: ['lambda'] });
+    const best = bestInHindsight(titles, (s, i) => sim.results[i].bySize[s], lambdas);
+    // Brute force over every Lambda size and every chunk length of every rung, independently of simulate's bookkeeping.
+    const brute = lambdas.map((size) => {
+      let misses = 0;
+      let cost = 0;
+      titles.forEach((t) => {
+        const rungs = rungWork(t, 20, world, 1).map((w) => {
+          const runs = chunkFrameOptions(w).map((f) => {
+            const frames = Math.min(f, w.totalFrames);
+            return runRung(w, f, drawRung(mixSeed(w.seed, frames), Math.ceil(w.totalFrames / frames), w.concurrency, w.worldCase.perFrame.length), fixedChunk(w, size));
+          });
+          const ok = runs.filter((r) => !r.failed && (t.deadlineSec === undefined || r.seconds <= t.deadlineSec));
+          return ok.length ? ok.reduce((a, b) => (b.cost < a.cost ? b : a)) : runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+        });
+        const o = combine(rungs);
+        cost += o.cost;
+        if (o.failed || (t.deadlineSec !== undefined && o.seconds > t.deadlineSec)) misses++;
+      });
+      return { size, misses, cost };
+    });
+    const truth = brute.reduce((a, b) => (b.misses < a.misses || (b.misses === a.misses && b.cost < a.cost) ? b : a));
+    expect(best.size).toBe(truth.size);
+    expect(best.cost).toBeCloseTo(truth.cost, 12);
+    expect(best.misses).toBe(truth.misses);
   });
 });
