@@ -50,15 +50,17 @@ export const psnrOfMse = (mse: number): number => (mse <= 0 ? PSNR_CAP : Math.mi
 export const mseOfPsnr = (psnr: number): number => (255 * 255) / 10 ** (psnr / 10);
 
 /**
- * Where the samples are: `count` windows of `sampleFrames` spread evenly over the title (their
- * centres at (i + ½)/count of it), about `share` of its frames in all. A title shorter than the
- * windows is sampled whole. Windows never overlap and start on frame boundaries.
+ * Where the samples are: about `share` of the title's frames in at most `count` windows spread
+ * evenly over it (their centres at (i + ½)/count of it). Windows are `sampleFrames` long, longer
+ * when `count` of them fall short of the share, but never over `maxFrames` (then the share is not
+ * reached: a long title gets `count` × `maxFrames`). A title shorter than the windows is sampled
+ * whole. Windows never overlap and start on frame boundaries.
  */
-export function sampleWindows(totalFrames: number, o: { count: number; sampleFrames: number; share?: number; minFrames?: number }): SampleWindow[] {
+export function sampleWindows(totalFrames: number, o: { count: number; sampleFrames: number; maxFrames?: number; share?: number; minFrames?: number }): SampleWindow[] {
   const share = o.share ?? 0.1;
   const want = Math.max(o.minFrames ?? 1, Math.round(totalFrames * share));
   const count = Math.max(1, Math.min(o.count, Math.ceil(want / Math.max(1, o.sampleFrames))));
-  const per = Math.max(1, Math.min(o.sampleFrames, Math.floor(totalFrames / count), Math.ceil(want / count)));
+  const per = Math.max(1, Math.min(Math.floor(totalFrames / count), Math.ceil(want / count), o.maxFrames ?? Infinity));
   if (per * count >= totalFrames) return [{ startFrame: 0, frames: totalFrames }];
   const out: SampleWindow[] = [];
   for (let i = 0; i < count; i++) {

@@ -32,9 +32,13 @@ export interface PerTitleConfig {
   crfs: number[];
   /** x264 speed of the trial encodes (a fast preset picks the parameters for the slower one). */
   analysisPreset: Preset['encoderPreset'];
-  /** Samples of the source the trials encode: this many scenes of this many seconds (the whole source when it is not much longer). */
+  /**
+   * Samples of the source the trials encode: about 10 % of it in at most `samples` scenes of
+   * `sampleSeconds` to `maxSampleSeconds` each (the whole source when it is not much longer).
+   */
   samples: number;
   sampleSeconds: number;
+  maxSampleSeconds: number;
   /** At most this many rungs, about `stepRatio` apart in bitrate. */
   maxRungs: number;
   stepRatio: number;
@@ -84,8 +88,12 @@ export const PRESETS: Record<string, Preset> = {
       // Six CRFs 4 apart (rungs between two of one resolution interpolate): the trials' CPU stays a fraction of the ladder's.
       crfs: [18, 22, 26, 30, 34, 38],
       analysisPreset: 'superfast',
-      samples: 4,
+      // 10 % in 3–10 s scenes up to 40 min of title; beyond, 24 × 10 s. The cap keeps the samples'
+      // trials (returned through the workflow state into Plan) well under Step Functions' 256 KiB,
+      // and a 4K sample inside a Lambda's 15 minutes.
+      samples: 24,
       sampleSeconds: 3,
+      maxSampleSeconds: 10,
       maxRungs: 6,
       stepRatio: 1.7,
       maxPsnr: 44,

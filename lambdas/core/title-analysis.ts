@@ -9,6 +9,13 @@ import { sourcePicture } from './conform.js';
 import { planLadder, rungDimensions } from './ladder.js';
 import { aggregateTrials, candidateHeights, chooseRungs, convexHull, hullQualityAt, predictedSaving, sampleWindows } from './per-title.js';
 import { findPreset, requirePreset, type Preset } from './presets.js';
+import { costOf } from './allocator/cost.js';
+import { lambdaVcpu } from './allocator/limits.js';
+import { priceTable } from './allocator/prices.js';
+import { platformStartup } from './allocator/startup-costs.js';
+import { DEFAULT_SPEED_TABLE, decodeSeconds, encodeSeconds } from './allocator/speed-model.js';
+import { allocationCodec } from './plan-sizing.js';
+import type { SpeedTable } from '../contracts/index.js';
 
 /** Below this short side a source is not searched: its ladder is the fixed one (a single small rung). */
 const MIN_SEARCH_SHORT_SIDE = 96;
@@ -24,7 +31,7 @@ export function planTitleAnalysis(input: PlanInput): PlanAnalysisResult {
   const shortSide = Math.min(v.displayWidth, v.height);
   if (!c || shortSide < MIN_SEARCH_SHORT_SIDE) return { tasks: [], maxConcurrency: 1 };
   const timing = planTiming(v.fps, v.fpsRational, preset.segmentSeconds);
-  const samples = sampleWindows(v.frames, { count: c.samples, sampleFrames: Math.round(c.sampleSeconds * v.fps), share: 0.1, minFrames: Math.min(v.frames, Math.round(v.fps / 2)) });
+  const samples = sampleWindows(v.frames, { count: c.samples, sampleFrames: Math.round(c.sampleSeconds * v.fps), maxFrames: Math.round(c.maxSampleSeconds * v.fps), share: 0.1, minFrames: Math.min(v.frames, Math.round(v.fps / 2)) });
   const candidates = candidateHeights(shortSide, c.heights).map((h) => rungDimensions({ width: v.displayWidth, height: v.height }, h));
   const picture = sourcePicture(input.media);
   const tasks: AnalyzeTitleInput[] = samples.map((sample, i) => ({
@@ -90,4 +97,41 @@ export function perTitleLadder(input: PlanInput, preset: Preset): { rungs: Rung[
       fixed,
     },
   };
+}
+
+/**
+ * Modelled seconds of one analyze-title task on `vcpu` vCPUs, with the speed model the encode
+ * tasks are priced with: per candidate size, the CRFs' trial encodes at the analysis preset, the
+ * sample decoded twice (once for the encodes, once for the scoring) and the scoring of every trial
+ * at the source's size (upscale and PSNR, counted as decoding that many source frames). Its
+ * measured cost replaces this when the job ends.
+ */
+export function analysisTaskSeconds(task: AnalyzeTitleInput, vcpu: number, table: SpeedTable = DEFAULT_SPEED_TABLE): number {
+  const f = task.sample.frames;
+  const source = { sourceWidth: task.sourceWidth, sourceHeight: task.sourceHeight };
+  const codec = allocationCodec({ codec: task.codec });
+  return task.candidates.reduce((sum, c) => {
+    const trials = f * task.crfs.length;
+    const encode = encodeSeconds({ function: 'encode-video', codec, encoderPreset: task.encoderPreset, width: c.width, height: c.height, fps: task.timing.fps, frames: trials, sourceBitrateKbps: 0 }, vcpu, table);
+    return sum + encode + decodeSeconds({ frames: 2 * f + trials, ...source }, vcpu, table);
+  }, 0);
+}
+
+export interface AnalysisEstimate {
+  tasks: number;
+  /** Wall time of the analysis Map (its tasks in waves of `maxConcurrency`), start-up included. */
+  seconds: number;
+  usd: number;
+}
+
+/** The analysis step's modelled time and cost: every sample on analyze-title's Lambda (`memoryMiB`, function.json). */
+export function estimateAnalysis(plan: PlanAnalysisResult, o: { region: string; memoryMiB: number; table?: SpeedTable }): AnalysisEstimate {
+  const vcpu = lambdaVcpu(o.memoryMiB);
+  const startup = platformStartup('lambda');
+  const prices = priceTable(o.region);
+  const runs = plan.tasks.map((t) => analysisTaskSeconds(t, vcpu, o.table));
+  const usd = runs.reduce((sum, s) => sum + costOf({ platform: 'lambda', vcpu, memoryMiB: o.memoryMiB }, startup.billedSeconds + s, prices), 0);
+  const waves = Math.ceil(plan.tasks.length / Math.max(1, plan.maxConcurrency));
+  const seconds = runs.length ? waves * (startup.seconds + Math.max(...runs)) : 0;
+  return { tasks: plan.tasks.length, seconds, usd };
 }

@@ -85,11 +85,18 @@ describe('rungs along the hull', () => {
 });
 
 describe('samples, candidates and aggregation', () => {
-  it('spreads about 10 % of the title over a few windows; samples a short title whole', () => {
-    const w = sampleWindows(30 * 60 * 25, { count: 4, sampleFrames: 75 });
-    expect(w).toHaveLength(4);
+  it('spreads about 10 % of the title over windows of 3–10 s, at most `count`; samples a short title whole', () => {
+    const total = 30 * 60 * 25;
+    const w = sampleWindows(total, { count: 24, sampleFrames: 75, maxFrames: 250 });
+    expect(w).toHaveLength(24);
     for (let i = 1; i < w.length; i++) expect(w[i]!.startFrame).toBeGreaterThanOrEqual(w[i - 1]!.startFrame + w[i - 1]!.frames);
-    expect(w.every((x) => x.frames === 75)).toBe(true);
+    expect(w.every((x) => x.frames === 188)).toBe(true); // ⌈4,500 / 24⌉: the share, in longer windows
+    expect(w.reduce((s, x) => s + x.frames, 0) / total).toBeCloseTo(0.1, 2);
+    // Two hours: the windows stop at 10 s, so the share is 24 × 10 s.
+    const long = sampleWindows(2 * 3600 * 25, { count: 24, sampleFrames: 75, maxFrames: 250 });
+    expect(long.map((x) => x.frames)).toEqual(new Array(24).fill(250));
+    // Three minutes: 18 s in six 3 s windows.
+    expect(sampleWindows(3 * 60 * 25, { count: 24, sampleFrames: 75, maxFrames: 250 }).map((x) => x.frames)).toEqual(new Array(6).fill(75));
     expect(sampleWindows(125, { count: 4, sampleFrames: 75, minFrames: 25 })).toEqual([{ startFrame: 50, frames: 25 }]);
     expect(sampleWindows(20, { count: 4, sampleFrames: 75, minFrames: 25 })).toEqual([{ startFrame: 0, frames: 20 }]);
   });
