@@ -28,7 +28,7 @@ describe('local engine on the Fargate path', () => {
       expect(done.status).toBe('SUCCEEDED');
       // Every chunk was allocated a Fargate size (encode-video may only use Fargate here).
       const allocated = (await engine.jobs.listEvents(job.id)).filter((e) => e.detailType === 'Task Allocated').map((e) => e.detail as { platform: string; itemId: string });
-      expect(allocated.length).toBe(engine.planOf(job.id)!.videoTasks.length);
+      expect(allocated.length).toBe(engine.planOf(job.id)!.videoTaskList!.count);
       expect(allocated.every((a) => a.platform === 'fargate')).toBe(true);
       const steps = await engine.jobs.listSteps(job.id);
       expect(new Set(steps.map((s) => s.function))).toEqual(new Set(['inspect', 'plan', ...fargate, 'thumbnails', 'publish']));

@@ -86,7 +86,7 @@ describe('a local job teaches the model and carries its cost', () => {
       const { job } = await engine.submitFile(src, { preset: 'draft' });
       const done = await engine.run(job.id);
       expect(done.status).toBe('SUCCEEDED');
-      const chunks = engine.planOf(job.id)!.videoTasks.length;
+      const chunks = engine.planOf(job.id)!.videoTaskList!.count;
       expect((await loadMeasuredSpeeds(engine.jobs)).table['encode-video/h264/ultrafast/sd'].samples).toBe(chunks);
       expect(done.cost).toMatchObject({ region: 'us-east-1' });
       expect(done.cost!.estimatedUsd).toBeGreaterThan(0);
