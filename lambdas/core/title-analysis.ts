@@ -12,7 +12,7 @@ import { findPreset, requirePreset, type Preset } from './presets.js';
 import { costOf } from './allocator/cost.js';
 import { lambdaVcpu } from './allocator/limits.js';
 import { priceTable } from './allocator/prices.js';
-import { platformStartup } from './allocator/startup-costs.js';
+import { networkBytesPerSec, platformStartup } from './allocator/startup-costs.js';
 import { DEFAULT_SPEED_TABLE, decodeSeconds, encodeSeconds } from './allocator/speed-model.js';
 import { allocationCodec } from './plan-sizing.js';
 import type { SpeedTable } from '../contracts/index.js';
@@ -124,12 +124,16 @@ export interface AnalysisEstimate {
   usd: number;
 }
 
-/** The analysis step's modelled time and cost: every sample on analyze-title's Lambda (`memoryMiB`, function.json). */
-export function estimateAnalysis(plan: PlanAnalysisResult, o: { region: string; memoryMiB: number; table?: SpeedTable }): AnalysisEstimate {
+/**
+ * The analysis step's modelled time and cost: every sample on analyze-title's Lambda (`memoryMiB`,
+ * function.json), each staging the whole source (`sourceBytes`) as the encode tasks do.
+ */
+export function estimateAnalysis(plan: PlanAnalysisResult, o: { region: string; memoryMiB: number; sourceBytes: number; table?: SpeedTable }): AnalysisEstimate {
   const vcpu = lambdaVcpu(o.memoryMiB);
   const startup = platformStartup('lambda');
   const prices = priceTable(o.region);
-  const runs = plan.tasks.map((t) => analysisTaskSeconds(t, vcpu, o.table));
+  const staging = o.sourceBytes / networkBytesPerSec({ platform: 'lambda', vcpu });
+  const runs = plan.tasks.map((t) => staging + analysisTaskSeconds(t, vcpu, o.table));
   const usd = runs.reduce((sum, s) => sum + costOf({ platform: 'lambda', vcpu, memoryMiB: o.memoryMiB }, startup.billedSeconds + s, prices), 0);
   const waves = Math.ceil(plan.tasks.length / Math.max(1, plan.maxConcurrency));
   const seconds = runs.length ? waves * (startup.seconds + Math.max(...runs)) : 0;

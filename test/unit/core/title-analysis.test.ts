@@ -33,11 +33,13 @@ describe('estimateAnalysis', () => {
     expect(analysisTaskSeconds(small!, 2)).toBeLessThan(analysisTaskSeconds(small!, 1));
 
     const plan = planFor(1920, 1080, 3600);
-    const e = estimateAnalysis(plan, { region: 'us-east-1', memoryMiB: 3008 });
+    const e = estimateAnalysis(plan, { region: 'us-east-1', memoryMiB: 3008, sourceBytes: 1e9 });
     expect(e.tasks).toBe(24);
-    const one = estimateAnalysis({ tasks: [plan.tasks[0]!], maxConcurrency: 1 }, { region: 'us-east-1', memoryMiB: 3008 });
+    const one = estimateAnalysis({ tasks: [plan.tasks[0]!], maxConcurrency: 1 }, { region: 'us-east-1', memoryMiB: 3008, sourceBytes: 1e9 });
     expect(e.usd).toBeCloseTo(24 * one.usd, 9);
     expect(e.seconds).toBeLessThan(24 * one.seconds);
-    expect(estimateAnalysis({ tasks: [], maxConcurrency: 1 }, { region: 'us-east-1', memoryMiB: 3008 })).toEqual({ tasks: 0, seconds: 0, usd: 0 });
+    const noStaging = estimateAnalysis({ tasks: [plan.tasks[0]!], maxConcurrency: 1 }, { region: 'us-east-1', memoryMiB: 3008, sourceBytes: 0 });
+    expect(one.seconds - noStaging.seconds).toBeCloseTo(1e9 / 80e6, 6); // the source at Lambda's S3 bandwidth
+    expect(estimateAnalysis({ tasks: [], maxConcurrency: 1 }, { region: 'us-east-1', memoryMiB: 3008, sourceBytes: 1e9 })).toEqual({ tasks: 0, seconds: 0, usd: 0 });
   });
 });
