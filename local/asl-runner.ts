@@ -107,10 +107,18 @@ function collectTasks(machine: Record<string, unknown>, out: LoadedWorkflow['tas
   }
 }
 
-/** The payload an ECS task state hands its container, as the container's entrypoint reads it. */
-export function ecsTaskPayload(params: unknown): unknown {
+/**
+ * The payload an ECS task state hands its container, as the container's entrypoint reads it:
+ * MOSAIC_INPUT, or the object MOSAIC_INPUT_KEY names (read with `readObject`).
+ */
+export async function ecsTaskPayload(params: unknown, readObject?: (key: string) => Promise<Buffer>): Promise<unknown> {
+  const key = ecsEnv(params as EcsParameters, 'MOSAIC_INPUT_KEY')?.Value;
+  if (key !== undefined) {
+    if (!readObject) throw new Error(`ECS task state passes its input as ${key}, and this run has no blob store (runWorkflow's readObject)`);
+    return JSON.parse((await readObject(key)).toString('utf8'));
+  }
   const raw = ecsEnv(params as EcsParameters, 'MOSAIC_INPUT')?.Value;
-  if (raw === undefined) throw new Error('ECS task state has no MOSAIC_INPUT override');
+  if (raw === undefined) throw new Error('ECS task state has no MOSAIC_INPUT or MOSAIC_INPUT_KEY override');
   return JSON.parse(raw);
 }
 
@@ -147,7 +155,7 @@ export function runWorkflow(wf: LoadedWorkflow, input: unknown, invoke: TaskInvo
     // Locally a Fargate task runs in-process like any other: same function, same payload.
     if (kind === 'lambda-invoke') handlers[state] = (taskInput) => invokeByName(invoke, taskInput, state);
     else if (kind === 'item-reader') handlers[state] = (params) => readItems(opts.readObject, params as ItemReaderParameters, state);
-    else handlers[state] = (taskInput) => invoke(fn, kind === 'ecs' ? ecsTaskPayload(taskInput) : taskInput, state);
+    else handlers[state] = async (taskInput) => invoke(fn, kind === 'ecs' ? await ecsTaskPayload(taskInput, opts.readObject) : taskInput, state);
     if (opts.retryIntervalMs !== undefined) retryIntervalOverrides[state] = opts.retryIntervalMs;
   }
   const context = { Execution: { Input: input, StartTime: new Date().toISOString(), Name: 'local' }, Task: { Token: 'local-task-token' } };

@@ -6,6 +6,7 @@
  *
  *   MOSAIC_FUNCTION        media function (folder under lambdas/functions/)
  *   MOSAIC_INPUT           the task input, JSON
+ *   MOSAIC_INPUT_KEY       or the key of an object holding it (a large input: an override holds 8 KiB)
  *   MOSAIC_TASK_TOKEN      the task token from `$$.Task.Token`
  *   MOSAIC_HEARTBEAT_SEC   heartbeat period, default 60 (the state's HeartbeatSeconds must be larger)
  *   + everything awsRuntimeDeps reads (buckets, table, bus, ffmpeg, VMAF model, endpoints)
@@ -57,6 +58,14 @@ export interface RunTaskOptions {
   stop?: AbortSignal;
 }
 
+function parseInput(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputInvalidError(`${where} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   const marker = '… [truncated]';
@@ -96,15 +105,13 @@ export async function runTask(env: Env, opts: RunTaskOptions = {}): Promise<Task
   let timer: NodeJS.Timeout | undefined;
   try {
     const periodMs = numberEnv(env, 'MOSAIC_HEARTBEAT_SEC', DEFAULT_HEARTBEAT_SEC) * 1000;
-    let input: unknown;
-    try {
-      input = JSON.parse(env.MOSAIC_INPUT ?? '');
-    } catch (e) {
-      throw new InputInvalidError(`MOSAIC_INPUT is not valid JSON: ${(e as Error).message}`);
-    }
+    const inputKey = env.MOSAIC_INPUT_KEY?.trim();
+    let input = inputKey ? undefined : parseInput(env.MOSAIC_INPUT ?? '', 'MOSAIC_INPUT');
     timer = setInterval(beat, periodMs);
     const fn = await loadMediaFunction(name);
     const deps = await (opts.deps ?? awsRuntimeDeps)(env);
+    // A large input comes by reference (an override holds 8 KiB): the object Plan wrote.
+    if (inputKey) input = parseInput((await deps.blobs.getBytes(inputKey)).toString('utf8'), inputKey);
     const result = await fn.invoke(input, { ...deps, signal: controller.signal });
     outcome = { ok: true, output: JSON.stringify(result ?? null) };
   } catch (e) {

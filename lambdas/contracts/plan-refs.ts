@@ -20,3 +20,6 @@ export type TaskListRef = z.infer<typeof TaskListRefSchema>;
 
 /** Where Plan writes a job's encode-video tasks: under its work prefix (`.mosaic/work/<jobId>/`). */
 export const videoTaskListKey = (workPrefix: string): string => `${workPrefix}plan/video-tasks.json`;
+
+/** Where Plan writes a job's package task (a Fargate task reads it by key: tracks and subtitles make it large). */
+export const packageInputKey = (workPrefix: string): string => `${workPrefix}plan/package.json`;

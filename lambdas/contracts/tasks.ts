@@ -425,6 +425,8 @@ export const PlanResultSchema = z.object({
    * them with its ItemReader) and `videoTasks` is empty, so the plan fits the workflow's state.
    */
   videoTaskList: TaskListRefSchema.optional(),
+  /** Set by the Plan function: `package` also written to this object, which the Fargate package task reads (its override stays small however many tracks). */
+  packageInputKey: z.string().min(1).optional(),
   /** One per audio track of the source, the default first (index = rendition `a<n>`). */
   audioTasks: z.array(EncodeAudioInputSchema),
   assembleTasks: z.array(AssembleInputSchema),

@@ -5,14 +5,13 @@
 import {
   InputInvalidError,
   type AudioTrack,
-  type EncodeVideoInput,
   type MediaInfo,
   type PackageText,
   type PlanInput,
   type PlanResult,
   type SpeedTable,
 } from '../contracts/index.js';
-import { chunkKey, videoTaskListKey } from '../contracts/plan-refs.js';
+import { chunkKey, packageInputKey, videoTaskListKey } from '../contracts/plan-refs.js';
 import { DEFAULT_SPEED_TABLE } from './allocator/speed-model.js';
 import { planChunks, planTiming } from './chunks.js';
 import { sourcePicture } from './conform.js';
@@ -228,11 +227,19 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
 }
 
 /**
- * The plan as the workflow carries it, and what goes by reference: the rung × chunk tasks grow
- * with the title (thousands for a long 4K one), so Plan writes them to `videoTaskList.key` (under
- * the job's work prefix, read by the encode Map's ItemReader) and the state keeps the rest.
+ * The plan as the workflow carries it, and the objects that go by reference: the rung × chunk
+ * tasks grow with the title (thousands for a long 4K one) and are read by the encode Map's
+ * ItemReader; the package task grows with the source's tracks and is read by the Fargate package
+ * task (an ECS override holds 8 KiB). Plan writes `objects` under the job's work prefix.
  */
-export function planByReference(plan: PlanResult, workPrefix: string): { plan: PlanResult; videoTasks: EncodeVideoInput[] } {
-  const key = videoTaskListKey(workPrefix);
-  return { plan: { ...plan, videoTasks: [], videoTaskList: { key, count: plan.videoTasks.length } }, videoTasks: plan.videoTasks };
+export function planByReference(plan: PlanResult, workPrefix: string): { plan: PlanResult; objects: { key: string; value: unknown }[] } {
+  const tasksKey = videoTaskListKey(workPrefix);
+  const packageKey = packageInputKey(workPrefix);
+  return {
+    plan: { ...plan, videoTasks: [], videoTaskList: { key: tasksKey, count: plan.videoTasks.length }, packageInputKey: packageKey },
+    objects: [
+      { key: tasksKey, value: plan.videoTasks },
+      { key: packageKey, value: plan.package },
+    ],
+  };
 }

@@ -129,7 +129,9 @@ describe('encode workflow', () => {
       fargateTargets.add(td![1]!);
       const override = t.Parameters.Overrides.ContainerOverrides[0];
       expect(override.Name).toBe('media');
-      expect(override.Environment.map((e: { Name: string }) => e.Name).sort()).toEqual(['MOSAIC_FUNCTION', 'MOSAIC_INPUT', 'MOSAIC_TASK_TOKEN']);
+      // The package task by reference (its tracks and subtitles could outgrow the 8 KiB override), the others inline.
+      const input = name === 'PackageOnFargate' ? 'MOSAIC_INPUT_KEY' : 'MOSAIC_INPUT';
+      expect(override.Environment.map((e: { Name: string }) => e.Name).sort(), name).toEqual(['MOSAIC_FUNCTION', input, 'MOSAIC_TASK_TOKEN']);
       expect(t.Parameters.NetworkConfiguration.AwsvpcConfiguration).toMatchObject({ Subnets: ['${FargateSubnet1}', '${FargateSubnet2}'], SecurityGroups: ['${FargateSecurityGroup}'] });
     }
     // Every media function runs in this workflow, or in another workflow, or is one a rule invokes (a rule-based workflow).

@@ -144,6 +144,16 @@ describe('container task runner (waitForTaskToken)', () => {
     }
   });
 
+  it('reads its input by reference when MOSAIC_INPUT_KEY names an object (a large input: an override holds 8 KiB)', async () => {
+    await world.putSource('inbox/job-8-input.json', Buffer.from(JSON.stringify({ jobId: 'job-8', source: { key: 'inbox/clip.mp4' }, limits })));
+    const r = await task('inspect', 'not the input', { MOSAIC_INPUT_KEY: 'inbox/job-8-input.json' });
+    expect(r.outcome.status).toBe('succeeded');
+    expect(JSON.parse(String(r.of('SendTaskSuccess')[0]!.body.output))).toMatchObject({ video: { frames: 50 } });
+    const missing = await task('inspect', '{}', { MOSAIC_INPUT_KEY: 'inbox/no-such-input.json' });
+    expect(missing.outcome.status).toBe('failed');
+    expect(missing.of('SendTaskFailure')[0]!.body.error).toMatch(/^Mosaic\./);
+  });
+
   it('cancels the function when the container is stopped and reports Mosaic.Interrupted so the workflow retries', async () => {
     const stop = new AbortController();
     const before = fake.calls.length;

@@ -116,8 +116,8 @@ async function measure(parallelism: number, spec: { deadlineSec?: number; priori
     inspect: () => media,
     plan: (i: PlanInput) => {
       const carried = planByReference(planEncode(i, DEFAULT_SPEED_TABLE), i.workPrefix);
-      objects.set(carried.plan.videoTaskList!.key, JSON.stringify(carried.videoTasks));
-      videoTasks = carried.videoTasks.length;
+      for (const o of carried.objects) objects.set(o.key, JSON.stringify(o.value));
+      videoTasks = carried.plan.videoTaskList!.count;
       return carried.plan;
     },
     'encode-video': (i: EncodeVideoInput) => EncodeVideoResultSchema.parse({ key: i.output.key, frames: i.chunk.frames, bytes: 987_654_321, encodeSeconds: 1234.5 }),
@@ -156,7 +156,7 @@ async function measure(parallelism: number, spec: { deadlineSec?: number; priori
         // What RunTask is given: the container overrides with MOSAIC_INPUT and the task token, the size.
         const o = (taskInput as { Overrides: unknown }).Overrides;
         overrides.set(state, Math.max(overrides.get(state) ?? 0, bytes(o)));
-        return results[fn]!(ecsTaskPayload(taskInput));
+        return results[fn]!(await ecsTaskPayload(taskInput, async (key) => Buffer.from(objects.get(key)!)));
       }
       if (kind === 'lambda') return results[fn]!(taskInput);
       throw new Error(`${state}: a ${kind} task with every function on Fargate`);

@@ -17,11 +17,14 @@ export default defineMediaFunction({
     const plan = planEncode({ ...input, vmafAvailable: input.vmafAvailable && Boolean(ctx.tools.vmafFfmpeg && ctx.vmafModelPath) }, await ctx.config.speedTable());
     // A codec this ffmpeg cannot encode fails the job here (Mosaic.InputInvalid naming the encoder), before any chunk runs.
     requireLadderEncoders(ctx.tools, plan.rungs);
-    // The chunk tasks go to an object the encode Map reads (its ItemReader): the plan stays small.
+    // The chunk tasks (read by the encode Map's ItemReader) and the package task (read by its
+    // Fargate task) go to objects: the plan the workflow carries stays small.
     const carried = planByReference(plan, input.workPrefix);
-    const file = join(ctx.scratch, 'video-tasks.json');
-    await writeFile(file, JSON.stringify(carried.videoTasks));
-    ctx.output(file, carried.plan.videoTaskList!.key, 'application/json');
+    for (const [n, o] of carried.objects.entries()) {
+      const file = join(ctx.scratch, `object-${n}.json`);
+      await writeFile(file, JSON.stringify(o.value));
+      ctx.output(file, o.key, 'application/json');
+    }
     return carried.plan;
   },
   // The job lifecycle keeps the estimate and the progress weights of the job's steps.

@@ -670,14 +670,17 @@ export class AwsWorld {
     });
   }
 
-  private runEcsTask(rec: ExecutionRecord, state: string, params: EcsParams): Promise<unknown> {
+  private async runEcsTask(rec: ExecutionRecord, state: string, params: EcsParams): Promise<unknown> {
     const td = this.deployment.taskDefinitions.get(params.TaskDefinition);
     if (!td) throw new Error(`${state}: task definition ${params.TaskDefinition} is not in the stage`);
     const overrides = Object.fromEntries((params.Overrides?.ContainerOverrides?.[0]?.Environment ?? []).map((e) => [e.Name, String(e.Value)]));
     const token = `${randomUUID()}${randomUUID()}`.replace(/-/g, '');
     const env = this.envOf({ env: { ...td.env, MOSAIC_FFMPEG: '/opt/bin/ffmpeg', MOSAIC_FFPROBE: '/opt/bin/ffprobe' } }, { ...overrides, MOSAIC_TASK_TOKEN: token, MOSAIC_HEARTBEAT_SEC: '2' });
     const fn = env.MOSAIC_FUNCTION!;
-    const payload = JSON.parse(env.MOSAIC_INPUT ?? 'null');
+    // The input as the container will read it: inline, or the object MOSAIC_INPUT_KEY names.
+    const payload = env.MOSAIC_INPUT_KEY
+      ? JSON.parse(await (await this.s3Client.send(new GetObjectCommand({ Bucket: this.deployment.derivativeBucket, Key: env.MOSAIC_INPUT_KEY }))).Body!.transformToString())
+      : JSON.parse(env.MOSAIC_INPUT ?? 'null');
     // What the Task state waits for: the container's SendTaskSuccess / SendTaskFailure.
     const reported = new Promise<unknown>((resolve, reject) => this.tokens.set(token, { resolve, reject, execution: rec.arn }));
     const stop = new AbortController();
