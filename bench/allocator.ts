@@ -532,6 +532,14 @@ function printWorld(world: MeasuredWorld): void {
   const d = world.data;
   const runs = d.cases.flatMap((c) => c.runs.map((r) => ({ r, c })));
   console.log(`world: ${d.cases.length} measured cases (${runs.length} runs, ${d.repetitions} repetitions, interleaved) on ${d.machine.vcpus} vCPUs, ${d.measuredAt.slice(0, 10)}; load average ${d.contention.loadAverageBefore[0]} → ${d.contention.loadAverageAfter[0]}`);
+  const share = (threads: number) => {
+    const of = runs.filter((x) => x.c.threads === threads);
+    return `${of.filter((x) => isCleanRun(x.r, threads, d.machine.vcpus)).length} of ${of.length} ${threads}-thread runs`;
+  };
+  const others = runs.map((x) => x.r.otherVcpus).sort((a, b) => a - b);
+  console.log(`  contention: other processes used a median ${others[Math.floor(others.length / 2)].toFixed(2)} vCPU during a run; clean (the vCPUs the run needed were free): ${share(1)}, ${share(2)}`);
+  for (const [codec, c] of world.codecs)
+    if (c.pairs === 0) console.log(`  ${codec}: NO clean 1/2-thread pair was measured (the machine was busy): thread scaling falls back to p = ${c.parallelFraction}, the speed model's prior — not a measurement`);
   for (const [codec, c] of world.codecs)
     console.log(`  ${codec}: thread scaling p = ${c.parallelFraction.toFixed(3)} over ${c.pairs} clean 1/2-thread pairs (speedup 2 vCPU ${(1 / (1 - c.parallelFraction / 2)).toFixed(2)}×, 16 vCPU ${(1 / (1 - c.parallelFraction + c.parallelFraction / 16)).toFixed(2)}×); resolution fit s/frame = ${(c.fit.perSourcePixel * 1e9).toFixed(1)} ns/source px + ${(c.fit.perRungPixel * 1e9).toFixed(1)} ns/rung px + ${(c.fit.fixed * 1e3).toFixed(1)} ms`);
   console.log('  case (1 thread)          CPU s/frame min–max   p      prior s/frame   prior ÷ measured');
