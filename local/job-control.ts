@@ -124,9 +124,10 @@ export class LocalJobControl implements JobControl {
   }
 
   async workflowDefinition(name: string): Promise<WorkflowDefinition> {
-    // As loaded, placeholders substituted; a file that cannot be loaded is its error.
+    // As deployed (placeholders substituted, Distributed Maps as written, not as this engine
+    // runs them), so the graph is the one AWS shows; a file that cannot be loaded is its error.
     const loaded = runnableWorkflow(this.engine.workflows, name);
-    return { ...this.engine.workflows.get(name)!.info, definition: structuredClone(loaded.definition) };
+    return { ...this.engine.workflows.get(name)!.info, definition: structuredClone(loaded.deployed ?? loaded.definition) };
   }
 
   async functionConfig(name: string): Promise<FunctionConfig> {
