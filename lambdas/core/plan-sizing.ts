@@ -50,6 +50,8 @@ export interface JobSizingInput {
   deadlineSec?: number;
   priority?: number;
   table: SpeedTable;
+  /** The plan's GOP (chunks are whole GOPs); absent, chunk lengths are free and the planner rounds them. */
+  gopFrames?: number;
 }
 
 /** What the allocator needs to know of one encode-video task. */
@@ -132,6 +134,7 @@ export function chooseJobChunking(input: JobSizingInput): { plan: ChunkingPlan; 
     quotas,
     streams: input.rungs.length,
     table: input.table,
+    ...(input.gopFrames ? { gopFrames: input.gopFrames } : {}),
   });
   const top = slowestRung(input.rungs, input.table);
   const candidates = candidateChunkFrames(rungInput(top));
@@ -155,7 +158,8 @@ export function chooseJobChunking(input: JobSizingInput): { plan: ChunkingPlan; 
   const pick = met.length > 0 ? met.reduce((a, b) => (b.cost < a.cost || (b.cost === a.cost && b.seconds < a.seconds) ? b : a)) : options.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   const slowest = pick.plans.reduce((a, b) => (b.jobEstimatedSeconds > a.jobEstimatedSeconds ? b : a));
   const limited = pick.plans.find((p) => p.limitedBy !== null && p.limitedBy !== 'map-concurrency') ?? pick.plans.find((p) => p.limitedBy !== null);
-  const plan = { ...slowest, limitedBy: limited?.limitedBy ?? null, concurrency: Math.max(...pick.plans.map((p) => p.concurrency)) };
+  // Every rung has the same chunks and share; the tightest bound among their sizes sets the waves.
+  const plan = { ...slowest, limitedBy: limited?.limitedBy ?? null, concurrency: Math.max(...pick.plans.map((p) => p.concurrency)), maxConcurrent: Math.min(...pick.plans.map((p) => p.maxConcurrent)) };
   const why =
     met.length > 0
       ? `the cheapest of ${options.length} chunk lengths for all ${input.rungs.length} rungs that meets it`
@@ -178,10 +182,12 @@ export function planSizing(
   const prices = priceTable(input.allocator.region);
   const turnaround = jobTurnaround(input);
   // On AWS the plan's own waves and concurrency (quota-bounded); locally the Map's.
-  const chosen = chooseJobChunking(input);
+  const gopFrames = input.gopFrames ?? input.videoTasks[0]?.timing.gopFrames;
+  const chosen = chooseJobChunking({ ...input, ...(gopFrames ? { gopFrames } : {}) });
   const perRung = Math.max(1, Math.ceil(input.videoTasks.length / Math.max(1, input.rungs.length)));
-  const concurrency = chosen ? chosen.plan.concurrency : Math.max(1, Math.floor(input.allocator.maxConcurrency / Math.max(1, input.rungs.length)));
-  const waves = chosen ? Math.max(1, Math.ceil(perRung / concurrency)) : Math.max(1, Math.ceil(input.videoTasks.length / input.allocator.maxConcurrency));
+  // The chunks as cut (whole GOPs) against what the plan's sizes may run at once.
+  const concurrency = chosen ? Math.min(perRung, chosen.plan.maxConcurrent) : Math.max(1, Math.floor(input.allocator.maxConcurrency / Math.max(1, input.rungs.length)));
+  const waves = chosen ? Math.max(1, Math.ceil(perRung / chosen.plan.maxConcurrent)) : Math.max(1, Math.ceil(input.videoTasks.length / input.allocator.maxConcurrency));
   const childStart = STARTUP_COSTS.stepFunctions.mapChildStartSeconds;
   const taskDeadlineSec = turnaround.targetSec === null ? null : Math.max(1, turnaround.targetSec / waves - childStart);
   const priority = input.priority ?? 50;

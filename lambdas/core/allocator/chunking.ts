@@ -62,8 +62,10 @@ export interface ChunkingPlan {
   jobCostUsd: number;
   deadlineMet: boolean;
   reason: string;
-  /** Tasks of this plan's size run at once, and what capped it when a quota did (null: the chunks all fit in one go, or only the Map bounds them). */
+  /** Tasks of this plan's size run at once; `maxConcurrent` what the bound allows (≥ concurrency). */
   concurrency: number;
+  maxConcurrent: number;
+  /** What bounds the tasks at once when the plan uses all of it (null: room to spare). */
   limitedBy: LimitingQuota | null;
   /** Per task: the platform's start (wall); over the job: the billed start and the Step Functions transitions (both inside jobCostUsd). */
   startupSeconds: number;
@@ -112,7 +114,7 @@ export function chooseChunking(input: ChunkingInput): ChunkingPlan {
     // are the fastest way to finish in k waves; the fixed lengths cover the cheap, long-chunk end.
     const counts =
       input.exactChunkFrames !== undefined
-        ? new Set([Math.min(totalFrames, input.exactChunkFrames)])
+        ? new Set([wholeGops(input.exactChunkFrames)])
         : new Set([...fixedCounts, ...wavesFilling(bound.tasks)]);
     for (const chunkFrames of counts) {
       const plan = planFor(size, chunkFrames, bound);
@@ -144,8 +146,9 @@ export function chooseChunking(input: ChunkingInput): ChunkingPlan {
       deadlineMet: true,
       reason: '',
       concurrency: Math.min(chunks, bound.tasks),
-      // Named only when an account quota (or the Map) actually held chunks back.
-      limitedBy: chunks > bound.tasks ? bound.limitedBy : null,
+      maxConcurrent: bound.tasks,
+      // Named when the plan runs as many at once as the bound allows: a looser one would let it go faster.
+      limitedBy: chunks >= bound.tasks ? bound.limitedBy : null,
       startupSeconds: startup.seconds,
       startupUsd,
       orchestrationUsd: chunks * orchestration,

@@ -117,7 +117,9 @@ describe('quota-bounded plans', () => {
           expect(plan.waves).toBe(Math.ceil(plan.chunks / plan.concurrency));
           if (a.platform === 'fargate') expect(plan.concurrency * streams * a.vcpu).toBeLessThanOrEqual(vcpu + 1e-9);
           else expect(plan.concurrency * streams).toBeLessThanOrEqual(lambda);
-          if (plan.limitedBy) expect(plan.chunks).toBeGreaterThan(plan.concurrency);
+          expect(plan.concurrency).toBeLessThanOrEqual(plan.maxConcurrent);
+          if (plan.limitedBy) expect(plan.chunks).toBeGreaterThanOrEqual(plan.maxConcurrent);
+          else expect(plan.chunks).toBeLessThan(plan.maxConcurrent);
         },
       ),
       { numRuns: 60 },
