@@ -128,7 +128,7 @@ export function chooseSize(
   const meeting = deadline === undefined ? fitting : fitting.filter((e) => e.seconds <= deadline);
   if (meeting.length === 0) {
     const fastest = [...fitting].sort(bySpeed)[0];
-    const reason = `deadline ${fmtSeconds(deadline!)} s cannot be met: fastest size (${fastest.size.label}) needs ~${fmtSeconds(fastest.seconds)} s (${fmtUsd(fastest.costUsd)})`;
+    const reason = `deadline ${fmtSeconds(deadline!)} s cannot be met: fastest size (${fastest.size.label}${onSpot(fastest)}) needs ~${fmtSeconds(fastest.seconds)} s (${fmtUsd(fastest.costUsd)})`;
     return toAllocation(fastest, reason, false, opts.attempt);
   }
 
@@ -138,8 +138,8 @@ export function chooseSize(
     const fastest = meeting.filter((e) => e.costUsd <= cheapest.costUsd * HIGH_PRIORITY_COST_SLACK).sort(bySpeed)[0];
     const reason =
       fastest === cheapest
-        ? `${fastest.size.label}: priority ${ctx.priority}, the fastest size within ${HIGH_PRIORITY_COST_SLACK}× the cheapest is the cheapest itself (~${fmtSeconds(fastest.seconds)} s, ${fmtUsd(fastest.costUsd)}), ${within}`
-        : `${fastest.size.label}: priority ${ctx.priority} takes the fastest size within ${HIGH_PRIORITY_COST_SLACK}× the cheapest (~${fmtSeconds(fastest.seconds)} s, ${fmtUsd(fastest.costUsd)} vs ${fmtUsd(cheapest.costUsd)} for ${cheapest.size.label}), ${within}`;
+        ? `${fastest.size.label}${onSpot(fastest)}: priority ${ctx.priority}, the fastest size within ${HIGH_PRIORITY_COST_SLACK}× the cheapest is the cheapest itself (~${fmtSeconds(fastest.seconds)} s, ${fmtUsd(fastest.costUsd)}), ${within}`
+        : `${fastest.size.label}${onSpot(fastest)}: priority ${ctx.priority} takes the fastest size within ${HIGH_PRIORITY_COST_SLACK}× the cheapest (~${fmtSeconds(fastest.seconds)} s, ${fmtUsd(fastest.costUsd)} vs ${fmtUsd(cheapest.costUsd)} for ${cheapest.size.label}), ${within}`;
     return toAllocation(fastest, reason, true, opts.attempt);
   }
   const reason = `${cheapest.size.label}${onSpot(cheapest)}: the cheapest of ${meeting.length} fitting sizes (~${fmtSeconds(cheapest.seconds)} s, ${fmtUsd(cheapest.costUsd)}), ${within}`;
