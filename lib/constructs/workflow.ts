@@ -3,7 +3,8 @@
  * `mosaic-<env>-<name>` (its own log group, X-Ray), with its `${…}` placeholders substituted from
  * the media functions and the Fargate platform. Its role may invoke exactly the functions and run
  * exactly the task definitions its definition names; the Fargate tasks it runs may report their
- * results to it (and only to the state machines that run them).
+ * results to it (and only to the state machines that run them). A Distributed Map adds its child
+ * executions, the objects its ItemReader reads and the prefix its ResultWriter writes.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -231,7 +232,7 @@ export class Workflow extends Construct {
     if (reads.size) role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadMapItems', actions: ['s3:GetObject'], resources: [...reads] }));
     // What Step Functions needs to write a Map Run's results (its manifest and result files, multipart).
     if (writes.size) role.addToPolicy(new iam.PolicyStatement({ sid: 'WriteMapResults', actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], resources: [...writes] }));
-    for (const r of reads) acknowledge(role, wildcardResourceFinding(role, r), 'A Distributed Map reads the task list its job\'s Plan wrote; the key is known at run time only, and the grant is limited to job intermediates (the private work prefix) of the derivative bucket.');
+    for (const r of [...reads].filter((k) => k.includes('*'))) acknowledge(role, wildcardResourceFinding(role, r), 'A Distributed Map reads the task list its job\'s Plan wrote; the key is known at run time only, and the grant is limited to job intermediates (the private work prefix) of the derivative bucket.');
     for (const w of writes) acknowledge(role, wildcardResourceFinding(role, w), 'Step Functions names the result files of each Map Run itself; the grant is limited to the ResultWriter prefix under the private work prefix of the derivative bucket.');
   }
 }
