@@ -94,6 +94,8 @@ interface Options {
   repetitions: number;
   pairsBudget: number;
   data: string;
+  /** Thread scaling where none was measured cleanly; undefined: the speed model's prior. */
+  fallbackP?: number;
 }
 
 export interface RungWork {
@@ -139,7 +141,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`no measurements at ${opts.data}: run \`npm run bench -- allocator --measure\` first`);
     return 2;
   }
-  const world = new MeasuredWorld(loadMeasuredData(opts.data));
+  const world = new MeasuredWorld(loadMeasuredData(opts.data), opts.fallbackP);
   const started = performance.now();
   const titles = makeCatalogue(opts.titles, opts.seed);
   const sim = simulate(titles, world, opts, [
@@ -163,6 +165,7 @@ function parseOptions(argv: string[]): Options | string {
         'measure-pairs': { type: 'boolean', default: false },
         repetitions: { type: 'string', default: '3' },
         'pairs-budget': { type: 'string', default: '300' },
+        'fallback-p': { type: 'string' },
         data: { type: 'string', default: MEASURED_DATA_PATH },
       },
       strict: true,
@@ -177,7 +180,9 @@ function parseOptions(argv: string[]): Options | string {
     const pairsBudget = Number(values['pairs-budget']);
     if (!Number.isInteger(repetitions) || repetitions < 1) return `--repetitions must be a positive integer, got ${values.repetitions}`;
     if (!(pairsBudget >= 0)) return `--pairs-budget must be a number of seconds ≥ 0, got ${values['pairs-budget']}`;
-    return { titles, seed, concurrency, measure: values.measure, measurePairs: values['measure-pairs'], repetitions, pairsBudget, data: values.data };
+    const fallbackP = values['fallback-p'] === undefined ? undefined : Number(values['fallback-p']);
+    if (fallbackP !== undefined && !(fallbackP >= 0 && fallbackP <= 1)) return `--fallback-p must be in [0, 1], got ${values['fallback-p']}`;
+    return { titles, seed, concurrency, measure: values.measure, measurePairs: values['measure-pairs'], repetitions, pairsBudget, data: values.data, fallbackP };
   } catch (e) {
     return (e as Error).message;
   }
@@ -485,7 +490,7 @@ function report(sim: Simulation, world: MeasuredWorld, opts: Options, elapsed: n
   console.log(`prices: ${REGION} x86_64 as of ${prices.takenOn}`);
   const su = (p: 'lambda' | 'fargate') => `${platformStartup(p).seconds} s start (${platformStartup(p).billedSeconds} s billed), ${networkBytesPerSec({ platform: p, vcpu: 1 }) / 1e6} MB/s`;
   console.log(`start-up costs (lambdas/core/allocator/startup-costs.ts): Lambda ${su('lambda')}; Fargate ${su('fargate')}; +${MAP_CHILD_START_SEC} s per wave, $${ORCHESTRATION_USD.toPrecision(2)} of Step Functions per task`);
-  printWorld(world);
+  printWorld(world, opts);
 
   const mosaics = sim.variants.map((v, vi) => summarize(v.name, results.map((r) => ({ o: r.mosaic[vi], r }))));
   const mosaic = mosaics[0];
@@ -511,7 +516,12 @@ function report(sim: Simulation, world: MeasuredWorld, opts: Options, elapsed: n
   console.log(`\ntitles no size and chunk length can finish in time: ${infeasible}`);
   sim.variants.forEach((v, vi) => {
     const m = mosaics[vi];
-    console.log(`\n${v.name}: $${m.cost.toFixed(2)}, ${m.misses} deadline misses (${m.missesFeasible} feasible, ${m.failed} failed), ${sim.escalations[vi]} tasks past their timeout escalated`);
+    const overruns = results
+      .filter((r) => !r.mosaic[vi].failed && r.title.deadlineSec !== undefined && r.mosaic[vi].seconds > r.title.deadlineSec)
+      .map((r) => r.mosaic[vi].seconds / r.title.deadlineSec! - 1)
+      .sort((a, b) => a - b);
+    const by = overruns.length ? `, late by a median ${pct(overruns[Math.floor(overruns.length / 2)])} (max ${pct(overruns[overruns.length - 1])})` : '';
+    console.log(`\n${v.name}: $${m.cost.toFixed(2)}, ${m.misses} deadline misses (${m.missesFeasible} feasible, ${m.failed} failed${by}), ${sim.escalations[vi]} tasks past their timeout escalated`);
     for (const [label, best] of [['best Lambda size', bestLambda], ['best Fargate size', bestFargate], ['best fixed size overall', bestAny]] as const)
       console.log(`  saving vs the ${label} in hindsight (${best.size.label}: $${best.cost.toFixed(2)}, ${best.misses} misses): ${pct(1 - m.cost / best.cost)}`);
     const errs = sim.taskErrors[vi];
@@ -528,7 +538,7 @@ function report(sim: Simulation, world: MeasuredWorld, opts: Options, elapsed: n
   console.log(`simulated ${results.length} titles in ${elapsed.toFixed(1)} s`);
 }
 
-function printWorld(world: MeasuredWorld): void {
+function printWorld(world: MeasuredWorld, opts: Options): void {
   const d = world.data;
   const runs = d.cases.flatMap((c) => c.runs.map((r) => ({ r, c })));
   console.log(`world: ${d.cases.length} measured cases (${runs.length} runs, ${d.repetitions} repetitions, interleaved) on ${d.machine.vcpus} vCPUs, ${d.measuredAt.slice(0, 10)}; load average ${d.contention.loadAverageBefore[0]} → ${d.contention.loadAverageAfter[0]}`);
@@ -539,7 +549,7 @@ function printWorld(world: MeasuredWorld): void {
   const others = runs.map((x) => x.r.otherVcpus).sort((a, b) => a - b);
   console.log(`  contention: other processes used a median ${others[Math.floor(others.length / 2)].toFixed(2)} vCPU during a run; clean (the vCPUs the run needed were free): ${share(1)}, ${share(2)}`);
   for (const [codec, c] of world.codecs)
-    if (c.pairs === 0) console.log(`  ${codec}: NO clean 1/2-thread pair was measured (the machine was busy): thread scaling falls back to p = ${c.parallelFraction}, the speed model's prior — not a measurement`);
+    if (c.pairs === 0) console.log(`  ${codec}: NO clean 1/2-thread pair was measured (the machine was busy): thread scaling falls back to p = ${c.parallelFraction}${opts.fallbackP === undefined ? ", the speed model's prior" : ' (--fallback-p)'} — not a measurement`);
   for (const [codec, c] of world.codecs)
     console.log(`  ${codec}: thread scaling p = ${c.parallelFraction.toFixed(3)} over ${c.pairs} clean 1/2-thread pairs (speedup 2 vCPU ${(1 / (1 - c.parallelFraction / 2)).toFixed(2)}×, 16 vCPU ${(1 / (1 - c.parallelFraction + c.parallelFraction / 16)).toFixed(2)}×); resolution fit s/frame = ${(c.fit.perSourcePixel * 1e9).toFixed(1)} ns/source px + ${(c.fit.perRungPixel * 1e9).toFixed(1)} ns/rung px + ${(c.fit.fixed * 1e3).toFixed(1)} ms`);
   console.log('  case (1 thread)          CPU s/frame min–max   p      prior s/frame   prior ÷ measured');

@@ -18,6 +18,7 @@
  *   a·source pixels + b·rung pixels + c (non-negative least squares over the measured cases).
  */
 import { z } from 'zod';
+import { DEFAULT_PARALLEL_FRACTION } from '../lambdas/core/allocator/speed-model.js';
 import { networkBytesPerSec, platformStartup } from '../lambdas/core/allocator/startup-costs.js';
 import type { Platform } from '../lambdas/contracts/index.js';
 import { nonNegativeLeastSquares } from '../local/calibrate.js';
@@ -131,7 +132,11 @@ export class MeasuredWorld {
   readonly codecs = new Map<WorldCodec, { parallelFraction: number; pairs: number; fit: ResolutionFit }>();
   private readonly derived = new Map<string, WorldCase>();
 
-  constructor(readonly data: MeasuredData) {
+  /** `fallbackParallelFraction`: thread scaling of a codec with no clean pair at all (default: the speed model's prior). */
+  constructor(
+    readonly data: MeasuredData,
+    readonly fallbackParallelFraction = DEFAULT_PARALLEL_FRACTION,
+  ) {
     const vcpus = data.machine.vcpus;
     const groups = new Map<string, { one?: MeasuredCase; two?: MeasuredCase }>();
     for (const c of data.cases.filter((x) => x.content === 'generated')) {
@@ -155,7 +160,7 @@ export class MeasuredWorld {
       const of = rows.filter((r) => r.one.codec === codec);
       const pairs = of.flatMap((r) => r.pairs);
       const fit = fitResolution(of.map((r) => ({ sourcePixels: r.one.source.width * r.one.source.height, rungPixels: r.one.width * r.one.height, seconds: median(perFrameOf(r.one, vcpus)) })));
-      this.codecs.set(codec, { parallelFraction: fitParallelFraction(pairs) ?? DEFAULT_P, pairs: pairs.length, fit });
+      this.codecs.set(codec, { parallelFraction: fitParallelFraction(pairs) ?? fallbackParallelFraction, pairs: pairs.length, fit });
     }
     this.measured = rows.map(({ one, pairs }) => ({
       codec: one.codec,
@@ -188,9 +193,6 @@ export class MeasuredWorld {
     return c;
   }
 }
-
-/** Thread scaling when no clean pair was measured at all (the speed model's prior); said in the report. */
-const DEFAULT_P = 0.95;
 
 const key = (codec: string, sourceHeight: number, height: number) => `${codec}/${sourceHeight}/${height}`;
 
