@@ -61,7 +61,7 @@ function usage(): string {
     '',
     'api options: --duration S (default 10)   --connections N (default 10)   --jobs N (default 200)   --max-jobs N (default 4)   --keep',
     'encode options: --only bbb|gen   --preset NAME (default: default)   --keep (keep temp dirs)',
-    'allocator options: --titles N (default 1000)   --seed N   --concurrency N (tasks per job, default 200)   --data FILE   --measure (time the chunk encodes again: ~15 min)   --repetitions N (default 3)   --measure-pairs (more clean 1/2-thread pairs)   --pairs-budget S (default 300)',
+    'allocator options: --titles N (default 1000)   --seed N   --concurrency N (tasks per job, default 200)   --data FILE   --measure (time the chunk encodes again: ~15 min)   --repetitions N (default 3)   --measure-pairs (more clean 1/2-thread pairs)   --pairs-budget S (default 300)   --fallback-p P (thread scaling where none was measured cleanly)',
     'speed-model options: --keep (keep the temp folder)',
     'corpus options: --only TEXT (cases whose name contains it)   --keep (keep the temp folder)   --json',
     'rules options: --rules N (default 100)   --events N (default 100000)   --passes N (default 3)   --seed N',
