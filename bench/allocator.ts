@@ -10,7 +10,8 @@
  * World (bench/measured-world.ts): a task's actual time is NOT the allocator's prediction. Its
  * compute time is drawn per chunk from real chunk encodes of the matching case timed here
  * (bench/data/measured-chunk-encodes.json; `--measure` times them again), scaled to the size's
- * vCPUs by an Amdahl law fitted to the 1- and 2-thread runs; start-up, transfer, each wave's
+ * vCPUs by an Amdahl law fitted to the clean 1- and 2-thread runs (with none — a busy machine —
+ * the speed model's prior or --fallback-p, said in the output); start-up, transfer, each wave's
  * Map child start and each task's Step Functions cost are the allocator's documented figures
  * (lambdas/core/allocator/startup-costs.ts). Every strategy that cuts a rung alike meets the same
  * draws. Memory, disk and prices are the platform's (memory model, us-east-1 x86_64 price table);
