@@ -553,11 +553,14 @@ function printWorld(world: MeasuredWorld, opts: Options): void {
     if (c.pairs === 0) console.log(`  ${codec}: NO clean 1/2-thread pair was measured (the machine was busy): thread scaling falls back to p = ${c.parallelFraction}${opts.fallbackP === undefined ? ", the speed model's prior" : ' (--fallback-p)'} — not a measurement`);
   for (const [codec, c] of world.codecs)
     console.log(`  ${codec}: thread scaling p = ${c.parallelFraction.toFixed(3)} over ${c.pairs} clean 1/2-thread pairs (speedup 2 vCPU ${(1 / (1 - c.parallelFraction / 2)).toFixed(2)}×, 16 vCPU ${(1 / (1 - c.parallelFraction + c.parallelFraction / 16)).toFixed(2)}×); resolution fit s/frame = ${(c.fit.perSourcePixel * 1e9).toFixed(1)} ns/source px + ${(c.fit.perRungPixel * 1e9).toFixed(1)} ns/rung px + ${(c.fit.fixed * 1e3).toFixed(1)} ms`);
-  console.log('  case (1 thread)          CPU s/frame min–max   p      prior s/frame   prior ÷ measured');
+  console.log('  case (1 thread)          CPU s/frame min–max   p      prior s/frame   prior ÷ measured   learned ÷ measured');
+  const learned = learnedTable(world);
   for (const c of world.measured) {
-    const model = predictedEncodeSeconds(DEFAULT_SPEED_TABLE, { width: c.width, height: c.height, fps: 24, frames: 1, threads: 1, source: { width: c.sourceWidth, height: c.sourceHeight, kbps: sourceKbps(c) } }, 'fast', c.codec);
+    const task = { width: c.width, height: c.height, fps: 24, frames: 1, threads: 1, source: { width: c.sourceWidth, height: c.sourceHeight, kbps: sourceKbps(c) } };
+    const model = predictedEncodeSeconds(DEFAULT_SPEED_TABLE, task, 'fast', c.codec);
     const mid = c.perFrame[Math.floor(c.perFrame.length / 2)];
-    console.log(`  ${`${c.codec} ${c.sourceHeight}p→${c.height}p`.padEnd(24)} ${`${c.perFrame[0].toFixed(4)}–${c.perFrame[c.perFrame.length - 1].toFixed(4)}`.padEnd(21)} ${c.parallelFraction.toFixed(2).padEnd(6)} ${model.toFixed(4).padEnd(15)} ${(model / mid).toFixed(2)}×`);
+    const ratio = (x: number) => `${(x / mid).toFixed(2)}×`;
+    console.log(`  ${`${c.codec} ${c.sourceHeight}p→${c.height}p`.padEnd(24)} ${`${c.perFrame[0].toFixed(4)}–${c.perFrame[c.perFrame.length - 1].toFixed(4)}`.padEnd(21)} ${c.parallelFraction.toFixed(2).padEnd(6)} ${model.toFixed(4).padEnd(15)} ${ratio(model).padEnd(18)} ${ratio(predictedEncodeSeconds(learned, task, 'fast', c.codec))}`);
   }
   const bbb = d.cases.filter((c) => c.content === 'bbb' && c.threads === 1);
   for (const b of bbb) {
