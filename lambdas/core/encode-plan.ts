@@ -84,7 +84,7 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
   const searched = input.spec.ladder ? null : perTitleLadder(input, preset);
   const rungs = searched?.rungs ?? planLadder({ width: v.displayWidth, height: v.height }, preset, input.spec.ladder);
   const timing = planTiming(v.fps, v.fpsRational, preset.segmentSeconds);
-  const sizingInput = { media, rungs, allocator: input.allocator, deadlineSec: input.spec.deadlineSec, priority: input.spec.priority, table: speeds };
+  const sizingInput = { media, rungs, allocator: input.allocator, deadlineSec: input.spec.deadlineSec, priority: input.spec.priority, table: speeds, gopFrames: timing.gopFrames };
   // On AWS the allocator picks the chunk length with the size; locally chunks follow the worker slots.
   const chosen = chooseChunkSeconds(sizingInput);
   const chunks = planChunks({
