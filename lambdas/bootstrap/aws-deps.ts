@@ -42,6 +42,7 @@ export function runtimeConfigFromEnv(env: Env): RuntimeConfig {
     allowModelDownload: true,
     scratchRoot: join(tmp, 'mosaic-scratch'),
     ffmpegTimeoutMs: numberEnv(env, 'MOSAIC_FFMPEG_TIMEOUT_SEC', DEFAULT_FFMPEG_TIMEOUT_SEC) * 1000,
+    enforceTaskBudget: true,
     ...childLimitsFromEnv(env),
     region: env.AWS_REGION?.trim() || undefined,
   };

@@ -15,6 +15,13 @@ export interface RuntimeConfig {
   scratchRoot: string;
   /** Per-ffmpeg-run limit, ms. */
   ffmpegTimeoutMs: number;
+  /**
+   * Cap a task's ffmpeg runs at the allocator's budget for it (its `timeoutSec`), so a run past it
+   * fails as a timeout and goes one size up. On AWS only: the budget is an AWS size's time, and on
+   * the local engine a bigger size is the same machine, so a slow or busy one would time out at
+   * every size and lose the job. Default off.
+   */
+  enforceTaskBudget?: boolean;
   /** Per-ffprobe-run limit, ms (MOSAIC_PROBE_TIMEOUT_SEC); default DEFAULT_PROBE_TIMEOUT_MS. */
   probeTimeoutMs?: number;
   /**

@@ -180,8 +180,8 @@ async function invoke<I extends { jobId: string; itemId?: string }, O>(
   const scratch = await mkdtemp(join(deps.config.scratchRoot, scratchDirPrefix(def.name)));
   const outputs: { path: string; key: string; contentType: string }[] = [];
   let lastProgress = 0;
-  // The allocator's budget for this task, if it gave one, caps every ffmpeg run of it.
-  const budgetSec = (input as { timeoutSec?: number }).timeoutSec;
+  // On AWS the allocator's budget for this task, if it gave one, caps every ffmpeg run of it.
+  const budgetSec = deps.config.enforceTaskBudget ? (input as { timeoutSec?: number }).timeoutSec : undefined;
   const timeoutMs = Math.min(deps.config.ffmpegTimeoutMs, budgetSec ? budgetSec * 1000 : Infinity);
   // Every child is capped in time and address space: a hostile source fails its job, not the host.
   const memoryLimitMiB = deps.config.childMemoryMiB ?? 0;

@@ -135,6 +135,34 @@ describe('the runtime gives ctx.ffprobe the probe limits', () => {
   });
 });
 
+describe("the allocator's task budget", () => {
+  const slow = () =>
+    defineMediaFunction({
+      name: 'budget-test',
+      version: 1,
+      cacheable: false,
+      input: z.object({ jobId: z.string(), timeoutSec: z.number() }),
+      output: z.object({}),
+      // ~2.5 s of work: longer than the 1 s budget.
+      run: async (_i, ctx) => (await ctx.ffmpeg(['-hide_banner', '-nostdin', '-y', '-f', 'lavfi', '-re', '-i', 'testsrc2=size=64x64:rate=25', '-t', '2.5', '-f', 'null', '-']), {}),
+    });
+  async function depsWith(enforceTaskBudget: boolean): Promise<RuntimeDeps> {
+    const root = tempDir();
+    const jobs = new SqliteJobStore(join(root, 'db.sqlite'));
+    await jobs.createJob({ id: 'j1', spec: { source: { key: 'x' }, preset: 'default', outputs: { hls: true, dash: true, thumbnails: true, quality: true }, priority: 50, tags: {} }, sourceHash: null, outputPrefix: 'j1/' });
+    const config = { searchPath: [], cacheDir: tmpdir(), allowModelDownload: false, scratchRoot: tempDir(), ffmpegTimeoutMs: 60_000, ffprobePath: FFPROBE, ffmpegPath: FFMPEG, enforceTaskBudget };
+    return { blobs: new FsBlobStore(root), cache: jobs, events: new InProcessEventBus(), speedTable: async () => ({}), config, tools: await resolveMediaTools(config), vmafModelPath: null };
+  }
+
+  it('on AWS a run past the budget fails as a timeout (the allocator goes one size up); locally it runs on', async () => {
+    const fn = slow();
+    const err = await fn.invoke({ jobId: 'j1', timeoutSec: 1 }, await depsWith(true)).catch((e) => e);
+    expect(err.name).toBe('Mosaic.ResourceExhausted');
+    expect(childLimitOf(err)).toMatchObject({ limit: 'time', limitSec: 1 });
+    await expect(fn.invoke({ jobId: 'j1', timeoutSec: 1 }, await depsWith(false))).resolves.toEqual({});
+  }, 30_000);
+});
+
 describe('default caps', () => {
   it('locally: 60 % of RAM shared by the slots, at least 4 GiB, at most 60 % of RAM', () => {
     expect(machineChildMemoryMiB(24_000, 2)).toBe(7200);
