@@ -14,7 +14,8 @@ import type { LocalEngine } from '../local/engine.js';
 import type { SqliteJobStore } from '../local/sqlite-job-store.js';
 import { ProgressView, fmtDuration } from './cli/progress-view.js';
 import { CALIBRATE_USAGE, EVENTS_USAGE, hasApiFlag, NEW_USAGE, RULES_USAGE, SERVE_USAGE, STATE_DIR, STATS_USAGE, WORKFLOWS_USAGE } from './cli/startup.js';
-import { costLine, formatEstimate } from './cli/estimate.js';
+import { costLine, estimateTarget, formatEstimate } from './cli/estimate.js';
+import { UsageError } from './cli/usage-error.js';
 import { fixed, table } from './cli/tables.js';
 import { parallelismFromEnv, runtimeConfigFromEnv } from './environment.js';
 
@@ -23,7 +24,7 @@ import { parallelismFromEnv, runtimeConfigFromEnv } from './environment.js';
 
 const USAGE = `usage:
   mosaic encode <input> [--out DIR] [--preset NAME] [--json] [--verbose]
-  mosaic encode <input> --estimate [--concurrency N] [--deadline SEC]   (AWS plan, sizes and cost; nothing encoded)
+  mosaic encode <input> --estimate [--env prod|dev] [--concurrency N] [--deadline SEC]   (AWS plan, sizes and cost as deployed to that environment, default prod; nothing encoded)
   ${CALIBRATE_USAGE}
   mosaic jobs list [--out DIR] [--json]
   mosaic jobs show <job-id> [--out DIR] [--json]
@@ -36,7 +37,6 @@ ${WORKFLOWS_USAGE}
   ${NEW_USAGE}
 presets: ${presetNames().join(', ')}   (default output folder: ./mosaic-out)`;
 
-class UsageError extends Error {}
 
 async function openEngine(out: string, verbose: boolean): Promise<LocalEngine> {
   const [{ setLogLevel }, { LocalEngine }] = await Promise.all([import('../lambdas/runtime/observability.js'), import('../local/engine.js')]);
@@ -57,6 +57,7 @@ async function encode(args: string[]): Promise<number> {
       estimate: { type: 'boolean', default: false },
       concurrency: { type: 'string' },
       deadline: { type: 'string' },
+      env: { type: 'string', default: 'prod' },
     },
   });
   if (positionals.length !== 1) throw new UsageError('encode takes exactly one input file');
@@ -70,13 +71,15 @@ async function encode(args: string[]): Promise<number> {
   const concurrency = positiveInt('concurrency', values.concurrency);
   const deadlineSec = positiveInt('deadline', values.deadline);
   if (!values.estimate && concurrency !== undefined) throw new UsageError('--concurrency applies to --estimate only');
+  if (!values.estimate && args.some((a) => a === '--env' || a.startsWith('--env='))) throw new UsageError('--env applies to --estimate only');
   const out = resolve(values.out);
   const engine = await openEngine(out, values.verbose);
   try {
     if (values.estimate) {
-      const { media, estimate } = await engine.estimateFile(positionals[0], { preset: values.preset, ...(deadlineSec ? { deadlineSec } : {}) }, concurrency);
-      const { DEFAULT_AWS_CONCURRENCY } = await import('../local/engine.js');
-      const text = values.json ? JSON.stringify({ type: 'estimate', media, estimate }) : formatEstimate(positionals[0], values.preset, media, estimate, concurrency ?? DEFAULT_AWS_CONCURRENCY);
+      // The deployment the estimate plans for: its Map concurrency, turnaround policy and quotas.
+      const target = await estimateTarget(values.env, concurrency);
+      const { media, estimate } = await engine.estimateFile(positionals[0], { preset: values.preset, ...(deadlineSec ? { deadlineSec } : {}) }, target);
+      const text = values.json ? JSON.stringify({ type: 'estimate', environment: values.env, media, estimate }) : formatEstimate(positionals[0], values.preset, media, estimate, target.concurrency, values.env);
       process.stdout.write(`${text}\n`);
       return 0;
     }

@@ -36,7 +36,7 @@ import { FsBlobStore } from './fs-blob-store.js';
 import { loadFunctions, type AnyMediaFunction } from './function-registry.js';
 import { LiveProgress, type ProgressView } from './live-progress.js';
 import { cancelJob, failJob, retryJob, unfinishedJobs } from './job-requests.js';
-import { estimateFile, startWorkflowJob, submitFile, submitSpec, type SubmitResult } from './job-submission.js';
+import { estimateFile, startWorkflowJob, submitFile, submitSpec, type AwsEstimateTarget, type SubmitResult } from './job-submission.js';
 import { removeLeftovers } from './leftovers.js';
 import { LifecycleFeed } from './lifecycle-feed.js';
 import { securePrivateState } from './private-state.js';
@@ -52,7 +52,7 @@ export type { SubmitResult } from './job-submission.js';
 
 export const ENCODE_WORKFLOW = fileURLToPath(new URL('../state-machines/encode.asl.json', import.meta.url));
 export const STATE_DIR = '.mosaic';
-/** Map concurrency an AWS deployment gives a job (the stack's default), for local estimates. */
+/** Map concurrency of an estimate that names no deployment (`mosaic encode --estimate` names one: lib/config). */
 export const DEFAULT_AWS_CONCURRENCY = 20;
 
 export interface LocalEngineOptions {
@@ -208,8 +208,8 @@ export class LocalEngine {
   }
 
   /** What encoding a local file would cost and take on AWS (`mosaic encode --estimate`); nothing is encoded. */
-  estimateFile(path: string, spec: Omit<JobSpecInput, 'source'> = {}, awsConcurrency = DEFAULT_AWS_CONCURRENCY): Promise<{ media: MediaInfo; estimate: JobEstimate }> {
-    return estimateFile(this.core, path, spec, awsConcurrency);
+  estimateFile(path: string, spec: Omit<JobSpecInput, 'source'> = {}, aws: AwsEstimateTarget = {}): Promise<{ media: MediaInfo; estimate: JobEstimate }> {
+    return estimateFile(this.core, path, spec, { ...aws, concurrency: aws.concurrency ?? DEFAULT_AWS_CONCURRENCY });
   }
 
   /** A job for a spec whose source is already in the store, under the caller's id (idempotent). */

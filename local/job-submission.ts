@@ -26,7 +26,7 @@ import { newJobId, oneOffJobId } from '../lambdas/core/job-ids.js';
 import { estimateJob } from '../lambdas/core/job-estimate.js';
 import { outputPrefix } from '../lambdas/contracts/job-keys.js';
 import { pricingRegion } from '../lambdas/core/plan-sizing.js';
-import { planInputFor } from '../lambdas/core/workflow-input.js';
+import { planInputFor, type AllocatorPolicy } from '../lambdas/core/workflow-input.js';
 import { loadSpeedTable } from '../lambdas/runtime/index.js';
 import { workflowJob, type WorkflowStartDeps } from '../lambdas/platform/workflows/execution-input.js';
 import { invokeOnce, localRunContext, type EngineCore } from './engine-core.js';
@@ -72,14 +72,14 @@ export async function submitSpec(core: EngineCore, spec: JobSpec, jobId: string)
 /**
  * What encoding a local file would cost and take on AWS (`mosaic encode --estimate`): the source
  * is probed by the Inspect function, planned with the allocator choosing chunks for
- * `awsConcurrency` tasks at once, and every task sized with the speed table learned here.
+ * `aws.concurrency` tasks at once (with the deployment's turnaround policy and quotas), and every task sized with the speed table learned here.
  * Nothing is encoded. A source that would be rejected throws its InputInvalidError.
  */
 export async function estimateFile(
   core: EngineCore,
   path: string,
   spec: Omit<JobSpecInput, 'source'>,
-  awsConcurrency: number,
+  aws: AwsEstimateTarget & { concurrency: number },
 ): Promise<{ media: MediaInfo; estimate: JobEstimate }> {
   const abs = resolve(path);
   if (!existsSync(abs) || !statSync(abs).isFile()) throw new InputInvalidError(missingSource(path, abs));
@@ -87,9 +87,15 @@ export async function estimateFile(
   const parsed = JobSpecSchema.parse({ ...spec, source: { key } });
   const jobId = oneOffJobId('estimate');
   const media = MediaInfoSchema.parse(await invokeOnce(core, 'inspect', { jobId, itemId: 'source', source: { key }, limits: core.limits }));
-  const allocator = { region: pricingRegion(core.config.region), maxConcurrency: awsConcurrency, chooseChunks: true };
+  const allocator = { region: pricingRegion(core.config.region), maxConcurrency: aws.concurrency, chooseChunks: true, ...aws.policy };
   const plan = PlanInputSchema.parse(planInputFor(jobId, { key }, media, parsed, { ...localRunContext(core), allocator }));
   return { media, estimate: estimateJob({ plan, speeds: await loadSpeedTable(core.jobs) }) };
+}
+
+/** The deployment an estimate plans for: its Map concurrency, turnaround policy and quotas (lib/config). */
+export interface AwsEstimateTarget {
+  concurrency?: number;
+  policy?: AllocatorPolicy;
 }
 
 /** Pins a local file into the store under its content hash (once; local/source-pin.ts). */

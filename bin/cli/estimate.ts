@@ -1,5 +1,7 @@
 /** `mosaic encode --estimate`: the AWS plan, sizes and cost of a local file, with nothing encoded. */
 import type { JobEstimate, JobRecord, MediaInfo } from '../../lambdas/contracts/index.js';
+import type { AllocatorPolicy } from '../../lambdas/core/workflow-input.js';
+import { UsageError } from './usage-error.js';
 import { fmtDuration } from './progress-view.js';
 import { table } from './tables.js';
 
@@ -11,12 +13,23 @@ export function costLine(cost: NonNullable<JobRecord['cost']>): string {
   return `AWS cost (${cost.region}, prices of ${cost.pricesTakenOn}): estimated ${fmt(cost.estimatedUsd)}, measured ${fmt(cost.actualUsd)}`;
 }
 
-export function formatEstimate(file: string, preset: string, media: MediaInfo, e: JobEstimate, concurrency: number): string {
+/**
+ * The deployment an estimate plans for, from lib/config/environments.ts: its Map concurrency
+ * (unless `--concurrency` overrides it), turnaround policy and quotas. An unknown name is a usage error.
+ */
+export async function estimateTarget(env: string, concurrency: number | undefined): Promise<{ concurrency: number; policy: AllocatorPolicy }> {
+  const { ENVIRONMENTS } = await import('../../lib/config/environments.js');
+  const config = Object.hasOwn(ENVIRONMENTS, env) ? ENVIRONMENTS[env] : undefined;
+  if (!config) throw new UsageError(`unknown environment "${env}" for --env; known: ${Object.keys(ENVIRONMENTS).join(', ')} (lib/config/environments.ts)`);
+  return { concurrency: concurrency ?? config.mapMaxConcurrency, policy: { turnaround: config.allocator.turnaround, quotas: config.allocator.quotas } };
+}
+
+export function formatEstimate(file: string, preset: string, media: MediaInfo, e: JobEstimate, concurrency: number, env?: string): string {
   const v = media.video;
   const size = (r: JobEstimate['rungs'][number]) =>
     r.platform === 'lambda' ? `Lambda ${r.memoryMiB} MB` : `Fargate ${r.vcpu} vCPU/${r.memoryMiB / 1024} GiB`;
   return [
-    `Estimate for ${file} (preset ${preset}) on AWS ${e.region}, ${concurrency} tasks at once; prices taken ${e.pricesTakenOn}; nothing was encoded.`,
+    `Estimate for ${file} (preset ${preset}) on AWS ${e.region}${env ? ` as deployed to ${env}` : ''}, up to ${concurrency} tasks at once; prices taken ${e.pricesTakenOn}; nothing was encoded.`,
     `  source ${v.width}x${v.height} ${v.fps.toFixed(3).replace(/\.?0+$/, '')} fps, ${fmtDuration(media.durationSec)}; ${e.chunks} chunk${e.chunks === 1 ? '' : 's'} of ${e.chunkSeconds.toFixed(1)} s → ${e.encodeTasks} encode tasks`,
     '',
     table(
