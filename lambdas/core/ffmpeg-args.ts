@@ -411,19 +411,17 @@ export function decodeCheckArgs(source: string, atSec: number, frames: number, s
 }
 
 /**
- * Per-title trials (core/per-title.ts) of one candidate size, one output per CRF: frames `sample`
- * of the conformed source, decoded and scaled once and split to every CRF's encoder, in the
- * ladder's codec with no effective VBV cap (a trial measures what its CRF costs) and the ladder's
- * closed fixed GOP, so the bits per second are those the rung would spend.
+ * Per-title trials (core/per-title.ts), one output each: frames `sample` of the conformed source,
+ * decoded once, scaled once per candidate size and split to that size's CRFs, in the ladder's codec
+ * with no effective VBV cap (a trial measures what its CRF costs) and the ladder's closed fixed
+ * GOP, so the bits per second are those the rung would spend.
  */
 export function trialEncodeArgs(p: {
   source: string;
   picture: SourcePicture;
   timing: Timing;
   sample: { startFrame: number; frames: number };
-  width: number;
-  height: number;
-  trials: readonly { crf: number; output: string }[];
+  trials: readonly { width: number; height: number; crf: number; output: string }[];
   encoderPreset: string;
   threads: number;
   codec?: VideoCodec;
@@ -431,28 +429,37 @@ export function trialEncodeArgs(p: {
   encoder?: string;
 }): string[] {
   const frames = String(p.sample.frames);
-  const picture = [...conformTimeFilters(p.picture, p.timing, p.sample.startFrame), ...pictureFilters(p.picture, p.width, p.height)].join(',');
-  const labels = p.trials.map((_, i) => `[t${i}]`);
+  const sizes = [...new Set(p.trials.map((t) => `${t.width}x${t.height}`))];
+  const sizeLabel = (t: { width: number; height: number }) => `s${sizes.indexOf(`${t.width}x${t.height}`)}`;
+  // source → conformed (once) → one scaler per size → one branch per trial of that size
+  const graph = [
+    `[0:${p.picture.streamIndex}]${conformTimeFilters(p.picture, p.timing, p.sample.startFrame).join(',')},split=${sizes.length}${sizes.map((_, i) => `[s${i}]`).join('')}`,
+    ...sizes.map((size, i) => {
+      const [w, h] = size.split('x').map(Number) as [number, number];
+      const mine = p.trials.map((t, j) => ({ t, j })).filter(({ t }) => sizeLabel(t) === `s${i}`);
+      return `[s${i}]${pictureFilters(p.picture, w, h).join(',')},split=${mine.length}${mine.map(({ j }) => `[t${j}]`).join('')}`;
+    }),
+  ];
   return [
     ...COMMON,
     ...INPUT_GUARD,
     ...conformInputArgs(p.picture, p.timing, p.sample.startFrame),
     '-i', p.source,
-    '-filter_complex', `[0:${p.picture.streamIndex}]${picture},split=${p.trials.length}${labels.join('')}`,
+    '-filter_complex', graph.join(';'),
     ...p.trials.flatMap((t, i) => {
       // No cap (0): x264/x265 take it as no VBV, libaom/libvpx as constant quality (-b:v 0; a huge
       // ceiling instead made libvpx ignore -crf), SVT-AV1 as no maximum bitrate.
       const rung: Rung = {
-        id: 'trial', index: 0, width: p.width, height: p.height, bitrateKbps: 0, maxrateKbps: 0, bufsizeKbps: 0,
+        id: 'trial', index: 0, width: t.width, height: t.height, bitrateKbps: 0, maxrateKbps: 0, bufsizeKbps: 0,
         profile: 'high', encoderPreset: p.encoderPreset, crf: t.crf, ...(p.codec && p.codec !== 'h264' ? { codec: p.codec } : {}),
       };
-      return ['-map', labels[i], '-frames:v', frames, ...videoEncoderArgs(rung, p.timing, p.threads, p.encoder), '-f', 'mp4', t.output];
+      return ['-map', `[t${i}]`, '-frames:v', frames, ...videoEncoderArgs(rung, p.timing, p.threads, p.encoder), '-f', 'mp4', t.output];
     }),
   ];
 }
 
 /**
- * PSNR of each trial of one candidate size against the same frames of the source, at the source's
+ * PSNR of each trial against the same frames of the source, at the source's
  * size (the trial scaled up with bicubic, as a player would): the source is decoded once and split
  * to every comparison. The reference is cut to the sample's frames, so no frame past the trial's
  * end is scored against a repeat of its last.

@@ -81,16 +81,39 @@ export function candidateHeights(sourceShortSide: number, heights: readonly numb
 
 /**
  * Pixels one analysis process encodes at once: six 1080p encoders (or three 1440p, one 2160p), so
- * the CRFs of a size share one decode of the sample without the encoders' frame buffers outgrowing
- * the function's memory.
+ * trials share one decode of the sample without the encoders' frame buffers outgrowing the
+ * function's memory. Decoding is what trials would otherwise repeat most: a sample's seek lands
+ * on the keyframe before it, so each process decodes up to a GOP of the source it does not encode.
  */
 export const TRIAL_PIXEL_BUDGET = 6 * 1920 * 1080;
 
-/** The CRFs of one candidate size in groups that one process encodes (and scores) together. */
-export function trialBatches(crfs: readonly number[], width: number, height: number, budget = TRIAL_PIXEL_BUDGET): number[][] {
-  const per = Math.max(1, Math.floor(budget / (width * height)));
-  const out: number[][] = [];
-  for (let i = 0; i < crfs.length; i += per) out.push(crfs.slice(i, i + per));
+export interface TrialSpec {
+  width: number;
+  height: number;
+  crf: number;
+}
+
+/**
+ * Every (size, CRF) trial of a sample, largest size first, in groups that one process encodes
+ * (and one scores) together: as many as fit the pixel budget, at least one.
+ */
+export function trialBatches(sizes: readonly { width: number; height: number }[], crfs: readonly number[], budget = TRIAL_PIXEL_BUDGET): TrialSpec[][] {
+  const out: TrialSpec[][] = [];
+  let batch: TrialSpec[] = [];
+  let pixels = 0;
+  for (const s of sizes) {
+    for (const crf of crfs) {
+      const p = s.width * s.height;
+      if (batch.length && pixels + p > budget) {
+        out.push(batch);
+        batch = [];
+        pixels = 0;
+      }
+      batch.push({ width: s.width, height: s.height, crf });
+      pixels += p;
+    }
+  }
+  if (batch.length) out.push(batch);
   return out;
 }
 

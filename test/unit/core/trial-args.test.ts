@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { planTiming } from '../../../lambdas/core/chunks.js';
 import { sourcePicture } from '../../../lambdas/core/conform.js';
 import { trialEncodeArgs, trialScoreArgs } from '../../../lambdas/core/ffmpeg-args.js';
-import { trialBatches } from '../../../lambdas/core/per-title.js';
+import { TRIAL_PIXEL_BUDGET, trialBatches } from '../../../lambdas/core/per-title.js';
 import { parseMseY } from '../../../lambdas/core/quality.js';
-import { FFMPEG, makeClip, run, tempDir } from '../../helpers/media.js';
+import { FFMPEG, FFPROBE, makeClip, run, tempDir } from '../../helpers/media.js';
 import { videoOnlyMedia } from '../../helpers/plan-fixture.js';
 
 const dir = tempDir('mosaic-trial-args-');
@@ -22,9 +22,11 @@ const timing = planTiming(25, '25/1', 2);
 const sample = { startFrame: 5, frames: 12 };
 const common = { source, picture: sourcePicture(media), timing, sample, threads: 1 };
 
-function encode(codec: 'h264' | 'hevc' | 'vp9', encoder: string, crfs: number[], width = 320, height = 180) {
-  const trials = crfs.map((crf) => ({ crf, output: join(dir, `${codec}-${width}-${crf}.mp4`), path: join(dir, `${codec}-${width}-${crf}.mp4`), statsPath: join(dir, `${codec}-${width}-${crf}.psnr`) }));
-  const args = trialEncodeArgs({ ...common, width, height, trials, encoderPreset: 'ultrafast', codec, encoder });
+function encode(codec: 'h264' | 'hevc' | 'vp9', encoder: string, crfs: number[], sizes = [{ width: 320, height: 180 }]) {
+  const trials = sizes.flatMap(({ width, height }) =>
+    crfs.map((crf) => ({ width, height, crf, output: join(dir, `${codec}-${width}-${crf}.mp4`), path: join(dir, `${codec}-${width}-${crf}.mp4`), statsPath: join(dir, `${codec}-${width}-${crf}.psnr`) })),
+  );
+  const args = trialEncodeArgs({ ...common, trials, encoderPreset: 'ultrafast', codec, encoder });
   const r = run(FFMPEG!, args);
   expect(r.code, r.stderr).toBe(0);
   return { args, trials, bytes: trials.map((t) => statSync(t.output).size) };
@@ -42,8 +44,17 @@ describe('per-title trials', () => {
     expect(bytes[1]).toBeLessThan(bytes[0]! * 0.7);
   }, 60_000);
 
+  it('one process encodes several sizes from one decode, each at its own size and frame count', () => {
+    const { args, trials } = encode('h264', 'libx264', [24], [{ width: 320, height: 180 }, { width: 160, height: 90 }]);
+    expect(args.filter((a) => a === '-i')).toHaveLength(1);
+    for (const t of trials) {
+      const r = run(FFPROBE!, ['-v', 'error', '-count_frames', '-show_entries', 'stream=width,height,nb_read_frames', '-of', 'csv=p=0', t.output]);
+      expect(r.stdout.trim()).toBe(`${t.width},${t.height},12`);
+    }
+  }, 60_000);
+
   it('scores each trial of a batch on exactly the sample frames, as it would score alone', () => {
-    const { trials } = encode('h264', 'libx264', [18, 40], 160, 90);
+    const { trials } = encode('h264', 'libx264', [18, 40], [{ width: 160, height: 90 }]);
     const score = (batch: typeof trials) => {
       const r = run(FFMPEG!, trialScoreArgs({ ...common, trials: batch, sourceWidth: 320, sourceHeight: 180 }));
       expect(r.code, r.stderr).toBe(0);
@@ -58,11 +69,21 @@ describe('per-title trials', () => {
 });
 
 describe('trialBatches', () => {
-  it('keeps the CRFs of a size together up to the pixel budget, in order', () => {
-    const crfs = [18, 22, 26, 30, 34, 38];
-    expect(trialBatches(crfs, 1920, 1080)).toEqual([crfs]);
-    expect(trialBatches(crfs, 2560, 1440)).toEqual([[18, 22, 26], [30, 34, 38]]);
-    expect(trialBatches(crfs, 3840, 2160)).toEqual(crfs.map((c) => [c]));
-    expect(trialBatches(crfs, 8000, 8000)).toEqual(crfs.map((c) => [c]));
+  const crfs = [18, 22, 26, 30, 34, 38];
+  const size = (height: number) => ({ width: Math.round((height * 16) / 9 / 2) * 2, height });
+  const shape = (b: { height: number; crf: number }[][]) => b.map((x) => x.map((t) => `${t.height}@${t.crf}`).join(' '));
+  it('puts every trial of a 720p source in one process (decoded once), largest size first', () => {
+    const b = trialBatches([720, 540, 360, 240].map(size), crfs);
+    expect(b).toHaveLength(1);
+    expect(b[0]).toHaveLength(24);
+    expect(b[0]![0]).toEqual({ width: 1280, height: 720, crf: 18 });
+  });
+  it('fills each process up to the pixel budget and never leaves a trial out', () => {
+    const sizes = [2160, 1440, 1080, 720, 540, 360, 240].map(size);
+    const b = trialBatches(sizes, crfs);
+    expect(b.flat()).toHaveLength(sizes.length * crfs.length);
+    for (const batch of b) expect(batch.length === 1 || batch.reduce((s, t) => s + t.width * t.height, 0) <= TRIAL_PIXEL_BUDGET).toBe(true);
+    expect(shape(b).slice(0, 2)).toEqual(['2160@18', '2160@22']); // a 4K trial alone
+    expect(trialBatches([{ width: 8000, height: 8000 }], [20, 30])).toHaveLength(2);
   });
 });
