@@ -37,6 +37,9 @@ export function formatEstimate(file: string, preset: string, media: MediaInfo, e
       e.rungs.map((r) => [r.rung, `${r.width}x${r.height}`, r.chunks, size(r), r.secondsPerChunk.toFixed(1), usd(r.costUsd)]),
     ),
     '',
+    e.analysis
+      ? `  per-title analysis: ${e.analysis.tasks} sample${e.analysis.tasks === 1 ? '' : 's'}, ~${fmtDuration(e.analysis.seconds)}, ~${usd(e.analysis.usd)}; the rungs above are the fixed ladder standing in for the one it picks`
+      : '',
     `  encode phase ~${fmtDuration(e.encodeSeconds)}; whole job ~${usd(e.totalUsd)} (encode tasks as sized, other steps at their function.json size)`,
     e.deadlineSec === null ? '' : `  deadline ${fmtDuration(e.deadlineSec)}: ${e.deadlineMet ? 'met' : 'NOT met'}`,
     `  why: ${e.reason}`,

@@ -3,7 +3,7 @@
  * API's preflight): the allocator's chunk length and the size of every rung's chunk tasks.
  */
 import { z } from 'zod';
-import { PlatformSchema } from './tasks.js';
+import { AnalysisEstimateSchema, PlatformSchema } from './tasks.js';
 import { CapacitySchema, LimitingQuotaSchema, TurnaroundClassSchema } from './allocator-policy.js';
 
 export const RungEstimateSchema = z.object({
@@ -48,5 +48,10 @@ export const JobEstimateSchema = z.object({
   startup: z
     .object({ secondsPerTask: z.number().nonnegative(), billedUsd: z.number().nonnegative(), orchestrationUsd: z.number().nonnegative() })
     .optional(),
+  /**
+   * A per-title preset's analysis step (in `totalUsd`). Before it runs the ladder is not known:
+   * the rungs above are the preset's fixed ladder, standing in for the one the analysis picks.
+   */
+  analysis: AnalysisEstimateSchema.optional(),
 });
 export type JobEstimate = z.infer<typeof JobEstimateSchema>;

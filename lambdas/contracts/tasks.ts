@@ -315,6 +315,10 @@ export const PlanAllocatorSchema = z.object({
 });
 export type PlanAllocator = z.infer<typeof PlanAllocatorSchema>;
 
+/** The per-title analysis step's modelled cost: its tasks (samples), the Map's wall time, and USD. */
+export const AnalysisEstimateSchema = z.object({ tasks: z.number().int().nonnegative(), seconds: z.number().nonnegative(), usd: z.number().nonnegative() });
+export type AnalysisEstimate = z.infer<typeof AnalysisEstimateSchema>;
+
 /** What the Plan step decided about sizes, and what the allocator needs for every task. */
 export const PlanSizingSchema = z.object({
   region: z.string(),
@@ -342,6 +346,8 @@ export const PlanSizingSchema = z.object({
   lambdaAllowed: z.boolean().optional(),
   /** The quota that capped the plan's concurrency, if one did. */
   limitedBy: LimitingQuotaSchema.nullable().optional(),
+  /** A per-title job's analysis step as modelled (its samples on analyze-title's Lambda); in `estimatedUsd`. */
+  analysis: AnalysisEstimateSchema.optional(),
 });
 export type PlanSizing = z.infer<typeof PlanSizingSchema>;
 // ---- per-title analysis (trial encodes of samples of the source; core/per-title.ts)

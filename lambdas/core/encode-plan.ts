@@ -20,7 +20,7 @@ import { planLadder } from './ladder.js';
 import { normaliseKey } from './object-keys.js';
 import { chooseChunkSeconds, planSizing } from './plan-sizing.js';
 import { requirePreset } from './presets.js';
-import { perTitleLadder } from './title-analysis.js';
+import { estimateAnalysis, perTitleLadder, planTitleAnalysis } from './title-analysis.js';
 
 export const workKeys = (workPrefix: string) => {
   const chunks = (rungId: string) => `${workPrefix}chunks/${rungId}/`;
@@ -175,6 +175,13 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
     // inspect, plan, assemble × rungs, package, thumbnails, publish
     otherSteps: 4 + rungs.length + (input.spec.outputs.thumbnails ? 1 : 0),
   });
+  // A per-title job also pays for its analysis (before it runs, or recomputed as the Plan after it).
+  const analysisPlan = preset.perTitle && !input.spec.ladder ? planTitleAnalysis(input) : null;
+  if (analysisPlan?.tasks.length) {
+    const analysis = estimateAnalysis(analysisPlan, { region: sizing.region, sourceBytes: media.sizeBytes, table: speeds });
+    sizing.analysis = analysis;
+    sizing.estimatedUsd += analysis.usd;
+  }
   return {
     preset: { name: preset.name, version: preset.version },
     sizing,

@@ -75,6 +75,7 @@ export function estimateJob({ plan: input, speeds }: EstimateInput): JobEstimate
       billedUsd: startupBilledUsd,
       orchestrationUsd: plan.videoTasks.length * orchestrationUsdPerTask(prices),
     },
+    ...(sizing.analysis ? { analysis: sizing.analysis } : {}),
   };
 }
 

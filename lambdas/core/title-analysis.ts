@@ -15,7 +15,7 @@ import { priceTable } from './allocator/prices.js';
 import { networkBytesPerSec, platformStartup } from './allocator/startup-costs.js';
 import { DEFAULT_SPEED_TABLE, decodeSeconds, encodeSeconds } from './allocator/speed-model.js';
 import { allocationCodec } from './plan-sizing.js';
-import type { SpeedTable } from '../contracts/index.js';
+import type { AnalysisEstimate, SpeedTable } from '../contracts/index.js';
 
 /** Below this short side a source is not searched: its ladder is the fixed one (a single small rung). */
 const MIN_SEARCH_SHORT_SIDE = 96;
@@ -117,24 +117,21 @@ export function analysisTaskSeconds(task: AnalyzeTitleInput, vcpu: number, table
   }, 0);
 }
 
-export interface AnalysisEstimate {
-  tasks: number;
-  /** Wall time of the analysis Map (its tasks in waves of `maxConcurrency`), start-up included. */
-  seconds: number;
-  usd: number;
-}
+/** analyze-title's Lambda memory (its function.json `memoryMiB`; a test keeps them equal): the size its samples are priced at. */
+export const ANALYZE_TITLE_MEMORY_MIB = 3008;
 
 /**
  * The analysis step's modelled time and cost: every sample on analyze-title's Lambda (`memoryMiB`,
  * function.json), each staging the whole source (`sourceBytes`) as the encode tasks do.
  */
-export function estimateAnalysis(plan: PlanAnalysisResult, o: { region: string; memoryMiB: number; sourceBytes: number; table?: SpeedTable }): AnalysisEstimate {
-  const vcpu = lambdaVcpu(o.memoryMiB);
+export function estimateAnalysis(plan: PlanAnalysisResult, o: { region: string; memoryMiB?: number; sourceBytes: number; table?: SpeedTable }): AnalysisEstimate {
+  const memoryMiB = o.memoryMiB ?? ANALYZE_TITLE_MEMORY_MIB;
+  const vcpu = lambdaVcpu(memoryMiB);
   const startup = platformStartup('lambda');
   const prices = priceTable(o.region);
   const staging = o.sourceBytes / networkBytesPerSec({ platform: 'lambda', vcpu });
   const runs = plan.tasks.map((t) => staging + analysisTaskSeconds(t, vcpu, o.table));
-  const usd = runs.reduce((sum, s) => sum + costOf({ platform: 'lambda', vcpu, memoryMiB: o.memoryMiB }, startup.billedSeconds + s, prices), 0);
+  const usd = runs.reduce((sum, s) => sum + costOf({ platform: 'lambda', vcpu, memoryMiB }, startup.billedSeconds + s, prices), 0);
   const waves = Math.ceil(plan.tasks.length / Math.max(1, plan.maxConcurrency));
   const seconds = runs.length ? waves * (startup.seconds + Math.max(...runs)) : 0;
   return { tasks: plan.tasks.length, seconds, usd };

@@ -1,6 +1,8 @@
 /** The per-title analysis as tasks (planTitleAnalysis) and its modelled cost (estimateAnalysis). */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analysisTaskSeconds, estimateAnalysis, planTitleAnalysis } from '../../../lambdas/core/title-analysis.js';
+import { estimateJob } from '../../../lambdas/core/job-estimate.js';
+import { ANALYZE_TITLE_MEMORY_MIB, analysisTaskSeconds, estimateAnalysis, planTitleAnalysis } from '../../../lambdas/core/title-analysis.js';
 import { encodeOnlyPlanInput, videoOnlyMedia } from '../../helpers/plan-fixture.js';
 
 const outputs = { hls: true, dash: false, thumbnails: false, quality: false };
@@ -40,6 +42,25 @@ describe('estimateAnalysis', () => {
     expect(e.seconds).toBeLessThan(24 * one.seconds);
     const noStaging = estimateAnalysis({ tasks: [plan.tasks[0]!], maxConcurrency: 1 }, { region: 'us-east-1', memoryMiB: 3008, sourceBytes: 0 });
     expect(one.seconds - noStaging.seconds).toBeCloseTo(1e9 / 80e6, 6); // the source at Lambda's S3 bandwidth
+    const fn = JSON.parse(readFileSync(new URL('../../../lambdas/functions/analyze-title/function.json', import.meta.url), 'utf8')) as { memoryMiB: number };
+    expect(ANALYZE_TITLE_MEMORY_MIB).toBe(fn.memoryMiB);
+    expect(estimateAnalysis(plan, { region: 'us-east-1', sourceBytes: 1e9 })).toEqual(e);
     expect(estimateAnalysis({ tasks: [], maxConcurrency: 1 }, { region: 'us-east-1', memoryMiB: 3008, sourceBytes: 1e9 })).toEqual({ tasks: 0, seconds: 0, usd: 0 });
+  });
+});
+
+describe('a per-title job’s estimate', () => {
+  it('prices the analysis into the job (the fixed ladder standing in for the one it picks); a fixed preset has none', () => {
+    const input = (preset: string) =>
+      encodeOnlyPlanInput('j', videoOnlyMedia({ width: 1920, height: 1080, fps: 24, seconds: 600, sizeBytes: 5e8 }), {
+        spec: { preset, outputs } as never,
+        allocator: { region: 'us-east-1', maxConcurrency: 400, chooseChunks: true },
+      });
+    const perTitle = estimateJob({ plan: input('per-title') });
+    const fixed = estimateJob({ plan: input('default') });
+    expect(fixed.analysis).toBeUndefined();
+    expect(perTitle.analysis!.tasks).toBe(20); // 60 s of ten minutes in 3 s scenes
+    expect(perTitle.analysis!.usd).toBeGreaterThan(0);
+    expect(perTitle.totalUsd).toBeCloseTo(fixed.totalUsd + perTitle.analysis!.usd, 9);
   });
 });
