@@ -85,8 +85,8 @@ export const PRESETS: Record<string, Preset> = {
     description: 'H.264 per-title ladder: trial encodes of samples of the source pick each rung\'s resolution and CRF along the convex hull (capped CRF), x264 "fast", 4 s segments',
     perTitle: {
       heights: [2160, 1440, 1080, 720, 540, 360, 240],
-      // Six CRFs 4 apart (rungs between two of one resolution interpolate): the trials' CPU stays a fraction of the ladder's.
-      crfs: [18, 22, 26, 30, 34, 38],
+      // Five CRFs 5 apart (rungs between two of one resolution interpolate): the trials' CPU stays under a third of the ladder's.
+      crfs: [18, 23, 28, 33, 38],
       analysisPreset: 'superfast',
       // 10 % in 3–10 s scenes up to 40 min of title; beyond, 24 × 10 s. The cap keeps the samples'
       // trials (returned through the workflow state into Plan) well under Step Functions' 256 KiB,
