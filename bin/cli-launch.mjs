@@ -5,7 +5,7 @@
  *
  * The bundle is cached under `node_modules/.cache/mosaic-cli/<hash>/` (MOSAIC_CLI_CACHE to
  * override; it must lie under the package so the bundle finds node_modules), named by the
- * content hash of its inputs: every .ts/.mts/.js/.mjs/.json under bin/, lambdas/ and local/, ui/build.ts,
+ * content hash of its inputs: every .ts/.mts/.js/.mjs/.json under bin/, lambdas/, local/ and lib/config/, ui/build.ts,
  * package.json, package-lock.json, tsconfig.json and the package's path. There is no install
  * step that may run our scripts (npm ci with strict-allow-scripts), so the first run builds it
  * and later runs reuse it. Hashing every source at each start would cost tens of ms, so a
@@ -31,7 +31,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Bump when the way bundles are built changes (this file is an input too; this is explicit). */
 const FORMAT = 1;
-const SOURCE_DIRS = ['bin', 'lambdas', 'local'];
+// lib/config: the environments `mosaic encode --estimate --env` plans for (plain data; no CDK).
+const SOURCE_DIRS = ['bin', 'lambdas', 'local', 'lib/config'];
 const SOURCE_FILE = /\.(ts|mts|js|mjs|json)$/;
 const SINGLE_FILES = ['ui/build.ts', 'package.json', 'package-lock.json', 'tsconfig.json'];
 const ENTRY = 'mosaic.mjs';

@@ -77,7 +77,7 @@ async function encode(args: string[]): Promise<number> {
   try {
     if (values.estimate) {
       // The deployment the estimate plans for: its Map concurrency, turnaround policy and quotas.
-      const target = await estimateTarget(values.env, concurrency);
+      const target = estimateTarget(values.env, concurrency);
       const { media, estimate } = await engine.estimateFile(positionals[0], { preset: values.preset, ...(deadlineSec ? { deadlineSec } : {}) }, target);
       const text = values.json ? JSON.stringify({ type: 'estimate', environment: values.env, media, estimate }) : formatEstimate(positionals[0], values.preset, media, estimate, target.concurrency, values.env);
       process.stdout.write(`${text}\n`);

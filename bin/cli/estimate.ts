@@ -1,6 +1,7 @@
 /** `mosaic encode --estimate`: the AWS plan, sizes and cost of a local file, with nothing encoded. */
 import type { JobEstimate, JobRecord, MediaInfo } from '../../lambdas/contracts/index.js';
 import type { AllocatorPolicy } from '../../lambdas/core/workflow-input.js';
+import { ENVIRONMENTS } from '../../lib/config/environments.js';
 import { UsageError } from './usage-error.js';
 import { fmtDuration } from './progress-view.js';
 import { table } from './tables.js';
@@ -17,8 +18,7 @@ export function costLine(cost: NonNullable<JobRecord['cost']>): string {
  * The deployment an estimate plans for, from lib/config/environments.ts: its Map concurrency
  * (unless `--concurrency` overrides it), turnaround policy and quotas. An unknown name is a usage error.
  */
-export async function estimateTarget(env: string, concurrency: number | undefined): Promise<{ concurrency: number; policy: AllocatorPolicy }> {
-  const { ENVIRONMENTS } = await import('../../lib/config/environments.js');
+export function estimateTarget(env: string, concurrency: number | undefined): { concurrency: number; policy: AllocatorPolicy } {
   const config = Object.hasOwn(ENVIRONMENTS, env) ? ENVIRONMENTS[env] : undefined;
   if (!config) throw new UsageError(`unknown environment "${env}" for --env; known: ${Object.keys(ENVIRONMENTS).join(', ')} (lib/config/environments.ts)`);
   return { concurrency: concurrency ?? config.mapMaxConcurrency, policy: { turnaround: config.allocator.turnaround, quotas: config.allocator.quotas } };

@@ -111,7 +111,7 @@ describe('bundled CLI start', () => {
     // A copy of the sources (node_modules linked), so the working tree is never edited.
     const copy = mkdtempSync(join(tmpdir(), 'mosaic-cli-start-'));
     cleanup.push(copy);
-    for (const p of ['bin', 'lambdas', 'local', 'rules', 'state-machines', 'ui/build.ts', 'package.json', 'package-lock.json', 'tsconfig.json'])
+    for (const p of ['bin', 'lambdas', 'local', 'lib/config', 'rules', 'state-machines', 'ui/build.ts', 'package.json', 'package-lock.json', 'tsconfig.json'])
       cpSync(join(ROOT, p), join(copy, p), { recursive: true, filter: (src) => !src.includes('node_modules') });
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
     const env = { MOSAIC_CLI_CACHE: join(copy, '.mosaic-cli') };
