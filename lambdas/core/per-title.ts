@@ -12,6 +12,7 @@
  * curves are concave (over log-bitrate they are nearly straight, and a hull there skips the middle
  * of the ladder); rungs are then spaced by ratios along it, as players switch by ratios.
  */
+import type { VideoCodec } from '../contracts/index.js';
 import type { PerTitleConfig } from './presets.js';
 
 /** One trial: a candidate resolution at one CRF, over every sample. */
@@ -86,6 +87,17 @@ export function candidateHeights(sourceShortSide: number, heights: readonly numb
  * on the keyframe before it, so each process decodes up to a GOP of the source it does not encode.
  */
 export const TRIAL_PIXEL_BUDGET = 6 * 1920 * 1080;
+/**
+ * The budget per codec. libaom keeps far larger buffers per encoder than x264: 20 of them at
+ * 720p in one process failed with "Memory allocation error" under the child cap, while five at
+ * 720p (the per-size batches of the first version) ran; x265 and libvpx ran at the x264 budget.
+ */
+export const TRIAL_PIXEL_BUDGETS: Readonly<Record<VideoCodec, number>> = {
+  h264: TRIAL_PIXEL_BUDGET,
+  hevc: TRIAL_PIXEL_BUDGET,
+  vp9: TRIAL_PIXEL_BUDGET,
+  av1: 5 * 1280 * 720,
+};
 
 export interface TrialSpec {
   width: number;

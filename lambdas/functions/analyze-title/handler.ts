@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { AnalyzeTitleInputSchema, AnalyzeTitleResultSchema, TransientError } from '../../contracts/index.js';
 import { trialEncodeArgs, trialScoreArgs } from '../../core/ffmpeg-args.js';
-import { trialBatches, type SampleTrial } from '../../core/per-title.js';
+import { TRIAL_PIXEL_BUDGETS, trialBatches, type SampleTrial } from '../../core/per-title.js';
 import { parseMseY } from '../../core/quality.js';
 import { defineMediaFunction, requireVideoEncoder } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
@@ -27,7 +27,7 @@ export default defineMediaFunction({
     const total = input.candidates.length * input.crfs.length;
     const durationSec = input.sample.frames / input.timing.fps;
     const common = { source: ctx.inputs.source, picture: input.picture, timing: input.timing, sample: input.sample, threads: input.threads };
-    for (const specs of trialBatches(input.candidates, input.crfs)) {
+    for (const specs of trialBatches(input.candidates, input.crfs, TRIAL_PIXEL_BUDGETS[codec])) {
       const batch = specs.map((t, i) => {
         const name = join(ctx.scratch, `t${trials.length + i}`);
         return { ...t, output: `${name}.mp4`, path: `${name}.mp4`, statsPath: `${name}.psnr` };

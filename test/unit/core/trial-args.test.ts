@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { planTiming } from '../../../lambdas/core/chunks.js';
 import { sourcePicture } from '../../../lambdas/core/conform.js';
 import { trialEncodeArgs, trialScoreArgs } from '../../../lambdas/core/ffmpeg-args.js';
-import { TRIAL_PIXEL_BUDGET, trialBatches } from '../../../lambdas/core/per-title.js';
+import { TRIAL_PIXEL_BUDGET, TRIAL_PIXEL_BUDGETS, trialBatches } from '../../../lambdas/core/per-title.js';
 import { parseMseY } from '../../../lambdas/core/quality.js';
 import { FFMPEG, FFPROBE, makeClip, run, tempDir } from '../../helpers/media.js';
 import { videoOnlyMedia } from '../../helpers/plan-fixture.js';
@@ -85,5 +85,10 @@ describe('trialBatches', () => {
     for (const batch of b) expect(batch.length === 1 || batch.reduce((s, t) => s + t.width * t.height, 0) <= TRIAL_PIXEL_BUDGET).toBe(true);
     expect(shape(b).slice(0, 2)).toEqual(['2160@18', '2160@22']); // a 4K trial alone
     expect(trialBatches([{ width: 8000, height: 8000 }], [20, 30])).toHaveLength(2);
+  });
+  it('AV1 (libaom, large buffers per encoder) gets a smaller budget: a 720p source in two processes, five 720p encoders at most', () => {
+    const b = trialBatches([720, 540, 360, 240].map(size), [24, 32, 40, 48, 54], TRIAL_PIXEL_BUDGETS.av1);
+    expect(shape(b)).toEqual(['720@24 720@32 720@40 720@48 720@54', '540@24 540@32 540@40 540@48 540@54 360@24 360@32 360@40 360@48 360@54 240@24 240@32 240@40 240@48 240@54']);
+    expect(TRIAL_PIXEL_BUDGETS.h264).toBe(TRIAL_PIXEL_BUDGET);
   });
 });
