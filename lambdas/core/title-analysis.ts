@@ -7,14 +7,14 @@ import { type AnalyzeTitleInput, type PerTitleSummary, type PlanAnalysisResult, 
 import { planTiming } from './chunks.js';
 import { sourcePicture } from './conform.js';
 import { planLadder, rungDimensions } from './ladder.js';
-import { aggregateTrials, candidateHeights, chooseRungs, convexHull, hullQualityAt, predictedSaving, sampleWindows } from './per-title.js';
+import { aggregateTrials, candidateHeights, chooseRungs, convexHull, hullQualityAt, predictedSaving, sampleWindows, TRIAL_PIXEL_BUDGETS, trialBatches } from './per-title.js';
 import { findPreset, requirePreset, type Preset } from './presets.js';
 import { costOf } from './allocator/cost.js';
 import { lambdaVcpu } from './allocator/limits.js';
 import { priceTable } from './allocator/prices.js';
 import { networkBytesPerSec, platformStartup } from './allocator/startup-costs.js';
 import { DEFAULT_SPEED_TABLE, decodeSeconds, encodeSeconds } from './allocator/speed-model.js';
-import { allocationCodec } from './plan-sizing.js';
+import { allocationCodec, ENCODE_FUNCTION } from './plan-sizing.js';
 import type { AnalysisEstimate, SpeedTable } from '../contracts/index.js';
 
 /** Below this short side a source is not searched: its ladder is the fixed one (a single small rung). */
@@ -101,20 +101,21 @@ export function perTitleLadder(input: PlanInput, preset: Preset): { rungs: Rung[
 
 /**
  * Modelled seconds of one analyze-title task on `vcpu` vCPUs, with the speed model the encode
- * tasks are priced with: per candidate size, the CRFs' trial encodes at the analysis preset, the
- * sample decoded twice (once for the encodes, once for the scoring) and the scoring of every trial
- * at the source's size (upscale and PSNR, counted as decoding that many source frames). Its
- * measured cost replaces this when the job ends.
+ * tasks are priced with: every trial encoded at the analysis preset; the sample decoded twice per
+ * batch of trials (one ffmpeg run encodes a batch, one scores it: trialBatches, as the function
+ * runs them); and the scoring of every trial at the source's size (upscale and PSNR, counted as
+ * decoding that many source frames). Its measured cost replaces this when the job ends.
  */
 export function analysisTaskSeconds(task: AnalyzeTitleInput, vcpu: number, table: SpeedTable = DEFAULT_SPEED_TABLE): number {
   const f = task.sample.frames;
-  const source = { sourceWidth: task.sourceWidth, sourceHeight: task.sourceHeight };
   const codec = allocationCodec({ codec: task.codec });
-  return task.candidates.reduce((sum, c) => {
-    const trials = f * task.crfs.length;
-    const encode = encodeSeconds({ function: 'encode-video', codec, encoderPreset: task.encoderPreset, width: c.width, height: c.height, fps: task.timing.fps, frames: trials, sourceBitrateKbps: 0 }, vcpu, table);
-    return sum + encode + decodeSeconds({ frames: 2 * f + trials, ...source }, vcpu, table);
-  }, 0);
+  const encode = task.candidates.reduce(
+    (sum, c) => sum + encodeSeconds({ function: ENCODE_FUNCTION, codec, encoderPreset: task.encoderPreset, width: c.width, height: c.height, fps: task.timing.fps, frames: f * task.crfs.length, sourceBitrateKbps: 0 }, vcpu, table),
+    0,
+  );
+  const batches = trialBatches(task.candidates, task.crfs, TRIAL_PIXEL_BUDGETS[task.codec ?? 'h264']).length;
+  const decoded = 2 * batches * f + f * task.candidates.length * task.crfs.length;
+  return encode + decodeSeconds({ frames: decoded, sourceWidth: task.sourceWidth, sourceHeight: task.sourceHeight }, vcpu, table);
 }
 
 /** analyze-title's Lambda memory (its function.json `memoryMiB`; a test keeps them equal): the size its samples are priced at. */
