@@ -387,6 +387,12 @@ export const PROBE_ARGS = (path: string) => [
   '-v', 'error', ...INPUT_GUARD, '-print_format', 'json', '-show_format', '-show_streams', path,
 ];
 
+/** Video packets counted (demuxed, not decoded) and the duration of a file's first video stream. */
+export const VIDEO_COUNT_ARGS = (path: string) => [
+  '-v', 'error', ...INPUT_GUARD, '-count_packets', '-select_streams', 'v:0',
+  '-show_entries', 'stream=nb_read_packets,duration:format=duration', '-of', 'json', path,
+];
+
 /** Every packet's presentation time, duration and flags (`D`: discarded by an edit list) of one stream. */
 export const PACKETS_ARGS = (path: string, streamIndex: number) => [
   '-v', 'error', ...INPUT_GUARD, '-select_streams', String(streamIndex), '-show_entries', 'packet=pts_time,duration_time,flags', '-of', 'csv=p=0', path,

@@ -12,6 +12,11 @@ const HEAD = ['-hide_banner', '-nostdin', '-y', '-nostats', '-loglevel', 'info']
 
 const targetFilter = (t: LoudnessTarget) => `loudnorm=I=${t.integratedLufs}:TP=${t.truePeakDbtp}:LRA=${t.loudnessRangeLu}`;
 
+/** Channels of the first audio stream and the duration of a file, read by a media demuxer only. */
+export function audioProbeArgs(path: string): string[] {
+  return ['-v', 'error', ...INPUT_GUARD, '-select_streams', 'a:0', '-show_entries', 'stream=channels:format=duration', '-of', 'json', path];
+}
+
 export function loudnormMeasureArgs(source: string, target: LoudnessTarget): string[] {
   return [...HEAD, ...INPUT_GUARD, '-i', source, '-map', '0:a:0', '-vn', '-sn', '-dn', '-af', `${targetFilter(target)}:print_format=json`, '-f', 'null', '-'];
 }

@@ -27,6 +27,7 @@ import {
   type TaskSize,
 } from '../contracts/index.js';
 import { resultCacheKey } from '../core/cache-key.js';
+import { VIDEO_COUNT_ARGS } from '../core/ffmpeg-args.js';
 import { DEFAULT_REGION, effectiveSize, stepCostUsd, type FunctionSizing } from './step-cost.js';
 import { sizeLabel } from '../core/metric-records.js';
 import type { FfmpegProgress } from '../core/progress.js';
@@ -349,10 +350,7 @@ async function emitResult(
 
 /** Video frames (demuxed packets, no decoding) and duration of a local file. */
 export async function probeVideo(ctx: MediaContext, path: string): Promise<{ frames: number; durationSec: number }> {
-  const j = await ctx.ffprobeJson<{ streams?: { nb_read_packets?: string; duration?: string }[]; format?: { duration?: string } }>([
-    '-v', 'error', '-protocol_whitelist', 'file,pipe', '-count_packets', '-select_streams', 'v:0',
-    '-show_entries', 'stream=nb_read_packets,duration:format=duration', '-of', 'json', path,
-  ]);
+  const j = await ctx.ffprobeJson<{ streams?: { nb_read_packets?: string; duration?: string }[]; format?: { duration?: string } }>(VIDEO_COUNT_ARGS(path));
   const s = j.streams?.[0];
   return { frames: Number(s?.nb_read_packets ?? 0), durationSec: Number(s?.duration ?? j.format?.duration ?? 0) };
 }

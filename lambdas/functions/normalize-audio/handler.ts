@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { InputInvalidError, NormalizeAudioInputSchema, NormalizeAudioResultSchema } from '../../contracts/index.js';
-import { isLinear, loudnormApplyArgs, loudnormMeasureArgs, parseLoudnormReport } from '../../core/loudnorm.js';
+import { audioProbeArgs, isLinear, loudnormApplyArgs, loudnormMeasureArgs, parseLoudnormReport } from '../../core/loudnorm.js';
 import { defineMediaFunction } from '../../runtime/index.js';
 import config from './function.json' with { type: 'json' };
 
 const SAMPLE_RATE = 48000;
+
+type AudioProbe = { streams?: { channels?: number }[]; format?: { duration?: string } };
 
 export default defineMediaFunction({
   ...config,
@@ -14,9 +16,7 @@ export default defineMediaFunction({
   stage: (i) => ({ source: i.source.key }),
   async run(input, ctx) {
     const source = ctx.inputs.source;
-    const probe = await ctx.ffprobeJson<{ streams?: { channels?: number }[]; format?: { duration?: string } }>([
-      '-v', 'error', '-protocol_whitelist', 'file,pipe', '-select_streams', 'a:0', '-show_entries', 'stream=channels:format=duration', '-of', 'json', source,
-    ]);
+    const probe = await ctx.ffprobeJson<AudioProbe>(audioProbeArgs(source));
     const channels = probe.streams?.[0]?.channels;
     if (!channels) throw new InputInvalidError(`normalize-audio: ${input.source.key} has no audio stream`);
     const durationSec = Number(probe.format?.duration ?? 0);
@@ -27,7 +27,7 @@ export default defineMediaFunction({
     const applied = parseLoudnormReport(
       (await ctx.ffmpeg(loudnormApplyArgs(source, out, input.loudness, measured, SAMPLE_RATE), { captureStderr: true, totalSeconds: durationSec || undefined })).stderr,
     );
-    const outProbe = await ctx.ffprobeJson<{ format?: { duration?: string } }>(['-v', 'error', '-show_entries', 'format=duration', '-of', 'json', out]);
+    const outProbe = await ctx.ffprobeJson<AudioProbe>(audioProbeArgs(out));
     ctx.output(out, input.output.key, 'audio/wav');
     return {
       key: input.output.key,
