@@ -172,6 +172,21 @@ describe('job-events Lambda: webhooks', () => {
     expect(await attemptsOf(plain)).toEqual([]);
   });
 
+  it('with the default configuration (no opt-in) refuses a loopback webhook at connect: nothing sent, the refusal recorded, the invocation failed', async () => {
+    const { MOSAIC_ALLOW_PRIVATE_WEBHOOKS: _optIn, ...defaults } = env;
+    const id = await jobWithWebhook();
+    const handler = createJobEvents(defaults);
+    await expect(handler(statusEvent('ev-8', { jobId: id, status: 'SUCCEEDED' }))).rejects.toMatchObject({
+      name: 'Mosaic.WebhookDeliveryFailed',
+      message: expect.stringMatching(/after 1 attempt\(s\): refused: .*not public: loopback/),
+    });
+    expect(received).toEqual([]);
+    // One attempt, not retried within the invocation (the guard would answer the same).
+    expect(await attemptsOf(id)).toEqual([
+      expect.objectContaining({ eventId: 'evt_ev-8', attempt: 1, ok: false, httpStatus: null, url: `${base}/hooks/${n}`, error: expect.stringMatching(/^refused: .*not public: loopback/) }),
+    ]);
+  });
+
   it('creates the signing secret once and shares it between cold starts', async () => {
     const a = await loadOrCreateWebhookSecret(jobs);
     const b = await loadOrCreateWebhookSecret(awsJobStore(env));
