@@ -232,11 +232,11 @@ export interface PlanContext {
   allocator?: { region: string; maxConcurrency: number; chooseChunks: boolean };
 }
 
-/**
- * Runs jobs for the API. Every method may throw InputInvalidError (→ 400), NotFoundError (→ 404)
- * or ConflictError (→ 409) from contracts; anything else is a server fault (→ 500).
- */
-export interface JobControl {
+// The job control's ports: one concern each. Every method may throw InputInvalidError (→ 400),
+// NotFoundError (→ 404) or ConflictError (→ 409) from contracts; anything else is a server fault (→ 500).
+
+/** Records jobs and starts (or enqueues) their workflows: POST /v1/jobs and workflow executions. */
+export interface JobLauncher {
   /**
    * Records a job for a validated spec (status QUEUED, `outputPrefix` `<jobId>/`, sourceHash
    * may be null), puts `Job Status Changed` QUEUED on the bus, and starts or enqueues its
@@ -253,6 +253,10 @@ export interface JobControl {
    * not exist → NotFoundError, that cannot be worked from → ConflictError; a bad input → InputInvalidError.
    */
   startWorkflow(name: string, request: WorkflowExecutionRequest, opts: { jobId: string }): Promise<JobRecord>;
+}
+
+/** What a client may ask of a recorded job: cancel it, run it again. */
+export interface JobRequests {
   /**
    * Cancels a QUEUED or RUNNING job: stops its execution and the tasks in flight, then sets it
    * CANCELLED (endedAt now, error `{ code: 'Mosaic.Cancelled' }`), deletes its partial outputs
@@ -268,6 +272,10 @@ export interface JobControl {
    * SUCCEEDED → ConflictError. Resolves with the QUEUED record.
    */
   retry(jobId: string): Promise<JobRecord>;
+}
+
+/** What preflight asks of the engine: the source probed as Inspect would, the numbers Plan would get. */
+export interface SourcePreflight {
   /**
    * Probes a source the way the workflow's Inspect step does (same function, same checks,
    * same limits) without creating a job. A source that would be rejected → InputInvalidError
@@ -276,11 +284,19 @@ export interface JobControl {
   inspect(source: { key: string }): Promise<MediaInfo>;
   /** The numbers the Plan step would be given for a job submitted now. */
   planContext(): PlanContext;
+}
+
+/** One media function run on its own (POST /v1/functions/{name}/invoke). */
+export interface FunctionInvoker {
   /**
    * Runs one media function on its own with `input` (the function validates it; its errors
    * keep their typed names). Unknown function → NotFoundError. `input.jobId` is set by the API.
    */
   invokeFunction(name: string, input: Record<string, unknown>): Promise<unknown>;
+}
+
+/** What this engine runs: its media functions and workflows, their definitions and recent runs. */
+export interface EngineCatalog {
   /** The media functions (from their function.json files). */
   functions(): Promise<FunctionInfo[]>;
   workflows(): Promise<WorkflowInfo[]>;
@@ -293,6 +309,10 @@ export interface JobControl {
    * store cannot list them answers no runs and says why (`unavailableReason`).
    */
   functionRuns(name: string, limit: number): Promise<FunctionRuns>;
+}
+
+/** The rules this engine runs, the rule engine's facts and its firings. */
+export interface RuleQueries {
   /** Every rule this engine runs (validated, substitutions filled in), with its file, in file order. */
   rules(): Promise<LoadedRule[]>;
   /** The rule engine's facts: of one subject, or of every subject a wildcard (`job:*`) matches; by subject, empty when none. */
@@ -301,7 +321,13 @@ export interface JobControl {
   ruleFirings(rule: string, limit: number): Promise<FiringRecord[]>;
 }
 
-/** A rule as an engine loaded it (JobControl.rules). */
+/**
+ * Runs jobs for the API: every job-control port above, as one engine's adapter implements them
+ * (LocalJobControl, StepFunctionsJobControl). For wiring; consumers take the narrow ports.
+ */
+export type JobControl = JobLauncher & JobRequests & SourcePreflight & FunctionInvoker & EngineCatalog & RuleQueries;
+
+/** A rule as an engine loaded it (RuleQueries.rules). */
 export interface LoadedRule {
   rule: Rule;
   /** The file it came from, e.g. `rules/ingest-video.json`. */

@@ -17,7 +17,7 @@ import { encodeVideoChunkArgs, rungCodec } from '../lambdas/core/ffmpeg-args.js'
 import { allocationCodec } from '../lambdas/core/plan-sizing.js';
 import { planLadder } from '../lambdas/core/ladder.js';
 import { findPreset } from '../lambdas/core/presets.js';
-import type { JobStore } from '../lambdas/ports.js';
+import type { DocumentStore } from '../lambdas/ports.js';
 import { loadSpeedTable, mergeSpeedEntries, requireVideoEncoder, runTool, type MediaTools } from '../lambdas/runtime/index.js';
 
 export interface CalibrationSource {
@@ -179,7 +179,8 @@ export function parallelFractionOf(oneThread: number, nThreads: number, n: numbe
 
 export async function calibrate(opts: {
   tools: MediaTools;
-  jobs: JobStore;
+  /** Where the speed table is kept (its one document). */
+  jobs: DocumentStore;
   scratchDir: string;
   cases: CalibrationCase[];
   onResult?: (row: CalibrationRow) => void;

@@ -1,7 +1,9 @@
 /**
- * JobControl on the embedded engine: a queue of whole jobs with bounded concurrency (function
- * level parallelism is bounded by the engine's semaphore; this bounds how many workflows are
- * open at once, so 200 submissions do not start 200 workflows), priority first, then FIFO.
+ * The job-control ports (ports.ts: JobLauncher, JobRequests, SourcePreflight, FunctionInvoker,
+ * EngineCatalog, RuleQueries) on the embedded engine: a queue of whole jobs with bounded
+ * concurrency (function level parallelism is bounded by the engine's semaphore; this bounds how
+ * many workflows are open at once, so 200 submissions do not start 200 workflows), priority
+ * first, then FIFO.
  * On start it picks up jobs a dead process left QUEUED or RUNNING; they resume from the cache.
  */
 import {
@@ -23,7 +25,7 @@ import {
   type WorkflowInfo,
 } from '../lambdas/contracts/index.js';
 import type { RuleSet } from '../lambdas/core/rules/index.js';
-import type { Facts, JobControl, LoadedRule, PlanContext } from '../lambdas/ports.js';
+import type { EngineCatalog, Facts, FunctionInvoker, JobLauncher, JobRequests, LoadedRule, PlanContext, RuleQueries, SourcePreflight } from '../lambdas/ports.js';
 import { oneOffJobId } from '../lambdas/core/job-ids.js';
 import { logger } from '../lambdas/runtime/index.js';
 import type { LocalEngine } from './engine.js';
@@ -44,7 +46,7 @@ interface Queued {
   seq: number;
 }
 
-export class LocalJobControl implements JobControl {
+export class LocalJobControl implements JobLauncher, JobRequests, SourcePreflight, FunctionInvoker, EngineCatalog, RuleQueries {
   private readonly queue: Queued[] = [];
   private readonly known = new Set<string>();
   private readonly running = new Map<string, Promise<unknown>>();

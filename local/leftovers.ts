@@ -6,8 +6,9 @@
  * and RUNNING jobs (resumed from it) and of FAILED ones (a retry reuses it) stays.
  */
 import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { JobStore } from '../lambdas/ports.js';
+import { dirname, join } from 'node:path';
+import { WORK_ROOT } from '../lambdas/contracts/index.js';
+import type { JobRepository } from '../lambdas/ports.js';
 import { pidAlive, removeDeadScratch } from '../lambdas/runtime/scratch-dirs.js';
 
 export interface Leftovers {
@@ -19,7 +20,11 @@ export interface Leftovers {
 /** Name of a partial upload of this process: `<pid>-<random>`, so a later start can tell whose it was. */
 export const uploadTempName = (random: string): string => `${process.pid}-${random}`;
 
-export async function removeLeftovers(o: { stateDir: string; scratchRoot: string; jobs: JobStore; alive?: (pid: number) => boolean }): Promise<Leftovers> {
+/**
+ * `stateDir` is the engine's `<root>/.mosaic`: the private prefix of the blob store rooted at
+ * `<root>`, so the work of job `<id>` is the folder of key `workPrefix(id)` (contracts/job-keys).
+ */
+export async function removeLeftovers(o: { stateDir: string; scratchRoot: string; jobs: Pick<JobRepository, 'getJob'>; alive?: (pid: number) => boolean }): Promise<Leftovers> {
   const alive = o.alive ?? pidAlive;
   const scratch = await removeDeadScratch(o.scratchRoot, alive);
   const uploads: string[] = [];
@@ -31,7 +36,7 @@ export async function removeLeftovers(o: { stateDir: string; scratchRoot: string
     uploads.push(name);
   }
   const work: string[] = [];
-  const workDir = join(o.stateDir, 'work');
+  const workDir = join(dirname(o.stateDir), WORK_ROOT);
   for (const e of await readdir(workDir, { withFileTypes: true }).catch(() => [])) {
     if (!e.isDirectory()) continue;
     const job = await o.jobs.getJob(e.name);

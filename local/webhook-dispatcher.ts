@@ -5,7 +5,7 @@
  */
 import { DetailTypes, WEBHOOK_DELIVERY_DETAIL_TYPE } from '../lambdas/contracts/index.js';
 import { DEFAULT_BACKOFF_MS, deliverWebhook, webhookPayload, type WebhookGuard } from '../lambdas/platform/api/webhooks.js';
-import type { EventBus, JobStore } from '../lambdas/ports.js';
+import type { EventBus, JobHistory, JobRepository } from '../lambdas/ports.js';
 import { logger } from '../lambdas/runtime/index.js';
 
 export interface WebhookDispatcherOptions {
@@ -22,7 +22,8 @@ export class WebhookDispatcher {
   private stopped = false;
 
   constructor(
-    private readonly jobs: JobStore,
+    /** The job (getJob) and its history (each delivery attempt appended). */
+    private readonly jobs: JobRepository & JobHistory,
     private readonly events: EventBus,
     private readonly o: WebhookDispatcherOptions,
   ) {}

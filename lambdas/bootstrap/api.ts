@@ -56,6 +56,7 @@ import {
   type FunctionInfo,
   type WorkflowInfo,
 } from '../contracts/index.js';
+import { oneOffJobId } from '../core/job-ids.js';
 import { pricingRegion } from '../core/plan-sizing.js';
 import { loadRuleSet } from '../core/rules/index.js';
 import { allocatorPolicyFromEnv, awsRunContext } from '../core/workflow-input.js';
@@ -206,6 +207,7 @@ export async function createAwsApiApp(env: Env = process.env): Promise<ApiApp> {
     rules: bundledRules(sourceBucket),
     // The rule engine's facts and firings are in the job table (DynamoJobStore is a FactStore too).
     ...(stores.jobs instanceof DynamoJobStore ? { facts: stores.jobs } : {}),
+    newInvocationId: () => oneOffJobId('preflight'),
   });
   const uploads = new S3UploadTarget({
     client: s3,

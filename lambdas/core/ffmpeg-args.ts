@@ -1,6 +1,10 @@
 /**
  * ffmpeg/ffprobe argument builders: argv arrays only, never a shell string. The same builders
  * serve the media functions and the benchmark's plain-script baseline, so both encode alike.
+ *
+ * Length: ≈500 lines of small, independent builders, one per kind of ffmpeg/ffprobe run, kept
+ * in one file so every argv is built beside INPUT_GUARD, COMMON and the encoder tables: the one
+ * place to check what reaches ffmpeg.
  */
 import type { Chunk, Rung, SourcePicture, Timing, VideoCodec } from '../contracts/index.js';
 import { BT709_TAGS, conformInputArgs, conformTimeFilters, pictureFilters } from './conform.js';

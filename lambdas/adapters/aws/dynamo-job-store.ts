@@ -11,8 +11,9 @@
  *   firing pk=FIRING#<id>  sk=FIRING                       (a rule firing, recorded once per rule, event and subject;
  *                                                          + byCreatedAt keys gsi2pk=FIRINGS#<rule> gsi2sk=<createdAt>#<id>, for listFirings)
  *
- * One file on purpose (≈550 lines): every port's methods read and write the item layout above,
- * and keeping that layout with all its users is what keeps the single-table design consistent.
+ * Length: one file on purpose (≈620 lines): every port's methods read and write the item layout
+ * above, and keeping that layout with all its users is what keeps the single-table design
+ * consistent.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';

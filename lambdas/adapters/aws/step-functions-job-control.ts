@@ -1,9 +1,11 @@
 /**
- * JobControl on AWS: job records in DynamoDB, `Job Status Changed` on EventBridge, one Step
- * Functions execution of the job's workflow (`job.workflow.name`: encode, or any other
- * `state-machines/<name>.asl.json`, each its own state machine) per run of a job, media functions
- * invoked as Lambdas. Starting runs is StepFunctionsWorkflowRuns, which the workflow starter and
- * rule engine Lambdas use too, so a job started by a rule is recorded and named as one started here.
+ * The job-control ports (ports.ts: JobLauncher, JobRequests, SourcePreflight, FunctionInvoker,
+ * EngineCatalog, RuleQueries) on AWS: job records in DynamoDB, `Job Status Changed` on
+ * EventBridge, one Step Functions execution of the job's workflow (`job.workflow.name`: encode,
+ * or any other `state-machines/<name>.asl.json`, each its own state machine) per run of a job,
+ * media functions invoked as Lambdas. Starting runs is StepFunctionsWorkflowRuns, which the
+ * workflow starter and rule engine Lambdas use too, so a job started by a rule is recorded and
+ * named as one started here.
  * Status changes after submit are the lifecycle's (platform/lifecycle/apply.ts, handed in by the
  * bootstrap): cancel and retry ask it, as the lifecycle Lambda does for workflow starts and ends.
  *
@@ -36,7 +38,23 @@ import {
   type WorkflowExecutionRequest,
   type WorkflowInfo,
 } from '../../contracts/index.js';
-import type { BlobStore, EventBus, FactStore, Facts, JobControl, JobStore, LoadedRule, NewJob, PlanContext } from '../../ports.js';
+import type {
+  BlobStore,
+  EngineCatalog,
+  EventBus,
+  FactStore,
+  Facts,
+  FunctionInvoker,
+  JobHistory,
+  JobLauncher,
+  JobRepository,
+  JobRequests,
+  LoadedRule,
+  NewJob,
+  PlanContext,
+  RuleQueries,
+  SourcePreflight,
+} from '../../ports.js';
 import type { LambdaInvoker } from './lambda-invoker.js';
 import { sanitiseExecutionName } from './step-functions-engine.js';
 
@@ -63,7 +81,7 @@ export type WorkflowJobBuilder = (name: string, request: WorkflowExecutionReques
 export type ExecutionInputBuilder = (job: JobRecord) => Promise<unknown>;
 
 export interface StepFunctionsWorkflowRunsOptions {
-  jobs: Pick<JobStore, 'getJob' | 'createJob' | 'appendEvent'>;
+  jobs: Pick<JobRepository, 'getJob' | 'createJob'> & Pick<JobHistory, 'appendEvent'>;
   events: EventBus;
   sfn: SFNClient;
   /** Workflow name → the ARN of its state machine: the workflows this deployment can run. */
@@ -172,7 +190,8 @@ export class StepFunctionsWorkflowRuns {
 const workflowOf = (job: JobRecord): string => (job.workflow ?? ENCODE_JOB_WORKFLOW).name;
 
 export interface StepFunctionsJobControlOptions {
-  jobs: JobStore;
+  /** Reads and records jobs (and their first history entry); getJob, createJob and appendEvent are all it uses. */
+  jobs: JobRepository & JobHistory;
   /** The job lifecycle (applyJobEvent over the same stores). */
   lifecycle: ApplyLifecycle;
   events: EventBus;
@@ -202,8 +221,8 @@ export interface StepFunctionsJobControlOptions {
   rules?: LoadedRule[];
   /** The rule engine's facts and firing records (the same table; default: the job store's, when it is one). */
   facts?: FactStore;
-  /** Preflight job ids (default: `preflight-<random>`). */
-  newInvocationId?: () => string;
+  /** Preflight job ids: core's `oneOffJobId('preflight')`, handed in by the bootstrap (adapters may not import core). */
+  newInvocationId: () => string;
 }
 
 /** `<jobId>` for run 0, `<jobId>-r<n>` for run n (the n-th retry), within Step Functions' name rules. */
@@ -228,7 +247,7 @@ export const FUNCTION_RUNS_UNAVAILABLE =
 
 const errorName = (e: unknown): string | undefined => (e as { name?: string } | null)?.name;
 
-export class StepFunctionsJobControl implements JobControl {
+export class StepFunctionsJobControl implements JobLauncher, JobRequests, SourcePreflight, FunctionInvoker, EngineCatalog, RuleQueries {
   /** Starting and stopping runs, on the state machine of each job's workflow. */
   readonly runs: StepFunctionsWorkflowRuns;
   private readonly executionInput: ExecutionInputBuilder;
@@ -304,7 +323,7 @@ export class StepFunctionsJobControl implements JobControl {
   }
 
   async inspect(source: { key: string }): Promise<MediaInfo> {
-    const jobId = this.o.newInvocationId?.() ?? `preflight-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    const jobId = this.o.newInvocationId();
     const out = await this.o.functions.invoke('inspect', { jobId, itemId: 'source', source, limits: this.o.planContext.limits });
     return MediaInfoSchema.parse(out);
   }

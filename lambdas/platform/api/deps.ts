@@ -1,11 +1,19 @@
 /** What the Jobs API app is built from (its ports), and the app's type: shared by app.ts and the route modules. */
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { BlobStore, JobControl, JobStore, MetricsQuery, MetricsSink, UploadTarget } from '../../ports.js';
+import type { BlobStore, DocumentStore, JobControl, JobHistory, JobRepository, MetricsQuery, MetricsSink, StepLog, UploadTarget } from '../../ports.js';
 import type { ApiAuth, ApiEnv, ApiSessions } from './auth.js';
 import type { WebhookGuard } from './webhooks.js';
 
+/** The job-store ports the API uses: jobs, steps, history, and the speed-table document preflight reads (never the result cache). */
+export type ApiJobStore = JobRepository & StepLog & JobHistory & DocumentStore;
+
+/**
+ * Everything the app is wired from. Each route module takes only the fields and ports it uses
+ * (a `Pick` of these, the narrow job-control ports of `control`).
+ */
 export interface ApiDeps {
-  jobs: JobStore;
+  jobs: ApiJobStore;
+  /** Every job-control port, for wiring: the route modules take the narrow ones they use. */
   control: JobControl;
   uploads: UploadTarget;
   /** Reads report.json of finished jobs (outputs, quality). */

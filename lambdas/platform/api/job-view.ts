@@ -10,10 +10,11 @@ import {
   type JobView,
   type WebhookAttempt,
 } from '../../contracts/index.js';
-import type { BlobStore, JobStore, UploadTarget } from '../../ports.js';
+import type { BlobStore, JobHistory, StepLog, UploadTarget } from '../../ports.js';
 
 export interface JobViewDeps {
-  jobs: JobStore;
+  /** Steps (progress, timings) and history (webhook deliveries). */
+  jobs: StepLog & JobHistory;
   blobs: BlobStore;
   uploads: UploadTarget;
   /** Parsed reports by `<jobId>:<version>` (a report never changes while the job's version stays). */
@@ -137,7 +138,7 @@ async function readReport(blobs: BlobStore, key: string): Promise<JobReport | nu
   }
 }
 
-async function webhookDeliveries(jobs: JobStore, jobId: string): Promise<WebhookAttempt[]> {
+async function webhookDeliveries(jobs: JobHistory, jobId: string): Promise<WebhookAttempt[]> {
   const events = await jobs.listEvents(jobId);
   return events.filter((e) => e.detailType === WEBHOOK_DELIVERY_DETAIL_TYPE).flatMap((e) => {
     const a = WebhookAttemptSchema.safeParse(e.detail);

@@ -6,10 +6,10 @@
 import { ErrorNames, PlanInputSchema, type JobSpec, type PlanResult, type PreflightResult } from '../../contracts/index.js';
 import { planEncode } from '../../core/encode-plan.js';
 import { planInputFor } from '../../core/workflow-input.js';
-import type { BlobStore, JobControl, JobStore } from '../../ports.js';
+import type { BlobStore, DocumentStore, SourcePreflight } from '../../ports.js';
 import { loadSpeedTable } from '../../runtime/speed-table.js';
 
-export async function preflight(deps: { control: JobControl; blobs: BlobStore; jobs: JobStore }, spec: JobSpec): Promise<PreflightResult> {
+export async function preflight(deps: { control: SourcePreflight; blobs: BlobStore; jobs: DocumentStore }, spec: JobSpec): Promise<PreflightResult> {
   const rejected = (reason: string, source: PreflightResult['source'] = null): PreflightResult => ({
     accepted: false,
     reasons: [reason],

@@ -16,6 +16,9 @@
  *   states under the same Choice run on Fargate (EncodeVideoChunkOnLambda ↔ …OnFargate → encode-video).
  * Steps record `function` and `stepId` = `<function>:<itemId>`, so a Task's attempts are the
  * steps of its function (Lambda and Fargate siblings split them by the platform each ran on).
+ *
+ * Length: ≈410 lines: the graph and its per-node status both follow the reading of Task states
+ * above and share the node model; split, that reading would be needed on both sides.
  */
 
 export type NodeKind = 'Task' | 'Map' | 'Choice' | 'Pass' | 'Succeed' | 'Fail' | 'Parallel' | 'Wait';

@@ -2,6 +2,9 @@
  * New job: drop a video (or pick one), watch it upload (the ticket's PUT, with progress), see
  * what the job would do (`POST /v1/jobs/preflight`: ladder, chunks, tasks, estimated cost and
  * time, or why it would fail), choose the options and submit (`POST /v1/jobs`) → the job's page.
+ *
+ * Length: ≈440 lines: one view whose steps (upload, preflight, options, submit) share one state;
+ * its preflight panel and helpers are used nowhere else.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { JobView, PreflightResult, UploadTicket } from '../../../lambdas/contracts/api.ts';

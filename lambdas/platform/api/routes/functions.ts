@@ -8,7 +8,8 @@ import {
   WorkflowInfoSchema,
 } from '../../../contracts/index.js';
 import { callerKeysIn } from '../../../core/object-keys.js';
-import type { ApiApp, ApiDeps } from '../deps.js';
+import type { EngineCatalog, FunctionInvoker } from '../../../ports.js';
+import type { ApiApp } from '../deps.js';
 import { ApiHttpError } from '../errors.js';
 import { json, jsonBody, pick } from './common.js';
 
@@ -41,7 +42,7 @@ const listWorkflows = createRoute({
   responses: { 200: json(z.object({ workflows: z.array(WorkflowInfoSchema) }), 'Every workflow'), ...pick(401) },
 });
 
-export function registerFunctionRoutes(app: ApiApp, deps: ApiDeps): void {
+export function registerFunctionRoutes(app: ApiApp, deps: { control: EngineCatalog & FunctionInvoker }): void {
   app.openapi(listFunctions, async (c) => c.json({ functions: await deps.control.functions() }, 200));
   app.openapi(listWorkflows, async (c) => c.json({ workflows: await deps.control.workflows() }, 200));
   app.openapi(invoke, async (c) => {

@@ -20,7 +20,8 @@ import { callerKey, callerKeysIn } from '../../../core/object-keys.js';
 import { findPreset, presetNames } from '../../../core/presets.js';
 import type { Context } from 'hono';
 import type { ApiEnv } from '../auth.js';
-import type { ApiApp, ApiDeps } from '../deps.js';
+import type { JobLauncher, JobRepository, JobRequests, SourcePreflight } from '../../../ports.js';
+import type { ApiApp, ApiDeps, ApiJobStore } from '../deps.js';
 import { ApiHttpError } from '../errors.js';
 import { jobSummary, jobView as buildJobView, ReportCache } from '../job-view.js';
 import { preflight } from '../preflight.js';
@@ -126,7 +127,7 @@ export function checkedSpec(raw: JobSpec): JobSpec {
 }
 
 /** A webhook only to public addresses (unless the deployment opts in): checked now and again at every delivery. */
-export async function checkWebhook(spec: Pick<JobSpec, 'webhook'>, deps: ApiDeps): Promise<void> {
+export async function checkWebhook(spec: Pick<JobSpec, 'webhook'>, deps: Pick<ApiDeps, 'webhooks'>): Promise<void> {
   if (!spec.webhook) return;
   const problem = await webhookProblem(spec.webhook.url, deps.webhooks ?? { allowPrivate: false });
   if (problem)
@@ -140,7 +141,7 @@ export async function checkWebhook(spec: Pick<JobSpec, 'webhook'>, deps: ApiDeps
  * with that key and body got (the same key with another body is a 409). `request` is what the
  * body means (hashed canonically).
  */
-export async function claimJobId(c: Context<ApiEnv>, deps: ApiDeps, request: unknown, idempotencyKey: string | undefined, newJobId: () => string): Promise<string> {
+export async function claimJobId(c: Context<ApiEnv>, deps: { jobs: Pick<JobRepository, 'claimIdempotencyKey'> }, request: unknown, idempotencyKey: string | undefined, newJobId: () => string): Promise<string> {
   const jobId = newJobId();
   if (!idempotencyKey) return jobId;
   const requestHash = createHash('sha256').update(canonicalJson(request)).digest('hex');
@@ -154,7 +155,13 @@ export async function claimJobId(c: Context<ApiEnv>, deps: ApiDeps, request: unk
 }
 
 /** An encode job for a checked spec (POST /v1/jobs, and POST /v1/workflows/encode/executions). */
-export async function acceptJob(c: Context<ApiEnv>, deps: ApiDeps, spec: JobSpec, idempotencyKey: string | undefined, newJobId: () => string): Promise<JobRecord> {
+export async function acceptJob(
+  c: Context<ApiEnv>,
+  deps: Pick<ApiDeps, 'webhooks' | 'blobs'> & { jobs: Pick<JobRepository, 'claimIdempotencyKey'>; control: JobLauncher },
+  spec: JobSpec,
+  idempotencyKey: string | undefined,
+  newJobId: () => string,
+): Promise<JobRecord> {
   await checkWebhook(spec, deps);
   if (!(await deps.blobs.head(spec.source.key)))
     throw new ApiHttpError(400, ApiErrorCodes.ValidationFailed, `body.source.key: no object at "${spec.source.key}"; upload it first (POST /v1/uploads)`, {
@@ -164,7 +171,13 @@ export async function acceptJob(c: Context<ApiEnv>, deps: ApiDeps, spec: JobSpec
   return deps.control.submit(spec, { jobId });
 }
 
-export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
+/** What the job routes use: the job store's ports the API has, and submission, cancel/retry and preflight of the job control. */
+export type JobRouteDeps = Pick<ApiDeps, 'blobs' | 'uploads' | 'webhooks' | 'newJobId'> & {
+  jobs: ApiJobStore;
+  control: JobLauncher & JobRequests & SourcePreflight;
+};
+
+export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
   const newJobId = deps.newJobId ?? defaultJobId;
   const viewDeps = { ...deps, reports: new ReportCache() };
   const view = (job: JobRecord) => buildJobView(viewDeps, job);

@@ -9,6 +9,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ApiErrorCodes, NotFoundError } from '../../../contracts/index.js';
 import { isCookieJobId, mediaSetCookieHeaders, signMediaCookies } from '../../../core/cdn-cookies.js';
+import type { JobRepository } from '../../../ports.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
 import { ApiHttpError } from '../errors.js';
 import { JobIdParams, json, pick } from './common.js';
@@ -43,7 +44,7 @@ const route = createRoute({
   },
 });
 
-export function registerMediaCookieRoutes(app: ApiApp, deps: ApiDeps): void {
+export function registerMediaCookieRoutes(app: ApiApp, deps: Pick<ApiDeps, 'cdn' | 'engine'> & { jobs: Pick<JobRepository, 'getJob'> }): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
     const cdn = deps.cdn;

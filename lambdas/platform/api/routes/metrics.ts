@@ -44,7 +44,7 @@ const series = createRoute({
   responses: { 200: json(MetricsSeriesSchema, 'Buckets with data, oldest first, aligned to multiples of `period` since the epoch'), ...pick(400, 401, 404) },
 });
 
-export function registerMetricsRoutes(app: ApiApp, deps: ApiDeps): void {
+export function registerMetricsRoutes(app: ApiApp, deps: Pick<ApiDeps, 'metricsQuery'>): void {
   const query = () => {
     if (!deps.metricsQuery) throw new ApiHttpError(404, ApiErrorCodes.NotFound, DASHBOARDS_MESSAGE, { dashboards: ['execution', 'cost', 'latency'].map((d) => `mosaic-<env>-${d}`) });
     return deps.metricsQuery;

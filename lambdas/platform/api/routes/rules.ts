@@ -24,8 +24,8 @@ import {
 } from '../../../contracts/index.js';
 import { compilePattern } from '../../../core/event-pattern/index.js';
 import { factsQuery, ruleBus, ruleEngineReason, testRule, type CompiledRule, type FactsBySubject, type PlannedAction } from '../../../core/rules/index.js';
-import type { Facts, LoadedRule } from '../../../ports.js';
-import type { ApiApp, ApiDeps } from '../deps.js';
+import type { Facts, JobRepository, LoadedRule, RuleQueries } from '../../../ports.js';
+import type { ApiApp } from '../deps.js';
 import { ApiHttpError } from '../errors.js';
 import { json, jsonBody, pick } from './common.js';
 import { nameParams } from './workflow-definitions.js';
@@ -109,7 +109,7 @@ const actionView = (a: PlannedAction): RuleTestResult['firings'][number]['action
 const subjectIssue = (message: string) =>
   new ApiHttpError(400, ApiErrorCodes.ValidationFailed, `query.subject: ${message}`, { issues: [{ path: 'query.subject', message, code: 'invalid_subject' }] });
 
-export function registerRuleRoutes(app: ApiApp, deps: ApiDeps): void {
+export function registerRuleRoutes(app: ApiApp, deps: { control: RuleQueries; jobs: Pick<JobRepository, 'listJobPage'> }): void {
   const findRule = async (name: string): Promise<LoadedRule> => {
     const rules = await deps.control.rules();
     const found = rules.find((r) => r.rule.name === name);

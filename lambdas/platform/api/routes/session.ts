@@ -100,7 +100,7 @@ const noStore = (c: Context) => {
   c.header('Referrer-Policy', 'no-referrer');
 };
 
-export function registerSessionRoutes(app: ApiApp, deps: ApiDeps): void {
+export function registerSessionRoutes(app: ApiApp, deps: Pick<ApiDeps, 'auth' | 'sessions'>): void {
   const sessions = deps.sessions;
   const idleTimeoutSec = sessions ? Math.round(SESSION_IDLE_MS / 1000) : null;
   app.openAPIRegistry.registerComponent('securitySchemes', 'SessionCookie', { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE });

@@ -17,7 +17,7 @@ const health = createRoute({
   responses: { 200: { description: 'The API is up', content: { 'application/json': { schema: HealthSchema } } } },
 });
 
-export function registerSystemRoutes(app: ApiApp, deps: ApiDeps): void {
+export function registerSystemRoutes(app: ApiApp, deps: Pick<ApiDeps, 'engine' | 'version'>): void {
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', { type: 'apiKey', in: 'header', name: 'x-api-key' });
   app.openapi(health, (c) => c.json({ status: 'ok' as const, engine: deps.engine, version: deps.version, time: new Date().toISOString() }, 200));
   app.get('/openapi.json', (c) => c.json(app.getOpenAPIDocument(openApiConfig(deps))));

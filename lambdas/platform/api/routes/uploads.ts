@@ -15,7 +15,7 @@ const create = createRoute({
   responses: { 201: json(UploadTicketSchema, 'Where and how to send the bytes'), ...pick(400, 401, 413, 415) },
 });
 
-export function registerUploadRoutes(app: ApiApp, deps: ApiDeps): void {
+export function registerUploadRoutes(app: ApiApp, deps: Pick<ApiDeps, 'uploads'>): void {
   app.openapi(create, async (c) => {
     const req = c.req.valid('json');
     if (req.bytes > deps.uploads.maxUploadBytes)

@@ -14,7 +14,8 @@ import {
   type FunctionDetail,
   type FunctionRun,
 } from '../../../contracts/index.js';
-import type { ApiApp, ApiDeps } from '../deps.js';
+import type { EngineCatalog } from '../../../ports.js';
+import type { ApiApp } from '../deps.js';
 import { json, pick } from './common.js';
 
 /** A `{name}` path parameter: kebab-case, as workflow, function and rule names are. */
@@ -58,7 +59,7 @@ export function runDurations(runs: readonly FunctionRun[]): FunctionDetail['dura
   return { count: d.length, p50: rank(d, 50), p99: rank(d, 99) };
 }
 
-export function registerWorkflowDefinitionRoutes(app: ApiApp, deps: ApiDeps): void {
+export function registerWorkflowDefinitionRoutes(app: ApiApp, deps: { control: EngineCatalog }): void {
   app.openapi(getWorkflow, async (c) => c.json(await deps.control.workflowDefinition(c.req.valid('param').name), 200));
 
   app.openapi(getFunction, async (c) => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { oneOffJobId } from '../../../../lambdas/core/job-ids.js';
 import { StepFunctionsJobControl, draftJob, executionNameFor, type WorkflowJobBuilder } from '../../../../lambdas/adapters/aws/step-functions-job-control.js';
 import { ConflictError, JobSpecSchema, NotFoundError, type JobRecord } from '../../../../lambdas/contracts/index.js';
 import type { EventBus } from '../../../../lambdas/ports.js';
@@ -66,6 +67,7 @@ function world(o: { arns?: Record<string, string>; workflowJob?: WorkflowJobBuil
     planContext: { parallelism: 1, threadsPerTask: 1, vmafAvailable: false, platforms: {}, limits: { maxBytes: 1, maxDurationSec: 1 } },
     catalog: [],
     workflows: [],
+    newInvocationId: () => oneOffJobId('preflight'),
   });
   return { jobs, control, sent, put, inputs };
 }
@@ -140,6 +142,7 @@ describe('StepFunctionsJobControl on every workflow', () => {
       sfn: { send: async (c: StartExecutionCommand) => void sent.push(c.input as never) } as never,
       stateMachineArn: ARNS.encode, functions: {} as never, workflowInput: (jobId, s) => ({ jobId, key: s.source.key }),
       planContext: { parallelism: 1, threadsPerTask: 1, vmafAvailable: false, platforms: {}, limits: { maxBytes: 1, maxDurationSec: 1 } }, catalog: [], workflows: [],
+      newInvocationId: () => oneOffJobId('preflight'),
     });
     await control.submit(spec, { jobId: 'old-1' });
     expect(sent).toEqual([{ stateMachineArn: ARNS.encode, name: 'old-1', input: JSON.stringify({ jobId: 'old-1', key: 'inbox/a.mp4' }) }]);

@@ -20,7 +20,7 @@ import { cancelRefusal, retryRefusal } from '../../../../lambdas/core/job-lifecy
 import { outputPrefix } from '../../../../lambdas/contracts/job-keys.js';
 import { createApiApp, flushRequestMetrics, type ApiApp } from '../../../../lambdas/platform/api/app.js';
 import { staticKeys } from '../../../../lambdas/platform/api/auth.js';
-import type { Facts, JobControl, LoadedRule, MetricsSink, PlanContext } from '../../../../lambdas/ports.js';
+import type { EngineCatalog, Facts, FunctionInvoker, JobLauncher, JobRequests, LoadedRule, MetricsSink, PlanContext, RuleQueries, SourcePreflight } from '../../../../lambdas/ports.js';
 import { functionConfigs } from '../../../../local/function-registry.js';
 import { loadRules } from '../../../../local/rules-loader.js';
 import { FsBlobStore } from '../../../../local/fs-blob-store.js';
@@ -41,7 +41,7 @@ export const MEDIA: MediaInfo = {
 };
 
 /** Scripted JobControl: records calls; `fail` makes the next submit throw a server fault. */
-export class FakeControl implements JobControl {
+export class FakeControl implements JobLauncher, JobRequests, SourcePreflight, FunctionInvoker, EngineCatalog, RuleQueries {
   submitted: string[] = [];
   fail: Error | null = null;
   constructor(private readonly jobs: SqliteJobStore) {}

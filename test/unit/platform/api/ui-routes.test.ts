@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oneOffJobId } from '../../../../lambdas/core/job-ids.js';
 import { FUNCTION_RUNS_UNAVAILABLE, StepFunctionsJobControl } from '../../../../lambdas/adapters/aws/step-functions-job-control.js';
 import { BUNDLED_RULES, bundledRules, encodeDefinition } from '../../../../lambdas/bootstrap/api.js';
 import {
@@ -372,6 +373,7 @@ describe("the AWS job control and the API Lambda's bundled files", () => {
       definitions: { encode: { StartAt: 'A', States: {} } },
       rules: bundledRules('src'),
       facts,
+      newInvocationId: () => oneOffJobId('preflight'),
     });
     expect(await control.workflowDefinition('encode')).toEqual({ name: 'encode', description: 'd', functions: ['inspect'], definition: { StartAt: 'A', States: {} } });
     await expect(control.workflowDefinition('other')).rejects.toMatchObject({ name: 'Mosaic.NotFound' });
