@@ -23,7 +23,7 @@ import {
   type WebhookAttempt,
   type WebhookPayload,
 } from '../../contracts/index.js';
-import type { JobStore } from '../../ports.js';
+import type { DocumentStore, JobHistory, JobRepository } from '../../ports.js';
 import { logger } from '../../runtime/index.js';
 
 /** The fields of EventBridge's event that the handler reads. */
@@ -49,7 +49,8 @@ export interface WebhookDelivery {
 }
 
 export interface JobEventsDeps {
-  jobs: JobStore;
+  /** The job (getJob) and its history (earlier deliveries read, each attempt appended). */
+  jobs: JobRepository & JobHistory;
   webhooks: WebhookDelivery;
   /** The deployment's webhook signing secret. */
   secret: () => Promise<string>;
@@ -136,7 +137,7 @@ export const WEBHOOK_SECRET_DOCUMENT = 'webhook-secret';
  * document in the job table, as `mosaic serve` keeps its secret with its state. Two cold starts
  * racing to create it agree on the first one written.
  */
-export async function loadOrCreateWebhookSecret(jobs: JobStore): Promise<string> {
+export async function loadOrCreateWebhookSecret(jobs: DocumentStore): Promise<string> {
   const read = async () => {
     const d = (await jobs.getDocument(WEBHOOK_SECRET_DOCUMENT))?.data as { secret?: unknown } | undefined;
     return typeof d?.secret === 'string' && d.secret.length >= 32 ? d.secret : null;
