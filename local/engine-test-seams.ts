@@ -4,7 +4,7 @@
  * settings the engine's modules take (a workflow's platforms, a preset catalogue, a hook before
  * each task), so no production module reads a test option.
  */
-import type { Platform } from '../lambdas/contracts/index.js';
+import { ALLOCATED_FUNCTIONS, type AllocatedFunction, type Platform } from '../lambdas/contracts/index.js';
 import { findPreset } from '../lambdas/core/presets.js';
 import { defaultPlatforms, functionConfigs } from './function-registry.js';
 
@@ -26,8 +26,8 @@ export interface EngineTestSeams {
 export interface ResolvedSeams {
   /** Function name → where the workflow runs it (function.json defaultPlatform unless overridden). */
   workflowPlatforms: Map<string, string>;
-  /** Where the allocator may place an encode-video task. */
-  encodePlatforms: Platform[];
+  /** Where the allocator may place each allocated function's tasks (function.json platforms; the encode-video seam overrides its own). */
+  allocatedPlatforms: Partial<Record<AllocatedFunction, Platform[]>>;
   presetVersion: (name: string) => number | undefined;
   beforeInvoke?: (fn: string, input: unknown) => void | Promise<void>;
   retryIntervalMs?: number;
@@ -38,7 +38,9 @@ export function resolveSeams(seams: EngineTestSeams = {}): ResolvedSeams {
   const own = seams.presetVersions;
   return {
     workflowPlatforms: new Map([...defaultPlatforms(), ...(seams.platformDefaults ?? [])]),
-    encodePlatforms: encodeOverride ? [encodeOverride as Platform] : (functionConfigs().get('encode-video')?.platforms ?? ['lambda']),
+    allocatedPlatforms: Object.fromEntries(
+      ALLOCATED_FUNCTIONS.map((fn) => [fn, fn === 'encode-video' && encodeOverride ? [encodeOverride as Platform] : (functionConfigs().get(fn)?.platforms ?? ['lambda'])]),
+    ),
     presetVersion: (name) => (own && Object.hasOwn(own, name) ? own[name] : findPreset(name)?.version),
     beforeInvoke: seams.invokeHook,
     retryIntervalMs: seams.retryIntervalMs,

@@ -129,7 +129,7 @@ export class LocalEngine {
       workflows,
       platforms: Object.fromEntries(seams.workflowPlatforms) as Record<string, Platform>,
       progress: this.progress,
-      encodePlatforms: seams.encodePlatforms,
+      allocatedPlatforms: seams.allocatedPlatforms,
       beforeInvoke: seams.beforeInvoke,
       retryIntervalMs: seams.retryIntervalMs,
     });

@@ -3,7 +3,7 @@
  * the ASL runner with the local media functions and the in-process allocator. Every run in
  * flight is registered, so a cancel or a shutdown can stop it and wait until nothing of it runs.
  */
-import { CancelledError, WorkflowNames, type JobRecord, type Platform, type PlanResult } from '../lambdas/contracts/index.js';
+import { CancelledError, WorkflowNames, type AllocatedFunction, type JobRecord, type Platform, type PlanResult } from '../lambdas/contracts/index.js';
 import { jobErrorFrom } from '../lambdas/core/report.js';
 import { createAllocatorHandler } from '../lambdas/platform/allocator/handler.js';
 import { executionInputFor, type WorkflowStartDeps } from '../lambdas/platform/workflows/execution-input.js';
@@ -23,8 +23,8 @@ export interface WorkflowRunsOptions {
   /** Default platform of each media function (function.json), for the inputs of derived workflows. */
   platforms: Readonly<Record<string, Platform>>;
   progress: LiveProgress;
-  /** Where the allocator may place an encode-video task. */
-  encodePlatforms: Platform[];
+  /** Where the allocator may place each allocated function's tasks. */
+  allocatedPlatforms: Partial<Record<AllocatedFunction, Platform[]>>;
   /** Runs before every function invocation of a run (a test seam: local/engine-test-seams.ts). */
   beforeInvoke?: (fn: string, input: unknown) => void | Promise<void>;
   /** Retry pause of every Task state (a test seam). */
@@ -175,9 +175,10 @@ export class WorkflowRuns implements RunsInFlight {
     return createAllocatorHandler({
       jobs: this.core.jobs,
       events: this.core.events,
-      platforms: this.o.encodePlatforms,
+      platforms: this.o.allocatedPlatforms,
       maxThreads,
-      lambdaTarget: () => localFunctionArn('encode-video'),
+      // One local function per name: every size the allocator picks runs in the same worker slots.
+      lambdaTarget: (_memoryMiB, fn) => localFunctionArn(fn),
     });
   }
 }

@@ -1,12 +1,17 @@
 /**
- * The encode workflow's `Allocate` state: what the allocator Lambda receives from the Map
- * iterator and what it returns (ResultPath `$.allocation`), including the task payload with its
- * size, so the Lambda or Fargate state that follows only moves it along.
+ * The encode workflow's `Allocate` states (a chunk of a rung, a sample of the per-title analysis):
+ * what the allocator Lambda receives from the Map iterator and what it returns (ResultPath
+ * `$.allocation`), including the task payload with its size, so the Lambda or Fargate state that
+ * follows only moves it along.
  */
 import { z } from 'zod';
 import { AllocationSchema } from './allocation.js';
 import { CapacityProviderSchema } from './allocator-policy.js';
-import { EncodeVideoInputSchema, PlanSizingSchema } from './tasks.js';
+import { AllocationSizingSchema, AnalyzeTitleInputSchema, EncodeVideoInputSchema } from './tasks.js';
+
+/** The functions the allocator sizes (function.json `"allocated": true`): one Lambda per size of each is deployed. */
+export const ALLOCATED_FUNCTIONS = ['encode-video', 'analyze-title'] as const;
+export type AllocatedFunction = (typeof ALLOCATED_FUNCTIONS)[number];
 
 /** How the previous attempt failed (Step Functions' Catch output). */
 export const TaskFailureSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
@@ -26,18 +31,25 @@ export const AllocateStateResultSchema = AllocationSchema.extend({
     })
     .nullable(),
   /** The task payload with `platform`, `size` and `threads` set for this size. */
-  task: EncodeVideoInputSchema,
+  task: z.union([EncodeVideoInputSchema, AnalyzeTitleInputSchema]),
 });
 export type AllocateStateResult = z.infer<typeof AllocateStateResultSchema>;
 
-export const AllocateStateInputSchema = z.object({
-  task: EncodeVideoInputSchema,
-  sizing: PlanSizingSchema,
+const attemptFields = {
+  sizing: AllocationSizingSchema,
   /** 0 on the first run, then one more per escalation. */
   attempt: z.number().int().nonnegative(),
   previous: AllocateStateResultSchema.optional(),
   failure: TaskFailureSchema.optional(),
-});
+};
+/** `function` names what the task is for; absent, an encode-video chunk (the first Allocate state had no other). */
+export const AllocateStateInputSchema = z.preprocess(
+  (v) => (v && typeof v === 'object' && !Array.isArray(v) && !('function' in v) ? { ...v, function: 'encode-video' } : v),
+  z.discriminatedUnion('function', [
+    z.object({ function: z.literal('encode-video'), task: EncodeVideoInputSchema, ...attemptFields }),
+    z.object({ function: z.literal('analyze-title'), task: AnalyzeTitleInputSchema, ...attemptFields }),
+  ]),
+);
 export type AllocateStateInput = z.infer<typeof AllocateStateInputSchema>;
 
 /** Failures that mean "too small": retried one size up. Timeouts ask for more CPU, the rest for more memory. */

@@ -51,6 +51,19 @@ export const AllocationTaskSchema = z.object({
   /** The source frame the task decodes (each output frame decodes one); absent: decoding is not modelled. */
   sourceWidth: z.number().int().positive().max(16_384).optional(),
   sourceHeight: z.number().int().positive().max(16_384).optional(),
+  /**
+   * A task that is more than one encode (the per-title analysis of one sample): every encode it
+   * runs, each at its own size, the source frames it decodes in all, and the most pixels its
+   * encoders hold at once (several run in one process). Absent: one encode of `frames` at
+   * `width`×`height`, each decoding one source frame.
+   */
+  work: z
+    .object({
+      encodes: z.array(z.object({ width: z.number().int().positive(), height: z.number().int().positive(), frames: z.number().int().positive() })).min(1),
+      decodedFrames: z.number().int().nonnegative(),
+      concurrentPixels: z.number().positive(),
+    })
+    .optional(),
 });
 export type AllocationTask = z.infer<typeof AllocationTaskSchema>;
 

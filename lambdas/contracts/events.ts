@@ -64,6 +64,8 @@ export const StepProgressSchema = z.object({
 
 export const TaskAllocatedSchema = z.object({
   jobId: z.string(),
+  /** The allocated function (absent in events from before the analysis was allocated: encode-video). */
+  function: z.string().optional(),
   itemId: z.string().nullable(),
   attempt: z.number().int().nonnegative(),
   platform: z.enum(['lambda', 'fargate']),

@@ -1,6 +1,9 @@
 /**
  * Payloads and results of every media function. The Plan function precomputes the
  * input of every later task, so the workflow definition only moves them around.
+ *
+ * Length: ≈510 lines: one schema per function's input and result, and the plan that builds them
+ * all; they refer to each other (a plan holds every task), so split files would import in circles.
  */
 import { z } from 'zod';
 import { CaptionSpecSchema, VideoCodecSchema } from './job-spec.js';
@@ -350,6 +353,20 @@ export const PlanSizingSchema = z.object({
   analysis: AnalysisEstimateSchema.optional(),
 });
 export type PlanSizing = z.infer<typeof PlanSizingSchema>;
+/** What the Allocate state reads of a plan's sizing: where prices come from, the time budget, the source every task stages, the plan's bounds. */
+export const AllocationSizingSchema = PlanSizingSchema.pick({
+  region: true,
+  priority: true,
+  taskDeadlineSec: true,
+  sourceBytes: true,
+  sourceKbps: true,
+  sourceWidth: true,
+  sourceHeight: true,
+  capacity: true,
+  maxFargateVcpu: true,
+  lambdaAllowed: true,
+});
+export type AllocationSizing = z.infer<typeof AllocationSizingSchema>;
 // ---- per-title analysis (trial encodes of samples of the source; core/per-title.ts)
 export const SampleWindowSchema = z.object({ startFrame: z.number().int().nonnegative(), frames: z.number().int().positive() });
 export const AnalyzeTitleInputSchema = z.object({
@@ -383,7 +400,12 @@ export const SampleTrialSchema = z.object({
 export const AnalyzeTitleResultSchema = z.object({ sample: SampleWindowSchema, trials: z.array(SampleTrialSchema) });
 export type AnalyzeTitleResult = z.infer<typeof AnalyzeTitleResultSchema>;
 /** The plan-analysis function: one analyze-title task per sample (none for a fixed-ladder preset). */
-export const PlanAnalysisResultSchema = z.object({ tasks: z.array(AnalyzeTitleInputSchema), maxConcurrency: z.number().int().positive() });
+export const PlanAnalysisResultSchema = z.object({
+  tasks: z.array(AnalyzeTitleInputSchema),
+  maxConcurrency: z.number().int().positive(),
+  /** What the Allocate state of every sample sizes it with (the analysis's share of the job's turnaround). */
+  sizing: AllocationSizingSchema,
+});
 export type PlanAnalysisResult = z.infer<typeof PlanAnalysisResultSchema>;
 
 const TrialPointSchema = z.object({ width: z.number(), height: z.number(), crf: z.number(), kbps: z.number(), psnr: z.number(), vmaf: z.number().nullable().optional() });

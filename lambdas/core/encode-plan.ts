@@ -178,7 +178,7 @@ export function planEncode(input: PlanInput, speeds: SpeedTable = DEFAULT_SPEED_
   // A per-title job also pays for its analysis (before it runs, or recomputed as the Plan after it).
   const analysisPlan = preset.perTitle && !input.spec.ladder ? planTitleAnalysis(input) : null;
   if (analysisPlan?.tasks.length) {
-    const analysis = estimateAnalysis(analysisPlan, { region: sizing.region, sourceBytes: media.sizeBytes, table: speeds });
+    const analysis = estimateAnalysis(analysisPlan, speeds);
     sizing.analysis = analysis;
     sizing.estimatedUsd += analysis.usd;
   }

@@ -42,7 +42,7 @@ export interface ComputeUsage {
 export interface RunUsage {
   /** Runs of the encode workflow (a retried job runs it again). */
   runs: number;
-  /** Allocator invocations (each encode-video chunk, and each escalation one size up). */
+  /** Allocator invocations (each encode-video chunk and analysis sample, and each escalation one size up). */
   allocations: number;
   /** Measured compute of the media functions, per platform (`unrecorded`: attempts without a platform, priced as recorded). */
   compute: { lambda: ComputeUsage; fargate: ComputeUsage; unrecorded: ComputeUsage };
@@ -65,27 +65,33 @@ export interface WorkflowStates {
   before: readonly string[];
   /** The Task state that invokes it (Lambda variant); every attempt enters it once. */
   task: string;
+  /**
+   * An allocated step's Pass state back to its Allocate state (the first of `before`): the
+   * allocator sizes every entry, and a failure a larger size can fix goes back through here.
+   */
+  escalation?: string;
 }
 
 /**
  * The states each function's attempt passes (test/unit/core/job-cost.test.ts walks the ASL to check
  * them). An encode-video chunk: AllocateVideoChunk (Task, the allocator) → EncodeVideoChunk (Choice)
- * → EncodeVideoChunkOnLambda|OnFargate; the Map-item functions pass their Lambda-or-Fargate Choice;
+ * → EncodeVideoChunkOnLambda|OnFargate; an analysis sample: AllocateSample → AnalyzeSample; the
+ * other Map-item functions pass their Lambda-or-Fargate Choice;
  * Inspect, Plan, Thumbnails and Publish are a Task each (PublishFailed too, on the failure path).
  */
 export const WORKFLOW_STATES: Readonly<Record<string, WorkflowStates>> = {
   inspect: { before: [], task: 'Inspect' },
   plan: { before: [], task: 'Plan' },
-  'encode-video': { before: ['AllocateVideoChunk', 'EncodeVideoChunk'], task: 'EncodeVideoChunkOnLambda' },
+  'encode-video': { before: ['AllocateVideoChunk', 'EncodeVideoChunk'], task: 'EncodeVideoChunkOnLambda', escalation: 'EscalateVideoChunk' },
   'encode-audio': { before: ['EncodeAudioTrack'], task: 'EncodeAudioTrackOnLambda' },
   assemble: { before: ['AssembleRung'], task: 'AssembleRungOnLambda' },
   'measure-quality': { before: ['MeasureRungQuality'], task: 'MeasureRungQualityOnLambda' },
   package: { before: ['Package'], task: 'PackageOnLambda' },
   thumbnails: { before: [], task: 'Thumbnails' },
   publish: { before: [], task: 'Publish' },
-  // A per-title run's analysis (PER_TITLE_FUNCTIONS): a Task, then one Map item Task per sample.
+  // A per-title run's analysis (PER_TITLE_FUNCTIONS): a Task, then one Map item per sample, sized by the allocator (Lambda only).
   'plan-analysis': { before: [], task: 'PlanAnalysis' },
-  'analyze-title': { before: [], task: 'AnalyzeSample' },
+  'analyze-title': { before: ['AllocateSample'], task: 'AnalyzeSample', escalation: 'EscalateSample' },
 };
 
 /** The functions only a per-title run calls (its fixed-ladder path passes NoAnalysis instead). */
@@ -101,7 +107,7 @@ export const PER_TITLE_FUNCTIONS: readonly string[] = ['plan-analysis', 'analyze
 export const WORKFLOW_OVERHEAD_STATES: readonly string[] = ['PlatformDefaults', 'IsPerTitle', 'NoAnalysis', 'Encode', 'EncodeVideo', 'EncodeAudio', 'Assemble', 'MeasureQuality', 'HasThumbnails'];
 
 /** An encode-video attempt that failed with one of these goes back to the allocator through this Pass state, for one size up. */
-export const ESCALATION_STATE = 'EscalateVideoChunk';
+export const ESCALATION_STATE = WORKFLOW_STATES['encode-video']!.escalation!;
 /** The Catch of the encode-video Task states: these failures escalate (the rest end the run, or are retried in place). */
 export const ESCALATING_ERRORS: readonly string[] = ['States.Timeout', 'States.HeartbeatTimeout', 'Sandbox.Timedout', 'Mosaic.ResourceExhausted', 'Runtime.OutOfMemory', 'Runtime.ExitError'];
 /** The Retry of every media Task state: the same Task again, with no state before it. */
@@ -196,7 +202,8 @@ export const FUNCTION_PROFILES: Readonly<Record<string, FunctionProfile>> = {
 const DEFAULT_PROFILE: FunctionProfile = { inputs: fixed(1), outputs: fixed(1), cacheable: true, reads: 0 };
 
 const errorName = (s: CostedStep) => (s.error ?? '').split(':')[0]!.trim();
-const escalates = (s: CostedStep) => s.function === 'encode-video' && s.status === 'FAILED' && ESCALATING_ERRORS.includes(errorName(s));
+const allocated = (fn: string) => Object.hasOwn(WORKFLOW_STATES, fn) && WORKFLOW_STATES[fn]!.escalation !== undefined;
+const escalates = (s: CostedStep) => allocated(s.function) && s.status === 'FAILED' && ESCALATING_ERRORS.includes(errorName(s));
 const retriedInPlace = (s: CostedStep) => s.status === 'FAILED' && RETRIED_IN_PLACE_ERRORS.includes(errorName(s));
 const ended = (s: CostedStep) => s.status === 'SUCCEEDED' || s.status === 'FAILED' || s.status === 'CACHED';
 const onFargate = (s: CostedStep) => s.platform === 'fargate';
@@ -232,7 +239,7 @@ export function runUsage(steps: CostedStep[]): RunUsage {
   const refreshReadUnits = Math.max(ITEM_RRU, Math.ceil((attempts / 2) * STEP_ITEM_KB / READ_UNIT_KB));
   const fullListReadUnits = Math.max(ITEM_RRU, Math.ceil(attempts * STEP_ITEM_KB / READ_UNIT_KB));
 
-  /** The allocator sizes a chunk: its request and speed-table read, its Task Allocated event, which the lifecycle records. */
+  /** The allocator sizes a chunk or a sample: its request and speed-table read, its Task Allocated event, which the lifecycle records. */
   const allocate = (put: boolean) => {
     u.allocations++;
     u.lambdaRequests++;
@@ -265,10 +272,10 @@ export function runUsage(steps: CostedStep[]): RunUsage {
       const entered = !prev || !retriedInPlace(prev);
       if (states) {
         u.stateTransitions += (entered ? states.before.length : 0) + 1;
-        if (prev && escalates(prev)) u.stateTransitions++; // EscalateVideoChunk
+        if (prev && escalates(prev)) u.stateTransitions++; // its escalation Pass state
         if (fn === 'inspect' && entered) inspectEntries++;
       }
-      if (fn === 'encode-video' && entered) allocate(true);
+      if (allocated(fn) && entered) allocate(true);
 
       // Compute, as priced per attempt; a priced Lambda attempt's request is in it.
       if (s.costUsd !== null) {
@@ -316,7 +323,7 @@ export function runUsage(steps: CostedStep[]): RunUsage {
       }
     });
     const last = attemptsOfStep[attemptsOfStep.length - 1]!;
-    // A last escalation the allocator refused: EscalateVideoChunk and AllocateVideoChunk, then the Map fails.
+    // A last escalation the allocator refused: the escalation Pass and the Allocate state, then the Map fails.
     if (escalates(last)) {
       u.stateTransitions += 2;
       allocate(false);

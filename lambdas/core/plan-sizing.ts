@@ -5,6 +5,8 @@
  */
 import { InputInvalidError } from '../contracts/index.js';
 import type {
+  AllocationContextInput,
+  AllocationSizing,
   AllocationTask,
   EncodeVideoInput,
   MediaInfo,
@@ -91,6 +93,30 @@ function encodeFps(rung: Rung, table: SpeedTable): number {
 
 function sourceKbps(media: MediaInfo): number {
   return media.video.bitrate ? media.video.bitrate / 1000 : (media.sizeBytes * 8) / 1000 / media.durationSec;
+}
+
+/** What every task of a job stages and decodes: the source's bytes, bitrate and frame. */
+export function sourceSizing(media: MediaInfo): Pick<AllocationSizing, 'sourceBytes' | 'sourceKbps' | 'sourceWidth' | 'sourceHeight'> {
+  return { sourceBytes: media.sizeBytes, sourceKbps: sourceKbps(media), sourceWidth: media.video.width, sourceHeight: media.video.height };
+}
+
+/**
+ * The allocation context of one task from its plan's sizing (the Allocate state's and the
+ * estimate's, so both size a task alike): prices, priority, capacity, time budget, and the plan's
+ * bounds within the platforms the task's function may use.
+ */
+export function allocationContext(sizing: AllocationSizing, platforms: readonly Platform[]): AllocationContextInput {
+  const bounds = allocationBounds(sizing);
+  const allowed = bounds.platforms ? platforms.filter((p) => bounds.platforms!.includes(p)) : [...platforms];
+  return {
+    region: sizing.region,
+    priority: sizing.priority,
+    // A function that cannot run where the bounds say (analysis is Lambda-only) runs where it can.
+    platforms: allowed.length > 0 ? allowed : [...platforms],
+    capacity: sizing.capacity ?? 'on-demand',
+    ...(sizing.taskDeadlineSec ? { deadlineSec: sizing.taskDeadlineSec } : {}),
+    ...(bounds.maxFargateVcpu !== undefined ? { maxFargateVcpu: bounds.maxFargateVcpu } : {}),
+  };
 }
 
 /** The job's turnaround: its explicit deadline's encode share, else its priority class's target (the deployment's policy or the default). */
@@ -230,10 +256,7 @@ export function planSizing(
     estimatedUsd: videoUsd + otherUsd + orchestrationUsd,
     estimatedSeconds,
     reason: input.chunkReason ?? `${turnaround.describe}; chunks of ${input.chunkSeconds.toFixed(1)} s for the local worker slots; ${budget}`,
-    sourceBytes: input.media.sizeBytes,
-    sourceKbps: sourceKbps(input.media),
-    sourceWidth: input.media.video.width,
-    sourceHeight: input.media.video.height,
+    ...sourceSizing(input.media),
     turnaround: { class: turnaround.class, targetSec: turnaround.targetSec, source: turnaround.source },
     capacity: turnaround.capacity,
     ...bounds,
@@ -242,7 +265,7 @@ export function planSizing(
 }
 
 /** The allocation context's share of a plan's bounds (the Plan's sizing → each Allocate). */
-export function allocationBounds(s: Pick<PlanSizing, 'maxFargateVcpu' | 'lambdaAllowed'>): { maxFargateVcpu?: number; platforms?: Platform[] } {
+export function allocationBounds(s: Pick<AllocationSizing, 'maxFargateVcpu' | 'lambdaAllowed'>): { maxFargateVcpu?: number; platforms?: Platform[] } {
   return {
     ...(s.maxFargateVcpu !== undefined ? { maxFargateVcpu: s.maxFargateVcpu } : {}),
     ...(s.lambdaAllowed === false ? { platforms: ['fargate'] as Platform[] } : {}),

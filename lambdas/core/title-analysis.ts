@@ -9,13 +9,10 @@ import { sourcePicture } from './conform.js';
 import { planLadder, rungDimensions } from './ladder.js';
 import { aggregateTrials, candidateHeights, chooseRungs, convexHull, hullQualityAt, predictedSaving, sampleWindows, TRIAL_PIXEL_BUDGETS, trialBatches } from './per-title.js';
 import { findPreset, requirePreset, type Preset } from './presets.js';
-import { costOf } from './allocator/cost.js';
-import { lambdaVcpu } from './allocator/limits.js';
-import { priceTable } from './allocator/prices.js';
-import { networkBytesPerSec, platformStartup } from './allocator/startup-costs.js';
-import { DEFAULT_SPEED_TABLE, decodeSeconds, encodeSeconds } from './allocator/speed-model.js';
-import { allocationCodec, ENCODE_FUNCTION } from './plan-sizing.js';
-import type { AnalysisEstimate, SpeedTable } from '../contracts/index.js';
+import { allocate } from './allocator/policy.js';
+import { DEFAULT_SPEED_TABLE } from './allocator/speed-model.js';
+import { allocationCodec, allocationContext, jobTurnaround, planQuotas, pricingRegion, sourceSizing } from './plan-sizing.js';
+import type { AllocationSizing, AllocationTask, AnalysisEstimate, Platform, SpeedTable } from '../contracts/index.js';
 
 /** Below this short side a source is not searched: its ladder is the fixed one (a single small rung). */
 const MIN_SEARCH_SHORT_SIDE = 96;
@@ -29,7 +26,7 @@ export function planTitleAnalysis(input: PlanInput): PlanAnalysisResult {
   const c = preset.perTitle;
   const v = input.media.video;
   const shortSide = Math.min(v.displayWidth, v.height);
-  if (!c || shortSide < MIN_SEARCH_SHORT_SIDE) return { tasks: [], maxConcurrency: 1 };
+  if (!c || shortSide < MIN_SEARCH_SHORT_SIDE) return { tasks: [], maxConcurrency: 1, sizing: analysisSizing(input, 1) };
   const timing = planTiming(v.fps, v.fpsRational, preset.segmentSeconds);
   const samples = sampleWindows(v.frames, { count: c.samples, sampleFrames: Math.round(c.sampleSeconds * v.fps), maxFrames: Math.round(c.maxSampleSeconds * v.fps), share: 0.1, minFrames: Math.min(v.frames, Math.round(v.fps / 2)) });
   const candidates = candidateHeights(shortSide, c.heights).map((h) => rungDimensions({ width: v.displayWidth, height: v.height }, h));
@@ -49,7 +46,9 @@ export function planTitleAnalysis(input: PlanInput): PlanAnalysisResult {
     ...(preset.codec && preset.codec !== 'h264' ? { codec: preset.codec } : {}),
     threads: input.threadsPerTask,
   }));
-  return { tasks, maxConcurrency: Math.max(1, Math.min(tasks.length, input.parallelism)) };
+  // The samples run on Lambda: at most as many at once as the account's Lambda concurrency.
+  const maxConcurrency = Math.max(1, Math.min(tasks.length, input.parallelism, planQuotas(input.allocator).lambda.concurrentExecutions));
+  return { tasks, maxConcurrency, sizing: analysisSizing(input, Math.ceil(tasks.length / maxConcurrency)) };
 }
 
 /**
@@ -99,41 +98,73 @@ export function perTitleLadder(input: PlanInput, preset: Preset): { rungs: Rung[
   };
 }
 
+/** analyze-title's platforms (its function.json `platforms`; a test keeps them equal): where the estimate sizes its samples. */
+export const ANALYSIS_PLATFORMS: readonly Platform[] = ['lambda'];
+export const ANALYZE_FUNCTION = 'analyze-title';
+
 /**
- * Modelled seconds of one analyze-title task on `vcpu` vCPUs, with the speed model the encode
- * tasks are priced with: every trial encoded at the analysis preset; the sample decoded twice per
- * batch of trials (one ffmpeg run encodes a batch, one scores it: trialBatches, as the function
- * runs them); and the scoring of every trial at the source's size (upscale and PSNR, counted as
- * decoding that many source frames). Its measured cost replaces this when the job ends.
+ * The analysis's share of the job's turnaround target. It runs before the first chunk does, so
+ * every second it takes is a second of the job's; a fifth keeps the encode phase most of the target.
  */
-export function analysisTaskSeconds(task: AnalyzeTitleInput, vcpu: number, table: SpeedTable = DEFAULT_SPEED_TABLE): number {
-  const f = task.sample.frames;
-  const codec = allocationCodec({ codec: task.codec });
-  const encode = task.candidates.reduce(
-    (sum, c) => sum + encodeSeconds({ function: ENCODE_FUNCTION, codec, encoderPreset: task.encoderPreset, width: c.width, height: c.height, fps: task.timing.fps, frames: f * task.crfs.length, sourceBitrateKbps: 0 }, vcpu, table),
-    0,
-  );
-  const batches = trialBatches(task.candidates, task.crfs, TRIAL_PIXEL_BUDGETS[task.codec ?? 'h264']).length;
-  const decoded = 2 * batches * f + f * task.candidates.length * task.crfs.length;
-  return encode + decodeSeconds({ frames: decoded, sourceWidth: task.sourceWidth, sourceHeight: task.sourceHeight }, vcpu, table);
+export const ANALYSIS_SHARE_OF_TURNAROUND = 0.2;
+
+/**
+ * What the allocator sizes the samples with: the job's prices, priority and source, and a time
+ * budget per sample of the analysis's share of the turnaround over its waves of samples (none when
+ * the job's class has no time target).
+ */
+export function analysisSizing(input: PlanInput, waves: number): AllocationSizing {
+  const turnaround = jobTurnaround({ media: input.media, allocator: input.allocator, deadlineSec: input.spec.deadlineSec, priority: input.spec.priority });
+  return {
+    region: pricingRegion(input.allocator.region),
+    priority: input.spec.priority ?? 50,
+    taskDeadlineSec: turnaround.targetSec === null ? null : Math.max(1, (turnaround.targetSec * ANALYSIS_SHARE_OF_TURNAROUND) / Math.max(1, waves)),
+    ...sourceSizing(input.media),
+    capacity: turnaround.capacity,
+  };
 }
 
-/** analyze-title's Lambda memory (its function.json `memoryMiB`; a test keeps them equal): the size its samples are priced at. */
-export const ANALYZE_TITLE_MEMORY_MIB = 3008;
+/**
+ * One analyze-title task as the allocator sizes it: every trial encoded at the analysis preset
+ * (each candidate size at every CRF); the sample decoded twice per batch of trials (one ffmpeg run
+ * encodes a batch, one scores it: trialBatches, as the function runs them) plus the scoring of every
+ * trial at the source's size (upscale and PSNR, counted as decoding that many source frames); the
+ * largest batch's encoders in memory at once; the whole source staged, as the encode tasks do.
+ */
+export function analysisTaskForAllocation(task: AnalyzeTitleInput, sizing: Pick<AllocationSizing, 'sourceBytes' | 'sourceKbps'>): AllocationTask {
+  const f = task.sample.frames;
+  const batches = trialBatches(task.candidates, task.crfs, TRIAL_PIXEL_BUDGETS[task.codec ?? 'h264']);
+  const largest = task.candidates.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+  return {
+    function: ANALYZE_FUNCTION,
+    codec: allocationCodec({ codec: task.codec }),
+    encoderPreset: task.encoderPreset,
+    width: largest.width,
+    height: largest.height,
+    fps: task.timing.fps,
+    frames: f,
+    sourceBitrateKbps: sizing.sourceKbps,
+    sourceBytes: sizing.sourceBytes,
+    sourceWidth: task.sourceWidth,
+    sourceHeight: task.sourceHeight,
+    work: {
+      encodes: task.candidates.map((c) => ({ width: c.width, height: c.height, frames: f * task.crfs.length })),
+      decodedFrames: 2 * batches.length * f + f * task.candidates.length * task.crfs.length,
+      concurrentPixels: Math.max(...batches.map((b) => b.reduce((sum, t) => sum + t.width * t.height, 0))),
+    },
+  };
+}
 
 /**
- * The analysis step's modelled time and cost: every sample on analyze-title's Lambda (`memoryMiB`,
- * function.json), each staging the whole source (`sourceBytes`) as the encode tasks do.
+ * The analysis step's modelled time and cost: every sample as the allocator will size it (the
+ * Allocate state of the AnalyzeSamples Map runs the same policy with the same sizing), in waves of
+ * the Map's concurrency. Its measured cost replaces this when the job ends.
  */
-export function estimateAnalysis(plan: PlanAnalysisResult, o: { region: string; memoryMiB?: number; sourceBytes: number; table?: SpeedTable }): AnalysisEstimate {
-  const memoryMiB = o.memoryMiB ?? ANALYZE_TITLE_MEMORY_MIB;
-  const vcpu = lambdaVcpu(memoryMiB);
-  const startup = platformStartup('lambda');
-  const prices = priceTable(o.region);
-  const staging = o.sourceBytes / networkBytesPerSec({ platform: 'lambda', vcpu });
-  const runs = plan.tasks.map((t) => staging + analysisTaskSeconds(t, vcpu, o.table));
-  const usd = runs.reduce((sum, s) => sum + costOf({ platform: 'lambda', vcpu, memoryMiB }, startup.billedSeconds + s, prices), 0);
+export function estimateAnalysis(plan: PlanAnalysisResult, table: SpeedTable = DEFAULT_SPEED_TABLE): AnalysisEstimate {
+  const ctx = allocationContext(plan.sizing, ANALYSIS_PLATFORMS);
+  const runs = plan.tasks.map((t) => allocate(analysisTaskForAllocation(t, plan.sizing), ctx, table));
+  const usd = runs.reduce((sum, a) => sum + a.estimatedCostUsd, 0);
   const waves = Math.ceil(plan.tasks.length / Math.max(1, plan.maxConcurrency));
-  const seconds = runs.length ? waves * (startup.seconds + Math.max(...runs)) : 0;
+  const seconds = runs.length ? waves * Math.max(...runs.map((a) => a.estimatedSeconds)) : 0;
   return { tasks: plan.tasks.length, seconds, usd };
 }

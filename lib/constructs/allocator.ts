@@ -1,7 +1,7 @@
 /**
- * The allocator Lambda behind the encode workflow's Allocate state: it reads the learned speed
+ * The allocator Lambda behind the encode workflow's Allocate states: it reads the learned speed
  * table from the job table, publishes Task Allocated events, and names one of the deployed Lambda
- * sizes (the `"allocated"` function's variants) or a Fargate size for every task.
+ * sizes (the `"allocated"` functions' variants) or a Fargate size for every task.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -9,6 +9,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
+import { ALLOCATED_FUNCTIONS } from '../../lambdas/contracts/index.js';
 import type { EnvironmentConfig } from '../config/environments.js';
 import { PATHS } from '../paths.js';
 import type { MediaFunction } from './media-functions.js';
@@ -18,8 +19,8 @@ export interface AllocatorProps {
   config: EnvironmentConfig;
   table: dynamodb.ITable;
   eventBus: events.IEventBus;
-  /** The function the allocator sizes (function.json `"allocated": true`). */
-  allocated: MediaFunction;
+  /** The functions the allocator sizes (function.json `"allocated": true`): encode-video's chunks, analyze-title's samples. */
+  allocated: readonly MediaFunction[];
 }
 
 export class Allocator extends Construct {
@@ -28,20 +29,28 @@ export class Allocator extends Construct {
   constructor(scope: Construct, id: string, props: AllocatorProps) {
     super(scope, id);
     const { config, allocated } = props;
-    const variants = allocated.variants;
-    if (!variants) throw new Error(`${allocated.definition.file}: the allocator sizes "${allocated.definition.config.name}", so its function.json must say "allocated": true`);
-    const targets = Object.fromEntries([...variants].map(([mib, fn]) => [String(mib), fn.functionArn]));
+    const known = new Set<string>(ALLOCATED_FUNCTIONS);
+    const targets: Record<string, Record<string, string>> = {};
+    const platforms: Record<string, string[]> = {};
+    for (const fn of allocated) {
+      const { name, platforms: where } = fn.definition.config;
+      if (!fn.variants) throw new Error(`${fn.definition.file}: the allocator sizes "${name}", so its function.json must say "allocated": true`);
+      if (!known.has(name)) throw new Error(`${fn.definition.file}: "allocated": true, but the allocator sizes only ${ALLOCATED_FUNCTIONS.join(' and ')} (it knows what their tasks do)`);
+      targets[name] = Object.fromEntries([...fn.variants].map(([mib, variant]) => [String(mib), variant.functionArn]));
+      platforms[name] = [...where];
+    }
+    const names = allocated.map((f) => f.definition.config.name).join(' and ');
     this.function = new NodejsFunction(this, 'Function', {
       ...nodeLambdaDefaults(this, 'Function', config),
       entry: PATHS.allocatorEntry,
-      description: `Mosaic allocator: Lambda or Fargate, and its size, for every ${allocated.definition.config.name} task`,
+      description: `Mosaic allocator: Lambda or Fargate, and its size, for every ${names} task`,
       memorySize: 512,
       timeout: Duration.seconds(30),
       environment: {
         MOSAIC_TABLE: props.table.tableName,
         MOSAIC_EVENT_BUS: props.eventBus.eventBusName,
         MOSAIC_ALLOCATED_TARGETS: Stack.of(this).toJsonString(targets),
-        MOSAIC_ALLOCATED_PLATFORMS: allocated.definition.config.platforms.join(','),
+        MOSAIC_ALLOCATED_PLATFORMS: JSON.stringify(platforms),
         POWERTOOLS_SERVICE_NAME: 'mosaic-allocator',
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         NODE_OPTIONS: '--enable-source-maps',

@@ -71,8 +71,8 @@ export class StatelessStack extends Stack {
       resources,
       ...(props.functionsDir ? { functionsDir: props.functionsDir } : {}),
     });
-    const allocated = this.mediaFunctions.functions.find((f) => f.variants);
-    this.allocator = allocated ? new Allocator(this, 'Allocator', { config, table: props.table, eventBus: this.eventBus, allocated }) : undefined;
+    const allocated = this.mediaFunctions.functions.filter((f) => f.variants);
+    this.allocator = allocated.length ? new Allocator(this, 'Allocator', { config, table: props.table, eventBus: this.eventBus, allocated }) : undefined;
     this.workflows = new Workflows(this, {
       config,
       functions: this.mediaFunctions,

@@ -17,19 +17,23 @@ const allocatorFn = () => {
 };
 
 describe('allocator', () => {
-  it('names one deployed encode-video Lambda per memory size it may choose', () => {
+  it('names one deployed Lambda per memory size it may choose, for each allocated function (encode-video, analyze-title)', () => {
     const [, fn] = allocatorFn();
     const env = fn.Properties!.Environment.Variables;
     // Stack.toJsonString renders an Fn::Join of text and ARNs: read it back with each ARN as its logical id.
     const [, parts] = env.MOSAIC_ALLOCATED_TARGETS['Fn::Join'] as [string, (string | { 'Fn::GetAtt': [string, string] })[]];
-    const targets = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : p['Fn::GetAtt'][0])).join('')) as Record<string, string>;
-    expect(Object.keys(targets).map(Number).sort((a, b) => a - b)).toEqual([...LAMBDA_MEMORY_LADDER_MIB]);
+    const targets = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : p['Fn::GetAtt'][0])).join('')) as Record<string, Record<string, string>>;
+    expect(Object.keys(targets).sort()).toEqual(['analyze-title', 'encode-video']);
     const lambdas = resourcesOf(dev.stateless, 'AWS::Lambda::Function');
-    for (const [mib, id] of Object.entries(targets)) {
-      expect(lambdas[id]!.Properties).toMatchObject({ MemorySize: Number(mib), Environment: { Variables: { MOSAIC_FUNCTION: 'encode-video' } } });
+    for (const [name, sizes] of Object.entries(targets)) {
+      expect(Object.keys(sizes).map(Number).sort((a, b) => a - b)).toEqual([...LAMBDA_MEMORY_LADDER_MIB]);
+      for (const [mib, id] of Object.entries(sizes)) {
+        expect(lambdas[id]!.Properties).toMatchObject({ MemorySize: Number(mib), Environment: { Variables: { MOSAIC_FUNCTION: name } } });
+      }
     }
-    const encode = functionConfigs().find((c) => c.name === 'encode-video')!;
-    expect(env.MOSAIC_ALLOCATED_PLATFORMS).toBe(encode.platforms.join(','));
+    const platforms = JSON.parse(env.MOSAIC_ALLOCATED_PLATFORMS as string) as Record<string, string[]>;
+    for (const name of ['encode-video', 'analyze-title']) expect(platforms[name]).toEqual(functionConfigs().find((c) => c.name === name)!.platforms);
+    expect(platforms['analyze-title']).toEqual(['lambda']);
     expect(env).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'mosaic-allocator' });
     expect(Object.keys(env)).toEqual(expect.arrayContaining(['MOSAIC_TABLE', 'MOSAIC_EVENT_BUS']));
   });

@@ -49,7 +49,7 @@ describe('media functions from function.json', () => {
 
   it('deploys one Lambda per allocator memory size for every "allocated" function, otherwise identical', () => {
     const allocated = configs.filter((c) => c.allocated);
-    expect(allocated.map((c) => c.name)).toEqual(['encode-video']);
+    expect(allocated.map((c) => c.name).sort()).toEqual(['analyze-title', 'encode-video']);
     for (const c of allocated) {
       const [, base] = lambdaFor(dev.stateless, c.name);
       const variants = Object.values(resourcesOf(dev.stateless, 'AWS::Lambda::Function')).filter(
@@ -148,8 +148,8 @@ describe('media functions from function.json', () => {
     expect(fn.Properties).toMatchObject({ MemorySize: 1536, Timeout: 77 });
     // + the upload trigger, the allocator, the Jobs API, webhooks, the rule engine, the lifecycle, CDK's
     // UI deployment handler, a starter per workflow (other than encode) a rule starts, and the
-    // allocator's size variants of encode-video.
-    const variants = LAMBDA_MEMORY_LADDER_MIB.filter((m) => m !== configs.find((c) => c.name === 'encode-video')!.memoryMiB).length;
+    // allocator's size variants of every allocated function (encode-video, analyze-title).
+    const variants = configs.filter((c) => c.allocated).reduce((n, c) => n + LAMBDA_MEMORY_LADDER_MIB.filter((m) => m !== c.memoryMiB).length, 0);
     const starters = Object.values(resourcesOf(t, 'AWS::Lambda::Function')).filter((r) => r.Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'mosaic-workflow-starter');
     expect(starters.length).toBeGreaterThanOrEqual(1);
     expect(Object.keys(resourcesOf(t, 'AWS::Lambda::Function'))).toHaveLength(configs.length + 8 + starters.length + variants);

@@ -109,9 +109,9 @@ describe('encode workflow', () => {
         continue;
       }
       if (t.Resource === 'arn:aws:states:::lambda:invoke') {
-        // The allocator's Lambda size for this task, named at run time.
+        // The allocator's Lambda size for this task, named at run time: a chunk's encode-video, a sample's analyze-title.
         expect(t.Parameters, name).toEqual({ 'FunctionName.$': '$.allocation.target', 'Payload.$': '$.allocation.task' });
-        lambdaTargets.add('EncodeVideo');
+        lambdaTargets.add(name === 'AnalyzeSample' ? 'AnalyzeTitle' : 'EncodeVideo');
         continue;
       }
       expect(t.Resource, name).toBe('arn:aws:states:::ecs:runTask.waitForTaskToken');
@@ -160,12 +160,12 @@ describe('encode workflow', () => {
     const invoke = actions('lambda:InvokeFunction');
     expect(invoke).toHaveLength(1);
     const fnArns = placeholders.filter((p) => p.endsWith('FunctionArn')).map((p) => sm.Properties.DefinitionSubstitutions[p]);
-    // …and every size variant of encode-video the allocator may name (the dynamic lambda:invoke state).
+    // …and every size variant of encode-video and analyze-title the allocator may name (the dynamic lambda:invoke states).
     const variantArns = Object.entries(resourcesOf(dev.stateless, 'AWS::Lambda::Function'))
-      .filter(([, r]) => r.Properties?.Environment?.Variables?.MOSAIC_FUNCTION === 'encode-video')
+      .filter(([, r]) => ['encode-video', 'analyze-title'].includes(r.Properties?.Environment?.Variables?.MOSAIC_FUNCTION))
       .filter(([, r]) => (LAMBDA_MEMORY_LADDER_MIB as readonly number[]).includes(r.Properties!.MemorySize))
       .map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
-    expect(variantArns).toHaveLength(LAMBDA_MEMORY_LADDER_MIB.length);
+    expect(variantArns).toHaveLength(2 * LAMBDA_MEMORY_LADDER_MIB.length);
     expect(asArray(invoke[0]!.Resource)).toEqual(expect.arrayContaining([...fnArns, ...variantArns]));
     expect(asArray(invoke[0]!.Resource)).toHaveLength(fnArns.length + variantArns.length);
 

@@ -26,8 +26,8 @@ describe('allocator Lambda against dynalite and a recording EventBridge', () => 
       ...emulatorEnv({ dynamodb: dynamo.endpoint, events: fake.endpoint }),
       MOSAIC_TABLE: 'mosaic',
       MOSAIC_EVENT_BUS: 'mosaic-bus',
-      MOSAIC_ALLOCATED_TARGETS: JSON.stringify(Object.fromEntries(LAMBDA_MEMORY_LADDER_MIB.map((m) => [String(m), arn(m)]))),
-      MOSAIC_ALLOCATED_PLATFORMS: 'lambda,fargate',
+      MOSAIC_ALLOCATED_TARGETS: JSON.stringify({ 'encode-video': Object.fromEntries(LAMBDA_MEMORY_LADDER_MIB.map((m) => [String(m), arn(m)])) }),
+      MOSAIC_ALLOCATED_PLATFORMS: JSON.stringify({ 'encode-video': ['lambda', 'fargate'] }),
     };
   });
   afterAll(async () => {
@@ -91,9 +91,12 @@ describe('allocator Lambda against dynalite and a recording EventBridge', () => 
   });
 
   it('reads its Lambda targets from the environment, with a clear error when they are malformed', () => {
-    expect(lambdaTargets('{"1769":"arn:x"}')(1769)).toBe('arn:x');
-    expect(lambdaTargets('{"1769":"arn:x"}')(3538)).toBeNull();
-    expect(() => lambdaTargets('not json')).toThrow(/MOSAIC_ALLOCATED_TARGETS must be a JSON object/);
-    expect(() => createAllocator({ ...env, MOSAIC_ALLOCATED_PLATFORMS: 'lambda,moon' })).toThrow();
+    const targets = lambdaTargets('{"encode-video":{"1769":"arn:x"},"analyze-title":{"1769":"arn:y"}}');
+    expect(targets(1769, 'encode-video')).toBe('arn:x');
+    expect(targets(1769, 'analyze-title')).toBe('arn:y');
+    expect(targets(3538, 'encode-video')).toBeNull();
+    expect(() => lambdaTargets('not json')).toThrow(/MOSAIC_ALLOCATED_TARGETS must be JSON/);
+    expect(() => lambdaTargets('{"1769":"arn:x"}')).toThrow(/MOSAIC_ALLOCATED_TARGETS must be an object of function/);
+    expect(() => createAllocator({ ...env, MOSAIC_ALLOCATED_PLATFORMS: '{"encode-video":["lambda","moon"]}' })).toThrow(/MOSAIC_ALLOCATED_PLATFORMS/);
   });
 });

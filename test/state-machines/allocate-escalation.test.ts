@@ -42,7 +42,7 @@ async function runChunk(failures: string[], platforms: ('lambda' | 'fargate')[] 
   events.subscribe((e) => {
     if (e.detailType === DetailTypes.TaskAllocated) allocations.push(e.detail);
   });
-  const allocator = createAllocatorHandler({ jobs, events, platforms, lambdaTarget: () => localFunctionArn('encode-video') });
+  const allocator = createAllocatorHandler({ jobs, events, platforms: { 'encode-video': platforms }, lambdaTarget: () => localFunctionArn('encode-video') });
   const encoded: unknown[] = [];
   const queue = [...failures];
   const run = runWorkflow(

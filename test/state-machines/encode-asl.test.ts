@@ -52,10 +52,10 @@ describe('state-machines/encode.asl.json', () => {
     expect(tasks.length).toBe(wf.taskFunctions.size);
     const named = [...wf.taskFunctions.values()].filter((t) => t.kind !== 'lambda-invoke' && t.kind !== 'item-reader');
     expect(new Set(named.map((t) => t.fn))).toEqual(
-      new Set(['inspect', 'plan-analysis', 'analyze-title', 'plan', 'allocator', 'encode-video', 'encode-audio', 'assemble', 'measure-quality', 'package', 'thumbnails', 'publish']),
+      new Set(['inspect', 'plan-analysis', 'plan', 'allocator', 'encode-video', 'encode-audio', 'assemble', 'measure-quality', 'package', 'thumbnails', 'publish']),
     );
-    // The one Lambda chosen at run time: the allocator's memory variant of encode-video.
-    expect([...wf.taskFunctions].filter(([, t]) => t.kind === 'lambda-invoke').map(([s]) => s)).toEqual(['EncodeVideoChunkOnLambda']);
+    // The Lambdas chosen at run time: the allocator's memory variants of analyze-title and encode-video.
+    expect([...wf.taskFunctions].filter(([, t]) => t.kind === 'lambda-invoke').map(([s]) => s).sort()).toEqual(['AnalyzeSample', 'EncodeVideoChunkOnLambda']);
     // Locally, the items of the Distributed Map are read by a Task of the loader's making.
     expect([...wf.taskFunctions].filter(([, t]) => t.kind === 'item-reader').map(([s]) => s)).toEqual(['EncodeVideo·ItemReader']);
   });
@@ -78,6 +78,20 @@ describe('state-machines/encode.asl.json', () => {
       expect(c.ErrorEquals).toEqual(expect.arrayContaining(['States.Timeout', 'Mosaic.ResourceExhausted', 'States.HeartbeatTimeout']));
     }
     expect(p.States.EscalateVideoChunk).toMatchObject({ Type: 'Pass', Next: 'AllocateVideoChunk', Parameters: { 'attempt.$': 'States.MathAdd($.attempt, 1)', 'previous.$': '$.allocation', 'failure.$': '$.failure' } });
+  });
+
+  it('sizes every sample of the per-title analysis with an Allocate state, on analyze-title’s Lambda sizes, one size up after a timeout or an out-of-memory', () => {
+    const m = top.AnalyzeSamples as State & { ItemProcessor: { StartAt: string; States: Record<string, State> } };
+    expect(m).toMatchObject({ Type: 'Map', ItemsPath: '$.analysisPlan.tasks', MaxConcurrencyPath: '$.analysisPlan.maxConcurrency', Next: 'Plan' });
+    expect(m.ItemSelector).toEqual({ function: 'analyze-title', 'task.$': '$$.Map.Item.Value', 'sizing.$': '$.analysisPlan.sizing', attempt: 0 });
+    const p = m.ItemProcessor;
+    expect(p.StartAt).toBe('AllocateSample');
+    expect(p.States.AllocateSample).toMatchObject({ Type: 'Task', ResultPath: '$.allocation', Next: 'AnalyzeSample' });
+    expect(p.States.AnalyzeSample).toMatchObject({ Parameters: { 'FunctionName.$': '$.allocation.target', 'Payload.$': '$.allocation.task' }, OutputPath: '$.Payload', End: true });
+    const c = (p.States.AnalyzeSample.Catch as { ErrorEquals: string[]; Next: string }[])[0];
+    expect(c.Next).toBe('EscalateSample');
+    expect(c.ErrorEquals).toEqual(expect.arrayContaining(['States.Timeout', 'Mosaic.ResourceExhausted', 'Runtime.OutOfMemory']));
+    expect(p.States.EscalateSample).toMatchObject({ Type: 'Pass', Next: 'AllocateSample', Parameters: { 'function.$': '$.function', 'attempt.$': 'States.MathAdd($.attempt, 1)', 'previous.$': '$.allocation', 'failure.$': '$.failure' } });
   });
 
   it('follows Inspect → (per-title analysis) → Plan → Encode → Assemble → MeasureQuality → Package → Thumbnails → Publish', () => {

@@ -106,7 +106,7 @@ async function measure(parallelism: number, spec: { deadlineSec?: number; priori
   const input = encodeWorkflowInput(JOB_ID, { key: 'uploads/feature-film-2160p24.mov' }, JobSpecSchema.parse({ source: { key: 'uploads/feature-film-2160p24.mov' }, ...spec }), { ...ctx, allocator: { ...ctx.allocator, ...(quotas ? { quotas } : {}) } });
   const objects = new Map<string, string>();
   const events = new InProcessEventBus();
-  const allocator = createAllocatorHandler({ jobs, events, platforms: ['fargate'], lambdaTarget: () => null });
+  const allocator = createAllocatorHandler({ jobs, events, platforms: { 'encode-video': ['fargate'] }, lambdaTarget: () => null });
   const sizes = new Map<string, number>();
   const note = (where: string, v: unknown) => sizes.set(where, Math.max(sizes.get(where) ?? 0, bytes(v)));
   const overrides = new Map<string, number>();

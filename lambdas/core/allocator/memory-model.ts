@@ -5,6 +5,7 @@
  * the encoder's frames in flight (lookahead + references + B-frames + ~1.5 frame-threads per
  * thread, each costing more than the raw picture: padding, half-resolution lookahead planes,
  * per-macroblock data — ×2 for x264, ×2.5 for libvpx-vp9, ×3 for x265, ×4 for the AV1 encoders) plus the decoder's (a few frames + one per thread).
+ * Several encoders in one process (a task's `work`: the analysis's trials) hold their frames together.
  * Every term grows with resolution, threads and slower presets, so more work never needs less.
  */
 import type { AllocationTask } from '../../contracts/index.js';
@@ -33,8 +34,10 @@ export function requiredMemoryMiB(task: AllocationTask, threads: number): number
   const t = Math.max(1, threads);
   const encoderFrames = p.lookahead + p.refs + p.bframes + Math.ceil(MEMORY_MODEL.frameThreadsPerThread * t);
   const decoderFrames = MEMORY_MODEL.decoderFrames + t;
-  const frames = MEMORY_MODEL.frameFootprint[task.codec] * encoderFrames + decoderFrames;
-  const mib = MEMORY_MODEL.nodeRuntimeMiB + MEMORY_MODEL.ffmpegBaseMiB + frames * pictureMiB(task);
+  const encoderMiB = MEMORY_MODEL.frameFootprint[task.codec] * encoderFrames * (task.work ? (task.work.concurrentPixels * 1.5) / MIB : pictureMiB(task));
+  // Several encoders in one process (the analysis) share one decoder, of the source's frames.
+  const decoderMiB = decoderFrames * (task.work && task.sourceWidth && task.sourceHeight ? pictureMiB({ width: task.sourceWidth, height: task.sourceHeight }) : pictureMiB(task));
+  const mib = MEMORY_MODEL.nodeRuntimeMiB + MEMORY_MODEL.ffmpegBaseMiB + encoderMiB + decoderMiB;
   return Math.ceil(mib * MEMORY_MODEL.headroom);
 }
 

@@ -116,9 +116,15 @@ export function efficiency(threads: number, table: SpeedTable = DEFAULT_SPEED_TA
   return threads <= 1 ? 1 : speedup(threads, table) / threads;
 }
 
-/** Encoding alone: the output frames at the task's speed on `vcpu` vCPUs. */
+/**
+ * Encoding alone: the output frames at the task's speed on `vcpu` vCPUs. A task of several encodes
+ * (`work`) sums them, each at its own size with the ladder encoder's speed (encode-video's entry:
+ * the trials run the same encoder at the same presets, and that is what calibration measures).
+ */
 export function encodeSeconds(task: AllocationTask, vcpu: number, table: SpeedTable = DEFAULT_SPEED_TABLE): number {
-  return task.frames / (lookupSpeed(table, task).fpsPerVcpu * speedup(vcpu, table));
+  const s = speedup(vcpu, table);
+  if (!task.work) return task.frames / (lookupSpeed(table, task).fpsPerVcpu * s);
+  return task.work.encodes.reduce((sum, e) => sum + e.frames / (lookupSpeed(table, { ...task, function: DEFAULT_FUNCTION, width: e.width, height: e.height }).fpsPerVcpu * s), 0);
 }
 
 /** Decoding the source frames the task reads (0 when the task does not say what it decodes). */
@@ -188,7 +194,8 @@ export interface Prediction {
 }
 
 export function predict(task: AllocationTask, size: SizeLike, table: SpeedTable = DEFAULT_SPEED_TABLE): Prediction {
-  const computeSeconds = encodeSeconds(task, size.vcpu, table) + decodeSeconds(task, size.vcpu, table);
+  const decoded = task.work ? { ...task, frames: task.work.decodedFrames } : task;
+  const computeSeconds = encodeSeconds(task, size.vcpu, table) + decodeSeconds(decoded, size.vcpu, table);
   // Download the source, upload the chunk, at the size's network bandwidth.
   const stagingSeconds = (stagedBytes(task) + uploadedBytes(task)) / networkBytesPerSec(size);
   const startup = platformStartup(size.platform);

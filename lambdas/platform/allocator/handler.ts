@@ -1,7 +1,7 @@
 /**
- * The allocator behind the encode workflow's `Allocate` state: sizes one encode task (Lambda or a
- * Fargate size, memory, disk, timeout), or — after a failure that means "too small" — the next
- * size up, a bounded number of times. Thin: parse → core policy with the learned speed table →
+ * The allocator behind the encode workflow's `Allocate` states: sizes one task (Lambda or a
+ * Fargate size, memory, disk, timeout) — a chunk of a rung, or a sample of the per-title
+ * analysis — or, after a failure that means "too small", the next size up, a bounded number of times. Thin: parse → core policy with the learned speed table →
  * the state's result. The AWS wiring is `lambdas/bootstrap/allocator.ts`; locally the engine
  * calls the same handler in-process.
  */
@@ -16,12 +16,14 @@ import {
   type Allocation,
   type AllocateStateInput,
   type AllocateStateResult,
+  type AllocatedFunction,
   type Platform,
 } from '../../contracts/index.js';
 import { allocate } from '../../core/allocator/policy.js';
 import { escalate, type EscalationCause } from '../../core/allocator/escalation.js';
 import { CAPACITY_PROVIDER } from '../../core/allocator/spot.js';
-import { allocationBounds, encodeTaskForAllocation } from '../../core/plan-sizing.js';
+import { allocationContext, encodeTaskForAllocation } from '../../core/plan-sizing.js';
+import { analysisTaskForAllocation } from '../../core/title-analysis.js';
 import type { EventBus, JobStore } from '../../ports.js';
 import { loadSpeedTable, logger } from '../../runtime/index.js';
 
@@ -31,10 +33,10 @@ export const MAX_ESCALATIONS = 3;
 export interface AllocatorDeps {
   jobs: JobStore;
   events: EventBus;
-  /** The Lambda to invoke for a memory size (the deployed variants); null when none is deployed for it. */
-  lambdaTarget: (memoryMiB: number) => string | null;
-  /** Platforms encode tasks may use (function.json `platforms`). */
-  platforms: Platform[];
+  /** The Lambda to invoke for a function at a memory size (the deployed variants); null when none is deployed for it. */
+  lambdaTarget: (memoryMiB: number, fn: AllocatedFunction) => string | null;
+  /** Platforms each allocated function's tasks may use (its function.json `platforms`); a function missing here may use none. */
+  platforms: Readonly<Partial<Record<AllocatedFunction, readonly Platform[]>>>;
   /** Locally: the engine's worker slot size; the task never gets more ffmpeg threads than this. */
   maxThreads?: number;
 }
@@ -56,17 +58,11 @@ export function createAllocatorHandler(deps: AllocatorDeps): (event: unknown) =>
     }
     const input = parsed.data;
     const table = await loadSpeedTable(deps.jobs);
-    const task = encodeTaskForAllocation(input.task, input.sizing);
+    const task = input.function === 'analyze-title' ? analysisTaskForAllocation(input.task, input.sizing) : encodeTaskForAllocation(input.task, input.sizing);
+    const allowed = deps.platforms[input.function] ?? [];
+    if (allowed.length === 0) throw new InputInvalidError(`allocator: no platform is configured for ${input.function}`);
     // The Plan's bounds: Spot for economy work, and sizes whose concurrency fits the quotas.
-    const bounds = allocationBounds(input.sizing);
-    const platforms = bounds.platforms ? deps.platforms.filter((p) => bounds.platforms!.includes(p)) : deps.platforms;
-    const ctx = {
-      region: input.sizing.region,
-      priority: input.sizing.priority,
-      platforms: platforms.length > 0 ? platforms : deps.platforms,
-      capacity: input.sizing.capacity ?? 'on-demand',
-      ...(input.sizing.taskDeadlineSec ? { deadlineSec: input.sizing.taskDeadlineSec } : {}),
-    };
+    const { maxFargateVcpu, ...ctx } = allocationContext(input.sizing, allowed);
 
     let allocation: Allocation;
     if (input.previous && input.failure) {
@@ -82,16 +78,17 @@ export function createAllocatorHandler(deps: AllocatorDeps): (event: unknown) =>
       allocation = next;
     } else {
       // Escalation (above) may go past the plan's vCPU bound: a task that cannot run smaller must run larger.
-      allocation = allocate(task, { ...ctx, ...(bounds.maxFargateVcpu !== undefined ? { maxFargateVcpu: bounds.maxFargateVcpu } : {}), attempt: input.attempt }, table);
+      allocation = allocate(task, { ...ctx, ...(maxFargateVcpu !== undefined ? { maxFargateVcpu } : {}), attempt: input.attempt }, table);
     }
 
     const result = toStateResult(allocation, input, deps);
-    logger.info('task allocated', { jobId: input.task.jobId, itemId: input.task.itemId, attempt: allocation.attempt, reason: allocation.reason });
+    logger.info('task allocated', { jobId: input.task.jobId, function: input.function, itemId: input.task.itemId, attempt: allocation.attempt, reason: allocation.reason });
     await deps.events.put({
       source: EVENT_SOURCE,
       detailType: DetailTypes.TaskAllocated,
       detail: {
         jobId: input.task.jobId,
+        function: input.function,
         itemId: input.task.itemId ?? null,
         attempt: allocation.attempt,
         platform: allocation.platform,
@@ -115,8 +112,8 @@ function describe(a: { platform: string; vcpu: number; memoryMiB: number }): str
 
 function toStateResult(a: Allocation, input: AllocateStateInput, deps: AllocatorDeps): AllocateStateResult {
   const threads = Math.min(a.threads, deps.maxThreads ?? a.threads);
-  const target = a.platform === 'lambda' ? deps.lambdaTarget(a.memoryMiB) : null;
-  if (a.platform === 'lambda' && !target) throw new InputInvalidError(`allocator: no Lambda is deployed with ${a.memoryMiB} MB for encode-video`);
+  const target = a.platform === 'lambda' ? deps.lambdaTarget(a.memoryMiB, input.function) : null;
+  if (a.platform === 'lambda' && !target) throw new InputInvalidError(`allocator: no Lambda is deployed with ${a.memoryMiB} MB for ${input.function}`);
   return {
     ...a,
     target,

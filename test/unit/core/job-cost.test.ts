@@ -313,7 +313,8 @@ describe('the constants follow the workflow and the runtime', () => {
     expect(states.NoAnalysis!.Next).toBe('Plan');
     expect(states.PlanAnalysis!.Next).toBe('AnalyzeSamples');
     expect(states.AnalyzeSamples).toMatchObject({ Type: 'Map', Next: 'Plan' });
-    expect(walk(states.AnalyzeSamples!.ItemProcessor!.States, states.AnalyzeSamples!.ItemProcessor!.StartAt)).toEqual([WORKFLOW_STATES['analyze-title']!.task]);
+    const at = WORKFLOW_STATES['analyze-title']!;
+    expect(walk(states.AnalyzeSamples!.ItemProcessor!.States, states.AnalyzeSamples!.ItemProcessor!.StartAt)).toEqual([...at.before, at.task]);
   });
 
   it('the Fargate path of every step passes as many states as its Lambda path', () => {
@@ -330,16 +331,22 @@ describe('the constants follow the workflow and the runtime', () => {
     }
   });
 
-  it('an escalation passes EscalateVideoChunk back to the first state of the chunk, on the errors named', () => {
-    const ev = WORKFLOW_STATES['encode-video']!;
-    for (const name of ['EncodeVideoChunkOnLambda', 'EncodeVideoChunkOnFargate']) {
-      const catches = states[name]!.Catch!;
-      expect(catches).toHaveLength(1);
-      expect(catches[0]!.Next).toBe(ESCALATION_STATE);
-      expect([...catches[0]!.ErrorEquals].sort()).toEqual([...ESCALATING_ERRORS].sort());
+  it('an escalation passes its Pass state back to the allocator, the first state of the chunk or sample, on the errors named', () => {
+    expect(WORKFLOW_STATES['encode-video']!.escalation).toBe(ESCALATION_STATE);
+    const tasks: Record<string, string[]> = { 'encode-video': ['EncodeVideoChunkOnLambda', 'EncodeVideoChunkOnFargate'], 'analyze-title': ['AnalyzeSample'] };
+    const allocated = Object.entries(WORKFLOW_STATES).filter(([, w]) => w.escalation);
+    expect(allocated.map(([fn]) => fn).sort()).toEqual(Object.keys(tasks).sort());
+    for (const [fn, w] of allocated) {
+      for (const name of tasks[fn]!) {
+        const catches = states[name]!.Catch!;
+        expect(catches).toHaveLength(1);
+        expect(catches[0]!.Next).toBe(w.escalation);
+        expect([...catches[0]!.ErrorEquals].sort()).toEqual([...ESCALATING_ERRORS].sort());
+      }
+      expect(states[w.escalation!]!.Type).toBe('Pass');
+      expect(states[w.escalation!]!.Next).toBe(w.before[0]);
+      expect((states[w.before[0]!] as { Resource?: string }).Resource).toBe('${AllocatorFunctionArn}');
     }
-    expect(states[ESCALATION_STATE]!.Type).toBe('Pass');
-    expect(states[ESCALATION_STATE]!.Next).toBe(ev.before[0]);
   });
 
   it('every step’s Task retries in place on the errors named, never on an escalating one', () => {

@@ -2,7 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { estimateJob } from '../../../lambdas/core/job-estimate.js';
-import { ANALYZE_TITLE_MEMORY_MIB, analysisTaskSeconds, estimateAnalysis, planTitleAnalysis } from '../../../lambdas/core/title-analysis.js';
+import { ANALYSIS_PLATFORMS, ANALYSIS_SHARE_OF_TURNAROUND, analysisTaskForAllocation, estimateAnalysis, planTitleAnalysis } from '../../../lambdas/core/title-analysis.js';
+import { allocate } from '../../../lambdas/core/allocator/policy.js';
+import { requiredMemoryMiB } from '../../../lambdas/core/allocator/memory-model.js';
+import { DEFAULT_SERVICE_QUOTAS } from '../../../lambdas/core/allocator/quotas.js';
+import { predict } from '../../../lambdas/core/allocator/speed-model.js';
+import { allocationContext } from '../../../lambdas/core/plan-sizing.js';
+import type { AnalyzeTitleInput } from '../../../lambdas/contracts/index.js';
 import { encodeOnlyPlanInput, videoOnlyMedia } from '../../helpers/plan-fixture.js';
 
 const outputs = { hls: true, dash: false, thumbnails: false, quality: false };
@@ -26,26 +32,63 @@ describe('planTitleAnalysis', () => {
   });
 });
 
-describe('estimateAnalysis', () => {
-  it('grows with the candidates, the CRFs and the sample; costs every sample on the function’s Lambda', () => {
+describe('analysis sized by the allocator', () => {
+  const sizing = { sourceBytes: 1e9, sourceKbps: 8000 };
+  const seconds = (t: AnalyzeTitleInput, vcpu: number) => predict(analysisTaskForAllocation(t, sizing), { platform: 'lambda', vcpu }).computeSeconds;
+
+  it('models every trial and decode: grows with the candidates, the CRFs and the sample, shrinks with vCPUs', () => {
     const [small] = planFor(640, 360, 20).tasks;
     const [large] = planFor(1920, 1080, 20).tasks;
-    expect(analysisTaskSeconds(large!, 1)).toBeGreaterThan(analysisTaskSeconds(small!, 1) * 4);
-    expect(analysisTaskSeconds({ ...small!, crfs: [20, 30] }, 1)).toBeLessThan(analysisTaskSeconds(small!, 1) / 2);
-    expect(analysisTaskSeconds(small!, 2)).toBeLessThan(analysisTaskSeconds(small!, 1));
+    expect(seconds(large!, 1)).toBeGreaterThan(seconds(small!, 1) * 4);
+    expect(seconds({ ...small!, crfs: [20, 30] }, 1)).toBeLessThan(seconds(small!, 1) / 2);
+    expect(seconds(small!, 2)).toBeLessThan(seconds(small!, 1));
+    const t = analysisTaskForAllocation(large!, sizing);
+    expect(t.work!.encodes.map((e) => e.height)).toEqual([1080, 720, 540, 360, 240]);
+    expect(t.work!.encodes.every((e) => e.frames === large!.sample.frames * large!.crfs.length)).toBe(true);
+    // Five CRFs of 1080p and two of 720p fill one batch (at most six 1080p at once), the rest a second:
+    // two decodes of the sample each, and one per trial scored.
+    expect(t.work!.decodedFrames).toBe(2 * 2 * large!.sample.frames + large!.sample.frames * 25);
+    expect(t.work!.concurrentPixels).toBe(5 * 1920 * 1080 + 2 * 1280 * 720);
+  });
 
+  it('needs memory for a batch of encoders at once, more than one encode of the largest size', () => {
+    const [large] = planFor(1920, 1080, 20).tasks;
+    const t = analysisTaskForAllocation(large!, sizing);
+    const { work: _, ...oneEncode } = t;
+    expect(requiredMemoryMiB(t, 2)).toBeGreaterThan(requiredMemoryMiB(oneEncode, 2) * 1.5);
+  });
+
+  it('prices every sample at the size the Allocate state will give it, in waves of the Map', () => {
     const plan = planFor(1920, 1080, 3600);
-    const e = estimateAnalysis(plan, { region: 'us-east-1', memoryMiB: 3008, sourceBytes: 1e9 });
+    const e = estimateAnalysis(plan);
     expect(e.tasks).toBe(24);
-    const one = estimateAnalysis({ tasks: [plan.tasks[0]!], maxConcurrency: 1 }, { region: 'us-east-1', memoryMiB: 3008, sourceBytes: 1e9 });
-    expect(e.usd).toBeCloseTo(24 * one.usd, 9);
-    expect(e.seconds).toBeLessThan(24 * one.seconds);
-    const noStaging = estimateAnalysis({ tasks: [plan.tasks[0]!], maxConcurrency: 1 }, { region: 'us-east-1', memoryMiB: 3008, sourceBytes: 0 });
-    expect(one.seconds - noStaging.seconds).toBeCloseTo(1e9 / 80e6, 6); // the source at Lambda's S3 bandwidth
-    const fn = JSON.parse(readFileSync(new URL('../../../lambdas/functions/analyze-title/function.json', import.meta.url), 'utf8')) as { memoryMiB: number };
-    expect(ANALYZE_TITLE_MEMORY_MIB).toBe(fn.memoryMiB);
-    expect(estimateAnalysis(plan, { region: 'us-east-1', sourceBytes: 1e9 })).toEqual(e);
-    expect(estimateAnalysis({ tasks: [], maxConcurrency: 1 }, { region: 'us-east-1', memoryMiB: 3008, sourceBytes: 1e9 })).toEqual({ tasks: 0, seconds: 0, usd: 0 });
+    const ctx = allocationContext(plan.sizing, ANALYSIS_PLATFORMS);
+    const each = plan.tasks.map((t) => allocate(analysisTaskForAllocation(t, plan.sizing), ctx));
+    expect(each.every((a) => a.platform === 'lambda')).toBe(true);
+    expect(e.usd).toBeCloseTo(each.reduce((s, a) => s + a.estimatedCostUsd, 0), 9);
+    expect(e.seconds).toBeCloseTo(Math.ceil(24 / plan.maxConcurrency) * Math.max(...each.map((a) => a.estimatedSeconds)), 6);
+    expect(estimateAnalysis({ ...plan, tasks: [] })).toEqual({ tasks: 0, seconds: 0, usd: 0 });
+    const fn = JSON.parse(readFileSync(new URL('../../../lambdas/functions/analyze-title/function.json', import.meta.url), 'utf8')) as { platforms: string[]; allocated?: boolean };
+    expect(ANALYSIS_PLATFORMS).toEqual(fn.platforms);
+    expect(fn.allocated).toBe(true);
+  });
+
+  it('gives the samples a fifth of the job’s turnaround over their waves; the Map within the Lambda quota', () => {
+    const media = videoOnlyMedia({ width: 1920, height: 1080, fps: 24, seconds: 3600, sizeBytes: 1e9 });
+    const input = (priority: number, lambda: number) =>
+      encodeOnlyPlanInput('j', media, {
+        spec: { preset: 'per-title', outputs, priority } as never,
+        parallelism: 400,
+        allocator: { region: 'us-east-1', maxConcurrency: 400, chooseChunks: true, quotas: { ...DEFAULT_SERVICE_QUOTAS, lambda: { ...DEFAULT_SERVICE_QUOTAS.lambda, concurrentExecutions: lambda } } },
+      });
+    const standard = planTitleAnalysis(input(50, 1000));
+    expect(standard.maxConcurrency).toBe(24);
+    expect(standard.sizing.taskDeadlineSec).toBeCloseTo((3600 / 12) * ANALYSIS_SHARE_OF_TURNAROUND, 6); // standard: 12× realtime, one wave
+    const dev = planTitleAnalysis(input(50, 10));
+    expect(dev.maxConcurrency).toBe(10);
+    expect(dev.sizing.taskDeadlineSec).toBeCloseTo(standard.sizing.taskDeadlineSec! / 3, 6); // three waves
+    expect(planTitleAnalysis(input(10, 1000)).sizing).toMatchObject({ taskDeadlineSec: 3600 * 2 * ANALYSIS_SHARE_OF_TURNAROUND, capacity: 'spot' }); // economy: within 2× realtime
+    expect(standard.sizing).toMatchObject({ region: 'us-east-1', priority: 50, sourceBytes: 1e9, sourceWidth: 1920, sourceHeight: 1080 });
   });
 });
 

@@ -37,6 +37,9 @@ describe('aslGraph on state-machines/encode.asl.json', () => {
     expect(node('MeasureRungQualityOnFargate')).toMatchObject({ fn: 'measure-quality', integration: 'ecs' });
     // lambda:invoke of the allocator's target: the function its Fargate sibling runs.
     expect(node('EncodeVideoChunkOnLambda')).toMatchObject({ fn: 'encode-video', integration: 'lambda-invoke' });
+    // …or, with no sibling, the function its Map's ItemSelector gives the allocator.
+    expect(node('AnalyzeSample')).toMatchObject({ fn: 'analyze-title', integration: 'lambda-invoke' });
+    expect(node('AllocateSample').fn).toBe('allocator');
     expect(node('PublishFailed')).toMatchObject({ fn: 'publish', errorPath: true });
     expect(node('Publish').errorPath).toBe(false);
     expect(graphFunctions(g)).toEqual(['allocator', 'analyze-title', 'assemble', 'encode-audio', 'encode-video', 'inspect', 'measure-quality', 'package', 'plan', 'plan-analysis', 'publish', 'thumbnails']);

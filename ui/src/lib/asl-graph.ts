@@ -13,11 +13,12 @@
  *   `${<Pascal>TaskDefinitionArn}`'s function) on Fargate.
  * - `arn:aws:states:::lambda:invoke` with `FunctionName.$` from the input (`$.allocation.target`)
  *   runs the allocator's Lambda size variant of an `allocated` function: the one its sibling
- *   states under the same Choice run on Fargate (EncodeVideoChunkOnLambda ↔ …OnFargate → encode-video).
+ *   states under the same Choice run on Fargate (EncodeVideoChunkOnLambda ↔ …OnFargate → encode-video),
+ *   or, with no sibling, the one its Map's ItemSelector gives the allocator (AnalyzeSample → analyze-title).
  * Steps record `function` and `stepId` = `<function>:<itemId>`, so a Task's attempts are the
  * steps of its function (Lambda and Fargate siblings split them by the platform each ran on).
  *
- * Length: ≈410 lines: the graph and its per-node status both follow the reading of Task states
+ * Length: ≈420 lines: the graph and its per-node status both follow the reading of Task states
  * above and share the node model; split, that reading would be needed on both sides.
  */
 
@@ -124,6 +125,8 @@ export function aslGraph(definition: unknown): WorkflowGraph {
   if (!isObj(definition) || !isObj(definition.States) || typeof definition.StartAt !== 'string') throw new Error('not an ASL definition: it needs StartAt and States');
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
+  // The function the ItemSelector of each Map names (`function`: what its Allocate state sizes).
+  const mapFunction = new Map<string, string>();
   const walk = (machine: Json, parent: string | null) => {
     const states = isObj(machine.States) ? machine.States : {};
     const startAt = typeof machine.StartAt === 'string' ? machine.StartAt : null;
@@ -159,6 +162,7 @@ export function aslGraph(definition: unknown): WorkflowGraph {
       }
       if (kind === 'Map') {
         const processor = isObj(raw.ItemProcessor) ? raw.ItemProcessor : isObj(raw.Iterator) ? raw.Iterator : null;
+        if (isObj(raw.ItemSelector) && typeof raw.ItemSelector.function === 'string') mapFunction.set(name, raw.ItemSelector.function);
         if (processor) walk(processor, name);
       }
       if (kind === 'Parallel') for (const b of Array.isArray(raw.Branches) ? raw.Branches : []) if (isObj(b)) walk(b, name);
@@ -176,12 +180,14 @@ export function aslGraph(definition: unknown): WorkflowGraph {
     edges.push(...scope);
   };
   walk(definition, null);
-  // A dynamic lambda:invoke runs the function of its siblings under the same Choice (see the header).
+  // A dynamic lambda:invoke runs the function of its siblings under the same Choice, else the one its Map's ItemSelector names (see the header).
   for (const n of nodes) {
     if (n.kind !== 'Task' || n.fn || n.integration !== 'lambda-invoke') continue;
     const choices = edges.filter((e) => e.to === n.id && (e.kind === 'choice' || e.kind === 'default')).map((e) => e.from);
     const siblings = edges.filter((e) => choices.includes(e.from) && e.to !== n.id).map((e) => nodes.find((m) => m.id === e.to)?.fn).filter((f): f is string => !!f);
+    const named = n.parent ? mapFunction.get(n.parent) : undefined;
     if (siblings.length) n.fn = siblings[0]!;
+    else if (named) n.fn = named;
   }
   return { nodes, edges, startAt: definition.StartAt };
 }

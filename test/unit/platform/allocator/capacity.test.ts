@@ -16,7 +16,7 @@ afterAll(() => jobs.close());
 
 const plan = planEncode(encodeOnlyPlanInput('job-cap', videoOnlyMedia({ width: 1920, height: 1080, fps: 24, seconds: 600, sizeBytes: 600e6 })));
 const task = plan.videoTasks[0];
-const handler = createAllocatorHandler({ jobs, events: new InProcessEventBus(), platforms: ['lambda', 'fargate'], lambdaTarget: (m) => `arn:lambda:encode-video-${m}` });
+const handler = createAllocatorHandler({ jobs, events: new InProcessEventBus(), platforms: { 'encode-video': ['lambda', 'fargate'] }, lambdaTarget: (m) => `arn:lambda:encode-video-${m}` });
 const allocate = (sizing: Partial<PlanSizing>) => handler({ task, sizing: { ...plan.sizing, taskDeadlineSec: null, ...sizing }, attempt: 0 }).then((r) => AllocateStateResultSchema.parse(r));
 
 describe('allocator Lambda: capacity and quota bounds from the Plan', () => {
