@@ -6,7 +6,7 @@
  * manifests resolve to files the same token covers.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { API_UPLOAD_PREFIX, type UploadRequest, type UploadTicket } from '../lambdas/contracts/index.js';
+import { API_UPLOAD_PREFIX, apiUploadKey, type UploadRequest, type UploadTicket } from '../lambdas/contracts/index.js';
 import type { UploadTarget } from '../lambdas/ports.js';
 
 export interface FileLinksOptions {
@@ -35,11 +35,6 @@ export function scopeOf(key: string): string {
   return parts.length > depth ? `${parts.slice(0, depth).join('/')}/` : key;
 }
 
-export function safeFileName(name: string): string {
-  const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(-100);
-  return cleaned || 'source';
-}
-
 export class LocalFileLinks implements UploadTarget {
   readonly maxUploadBytes: number;
   private readonly tokens = new Map<string, string>();
@@ -49,7 +44,7 @@ export class LocalFileLinks implements UploadTarget {
   }
 
   async createUpload(req: UploadRequest): Promise<UploadTicket> {
-    const key = `${API_UPLOAD_PREFIX}${Date.now().toString(36)}-${randomBytes(6).toString('hex')}/${safeFileName(req.filename)}`;
+    const key = apiUploadKey(req.filename, Date.now(), randomBytes(6).toString('hex'));
     const e = Math.floor(Date.now() / 1000) + (this.o.uploadTtlSec ?? 3600);
     const token = this.sign({ u: key, n: Math.min(req.bytes, this.maxUploadBytes), e } satisfies UploadClaim);
     return {

@@ -76,6 +76,19 @@ export const IDEMPOTENCY_KEY_MAX = 255;
 /** Uploads through the API land under this prefix (never `inbox/`: on AWS that starts a job by itself). */
 export const API_UPLOAD_PREFIX = 'uploads/';
 
+/** A file name safe as the last part of a key: `[A-Za-z0-9._-]` only, no leading dot, at most 100 characters. */
+export function uploadFileName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(-100);
+  return cleaned || 'source';
+}
+
+/**
+ * Where an API upload lands, on both engines: `uploads/<time, base 36>-<nonce>/<file name>`, one
+ * folder per upload (a download token covers the folder). `nonce` is random hex from the caller.
+ */
+export const apiUploadKey = (filename: string, nowMs: number, nonce: string): string =>
+  `${API_UPLOAD_PREFIX}${nowMs.toString(36)}-${nonce}/${uploadFileName(filename)}`;
+
 export const UploadRequestSchema = z
   .object({
     filename: z

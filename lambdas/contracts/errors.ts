@@ -56,3 +56,6 @@ export interface WorkflowErrorOutput {
 export class VersionConflictError extends Error {
   override readonly name = 'VersionConflict';
 }
+
+/** Whether `e` is a VersionConflictError, by name (adapters and bundles may each hold their own copy of the class). */
+export const isVersionConflict = (e: unknown): boolean => (e as Error | null)?.name === 'VersionConflict';

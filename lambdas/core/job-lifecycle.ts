@@ -9,7 +9,9 @@
 import {
   ConflictError,
   ErrorNames,
-  TERMINAL_JOB_STATUSES,
+  isCancellable,
+  isRetryable,
+  isTerminalStatus,
   type JobError,
   type JobPatch,
   type JobRecord,
@@ -36,20 +38,20 @@ export interface JobChange {
   statusChanged: JobStatusChanged | null;
 }
 
-export const isTerminal = (s: JobStatus): boolean => TERMINAL_JOB_STATUSES.includes(s);
+export const isTerminal = (s: JobStatus): boolean => isTerminalStatus(s);
 
 const CANCELLED_ERROR: JobError = { code: ErrorNames.Cancelled, message: 'cancelled on request' };
 
 /** Why the job cannot be cancelled now, or null when it can (a CANCELLED job is returned as it is). */
 export function cancelRefusal(job: Pick<JobRecord, 'id' | 'status'>): ConflictError | null {
-  if (job.status === 'SUCCEEDED' || job.status === 'FAILED')
+  if (job.status !== 'CANCELLED' && !isCancellable(job.status))
     return new ConflictError(`job ${job.id} is ${job.status} and cannot be cancelled`, { status: job.status });
   return null;
 }
 
 /** Why the job cannot be retried now, or null when it can. */
 export function retryRefusal(job: Pick<JobRecord, 'id' | 'status'>): ConflictError | null {
-  if (job.status !== 'FAILED' && job.status !== 'CANCELLED')
+  if (!isRetryable(job.status))
     return new ConflictError(`job ${job.id} is ${job.status}; only FAILED or CANCELLED jobs can be retried`, { status: job.status });
   return null;
 }
@@ -105,6 +107,17 @@ export function jobChange(job: JobRecord, event: JobEvent): JobChange | null {
       };
     }
   }
+}
+
+/**
+ * The `Job Status Changed` that announces the job's stored status: what jobChange returned when
+ * it wrote that status. An applier that finds the stored status unannounced (the put or history
+ * write after the job write failed) announces it again from this.
+ */
+export function statusChangedOf(job: Pick<JobRecord, 'id' | 'status' | 'error' | 'reportKey'>): JobStatusChanged {
+  if (job.status === 'SUCCEEDED') return { jobId: job.id, status: job.status, reportKey: job.reportKey };
+  if (job.status === 'FAILED' || job.status === 'CANCELLED') return { jobId: job.id, status: job.status, error: job.error };
+  return { jobId: job.id, status: job.status };
 }
 
 // ---- Steps

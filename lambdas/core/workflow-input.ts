@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import {
+  formatIssues,
   outputPrefix,
   ServiceQuotasSchema,
   TurnaroundPolicySchema,
@@ -55,7 +56,7 @@ export function allocatorPolicyFromEnv(env: Readonly<Record<string, string | und
       throw new Error(`environment variable ${name} is not JSON`);
     }
     const r = schema.safeParse(json);
-    if (!r.success) throw new Error(`environment variable ${name} is invalid: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!r.success) throw new Error(`environment variable ${name} is invalid: ${formatIssues(r.error)}`);
     return r.data;
   };
   const turnaround = read(ALLOCATOR_POLICY_ENV.turnaround, TurnaroundPolicySchema);

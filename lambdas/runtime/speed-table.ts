@@ -3,7 +3,7 @@
  * the speed model overlaid with what this installation measured (`mosaic calibrate` and every
  * encode task's observed duration, exponentially weighted).
  */
-import { SpeedTableSchema, type SpeedSample, type SpeedTable } from '../contracts/index.js';
+import { isVersionConflict, SpeedTableSchema, type SpeedSample, type SpeedTable } from '../contracts/index.js';
 import { DEFAULT_SPEED_TABLE, observe } from '../core/allocator/speed-model.js';
 import type { DocumentStore } from '../ports.js';
 
@@ -16,7 +16,7 @@ const WRITE_ATTEMPTS = 8;
  * Anything but a conflict, or conflicts past the last attempt, is thrown.
  */
 async function afterConflict(e: unknown, attempt: number): Promise<void> {
-  if ((e as Error).name !== 'VersionConflict' || attempt + 1 >= WRITE_ATTEMPTS) throw e;
+  if (!isVersionConflict(e) || attempt + 1 >= WRITE_ATTEMPTS) throw e;
   await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
 }
 

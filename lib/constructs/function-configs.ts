@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { FunctionConfigSchema, type FunctionConfig } from '../../lambdas/contracts/function-config.js';
-import { formatIssues } from '../../lambdas/contracts/zod-issues.js';
+import { issueEntries, joinIssues } from '../../lambdas/contracts/zod-issues.js';
 import { fargateSize, isValidFargateSize } from './fargate-size.js';
 
 export interface MediaFunctionDefinition {
@@ -36,7 +36,7 @@ export const formatFunctionConfigProblem = (p: FunctionConfigProblem): string =>
 export function checkFunctionConfig(file: string, folder: string, json: unknown): { config?: FunctionConfig; problems: FunctionConfigProblem[] } {
   const parsed = FunctionConfigSchema.safeParse(json);
   if (!parsed.success) {
-    return { problems: parsed.error.issues.map((i) => ({ file, path: i.path.map(String).join('.') || '(root)', message: i.message })) };
+    return { problems: issueEntries(parsed.error).map(({ path, message }) => ({ file, path, message })) };
   }
   const c = parsed.data;
   const problems: FunctionConfigProblem[] = [];
@@ -98,8 +98,8 @@ export function loadFunctionDefinitions(functionsDir: string): MediaFunctionDefi
     if (!config) {
       const schemaOnly = problems.every((p) => p.path !== 'name' && p.path !== 'fargate');
       const head = schemaOnly
-        ? `${file}: invalid function config: ${formatIssues({ issues: problems.map((p) => ({ path: p.path === '(root)' ? [] : p.path.split('.'), message: p.message })) })}`
-        : `${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`;
+        ? `${file}: invalid function config: ${joinIssues(problems)}`
+        : `${file}: ${joinIssues(problems)}`;
       throw new Error([head, ...problems.map(formatFunctionConfigProblem)].join('\n'));
     }
     definitions.push({ config, file, pascalName: pascalCase(config.name) });

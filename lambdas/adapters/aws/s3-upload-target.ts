@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { API_UPLOAD_PREFIX, InputInvalidError, type UploadRequest, type UploadTicket } from '../../contracts/index.js';
+import { API_UPLOAD_PREFIX, apiUploadKey, InputInvalidError, type UploadRequest, type UploadTicket } from '../../contracts/index.js';
 import type { UploadTarget } from '../../ports.js';
 
 export interface S3UploadTargetOptions {
@@ -31,12 +31,6 @@ export interface S3UploadTargetOptions {
   downloadTtlSec?: number;
 }
 
-/** A file name safe as the last part of a key (the same rule as the local server's). */
-export function uploadFileName(name: string): string {
-  const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(-100);
-  return cleaned || 'source';
-}
-
 export class S3UploadTarget implements UploadTarget {
   readonly maxUploadBytes: number;
   private readonly sourcePrefixes: string[];
@@ -50,7 +44,7 @@ export class S3UploadTarget implements UploadTarget {
     if (!Number.isInteger(req.bytes) || req.bytes <= 0) throw new InputInvalidError('bytes must be a positive integer', { bytes: req.bytes });
     if (req.bytes > this.maxUploadBytes)
       throw new InputInvalidError(`a source may be at most ${this.maxUploadBytes} bytes, not ${req.bytes}`, { maxBytes: this.maxUploadBytes });
-    const key = `${API_UPLOAD_PREFIX}${Date.now().toString(36)}-${randomBytes(6).toString('hex')}/${uploadFileName(req.filename)}`;
+    const key = apiUploadKey(req.filename, Date.now(), randomBytes(6).toString('hex'));
     const ttl = this.o.uploadTtlSec ?? 3600;
     const url = await getSignedUrl(
       this.o.client,

@@ -9,7 +9,7 @@
  * `if` fires once per matching subject, and its templates also see `$.subject` and `$.facts`.
  */
 import { createHash } from 'node:crypto';
-import { isPlainObject, type Rule } from '../../contracts/index.js';
+import { formatIssues, isPlainObject, type Rule } from '../../contracts/index.js';
 import { canonicalJson } from '../cache-key.js';
 import { compilePattern, eventPatternIssues, wildcardTest as wildcard, type PatternIssue } from '../event-pattern/index.js';
 import type { CompiledRule, RuleSet } from './rule-set.js';
@@ -87,7 +87,7 @@ export function evaluateRule({ rule, on }: CompiledRule, event: unknown, facts: 
   const pattern = fillFactsPattern(rule.if.facts, vars);
   const issues: PatternIssue[] = eventPatternIssues(pattern);
   if (issues.length > 0) {
-    options.problems?.push({ rule: rule.name, message: `its "if" pattern, filled from this event, is invalid: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+    options.problems?.push({ rule: rule.name, message: `its "if" pattern, filled from this event, is invalid: ${formatIssues({ issues })}` });
     return [];
   }
   const test = compilePattern(pattern);

@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { ApiErrorCodes, ConflictError, ErrorNames, NotFoundError, type ApiErrorBody } from '../../contracts/index.js';
+import { ApiErrorCodes, ConflictError, ErrorNames, issueEntries, NotFoundError, type ApiErrorBody, type IssueEntry } from '../../contracts/index.js';
 import { ObjectKeyError } from '../../core/object-keys.js';
 import { logger } from '../../runtime/index.js';
 
@@ -31,20 +31,12 @@ export function errorResponse(c: Context, status: ContentfulStatusCode, code: st
   return c.json(errorBody(code, message, details), status);
 }
 
-export interface FieldIssue {
-  /** Dotted path inside the request part, e.g. `body.ladder.0.height`, `query.limit`. */
-  path: string;
-  message: string;
-  code: string;
-}
+/** A request issue: its dotted path inside the request part, e.g. `body.ladder.0.height`, `query.limit`. */
+export type FieldIssue = IssueEntry;
 
 /** zod issues → `{ path, message, code }` with the request part (`body`, `query`, `path`, `header`) first. */
 export function fieldIssues(error: ZodError, part: string): FieldIssue[] {
-  return error.issues.map((i) => ({
-    path: [part, ...i.path.map((p) => String(p))].join('.'),
-    message: i.message,
-    code: i.code,
-  }));
+  return issueEntries(error, [part]);
 }
 
 export function validationError(c: Context, error: ZodError, part: string): Response {

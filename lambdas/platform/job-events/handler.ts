@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
   DetailTypes,
+  isVersionConflict,
   JobStatusChangedSchema,
   WEBHOOK_DELIVERY_DETAIL_TYPE,
   WebhookAttemptSchema,
@@ -149,7 +150,7 @@ export async function loadOrCreateWebhookSecret(jobs: DocumentStore): Promise<st
     await jobs.putDocument(WEBHOOK_SECRET_DOCUMENT, { secret }, null);
     return secret;
   } catch (e) {
-    if ((e as Error).name !== 'VersionConflict') throw e;
+    if (!isVersionConflict(e)) throw e;
     const winner = await read();
     if (!winner) throw e;
     return winner;

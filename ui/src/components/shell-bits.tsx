@@ -38,8 +38,6 @@ export function PageHead(props: { title: string; children?: ComponentChildren })
   );
 }
 
-export const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
-export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 
 /** The last path segment of a key, the name people recognise (`uploads/ab12/movie.mov` → `movie.mov`). */
 export const baseName = (key: string): string => key.slice(key.lastIndexOf('/') + 1) || key;

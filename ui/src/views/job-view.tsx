@@ -5,6 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { JobView as JobViewData } from '../../../lambdas/contracts/api.ts';
+import { isCancellable, isRetryable, isTerminalStatus as isTerminal } from '../../../lambdas/contracts/job-statuses.ts';
 import { api, messageOf } from '../api.ts';
 import { CostPanel } from '../components/cost-panel.tsx';
 import { EventHistory } from '../components/event-history.tsx';
@@ -20,8 +21,6 @@ import { allocationsOf, buildGantt, type EventLike } from '../lib/gantt.ts';
 import { ladderOf } from '../lib/ladder.ts';
 import { useWorkflowDefinition } from './workflows-view.tsx';
 
-const TERMINAL = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
-const isTerminal = (s: string | undefined) => s !== undefined && TERMINAL.includes(s);
 /** Every job runs the encode workflow today. */
 /** Jobs recorded before workflows were named are encode jobs. */
 const DEFAULT_WORKFLOW = 'encode';
@@ -115,8 +114,8 @@ export function JobView(props: { id: string; navigate: (path: string) => void })
   }
 
   const pct = data.progress.percent;
-  const canCancel = data.status === 'QUEUED' || data.status === 'RUNNING';
-  const canRetry = data.status === 'FAILED' || data.status === 'CANCELLED';
+  const canCancel = isCancellable(data.status);
+  const canRetry = isRetryable(data.status);
   const downloads = (Object.entries(data.outputs) as [string, { key: string; url: string } | null][]).filter((e): e is [string, { key: string; url: string }] => e[1] !== null);
   const DOWNLOAD_NAMES: Record<string, string> = { hls: 'HLS master playlist', dash: 'DASH manifest', poster: 'Poster', sprite: 'Thumbnail sprite', thumbnailsVtt: 'Thumbnails WebVTT', report: 'Report (JSON)' };
 
@@ -134,7 +133,7 @@ export function JobView(props: { id: string; navigate: (path: string) => void })
             {data.status}
           </span>
           <div
-            class={`m-progress m-status-${data.status === 'RUNNING' || data.status === 'QUEUED' ? 'RUNNING' : data.status}`}
+            class={`m-progress m-status-${isTerminal(data.status) ? data.status : 'RUNNING'}`}
             role="progressbar"
             aria-label="Job progress"
             aria-valuemin={0}

@@ -7,7 +7,8 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { JobSummary } from '../../../lambdas/contracts/api.ts';
 import { api, messageOf } from '../api.ts';
 import { needsSignIn, useAuth } from '../components/shell-auth.ts';
-import { baseName, ErrorNote, JOB_STATUSES, PageHead, ProgressBar, StatusBadge, TERMINAL } from '../components/shell-bits.tsx';
+import { isCancellable, isRetryable, isTerminalStatus, JOB_STATUSES } from '../../../lambdas/contracts/job-statuses.ts';
+import { baseName, ErrorNote, PageHead, ProgressBar, StatusBadge } from '../components/shell-bits.tsx';
 import { usePoll } from '../hooks.ts';
 import { formatDuration, formatRelative, formatTime, formatUsd } from '../lib/format.ts';
 import { navigate, queryOf, usePath } from '../router.ts';
@@ -22,7 +23,7 @@ const PAGE_SIZES = [20, 50, 100];
 /** Wall time: start (or submit) to end, or to now while it runs. */
 function tookSec(j: JobSummary, now: number): number | null {
   const start = j.startedAt ?? j.createdAt;
-  const end = j.endedAt ?? (TERMINAL.has(j.status) ? j.updatedAt : null);
+  const end = j.endedAt ?? (isTerminalStatus(j.status) ? j.updatedAt : null);
   const t0 = Date.parse(start);
   if (!Number.isFinite(t0)) return null;
   return ((end ? Date.parse(end) : now) - t0) / 1000;
@@ -188,7 +189,7 @@ export function JobsView() {
             </thead>
             <tbody>
               {shown.map((j) => {
-                const running = j.status === 'RUNNING' || j.status === 'QUEUED';
+                const running = !isTerminalStatus(j.status);
                 return (
                   <tr key={j.id} class={`s-row-${j.status.toLowerCase()}`}>
                     <td data-label="Job" class="s-jobcell">
@@ -215,12 +216,12 @@ export function JobsView() {
                       {costOf(j)}
                     </td>
                     <td class="s-actions">
-                      {running ? (
+                      {isCancellable(j.status) ? (
                         <button type="button" onClick={() => void act(j.id, 'cancel')} disabled={busy !== null} aria-label={`Cancel job ${j.id}`}>
                           {busy === `cancel:${j.id}` ? 'Cancelling…' : 'Cancel'}
                         </button>
                       ) : null}
-                      {j.status === 'FAILED' || j.status === 'CANCELLED' ? (
+                      {isRetryable(j.status) ? (
                         <button type="button" onClick={() => void act(j.id, 'retry')} disabled={busy !== null} aria-label={`Retry job ${j.id}`}>
                           {busy === `retry:${j.id}` ? 'Retrying…' : 'Retry'}
                         </button>

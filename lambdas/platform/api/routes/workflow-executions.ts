@@ -13,6 +13,7 @@ import {
   NotFoundError,
   WorkflowExecutionRequestSchema,
   formatIssues,
+  issueEntries,
   type JobSpec,
   type WorkflowExecutionRequest,
 } from '../../../contracts/index.js';
@@ -41,7 +42,7 @@ function encodeSpec(request: WorkflowExecutionRequest): JobSpec {
   const merged = { ...request.input, ...(request.priority !== undefined ? { priority: request.priority } : {}), ...(request.tags ? { tags: request.tags } : {}), ...(request.webhook ? { webhook: request.webhook } : {}) };
   const parsed = JobSpecSchema.safeParse(merged);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: ['body', 'input', ...i.path].join('.'), message: i.message, code: i.code }));
+    const issues = issueEntries(parsed.error, ['body', 'input']);
     throw new ApiHttpError(400, ApiErrorCodes.ValidationFailed, `body.input: ${formatIssues(parsed.error)}`, { issues });
   }
   return checkedSpec(parsed.data);
