@@ -5,7 +5,7 @@
  * them: duplicated, reordered, stale or malformed.
  */
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { awsJobStore } from '../../lambdas/bootstrap/aws-deps.js';
 import { createLifecycle } from '../../lambdas/bootstrap/lifecycle.js';
 import type { JobSpec } from '../../lambdas/contracts/index.js';
@@ -145,6 +145,7 @@ describe('lifecycle Lambda: workflow status changes', () => {
     // What retry-requested leaves: QUEUED on run 1 (the API asks the lifecycle; here it is written as it would be).
     const failed = await jobs.getJob(id);
     await jobs.updateJob(id, { status: 'QUEUED', run: 1, error: null, endedAt: null }, failed!.version);
+    await jobs.appendEvent(id, 'Job Status Changed', { jobId: id, status: 'QUEUED' });
     const queued = await jobs.getJob(id);
     bus.calls.length = 0;
 
@@ -180,6 +181,49 @@ describe('lifecycle Lambda: workflow status changes', () => {
     // Nothing of a cancelled job may look like a success.
     expect(await keys(`${aborted}/`)).toEqual([]);
     expect(published().filter((e) => e.jobId === aborted).map((e) => e.status)).toEqual(['RUNNING', 'CANCELLED']);
+  });
+});
+
+describe('lifecycle Lambda: an announcement that failed after the job was written', () => {
+  /** PutEvents refuses the entry (as a throttled PutEvents does, after the SDK's own retries). */
+  const refusePuts = (times: number) => {
+    let left = times;
+    bus.respond = (c) =>
+      c.op === 'PutEvents' && left-- > 0 ? { status: 200, body: { FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }] } } : undefined;
+  };
+  afterEach(() => {
+    bus.respond = null;
+  });
+
+  it("is made by the event's redelivery, exactly once; a duplicate after that adds nothing", async () => {
+    const id = await newJob();
+    refusePuts(1);
+    await expect(lifecycle(execution(id, 'RUNNING'))).rejects.toThrow(/ThrottlingException|Rate exceeded/);
+    expect((await jobs.getJob(id))?.status).toBe('RUNNING');
+    expect(await statusHistory(id)).toEqual([]);
+    bus.calls.length = 0;
+
+    // Lambda retries the failed invocation: the job is RUNNING already, its announcement is made now.
+    expect(await lifecycle(execution(id, 'RUNNING'))).toMatchObject({ status: 'job', jobStatus: 'RUNNING' });
+    expect(await statusHistory(id)).toEqual(['RUNNING']);
+    expect(published().map((e) => [e.jobId, e.status])).toEqual([[id, 'RUNNING']]);
+
+    await lifecycle(execution(id, 'RUNNING'));
+    expect(await statusHistory(id)).toEqual(['RUNNING']);
+    expect(published()).toHaveLength(1);
+  });
+
+  it("of a job's end: the next delivery announces it with what rules read, once", async () => {
+    const id = await newJob();
+    await lifecycle(execution(id, 'RUNNING'));
+    const output = JSON.stringify({ jobId: id, status: 'SUCCEEDED', reportKey: `${id}/report.json` });
+    refusePuts(1);
+    await expect(lifecycle(execution(id, 'SUCCEEDED', { output }))).rejects.toThrow();
+    bus.calls.length = 0;
+    await lifecycle(execution(id, 'SUCCEEDED', { output }));
+    await lifecycle(execution(id, 'SUCCEEDED', { output }));
+    expect(await statusHistory(id)).toEqual(['RUNNING', 'SUCCEEDED']);
+    expect(published()).toEqual([expect.objectContaining({ jobId: id, status: 'SUCCEEDED', reportKey: `${id}/report.json`, preset: 'default', sourceKey: 'inbox/clip.mp4' })]);
   });
 });
 
@@ -262,11 +306,5 @@ describe('lifecycle Lambda: what is not its business', () => {
     expect(await jobs.listSteps(id)).toEqual([]);
     expect(await jobs.listEvents(id)).toEqual([]);
     expect(published()).toEqual([]);
-  });
-
-  it('records the steps of an id with no job record (a rule chain), as locally', async () => {
-    const r = await lifecycle(stepEvent('Step Status Changed', { jobId: 'chain-abc', stepId: 'normalize-audio', function: 'normalize-audio', status: 'RUNNING', invocationId: 'i' }));
-    expect(r).toMatchObject({ status: 'step' });
-    expect((await jobs.listSteps('chain-abc')).map((s) => [s.stepId, s.status])).toEqual([['normalize-audio', 'RUNNING']]);
   });
 });

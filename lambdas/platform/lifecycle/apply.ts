@@ -4,10 +4,20 @@
  * the lifecycle Lambda calls it for Step Functions status changes and the functions' step events.
  * Either way a duplicate or a late event changes nothing, and what a job's end implies (its cost,
  * the speed samples of its chunks, removing what must not outlive it) happens once, here.
+ *
+ * A change is announced after it is written (the bus, then its history entry), so a failure in
+ * between would lose the announcement: the redelivered event finds the change stored and changes
+ * nothing. The history entry is therefore the receipt. Each delivery first checks that the stored
+ * status (and, for a step event already applied, the step's status) has its history entry, and
+ * announces it if not, so a failed put or history write is made good by the retried delivery,
+ * once. A put that succeeded with its history write failing is put again (at least once, as
+ * EventBridge delivers). Two deliveries racing in the moment between a write and its receipt can
+ * both announce; a lost announcement cannot happen.
  */
 import {
   DetailTypes,
   EVENT_SOURCE,
+  isVersionConflict as isConflict,
   SpeedSampleSchema,
   type JobRecord,
   type JobStatusChanged,
@@ -15,7 +25,7 @@ import {
   type StepRecord,
   type TaskAllocated,
 } from '../../contracts/index.js';
-import { isTerminal, jobChange, stepChange, type JobEvent, type StepEvent } from '../../core/job-lifecycle.js';
+import { isTerminal, jobChange, statusChangedOf, stepChange, type JobEvent, type StepEvent } from '../../core/job-lifecycle.js';
 import { liveProgress, planSummaryOf, type PlanSummary } from '../../core/job-progress.js';
 import { jobCostBreakdown } from '../../core/job-cost.js';
 import { allocationRecord, jobEndRecords, lateCostRecord, stepEndRecord } from '../../core/metric-records.js';
@@ -41,7 +51,6 @@ export interface LifecycleDeps {
 }
 
 const MAX_CONFLICTS = 8;
-const isConflict = (e: unknown) => (e as Error)?.name === 'VersionConflict';
 
 /**
  * Applies a workflow, cancel or retry event to the job; returns the job as stored afterwards
@@ -52,6 +61,7 @@ export async function applyJobEvent(deps: LifecycleDeps, jobId: string, event: J
   for (let attempt = 0; ; attempt++) {
     const job = await deps.jobs.getJob(jobId);
     if (!job) return null;
+    await announceUnannounced(deps, job);
     const change = jobChange(job, event);
     if (!change) return job;
     const ending = change.patch.status !== undefined && isTerminal(change.patch.status);
@@ -67,13 +77,44 @@ export async function applyJobEvent(deps: LifecycleDeps, jobId: string, event: J
       if (isConflict(e) && attempt < MAX_CONFLICTS) continue;
       throw e;
     }
-    if (change.statusChanged) await announce(deps, stored, change.statusChanged, plan);
-    if (ending) {
-      await afterEnd(deps, stored, steps);
-      await record(deps, jobEndRecords(stored, steps, plan?.outputSec ?? null, job.cost?.actualUsd ?? 0));
-    }
+    await afterChange(deps, stored, change.statusChanged, ending ? steps : null, plan, job.cost?.actualUsd ?? 0);
     return stored;
   }
+}
+
+/** What follows a stored status change: its announcement, then what the job's end implies. */
+async function afterChange(
+  deps: LifecycleDeps,
+  job: JobRecord,
+  changed: JobStatusChanged | null,
+  /** The job's steps when the change ended it (null: it did not). */
+  endedSteps: StepRecord[] | null,
+  plan: PlanSummary | null,
+  costBeforeUsd: number,
+): Promise<void> {
+  if (changed) await announce(deps, job, changed, plan);
+  if (endedSteps) {
+    await afterEnd(deps, job, endedSteps);
+    await record(deps, jobEndRecords(job, endedSteps, plan?.outputSec ?? null, costBeforeUsd));
+  }
+}
+
+/**
+ * The job's stored status has its history entry (the receipt of its announcement), or it is
+ * announced now, with what the change implied. Consecutive status changes always differ (each
+ * moves the job to another status), so the latest `Job Status Changed` entry names the last
+ * status announced; a job with none was announced QUEUED by whoever created it.
+ */
+async function announceUnannounced(deps: LifecycleDeps, job: JobRecord): Promise<void> {
+  const entries = (await deps.history.listEvents(job.id)).filter((e) => e.detailType === DetailTypes.JobStatusChanged);
+  const announced = (entries.at(-1)?.detail as { status?: string } | undefined)?.status ?? 'QUEUED';
+  if (announced === job.status) return;
+  logger.warn('announcing a job status change whose announcement failed', { jobId: job.id, status: job.status, announced });
+  const ending = isTerminal(job.status);
+  const steps = ending ? await deps.steps.listSteps(job.id) : [];
+  // What an earlier run's end already counted is not known here: count none of it again.
+  const costBeforeUsd = (job.run ?? 0) > 0 ? (job.cost?.actualUsd ?? 0) : 0;
+  await afterChange(deps, job, statusChangedOf(job), ending ? steps : null, planSummaryOf(steps), costBeforeUsd);
 }
 
 /** An allocation (or an escalation one size up) is part of its job's history. */
@@ -97,7 +138,11 @@ export async function applyStepEvent(deps: LifecycleDeps, event: LifecycleStepEv
     const current = attempts.find((s) => s.invocationId === event.invocationId) ?? null;
     const number = current?.attempt ?? Math.max(0, ...attempts.map((s) => s.attempt)) + 1;
     const next = stepChange(current, { ...event, attempt: number });
-    if (!next) return null;
+    if (!next) {
+      // This change is already stored: an earlier delivery may have failed before its history entry.
+      if (current && redelivers(event, current) && !(await stepRecorded(deps, current))) await afterStep(deps, event, current);
+      return null;
+    }
     let stored: StepRecord;
     try {
       const placement = event.kind === 'step-ended' ? event.placement : undefined;
@@ -116,18 +161,37 @@ export async function applyStepEvent(deps: LifecycleDeps, event: LifecycleStepEv
       if (isConflict(e) && attempt < MAX_CONFLICTS) continue;
       throw e;
     }
-    if (event.kind !== 'step-progressed') {
-      await deps.history.appendEvent(event.jobId, DetailTypes.StepStatusChanged, {
-        jobId: event.jobId, stepId: event.stepId, function: event.function, status: stored.status, attempt: stored.attempt,
-        durationMs: stored.durationMs, error: stored.error,
-      });
-      if (event.kind === 'step-ended') {
-        await record(deps, [stepEndRecord(stored, event.placement ?? {})].filter((r) => r !== null));
-        await refreshJob(deps, event.jobId);
-      }
-    }
+    await afterStep(deps, event, stored);
     return stored;
   }
+}
+
+/** A step's start or end goes into its job's history; an end also updates the job's progress and cost. */
+async function afterStep(deps: LifecycleDeps, event: LifecycleStepEvent, stored: StepRecord): Promise<void> {
+  if (event.kind === 'step-progressed') return;
+  await deps.history.appendEvent(event.jobId, DetailTypes.StepStatusChanged, {
+    jobId: event.jobId, stepId: event.stepId, function: event.function, status: stored.status, attempt: stored.attempt,
+    durationMs: stored.durationMs, error: stored.error,
+  });
+  if (event.kind === 'step-ended') {
+    await record(deps, [stepEndRecord(stored, event.placement ?? {})].filter((r) => r !== null));
+    await refreshJob(deps, event.jobId);
+  }
+}
+
+/** Whether `event` is the change that left the step as stored (a redelivery, not a late or overtaken event). */
+function redelivers(event: LifecycleStepEvent, stored: StepRecord): boolean {
+  if (event.kind === 'step-started') return stored.status === 'RUNNING';
+  return event.kind === 'step-ended' && stored.status === event.status;
+}
+
+/** Whether the step's stored status has its history entry. */
+async function stepRecorded(deps: Pick<LifecycleDeps, 'history'>, step: StepRecord): Promise<boolean> {
+  return (await deps.history.listEvents(step.jobId)).some((e) => {
+    if (e.detailType !== DetailTypes.StepStatusChanged) return false;
+    const d = e.detail as { stepId?: string; attempt?: number; status?: string };
+    return d.stepId === step.stepId && d.attempt === step.attempt && d.status === step.status;
+  });
 }
 
 async function reportOf(deps: LifecycleDeps, job: JobRecord): Promise<string | null> {
@@ -178,14 +242,17 @@ function jobCost(job: JobRecord, steps: StepRecord[], plan: PlanSummary | null):
   return { ...base, actualUsd: steps.reduce((sum, s) => sum + (s.costUsd ?? 0), 0), breakdown: [] };
 }
 
-/** History, then the bus: webhooks and rules follow the recorded change. */
+/**
+ * The bus, then the history: webhooks and rules follow the stored change, and the history entry,
+ * written once the put succeeded, is the receipt announceUnannounced looks for.
+ */
 async function announce(deps: LifecycleDeps, job: JobRecord, changed: JobStatusChanged, plan: PlanSummary | null): Promise<void> {
   // What rules record about a finished job (job → preset version) to re-encode it when the preset changes.
   const detail: JobStatusChanged = isTerminal(changed.status)
     ? { ...changed, preset: plan?.preset.name ?? job.spec.preset, ...presetVersionOf(deps, plan), sourceKey: job.spec.source.key, workflow: job.workflow?.name ?? 'encode', tags: job.spec.tags }
     : changed;
-  await deps.history.appendEvent(job.id, DetailTypes.JobStatusChanged, detail);
   await deps.events.put({ source: EVENT_SOURCE, detailType: DetailTypes.JobStatusChanged, detail });
+  await deps.history.appendEvent(job.id, DetailTypes.JobStatusChanged, detail);
 }
 
 function presetVersionOf(deps: LifecycleDeps, plan: PlanSummary | null): { presetVersion?: number } {
