@@ -7,7 +7,7 @@
  *  - preset `default` (the fixed ladder),
  *  - Apple's HLS authoring specification H.264 ladder (416x234 145 kb/s … 1920x1080 7800 kb/s),
  *    given as an explicit JobSpec `ladder` with preset `default`'s encoder settings.
- * The engine drops rungs above the source (and, today, a second rung of the same size; printed).
+ * The engine drops rungs above the source (printed).
  * Every rung is then scored against the source — VMAF v0.6.1 on every frame and PSNR-Y — with
  * core's quality filtergraph (the one measure-quality runs, with n_subsample=1) on the ffmpeg that
  * has libvmaf, and paired with the rung's actual bitrate from report.json. BD-rate (core/bd-rate.ts:
@@ -381,7 +381,7 @@ async function encodeAndScore(
   if (spec.ladder) {
     // Apple's bitrates are all different: a missing bitrate is a rung the engine did not encode.
     const dropped = APPLE_HLS_H264.filter((a) => !report.encoding!.rungs.some((r) => r.bitrateKbps === a.bitrateKbps));
-    if (dropped.length) console.log(`  (not encoded: ${dropped.map((d) => `${d.size} ${d.bitrateKbps}`).join(', ')} — above the source, or a second rung of the same size)`);
+    if (dropped.length) console.log(`  (not encoded: ${dropped.map((d) => `${d.size} ${d.bitrateKbps}`).join(', ')} — above the source)`);
   }
   const plan = {
     rungs: report.encoding.rungs.map((r) => `${r.width}x${r.height}@${r.bitrateKbps}`).join(','),

@@ -39,9 +39,14 @@ export function planLadder(src: SourceGeometry, preset: Preset, explicit?: RungS
   for (const codec of codecs) {
     const factor = codecs.length > 1 ? CODEC_BITRATE_FACTOR[codec] / CODEC_BITRATE_FACTOR[codecs[0]] : 1;
     const ladder: Rung[] = [];
+    const asked: number[] = [];
     for (const spec of kept) {
       const { width, height } = rungDimensions(src, spec.height);
-      if (ladder.some((r) => r.width === width && r.height === height)) continue;
+      // Two rungs of one size only when they were asked for at that height with different bitrates
+      // (Apple's ladder has two 1080p, two 720p and two 432p): a height that only rounds or clamps
+      // onto a rung already there, or the same rung twice, adds nothing.
+      if (ladder.some((r, k) => r.width === width && r.height === height && (asked[k] !== spec.height || r.bitrateKbps === Math.max(50, Math.round(spec.bitrateKbps * factor))))) continue;
+      asked.push(spec.height);
       const bitrateKbps = Math.max(50, Math.round(spec.bitrateKbps * factor));
       ladder.push({
         id: `r${rungs.length + ladder.length}`,

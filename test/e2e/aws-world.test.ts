@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsJobStore } from '../../lambdas/bootstrap/aws-deps.js';
-import { LOCAL_RULE_SUBSTITUTIONS, METRICS, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../../lambdas/contracts/index.js';
+import { LAMBDA_MEMORY_LADDER_MIB, LOCAL_RULE_SUBSTITUTIONS, METRICS, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../../lambdas/contracts/index.js';
 import { derivedJobId } from '../../lambdas/core/derived-workflows.js';
 import { uploadJobId } from '../../lambdas/core/upload-trigger.js';
 import { jobView } from '../../lambdas/platform/api/job-view.js';
@@ -534,7 +534,7 @@ describe('Mosaic on an AWS world (synthesised stage, emulators, real handlers)',
     expect(world.busLog.filter((b) => b.event['detail-type'] === 'Job Status Changed' && b.event.detail.status === 'QUEUED').length).toBe(queuedBefore);
   }, 30_000);
 
-  it('runs a per-title job: the analysis Map over samples runs on the analyze-title Lambda, Plan picks the ladder from it, the report carries the hull', async () => {
+  it('runs a per-title job: the analysis Map over samples runs on the analyze-title Lambda size the allocator picks, Plan picks the ladder from it, the report carries the hull', async () => {
     const submit = await world.api('POST', '/v1/jobs', { source: { key: KEY }, preset: 'per-title', outputs: { thumbnails: false } });
     expect(submit.status, JSON.stringify(submit.body)).toBe(202);
     const jobId: string = submit.body.id;
@@ -546,7 +546,13 @@ describe('Mosaic on an AWS world (synthesised stage, emulators, real handlers)',
     expect(tasks.filter((t) => t.fn === 'plan-analysis')).toHaveLength(1);
     const report = await reportOf(jobId);
     expect(report.perTitle).not.toBeNull();
-    expect(tasks.filter((t) => t.fn === 'analyze-title').map((t) => t.itemId).sort()).toEqual(report.perTitle.samples.map((_: unknown, i: number) => `s${i}`));
+    const samples = report.perTitle.samples.map((_: unknown, i: number) => `s${i}`);
+    expect(tasks.filter((t) => t.fn === 'analyze-title').map((t) => t.itemId).sort()).toEqual(samples);
+    // Every sample was sized by the allocator (its Task Allocated event) and ran on that size's analyze-title variant.
+    expect(tasks.filter((t) => t.fn === 'analyze-title').every((t) => t.state === 'AnalyzeSample' && t.platform === 'lambda')).toBe(true);
+    const allocations = world.busLog.filter((b) => b.event['detail-type'] === 'Task Allocated' && b.event.detail.jobId === jobId && b.event.detail.function === 'analyze-title');
+    expect(allocations.map((b) => b.event.detail.itemId).sort()).toEqual(samples);
+    for (const a of allocations) expect(LAMBDA_MEMORY_LADDER_MIB).toContain(a.event.detail.memoryMiB);
     expect(report.perTitle.hull.length).toBeGreaterThanOrEqual(2);
     expect(report.encoding.rungs.map((r: { crf?: number }) => typeof r.crf)).toEqual(report.perTitle.rungs.map(() => 'number'));
     expect(view.ladderSearch.rungs).toEqual(report.perTitle.rungs);

@@ -71,15 +71,23 @@ describe('planLadder', () => {
     ]);
   });
 
-  it('removes rungs that end up with the same dimensions', () => {
+  it('removes rungs that only round onto another’s dimensions, keeps two asked at one height with different bitrates', () => {
     const rungs = planLadder({ width: 1280, height: 720 }, preset, [
       { height: 720, bitrateKbps: 3000 },
       { height: 719, bitrateKbps: 2900 },
       { height: 720, bitrateKbps: 2800 },
+      { height: 720, bitrateKbps: 3000 },
       { height: 360, bitrateKbps: 900 },
     ]);
-    expect(rungs.map((r) => `${r.width}x${r.height}`)).toEqual(['1280x720', '640x360']);
-    expect(rungs.map((r) => r.id)).toEqual(['r0', 'r1']);
+    expect(rungs.map((r) => `${r.width}x${r.height}@${r.bitrateKbps}`)).toEqual(['1280x720@3000', '1280x720@2800', '640x360@900']);
+    expect(rungs.map((r) => r.id)).toEqual(['r0', 'r1', 'r2']);
+  });
+
+  it('keeps Apple’s HLS ladder whole on a 1080p source: two rungs at 1080p, 720p and 432p', () => {
+    const apple = [[234, 145], [360, 365], [432, 730], [432, 1100], [540, 2000], [720, 3000], [720, 4500], [1080, 6000], [1080, 7800]].map(([height, bitrateKbps]) => ({ height: height!, bitrateKbps: bitrateKbps! }));
+    const rungs = planLadder({ width: 1920, height: 1080 }, preset, apple);
+    expect(rungs).toHaveLength(9);
+    expect(rungs.filter((r) => r.height === 1080).map((r) => r.bitrateKbps).sort()).toEqual([6000, 7800]);
   });
 });
 
