@@ -131,7 +131,8 @@ describe('request metrics', () => {
 
   it('records one record per answered request, by route pattern and status class, batched off the request', async () => {
     const calls: MetricRecord[][] = [];
-    const g = await apiFixture({ metrics: false, metricsFlushMs: 20, metricsSink: { record: async (r) => void calls.push(r) } });
+    // A flush interval far longer than the seven requests take, even on a loaded machine (20 ms was not: a batch left mid-way).
+    const g = await apiFixture({ metrics: false, metricsFlushMs: 1500, metricsSink: { record: async (r) => void calls.push(r) } });
     try {
       await g.req('GET', '/v1/jobs/some-job-id');
       await g.req('GET', '/v1/jobs/another-id/events');
@@ -143,7 +144,7 @@ describe('request metrics', () => {
       await g.req('POST', '/v1/jobs', { source: { key: 'uploads/a/clip.mp4' } });
       // Nothing recorded on the request's path: one batch, after the flush interval.
       expect(calls).toEqual([]);
-      await vi.waitFor(() => expect(calls.length).toBe(1), { timeout: 2000, interval: 10 });
+      await vi.waitFor(() => expect(calls.length).toBe(1), { timeout: 6000, interval: 20 });
       const records = calls[0]!;
       expect(records.map((r) => [r.dimensions.Route, r.dimensions.StatusClass])).toEqual([
         ['GET /v1/jobs/{id}', '4xx'],
