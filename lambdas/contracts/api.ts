@@ -133,6 +133,8 @@ export const WebhookAttemptSchema = z.object({
   durationMs: z.number().int().nonnegative(),
   /** Seconds until the next attempt; null after success or the last attempt. */
   nextAttemptInSec: z.number().nullable(),
+  /** The address guard refused the target (not a public address): final, as a receiver's 4xx is. */
+  targetRefused: z.boolean().optional(),
 });
 export type WebhookAttempt = z.infer<typeof WebhookAttemptSchema>;
 

@@ -75,6 +75,7 @@ describe('webhooks', () => {
     expect(submitted.status).toBe(202);
     const done = await server.api.waitFor(submitted.body.id);
     expect(done.status).toBe('SUCCEEDED');
+    await server.api.waitForWebhook(done.id, 'SUCCEEDED');
     await server.webhooks.idle();
 
     // Every request is signed with the deployment's secret over its raw body.

@@ -100,6 +100,22 @@ export class ApiClient {
       await new Promise((res) => setTimeout(res, 150));
     }
   }
+
+  /**
+   * Polls the job view until the webhook delivery of `status` has ended (delivered, or no attempt
+   * left). The job's end is announced just after it is stored, so a job seen ended may not have
+   * started that delivery yet.
+   */
+  async waitForWebhook(id: string, status: string, timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const view = (await this.call('GET', `/v1/jobs/${id}`)).body;
+      const ended = (view.webhook?.deliveries ?? []).some((d: { status: string; ok: boolean; nextAttemptInSec: number | null }) => d.status === status && (d.ok || d.nextAttemptInSec === null));
+      if (ended) return;
+      if (Date.now() > until) throw new Error(`job ${id}: no ended ${status} webhook delivery after ${timeoutMs} ms`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
 }
 
 export const sourceDir = (root: string) => join(root, 'src');

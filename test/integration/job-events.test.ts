@@ -172,18 +172,18 @@ describe('job-events Lambda: webhooks', () => {
     expect(await attemptsOf(plain)).toEqual([]);
   });
 
-  it('with the default configuration (no opt-in) refuses a loopback webhook at connect: nothing sent, the refusal recorded, the invocation failed', async () => {
+  it('with the default configuration (no opt-in) refuses a loopback webhook at connect: nothing sent, the refusal recorded once and final (no Lambda retry, no dead letter)', async () => {
     const { MOSAIC_ALLOW_PRIVATE_WEBHOOKS: _optIn, ...defaults } = env;
     const id = await jobWithWebhook();
     const handler = createJobEvents(defaults);
-    await expect(handler(statusEvent('ev-8', { jobId: id, status: 'SUCCEEDED' }))).rejects.toMatchObject({
-      name: 'Mosaic.WebhookDeliveryFailed',
-      message: expect.stringMatching(/after 1 attempt\(s\): refused: .*not public: loopback/),
-    });
+    const event = statusEvent('ev-8', { jobId: id, status: 'SUCCEEDED' });
+    expect(await handler(event)).toMatchObject({ status: 'refused', attempts: 1 });
+    // A redelivery of the same event (a retry, a redrive) finds the refusal and sends nothing.
+    expect(await handler(event)).toMatchObject({ status: 'refused', attempts: 1 });
     expect(received).toEqual([]);
-    // One attempt, not retried within the invocation (the guard would answer the same).
+    // One attempt, not retried (the guard would answer the same), and no next attempt announced.
     expect(await attemptsOf(id)).toEqual([
-      expect.objectContaining({ eventId: 'evt_ev-8', attempt: 1, ok: false, httpStatus: null, url: `${base}/hooks/${n}`, error: expect.stringMatching(/^refused: .*not public: loopback/) }),
+      expect.objectContaining({ eventId: 'evt_ev-8', attempt: 1, ok: false, httpStatus: null, targetRefused: true, nextAttemptInSec: null, url: `${base}/hooks/${n}`, error: expect.stringMatching(/^refused: .*not public: loopback/) }),
     ]);
   });
 

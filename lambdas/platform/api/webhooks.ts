@@ -189,6 +189,7 @@ export async function deliverWebhook(url: string, payload: WebhookPayload, o: De
       error,
       durationMs: Date.now() - started,
       nextAttemptInSec: more ? o.backoffMs[attempt - 1]! / 1000 : null,
+      ...(refused ? { targetRefused: true } : {}),
     });
     if (!more) return ok;
     await sleep(o.backoffMs[attempt - 1]!);

@@ -67,9 +67,12 @@ export type JobEventsResult =
   | { status: 'ignored'; reason: string }
   | { status: 'delivered' | 'already-delivered' | 'refused'; jobId: string; eventId: string; attempts: number };
 
-/** The receiver said the request itself is wrong (4xx but 408/429): trying again cannot help. */
+/**
+ * Trying again cannot help: the receiver said the request itself is wrong (4xx but 408/429), or
+ * the address guard refused the target (a Lambda retry would be refused the same: locally too it is final).
+ */
 const refused = (a: WebhookAttempt | undefined): boolean =>
-  !!a && !a.ok && a.httpStatus !== null && a.httpStatus >= 400 && a.httpStatus < 500 && a.httpStatus !== 408 && a.httpStatus !== 429;
+  !!a && !a.ok && (a.targetRefused === true || (a.httpStatus !== null && a.httpStatus >= 400 && a.httpStatus < 500 && a.httpStatus !== 408 && a.httpStatus !== 429));
 
 export class WebhookDeliveryFailed extends Error {
   override readonly name = 'Mosaic.WebhookDeliveryFailed';
@@ -122,7 +125,7 @@ export function createJobEventsHandler(deps: JobEventsDeps): (event: unknown) =>
     const attempts = last?.attempt ?? offset;
     if (ok) return { status: 'delivered', jobId: job.id, eventId, attempts };
     if (refused(last)) {
-      logger.warn('webhook refused by its receiver; not retried', { jobId: job.id, eventId, httpStatus: last?.httpStatus });
+      logger.warn(last?.targetRefused ? 'webhook target refused (not a public address); not retried' : 'webhook refused by its receiver; not retried', { jobId: job.id, eventId, httpStatus: last?.httpStatus, error: last?.error });
       return { status: 'refused', jobId: job.id, eventId, attempts };
     }
     // Failing the invocation hands the event back to Lambda's retries, then the dead-letter queue.
