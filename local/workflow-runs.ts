@@ -3,7 +3,7 @@
  * the ASL runner with the local media functions and the in-process allocator. Every run in
  * flight is registered, so a cancel or a shutdown can stop it and wait until nothing of it runs.
  */
-import { CancelledError, WorkflowNames, type AllocatedFunction, type JobRecord, type Platform, type PlanResult } from '../lambdas/contracts/index.js';
+import { CancelledError, isTerminalStatus, WorkflowNames, type AllocatedFunction, type JobRecord, type Platform, type PlanResult } from '../lambdas/contracts/index.js';
 import { jobErrorFrom } from '../lambdas/core/report.js';
 import { createAllocatorHandler } from '../lambdas/platform/allocator/handler.js';
 import { executionInputFor, type WorkflowStartDeps } from '../lambdas/platform/workflows/execution-input.js';
@@ -92,7 +92,7 @@ export class WorkflowRuns implements RunsInFlight {
     } catch (e) {
       // Whatever went wrong outside the workflow's own error handling, the job must not stay RUNNING.
       const job = active.cancelled ? null : await this.core.jobs.getJob(jobId);
-      if (job?.status === 'RUNNING' || job?.status === 'QUEUED') await failJob(this.core, jobId, e as Error);
+      if (job && !isTerminalStatus(job.status)) await failJob(this.core, jobId, e as Error);
       throw e;
     } finally {
       active.controller.abort();

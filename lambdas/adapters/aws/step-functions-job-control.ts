@@ -22,6 +22,7 @@ import {
   ErrorNames,
   EVENT_SOURCE,
   MediaInfoSchema,
+  isCancellable,
   NotFoundError,
   outputPrefix,
   TransientError,
@@ -294,7 +295,7 @@ export class StepFunctionsJobControl implements JobLauncher, JobRequests, Source
     // Stop first, so no further step starts; a step already running on Lambda or Fargate
     // finishes on its own (Step Functions does not kill it). Finished jobs have nothing to stop
     // (the lifecycle refuses or ignores cancelling them).
-    if (job.status === 'QUEUED' || job.status === 'RUNNING') await this.runs.stopRun(job);
+    if (isCancellable(job.status)) await this.runs.stopRun(job);
     // CANCELLED, its outputs and work removed, announced; the ABORTED status change that follows is stale.
     const cancelled = await this.o.lifecycle(jobId, { kind: 'cancel-requested', at: new Date().toISOString() });
     if (!cancelled) throw new NotFoundError(`no job ${jobId}`, { id: jobId });

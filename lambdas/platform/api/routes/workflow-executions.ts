@@ -19,7 +19,8 @@ import {
 } from '../../../contracts/index.js';
 import { newJobId as defaultJobId } from '../../../core/job-ids.js';
 import { callerKeysIn } from '../../../core/object-keys.js';
-import type { ApiApp, ApiDeps } from '../deps.js';
+import type { ApiApp, ApiDeps, ApiJobStore } from '../deps.js';
+import type { EngineCatalog, JobLauncher } from '../../../ports.js';
 import { ApiHttpError } from '../errors.js';
 import { jobView, ReportCache } from '../job-view.js';
 import { json, jsonBody, pick } from './common.js';
@@ -48,7 +49,13 @@ function encodeSpec(request: WorkflowExecutionRequest): JobSpec {
   return checkedSpec(parsed.data);
 }
 
-export function registerWorkflowExecutionRoutes(app: ApiApp, deps: ApiDeps): void {
+/** What the route uses: a job's submission (encode) or a workflow's start, the catalogue of workflows, and the job view. */
+export type WorkflowExecutionRouteDeps = Pick<ApiDeps, 'blobs' | 'uploads' | 'webhooks' | 'newJobId'> & {
+  jobs: ApiJobStore;
+  control: JobLauncher & Pick<EngineCatalog, 'workflows'>;
+};
+
+export function registerWorkflowExecutionRoutes(app: ApiApp, deps: WorkflowExecutionRouteDeps): void {
   const newJobId = deps.newJobId ?? defaultJobId;
   const viewDeps = { ...deps, reports: new ReportCache() };
 
