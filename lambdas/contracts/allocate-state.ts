@@ -42,14 +42,11 @@ const attemptFields = {
   previous: AllocateStateResultSchema.optional(),
   failure: TaskFailureSchema.optional(),
 };
-/** `function` names what the task is for; absent, an encode-video chunk (the first Allocate state had no other). */
-export const AllocateStateInputSchema = z.preprocess(
-  (v) => (v && typeof v === 'object' && !Array.isArray(v) && !('function' in v) ? { ...v, function: 'encode-video' } : v),
-  z.discriminatedUnion('function', [
-    z.object({ function: z.literal('encode-video'), task: EncodeVideoInputSchema, ...attemptFields }),
-    z.object({ function: z.literal('analyze-title'), task: AnalyzeTitleInputSchema, ...attemptFields }),
-  ]),
-);
+/** `function` names what the task is for (each Map's ItemSelector and escalation Pass state pass it on). */
+export const AllocateStateInputSchema = z.discriminatedUnion('function', [
+  z.object({ function: z.literal('encode-video'), task: EncodeVideoInputSchema, ...attemptFields }),
+  z.object({ function: z.literal('analyze-title'), task: AnalyzeTitleInputSchema, ...attemptFields }),
+]);
 export type AllocateStateInput = z.infer<typeof AllocateStateInputSchema>;
 
 /** Failures that mean "too small": retried one size up. Timeouts ask for more CPU, the rest for more memory. */

@@ -2,7 +2,7 @@
  * Payloads and results of every media function. The Plan function precomputes the
  * input of every later task, so the workflow definition only moves them around.
  *
- * Length: ≈510 lines: one schema per function's input and result, and the plan that builds them
+ * Length: ≈500 lines: one schema per function's input and result, and the plan that builds them
  * all; they refer to each other (a plan holds every task), so split files would import in circles.
  */
 import { z } from 'zod';

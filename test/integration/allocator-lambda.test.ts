@@ -35,7 +35,7 @@ describe('allocator Lambda against dynalite and a recording EventBridge', () => 
   });
 
   const plan = planEncode(planInput);
-  const input = () => ({ task: plan.videoTasks[0], sizing: plan.sizing, attempt: 0 });
+  const input = () => ({ function: 'encode-video', task: plan.videoTasks[0], sizing: plan.sizing, attempt: 0 });
 
   it('sizes a task: a valid size, the deployed Lambda of that memory or Fargate overrides, the payload resized', async () => {
     const allocate = createAllocator(env);

@@ -47,7 +47,7 @@ async function runChunk(failures: string[], platforms: ('lambda' | 'fargate')[] 
   const queue = [...failures];
   const run = runWorkflow(
     iterator(),
-    { task: plan.videoTasks[0], sizing: plan.sizing, attempt: 0 },
+    { function: 'encode-video', task: plan.videoTasks[0], sizing: plan.sizing, attempt: 0 },
     async (fn, input) => {
       if (fn === 'allocator') return allocator(input);
       encoded.push(input);

@@ -62,7 +62,7 @@ describe('state-machines/encode.asl.json', () => {
 
   it('sizes every chunk with the Allocate state and loops back one size up on a timeout or an out-of-memory', () => {
     const video = (top.Encode as never as { Branches: { States: Record<string, State> }[] }).Branches[0].States.EncodeVideo;
-    expect(video.ItemSelector).toEqual({ 'task.$': '$$.Map.Item.Value', 'sizing.$': '$.plan.sizing', attempt: 0 });
+    expect(video.ItemSelector).toEqual({ function: 'encode-video', 'task.$': '$$.Map.Item.Value', 'sizing.$': '$.plan.sizing', attempt: 0 });
     const p = video.ItemProcessor as { StartAt: string; States: Record<string, State> };
     expect(p.StartAt).toBe('AllocateVideoChunk');
     expect(p.States.AllocateVideoChunk).toMatchObject({ ResultPath: '$.allocation', Next: 'EncodeVideoChunk' });
@@ -77,7 +77,7 @@ describe('state-machines/encode.asl.json', () => {
       expect(c.Next).toBe('EscalateVideoChunk');
       expect(c.ErrorEquals).toEqual(expect.arrayContaining(['States.Timeout', 'Mosaic.ResourceExhausted', 'States.HeartbeatTimeout']));
     }
-    expect(p.States.EscalateVideoChunk).toMatchObject({ Type: 'Pass', Next: 'AllocateVideoChunk', Parameters: { 'attempt.$': 'States.MathAdd($.attempt, 1)', 'previous.$': '$.allocation', 'failure.$': '$.failure' } });
+    expect(p.States.EscalateVideoChunk).toMatchObject({ Type: 'Pass', Next: 'AllocateVideoChunk', Parameters: { 'function.$': '$.function', 'attempt.$': 'States.MathAdd($.attempt, 1)', 'previous.$': '$.allocation', 'failure.$': '$.failure' } });
   });
 
   it('sizes every sample of the per-title analysis with an Allocate state, on analyze-title’s Lambda sizes, one size up after a timeout or an out-of-memory', () => {

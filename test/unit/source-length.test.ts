@@ -16,12 +16,6 @@ const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'cdk.out', 'test', '__test
 /** The reason marker: a comment line starting with `Length:` and a reason of a few words. */
 const LENGTH_MARKER = /^\s*(?:\/\/|\*)\s*Length:\s*\S.{15,}/m;
 
-/**
- * Files over the limit still without the marker, each with why. Empty when every long file says
- * why; an entry here is a debt to pay, not a permission.
- */
-const KNOWN_EXCEPTIONS = new Map<string, string>([]);
-
 const lineCount = (text: string): number => (text === '' ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0));
 
 function sourceFiles(dir: string): string[] {
@@ -51,7 +45,7 @@ describe('source files', () => {
   it(`over ${MAX_LINES} lines say why (a "Length:" comment)`, () => {
     const unexplained = files
       .map((f) => ({ file: relative(ROOT, f), text: readFileSync(f, 'utf8') }))
-      .filter(({ file, text }) => lineCount(text) > MAX_LINES && !LENGTH_MARKER.test(text) && !KNOWN_EXCEPTIONS.has(file))
+      .filter(({ file, text }) => lineCount(text) > MAX_LINES && !LENGTH_MARKER.test(text))
       .map(({ file, text }) => `${file}: ${lineCount(text)} lines`);
     expect(unexplained, `split these, or say why they are this long in a comment line starting "Length:"`).toEqual([]);
   });

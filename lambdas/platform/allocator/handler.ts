@@ -1,8 +1,8 @@
 /**
  * The allocator behind the encode workflow's `Allocate` states: sizes one task (Lambda or a
- * Fargate size, memory, disk, timeout) — a chunk of a rung, or a sample of the per-title
- * analysis — or, after a failure that means "too small", the next size up, a bounded number of times. Thin: parse → core policy with the learned speed table →
- * the state's result. The AWS wiring is `lambdas/bootstrap/allocator.ts`; locally the engine
+ * Fargate size, memory, disk, timeout), a chunk of a rung or a sample of the per-title analysis,
+ * or, after a failure that means "too small", the next size up, a bounded number of times.
+ * Thin: parse → core policy with the learned speed table → the state's result. The AWS wiring is `lambdas/bootstrap/allocator.ts`; locally the engine
  * calls the same handler in-process.
  */
 import {
