@@ -1,6 +1,7 @@
 /** JobStore on SQLite (WAL): jobs, steps, events and the result cache in one file. */
 import { ENCODE_JOB_WORKFLOW, VersionConflictError } from '../lambdas/contracts/index.js';
 import Database from 'better-sqlite3';
+import { SqliteReadCache } from './sqlite-read-cache.js';
 import type { CacheEntry, FiringRecord, JobRecord, JobStatus, StepRecord, StepStatus, StoredDocument, StoredEvent } from '../lambdas/contracts/index.js';
 import type { FactStore, Facts, JobPatch, JobStore, NewJob } from '../lambdas/ports.js';
 import { factKind, subjectWildcard } from '../lambdas/contracts/index.js';
@@ -119,6 +120,7 @@ const toStep = ([jobId, stepId, attempt, fn, status, startedAt, endedAt, duratio
 
 export class SqliteJobStore implements JobStore, FactStore {
   private readonly db: Database.Database;
+  private readonly reads: SqliteReadCache;
   /** Prepared once: the API polls getJob/listSteps/listEvents thousands of times a second. */
   private readonly statements = new Map<string, Database.Statement>();
   private stmt(sql: string): Database.Statement {
@@ -146,6 +148,7 @@ export class SqliteJobStore implements JobStore, FactStore {
       const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
       if (!columns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
     }
+    this.reads = new SqliteReadCache(this.db);
   }
 
   close(): void {
@@ -163,7 +166,7 @@ export class SqliteJobStore implements JobStore, FactStore {
   }
 
   async getJob(id: string): Promise<JobRecord | null> {
-    const row = this.stmt('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = this.reads.get(`job:${id}`, () => this.stmt('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined);
     return row ? toJob(row) : null;
   }
 
@@ -277,7 +280,8 @@ export class SqliteJobStore implements JobStore, FactStore {
   }
 
   async listSteps(jobId: string): Promise<StepRecord[]> {
-    return (this.rawStmt(`SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = ? ORDER BY started_at, step_id, attempt`).all(jobId) as StepValues[]).map(toStep);
+    const rows = this.reads.get(`steps:${jobId}`, () => this.rawStmt(`SELECT ${STEP_COLUMNS} FROM steps WHERE job_id = ? ORDER BY started_at, step_id, attempt`).all(jobId) as StepValues[]);
+    return rows.map(toStep);
   }
 
   /** The last `limit` attempts of one function's steps across jobs, newest first (index steps_by_function). */

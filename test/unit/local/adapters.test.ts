@@ -81,4 +81,38 @@ describe('SqliteJobStore', () => {
     await s2.putCache({ key: 'k', function: 'f', result: { a: 1 }, outputKeys: ['x'], createdAt: 'now' });
     expect((await s2.getCache('k'))?.result).toEqual({ a: 1 });
   });
+
+  it('answers repeated reads from its cache and never stale: a write by this or another connection is seen at once', async () => {
+    const file = join(tempDir(), 'db.sqlite');
+    const a = new SqliteJobStore(file);
+    const b = new SqliteJobStore(file);
+    const step = (status: 'RUNNING' | 'SUCCEEDED', revision: number) => ({
+      jobId: 'j1', stepId: 'plan', function: 'plan', attempt: 1, status, startedAt: '2026-01-01T00:00:00.000Z', endedAt: null,
+      durationMs: null, error: null, costUsd: null, fraction: 0, invocationId: 'i', summary: { weights: { plan: 1 } }, revision,
+    });
+    const j = await a.createJob({ id: 'j1', spec, sourceHash: 'h', outputPrefix: 'j1/' });
+    await a.putStep(step('RUNNING', 0), null);
+    // Polled twice with nothing written between: equal answers, but fresh records (callers may change theirs).
+    const [s1, s2] = [await a.listSteps('j1'), await a.listSteps('j1')];
+    expect(s2).toEqual(s1);
+    expect(s2[0]).not.toBe(s1[0]);
+    expect(s2[0]!.summary).not.toBe(s1[0]!.summary);
+    expect((await a.getJob('j1'))!.status).toBe('QUEUED');
+    // This connection's own write.
+    await a.updateJob('j1', { status: 'RUNNING' }, j.version);
+    expect((await a.getJob('j1'))!.status).toBe('RUNNING');
+    // Another connection's (a resumed run in a second process).
+    await b.updateJob('j1', { status: 'SUCCEEDED' });
+    await b.putStep(step('SUCCEEDED', 1), 1);
+    expect((await a.getJob('j1'))!.status).toBe('SUCCEEDED');
+    expect((await a.listSteps('j1')).map((x) => x.status)).toEqual(['SUCCEEDED']);
+    // A write elsewhere in the database (an event) empties the cache too; the answers stay right.
+    await a.appendEvent('j1', 'Job Status Changed', { status: 'SUCCEEDED' });
+    expect((await a.getJob('j1'))!.status).toBe('SUCCEEDED');
+    expect(await a.getJob('missing')).toBeNull();
+    await a.createJob({ id: 'missing', spec, sourceHash: 'h2', outputPrefix: 'm/' });
+    expect((await a.getJob('missing'))?.id).toBe('missing');
+    a.close();
+    b.close();
+  });
 });
